@@ -1,0 +1,12 @@
+#include "app/cli/Commands.h"
+
+namespace medseg::cli {
+
+std::vector<std::unique_ptr<CliCommand>> allCommands()
+{
+    std::vector<std::unique_ptr<CliCommand>> commands;
+    commands.push_back(makeVersionsCommand());
+    return commands;
+}
+
+} // namespace medseg::cli

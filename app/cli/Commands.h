@@ -1,0 +1,16 @@
+#pragma once
+
+#include "app/cli/CliCommand.h"
+
+#include <memory>
+#include <vector>
+
+namespace medseg::cli {
+
+// Every subcommand, in the order `medseg --help` lists them. A new command is a new file with
+// its factory, declared here and added to allCommands().
+std::vector<std::unique_ptr<CliCommand>> allCommands();
+
+std::unique_ptr<CliCommand> makeVersionsCommand();
+
+} // namespace medseg::cli

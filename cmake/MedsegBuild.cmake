@@ -1,0 +1,61 @@
+# Compiler settings and helpers shared by every MedSeg Studio target.
+
+set(CMAKE_CXX_STANDARD 17)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
+set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+    set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
+endif()
+
+# Torch headers use `slots` as an identifier, so Qt's keywords stay off everywhere.
+add_compile_definitions(QT_NO_KEYWORDS)
+
+# ccache, when present. Precompiled headers are only cacheable with these sloppiness settings.
+find_program(MEDSEG_CCACHE ccache)
+if(MEDSEG_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+    set(CMAKE_CXX_COMPILER_LAUNCHER
+        "${CMAKE_COMMAND}" -E env
+        "CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime"
+        "${MEDSEG_CCACHE}")
+    message(STATUS "Using ccache: ${MEDSEG_CCACHE}")
+endif()
+
+# Project code is warning-clean with -Wall -Wextra; third-party headers come in through imported
+# targets, whose include directories CMake marks SYSTEM.
+function(medseg_set_warnings target)
+    target_compile_options(${target} PRIVATE -Wall -Wextra)
+    if(MEDSEG_CCACHE)
+        target_compile_options(${target} PRIVATE -fpch-preprocess)
+    endif()
+endfunction()
+
+# medseg_add_library(NAME [SOURCES...]) - a static library of one folder of the tree. Include
+# paths are rooted at the repository (`#include "core/dicom/DicomToolkit.h"`).
+function(medseg_add_library name)
+    add_library(${name} STATIC ${ARGN})
+    target_include_directories(${name} PUBLIC "${PROJECT_SOURCE_DIR}")
+    medseg_set_warnings(${name})
+endfunction()
+
+# medseg::torch wraps LibTorch and a precompiled header shared (REUSE_FROM) by every
+# torch-heavy target, so torch's headers are parsed once per build rather than once per file.
+macro(medseg_torch_target)
+    if(NOT TARGET medseg_torch)
+        add_library(medseg_torch INTERFACE)
+        target_link_libraries(medseg_torch INTERFACE ${TORCH_LIBRARIES})
+        add_library(medseg::torch ALIAS medseg_torch)
+
+        add_library(medseg_torch_pch OBJECT "${PROJECT_SOURCE_DIR}/cmake/torch_pch.cpp")
+        target_link_libraries(medseg_torch_pch PRIVATE medseg_torch)
+        medseg_set_warnings(medseg_torch_pch)
+        target_precompile_headers(medseg_torch_pch PRIVATE
+            <torch/nn.h> <torch/optim.h> <torch/serialize.h> <ATen/ATen.h>)
+    endif()
+endmacro()
+
+function(medseg_use_torch_pch target)
+    target_precompile_headers(${target} REUSE_FROM medseg_torch_pch)
+endfunction()

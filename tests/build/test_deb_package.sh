@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the .deb with cpack, unpacks it into a temporary root and runs the binaries from there.
+set -euo pipefail
+build=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cpack -G DEB --config "$build/CPackConfig.cmake" -B "$work/out" >"$work/cpack.log" 2>&1 ||
+    { cat "$work/cpack.log"; echo "cpack failed"; exit 1; }
+deb=$(ls "$work"/out/*.deb)
+echo "package: $(basename "$deb") ($(du -h "$deb" | cut -f1))"
+
+fields=$(dpkg-deb -f "$deb" Package Version Depends)
+echo "$fields"
+status=0
+for dep in qt6-qpa-plugins 'libopenblas0-pthread | libblas3' libqt6widgets6 libdcmtk17; do
+    grep -qF "$dep" <<<"$fields" || { echo "Depends lacks $dep"; status=1; }
+done
+
+root="$work/root"
+dpkg-deb -x "$deb" "$root"
+for file in usr/bin/medseg usr/bin/medseg-studio usr/share/applications/medseg-studio.desktop \
+    usr/share/icons/hicolor/256x256/apps/medseg-studio.png \
+    usr/share/medseg-studio/translations/medseg_zh_CN.qm; do
+    [ -s "$root/$file" ] || { echo "missing in package: $file"; status=1; }
+done
+
+version=$("$root/usr/bin/medseg" --version)
+expected="medseg $(dpkg-deb -f "$deb" Version)"
+[ "$version" = "$expected" ] || { echo "medseg --version printed '$version', expected '$expected'"; status=1; }
+echo "unpacked medseg --version: $version"
+# The unpacked GUI finds its translations through ../share, as an installed one does.
+QT_QPA_PLATFORM=offscreen "$root/usr/bin/medseg-studio" --version >/dev/null ||
+    { echo "unpacked medseg-studio does not start"; status=1; }
+exit $status

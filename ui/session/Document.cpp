@@ -1,0 +1,76 @@
+#include "ui/session/Document.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QUndoCommand>
+#include <QUndoStack>
+
+namespace medseg::ui {
+
+class AddSourceCommand : public QUndoCommand
+{
+public:
+    AddSourceCommand(Document *document, const QString &path)
+        : m_document(document)
+        , m_path(path)
+    {
+        setText(QCoreApplication::translate("medseg::ui::Document", "Add source %1")
+                    .arg(QFileInfo(path).fileName()));
+    }
+
+    void redo() override
+    {
+        m_index = int(m_document->m_sources.size());
+        m_document->insertSource(m_index, m_path);
+    }
+    void undo() override { m_document->removeSource(m_index); }
+
+private:
+    Document *m_document;
+    QString m_path;
+    int m_index = -1;
+};
+
+Document::Document(QObject *parent)
+    : QObject(parent)
+    , m_undoStack(new QUndoStack(this))
+{
+    connect(m_undoStack, &QUndoStack::cleanChanged, this,
+            [this](bool clean) { Q_EMIT modifiedChanged(!clean); });
+}
+
+Document::~Document() = default;
+
+bool Document::addSource(const QString &path)
+{
+    const QString canonical = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    if (canonical.isEmpty() || m_sources.contains(canonical))
+        return false;
+    m_undoStack->push(new AddSourceCommand(this, canonical));
+    return true;
+}
+
+bool Document::isModified() const
+{
+    return !m_undoStack->isClean();
+}
+
+void Document::markSaved()
+{
+    m_undoStack->setClean();
+}
+
+void Document::insertSource(int index, const QString &path)
+{
+    m_sources.insert(index, path);
+    Q_EMIT sourcesChanged();
+}
+
+void Document::removeSource(int index)
+{
+    m_sources.removeAt(index);
+    Q_EMIT sourcesChanged();
+}
+
+} // namespace medseg::ui

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+class QUndoStack;
+
+namespace medseg::ui {
+
+// The open project: the data the user works on and the one undo stack every edit goes through.
+// Widgets never change the data directly; they call the document (or a controller that owns a
+// command) so that every change is undoable and marks the project modified.
+class Document : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Document(QObject *parent = nullptr);
+    ~Document() override;
+
+    QUndoStack *undoStack() const { return m_undoStack; }
+
+    // Folders (or DICOMDIR files) whose images this project labels.
+    QStringList sources() const { return m_sources; }
+    // Pushes an undoable command; returns false (and pushes nothing) if the source is already
+    // part of the project.
+    bool addSource(const QString &path);
+
+    // True while there are edits since the last save (the undo stack is not clean).
+    bool isModified() const;
+    // Marks the current state as saved; undoing past it makes the document modified again.
+    void markSaved();
+
+Q_SIGNALS:
+    void sourcesChanged();
+    void modifiedChanged(bool modified);
+
+private:
+    friend class AddSourceCommand;
+    void insertSource(int index, const QString &path);
+    void removeSource(int index);
+
+    QUndoStack *m_undoStack = nullptr;
+    QStringList m_sources;
+};
+
+} // namespace medseg::ui

@@ -1,0 +1,316 @@
+#include "ui/widgets/MainWindow.h"
+
+#include "ui/session/Document.h"
+#include "ui/session/RecentFiles.h"
+#include "ui/session/TranslationManager.h"
+#include "ui/widgets/SourcesPanel.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QUndoStack>
+
+namespace medseg::ui {
+namespace {
+const char *const GeometryKey = "mainWindow/geometry";
+const char *const StateKey = "mainWindow/state";
+// Bump when docks are added or renamed so that an old saved layout is not applied to them.
+constexpr int WindowStateVersion = 1;
+
+QLabel *makePlaceholder(QWidget *parent)
+{
+    auto *label = new QLabel(parent);
+    label->setAlignment(Qt::AlignCenter);
+    label->setWordWrap(true);
+    label->setMargin(12);
+    label->setEnabled(false);
+    return label;
+}
+} // namespace
+
+MainWindow::MainWindow(Document *document, RecentFiles *recentFiles,
+                       TranslationManager *translations, ComponentVersions components,
+                       QWidget *parent)
+    : QMainWindow(parent)
+    , m_document(document)
+    , m_recentFiles(recentFiles)
+    , m_translations(translations)
+    , m_components(std::move(components))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setDockNestingEnabled(true);
+
+    m_viewArea = new QStackedWidget(this);
+    m_viewArea->setObjectName(QStringLiteral("viewArea"));
+    m_welcome = makePlaceholder(m_viewArea);
+    m_welcome->setObjectName(QStringLiteral("welcomePage"));
+    m_viewArea->addWidget(m_welcome);
+    setCentralWidget(m_viewArea);
+
+    statusBar()->setObjectName(QStringLiteral("statusBar"));
+
+    createActions();
+    createDocks();
+    createMenus();
+
+    connect(m_document->undoStack(), &QUndoStack::canUndoChanged, this,
+            &MainWindow::onUndoStateChanged);
+    connect(m_document->undoStack(), &QUndoStack::canRedoChanged, this,
+            &MainWindow::onUndoStateChanged);
+    connect(m_document->undoStack(), &QUndoStack::indexChanged, this,
+            &MainWindow::onUndoStateChanged);
+    connect(m_document, &Document::modifiedChanged, this, &QWidget::setWindowModified);
+    connect(m_recentFiles, &RecentFiles::changed, this, &MainWindow::onRecentFilesChanged);
+    connect(m_translations, &TranslationManager::languageChanged, this,
+            &MainWindow::onLanguageChanged);
+
+    retranslate();
+    onRecentFilesChanged();
+    onLanguageChanged(m_translations->currentLanguage());
+    resize(1280, 800);
+    restoreWindowState();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    m_openFolderAction = new QAction(this);
+    m_openFolderAction->setObjectName(QStringLiteral("actionOpenFolder"));
+    m_openFolderAction->setShortcut(QKeySequence::Open);
+    connect(m_openFolderAction, &QAction::triggered, this, &MainWindow::onOpenFolder);
+
+    m_clearRecentAction = new QAction(this);
+    m_clearRecentAction->setObjectName(QStringLiteral("actionClearRecent"));
+    connect(m_clearRecentAction, &QAction::triggered, m_recentFiles, &RecentFiles::clear);
+
+    m_quitAction = new QAction(this);
+    m_quitAction->setObjectName(QStringLiteral("actionQuit"));
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+    // Own actions rather than QUndoStack::createUndoAction(): their text must follow a language
+    // switch, and Redo needs both Ctrl+Shift+Z and Ctrl+Y.
+    m_undoAction = new QAction(this);
+    m_undoAction->setObjectName(QStringLiteral("actionUndo"));
+    m_undoAction->setShortcut(QKeySequence::Undo);
+    connect(m_undoAction, &QAction::triggered, m_document->undoStack(), &QUndoStack::undo);
+
+    m_redoAction = new QAction(this);
+    m_redoAction->setObjectName(QStringLiteral("actionRedo"));
+    m_redoAction->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
+    connect(m_redoAction, &QAction::triggered, m_document->undoStack(), &QUndoStack::redo);
+
+    m_aboutAction = new QAction(this);
+    m_aboutAction->setObjectName(QStringLiteral("actionAbout"));
+    m_aboutAction->setMenuRole(QAction::AboutRole);
+    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::onAbout);
+
+    m_aboutQtAction = new QAction(this);
+    m_aboutQtAction->setObjectName(QStringLiteral("actionAboutQt"));
+    m_aboutQtAction->setMenuRole(QAction::AboutQtRole);
+    connect(m_aboutQtAction, &QAction::triggered, qApp, &QApplication::aboutQt);
+
+    m_languageGroup = new QActionGroup(this);
+    m_languageGroup->setExclusive(true);
+    for (const TranslationManager::Language &language : TranslationManager::supportedLanguages()) {
+        auto *action = new QAction(language.nativeName, m_languageGroup);
+        action->setObjectName(QStringLiteral("actionLanguage_") + language.code);
+        action->setData(language.code);
+        action->setCheckable(true);
+        connect(action, &QAction::triggered, this,
+                [this, code = language.code] { m_translations->setLanguage(code); });
+    }
+}
+
+QDockWidget *MainWindow::addPanelDock(const QString &objectName, QWidget *content,
+                                      Qt::DockWidgetArea area)
+{
+    auto *dock = new QDockWidget(this);
+    dock->setObjectName(objectName);
+    dock->setWidget(content);
+    dock->toggleViewAction()->setObjectName(QStringLiteral("actionToggle_") + objectName);
+    addDockWidget(area, dock);
+    return dock;
+}
+
+void MainWindow::createDocks()
+{
+    m_dicomDock = addPanelDock(QStringLiteral("dockDicomBrowser"),
+                               new SourcesPanel(m_document, m_openFolderAction, this),
+                               Qt::LeftDockWidgetArea);
+    m_labelsPlaceholder = makePlaceholder(this);
+    m_labelsDock =
+        addPanelDock(QStringLiteral("dockLabels"), m_labelsPlaceholder, Qt::LeftDockWidgetArea);
+    m_trainingPlaceholder = makePlaceholder(this);
+    m_trainingDock = addPanelDock(QStringLiteral("dockTraining"), m_trainingPlaceholder,
+                                  Qt::RightDockWidgetArea);
+    m_view3dPlaceholder = makePlaceholder(this);
+    m_view3dDock =
+        addPanelDock(QStringLiteral("dock3D"), m_view3dPlaceholder, Qt::RightDockWidgetArea);
+}
+
+void MainWindow::createMenus()
+{
+    m_fileMenu = menuBar()->addMenu(QString());
+    m_fileMenu->setObjectName(QStringLiteral("menuFile"));
+    m_fileMenu->addAction(m_openFolderAction);
+    m_recentMenu = m_fileMenu->addMenu(QString());
+    m_recentMenu->setObjectName(QStringLiteral("menuRecent"));
+    m_fileMenu->addSeparator();
+    m_fileMenu->addAction(m_quitAction);
+
+    m_editMenu = menuBar()->addMenu(QString());
+    m_editMenu->setObjectName(QStringLiteral("menuEdit"));
+    m_editMenu->addAction(m_undoAction);
+    m_editMenu->addAction(m_redoAction);
+
+    m_viewMenu = menuBar()->addMenu(QString());
+    m_viewMenu->setObjectName(QStringLiteral("menuView"));
+    for (QDockWidget *dock : {m_dicomDock, m_labelsDock, m_trainingDock, m_view3dDock})
+        m_viewMenu->addAction(dock->toggleViewAction());
+
+    m_toolsMenu = menuBar()->addMenu(QString());
+    m_toolsMenu->setObjectName(QStringLiteral("menuTools"));
+    m_languageMenu = m_toolsMenu->addMenu(QString());
+    m_languageMenu->setObjectName(QStringLiteral("menuLanguage"));
+    m_languageMenu->addActions(m_languageGroup->actions());
+
+    m_helpMenu = menuBar()->addMenu(QString());
+    m_helpMenu->setObjectName(QStringLiteral("menuHelp"));
+    m_helpMenu->addAction(m_aboutAction);
+    m_helpMenu->addAction(m_aboutQtAction);
+}
+
+void MainWindow::retranslate()
+{
+    setWindowTitle(tr("MedSeg Studio") + QStringLiteral("[*]"));
+    m_welcome->setText(tr("Open a DICOM folder to start labeling (File > Open DICOM Folder…)."));
+    statusBar()->showMessage(tr("Ready"));
+
+    m_fileMenu->setTitle(tr("&File"));
+    m_recentMenu->setTitle(tr("Open &Recent"));
+    m_editMenu->setTitle(tr("&Edit"));
+    m_viewMenu->setTitle(tr("&View"));
+    m_toolsMenu->setTitle(tr("&Tools"));
+    m_languageMenu->setTitle(tr("&Language"));
+    m_helpMenu->setTitle(tr("&Help"));
+
+    m_openFolderAction->setText(tr("&Open DICOM Folder…"));
+    m_openFolderAction->setStatusTip(tr("Add a folder or DICOMDIR of DICOM images to the project"));
+    m_clearRecentAction->setText(tr("&Clear List"));
+    m_quitAction->setText(tr("&Quit"));
+    m_aboutAction->setText(tr("&About MedSeg Studio"));
+    m_aboutQtAction->setText(tr("About &Qt"));
+
+    m_dicomDock->setWindowTitle(tr("DICOM Browser"));
+    m_labelsDock->setWindowTitle(tr("Labels"));
+    m_trainingDock->setWindowTitle(tr("Training"));
+    m_view3dDock->setWindowTitle(tr("3D View"));
+    m_labelsPlaceholder->setText(tr("Open a series to see its label table."));
+    m_trainingPlaceholder->setText(tr("Label some slices to train a segmentation model."));
+    m_view3dPlaceholder->setText(tr("Surfaces of the labels appear here."));
+
+    onUndoStateChanged();
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QMainWindow::changeEvent(event);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveWindowState();
+    event->accept();
+}
+
+void MainWindow::restoreWindowState()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(GeometryKey).toByteArray());
+    restoreState(settings.value(StateKey).toByteArray(), WindowStateVersion);
+}
+
+void MainWindow::saveWindowState() const
+{
+    QSettings settings;
+    settings.setValue(GeometryKey, saveGeometry());
+    settings.setValue(StateKey, saveState(WindowStateVersion));
+}
+
+void MainWindow::openSource(const QString &path)
+{
+    const QString shown =
+        QDir::toNativeSeparators(QDir::cleanPath(QFileInfo(path).absoluteFilePath()));
+    if (!QFileInfo::exists(path)) {
+        m_recentFiles->remove(path);
+        statusBar()->showMessage(tr("%1 does not exist any more.").arg(shown), 5000);
+        return;
+    }
+    m_document->addSource(path);
+    m_recentFiles->add(path);
+    statusBar()->showMessage(tr("Added %1").arg(shown), 3000);
+}
+
+void MainWindow::onOpenFolder()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open DICOM Folder"));
+    if (!dir.isEmpty())
+        openSource(dir);
+}
+
+void MainWindow::onRecentFilesChanged()
+{
+    m_recentMenu->clear();
+    const QStringList paths = m_recentFiles->paths();
+    for (int i = 0; i < paths.size(); ++i) {
+        // Number the first nine for keyboard access, as most desktop programs do.
+        const QString label = i < 9 ? QStringLiteral("&%1 %2").arg(i + 1).arg(paths[i]) : paths[i];
+        QAction *action = m_recentMenu->addAction(label);
+        action->setObjectName(QStringLiteral("actionRecent_%1").arg(i));
+        connect(action, &QAction::triggered, this, [this, path = paths[i]] { openSource(path); });
+    }
+    m_recentMenu->addSeparator();
+    m_recentMenu->addAction(m_clearRecentAction);
+    m_clearRecentAction->setEnabled(!paths.isEmpty());
+    m_recentMenu->setEnabled(true);
+}
+
+void MainWindow::onLanguageChanged(const QString &code)
+{
+    for (QAction *action : m_languageGroup->actions())
+        action->setChecked(action->data().toString() == code);
+}
+
+void MainWindow::onUndoStateChanged()
+{
+    const QUndoStack *stack = m_document->undoStack();
+    m_undoAction->setEnabled(stack->canUndo());
+    m_redoAction->setEnabled(stack->canRedo());
+    m_undoAction->setText(stack->canUndo() ? tr("&Undo %1").arg(stack->undoText()) : tr("&Undo"));
+    m_redoAction->setText(stack->canRedo() ? tr("&Redo %1").arg(stack->redoText()) : tr("&Redo"));
+}
+
+void MainWindow::onAbout()
+{
+    auto *dialog = new AboutDialog(m_components, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+} // namespace medseg::ui

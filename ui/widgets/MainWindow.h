@@ -1,0 +1,89 @@
+#pragma once
+
+#include "ui/widgets/AboutDialog.h"
+
+#include <QMainWindow>
+
+class QAction;
+class QActionGroup;
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QStackedWidget;
+
+namespace medseg::ui {
+
+class Document;
+class RecentFiles;
+class TranslationManager;
+
+// The workstation's one window: a central view area and the docks later tools fill (DICOM
+// browser, labels, training, 3D). It owns no data: edits go to the Document, whose undo stack
+// drives Edit > Undo/Redo and the unsaved-changes marker in the title.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    MainWindow(Document *document, RecentFiles *recentFiles, TranslationManager *translations,
+               ComponentVersions components, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Adds a DICOM folder or DICOMDIR to the project and remembers it in File > Open Recent.
+    void openSource(const QString &path);
+
+protected:
+    void changeEvent(QEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createDocks();
+    void retranslate();
+    void restoreWindowState();
+    void saveWindowState() const;
+
+    void onOpenFolder();
+    void onRecentFilesChanged();
+    void onLanguageChanged(const QString &code);
+    void onUndoStateChanged();
+    void onAbout();
+
+    QDockWidget *addPanelDock(const QString &objectName, QWidget *content, Qt::DockWidgetArea area);
+
+    Document *m_document;
+    RecentFiles *m_recentFiles;
+    TranslationManager *m_translations;
+    ComponentVersions m_components;
+
+    QStackedWidget *m_viewArea = nullptr;
+    QLabel *m_welcome = nullptr;
+
+    QMenu *m_fileMenu = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_editMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QMenu *m_toolsMenu = nullptr;
+    QMenu *m_languageMenu = nullptr;
+    QMenu *m_helpMenu = nullptr;
+
+    QAction *m_openFolderAction = nullptr;
+    QAction *m_clearRecentAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_undoAction = nullptr;
+    QAction *m_redoAction = nullptr;
+    QAction *m_aboutAction = nullptr;
+    QAction *m_aboutQtAction = nullptr;
+    QActionGroup *m_languageGroup = nullptr;
+
+    QDockWidget *m_dicomDock = nullptr;
+    QDockWidget *m_labelsDock = nullptr;
+    QDockWidget *m_trainingDock = nullptr;
+    QDockWidget *m_view3dDock = nullptr;
+    QLabel *m_labelsPlaceholder = nullptr;
+    QLabel *m_trainingPlaceholder = nullptr;
+    QLabel *m_view3dPlaceholder = nullptr;
+};
+
+} // namespace medseg::ui
