@@ -58,4 +58,10 @@ endmacro()
 
 function(medseg_use_torch_pch target)
     target_precompile_headers(${target} REUSE_FROM medseg_torch_pch)
+    # The header is compiled with -fPIC; GCC silently ignores it (and parses torch again) in a
+    # translation unit compiled with -fPIE, as executables are.
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "EXECUTABLE")
+        target_compile_options(${target} PRIVATE -fPIC)
+    endif()
 endfunction()

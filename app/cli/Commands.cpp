@@ -5,6 +5,9 @@ namespace medseg::cli {
 std::vector<std::unique_ptr<CliCommand>> allCommands()
 {
     std::vector<std::unique_ptr<CliCommand>> commands;
+    commands.push_back(makeImportWeightsCommand());
+    commands.push_back(makeInfoCommand());
+    commands.push_back(makeRenderCommand());
     commands.push_back(makeVersionsCommand());
     return commands;
 }

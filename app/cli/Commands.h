@@ -11,6 +11,9 @@ namespace medseg::cli {
 // its factory, declared here and added to allCommands().
 std::vector<std::unique_ptr<CliCommand>> allCommands();
 
+std::unique_ptr<CliCommand> makeImportWeightsCommand();
 std::unique_ptr<CliCommand> makeVersionsCommand();
+std::unique_ptr<CliCommand> makeInfoCommand();
+std::unique_ptr<CliCommand> makeRenderCommand();
 
 } // namespace medseg::cli

@@ -27,7 +27,7 @@ struct Studio
 // scripts/screenshot.sh makes the README's screenshot.
 void scheduleScreenshot(medseg::ui::MainWindow &window, const QString &path)
 {
-    QTimer::singleShot(1500, &window, [&window, path] {
+    QTimer::singleShot(4000, &window, [&window, path] {
         const bool saved = window.grab().save(path);
         if (!saved)
             std::fprintf(stderr, "%s\n",

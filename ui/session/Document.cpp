@@ -1,5 +1,8 @@
 #include "ui/session/Document.h"
 
+#include "ui/session/DicomBrowserController.h"
+#include "ui/session/SeriesSession.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -35,7 +38,10 @@ private:
 Document::Document(QObject *parent)
     : QObject(parent)
     , m_undoStack(new QUndoStack(this))
+    , m_dicomBrowser(new DicomBrowserController(this))
+    , m_series(new SeriesSession(this))
 {
+    connect(this, &Document::sourcesChanged, this, &Document::syncBrowserSources);
     connect(m_undoStack, &QUndoStack::cleanChanged, this,
             [this](bool clean) { Q_EMIT modifiedChanged(!clean); });
 }
@@ -71,6 +77,19 @@ void Document::removeSource(int index)
 {
     m_sources.removeAt(index);
     Q_EMIT sourcesChanged();
+}
+
+void Document::syncBrowserSources()
+{
+    const QStringList shown = m_dicomBrowser->sources();
+    for (const QString &path : shown) {
+        if (!m_sources.contains(path))
+            m_dicomBrowser->removeSource(path);
+    }
+    for (const QString &path : m_sources) {
+        if (!shown.contains(path))
+            m_dicomBrowser->addSource(path);
+    }
 }
 
 } // namespace medseg::ui

@@ -8,6 +8,9 @@ class QUndoStack;
 
 namespace medseg::ui {
 
+class DicomBrowserController;
+class SeriesSession;
+
 // The open project: the data the user works on and the one undo stack every edit goes through.
 // Widgets never change the data directly; they call the document (or a controller that owns a
 // command) so that every change is undoable and marks the project modified.
@@ -20,6 +23,10 @@ public:
     ~Document() override;
 
     QUndoStack *undoStack() const { return m_undoStack; }
+    // Indexes the sources and fills the DICOM browser; follows sources() (undo included).
+    DicomBrowserController *dicomBrowser() const { return m_dicomBrowser; }
+    // The series shown in the slice views.
+    SeriesSession *series() const { return m_series; }
 
     // Folders (or DICOMDIR files) whose images this project labels.
     QStringList sources() const { return m_sources; }
@@ -40,8 +47,11 @@ private:
     friend class AddSourceCommand;
     void insertSource(int index, const QString &path);
     void removeSource(int index);
+    void syncBrowserSources();
 
     QUndoStack *m_undoStack = nullptr;
+    DicomBrowserController *m_dicomBrowser = nullptr;
+    SeriesSession *m_series = nullptr;
     QStringList m_sources;
 };
 

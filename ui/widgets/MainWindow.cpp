@@ -1,9 +1,14 @@
 #include "ui/widgets/MainWindow.h"
 
+#include "ui/session/DicomBrowserController.h"
+#include "ui/session/DicomBrowserModel.h"
 #include "ui/session/Document.h"
 #include "ui/session/RecentFiles.h"
+#include "ui/session/SeriesSession.h"
 #include "ui/session/TranslationManager.h"
-#include "ui/widgets/SourcesPanel.h"
+#include "ui/widgets/DicomBrowserPanel.h"
+#include "ui/widgets/ViewerPanel.h"
+#include "ui/widgets/WindowLevelBar.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -55,9 +60,18 @@ MainWindow::MainWindow(Document *document, RecentFiles *recentFiles,
     m_welcome = makePlaceholder(m_viewArea);
     m_welcome->setObjectName(QStringLiteral("welcomePage"));
     m_viewArea->addWidget(m_welcome);
+    m_viewer = new ViewerPanel(m_document->series(), m_viewArea);
+    m_viewArea->addWidget(m_viewer);
     setCentralWidget(m_viewArea);
 
+    m_windowBar = new WindowLevelBar(m_document->series(), this);
+    addToolBar(Qt::TopToolBarArea, m_windowBar);
+
     statusBar()->setObjectName(QStringLiteral("statusBar"));
+    m_cursorInfo = new QLabel(this);
+    m_cursorInfo->setObjectName(QStringLiteral("cursorInfo"));
+    statusBar()->addPermanentWidget(m_cursorInfo);
+    connect(m_viewer, &ViewerPanel::hoverTextChanged, m_cursorInfo, &QLabel::setText);
 
     createActions();
     createDocks();
@@ -74,6 +88,25 @@ MainWindow::MainWindow(Document *document, RecentFiles *recentFiles,
     connect(m_translations, &TranslationManager::languageChanged, this,
             &MainWindow::onLanguageChanged);
 
+    SeriesSession *series = m_document->series();
+    connect(series, &SeriesSession::volumeChanged, this, &MainWindow::onVolumeChanged);
+    connect(series, &SeriesSession::loadFailed, this, [this](const QString &message) {
+        statusBar()->showMessage(tr("Cannot load the series: %1").arg(message), 15000);
+    });
+    connect(series, &SeriesSession::loadingFinished, this, [this] {
+        const auto &warnings = m_document->series()->layout().warnings;
+        if (!warnings.empty())
+            statusBar()->showMessage(QString::fromStdString(warnings.front()), 15000);
+    });
+    DicomBrowserController *browser = m_document->dicomBrowser();
+    connect(browser, &DicomBrowserController::indexingFinished, this,
+            &MainWindow::showFirstSeriesIfIdle);
+    connect(browser, &DicomBrowserController::indexingFailed, this,
+            [this](const QString &path, const QString &message) {
+                statusBar()->showMessage(
+                    tr("Cannot index %1: %2").arg(QDir::toNativeSeparators(path), message), 15000);
+            });
+
     retranslate();
     onRecentFilesChanged();
     onLanguageChanged(m_translations->currentLanguage());
@@ -89,6 +122,10 @@ void MainWindow::createActions()
     m_openFolderAction->setObjectName(QStringLiteral("actionOpenFolder"));
     m_openFolderAction->setShortcut(QKeySequence::Open);
     connect(m_openFolderAction, &QAction::triggered, this, &MainWindow::onOpenFolder);
+
+    m_openDicomdirAction = new QAction(this);
+    m_openDicomdirAction->setObjectName(QStringLiteral("actionOpenDicomdir"));
+    connect(m_openDicomdirAction, &QAction::triggered, this, &MainWindow::onOpenDicomdir);
 
     m_clearRecentAction = new QAction(this);
     m_clearRecentAction->setObjectName(QStringLiteral("actionClearRecent"));
@@ -148,9 +185,12 @@ QDockWidget *MainWindow::addPanelDock(const QString &objectName, QWidget *conten
 
 void MainWindow::createDocks()
 {
-    m_dicomDock = addPanelDock(QStringLiteral("dockDicomBrowser"),
-                               new SourcesPanel(m_document, m_openFolderAction, this),
-                               Qt::LeftDockWidgetArea);
+    m_browserPanel = new DicomBrowserPanel(m_document->dicomBrowser(),
+                                           {m_openFolderAction, m_openDicomdirAction}, this);
+    connect(m_browserPanel, &DicomBrowserPanel::seriesActivated, this,
+            &MainWindow::onSeriesActivated);
+    m_dicomDock =
+        addPanelDock(QStringLiteral("dockDicomBrowser"), m_browserPanel, Qt::LeftDockWidgetArea);
     m_labelsPlaceholder = makePlaceholder(this);
     m_labelsDock =
         addPanelDock(QStringLiteral("dockLabels"), m_labelsPlaceholder, Qt::LeftDockWidgetArea);
@@ -167,6 +207,7 @@ void MainWindow::createMenus()
     m_fileMenu = menuBar()->addMenu(QString());
     m_fileMenu->setObjectName(QStringLiteral("menuFile"));
     m_fileMenu->addAction(m_openFolderAction);
+    m_fileMenu->addAction(m_openDicomdirAction);
     m_recentMenu = m_fileMenu->addMenu(QString());
     m_recentMenu->setObjectName(QStringLiteral("menuRecent"));
     m_fileMenu->addSeparator();
@@ -181,6 +222,7 @@ void MainWindow::createMenus()
     m_viewMenu->setObjectName(QStringLiteral("menuView"));
     for (QDockWidget *dock : {m_dicomDock, m_labelsDock, m_trainingDock, m_view3dDock})
         m_viewMenu->addAction(dock->toggleViewAction());
+    m_viewMenu->addAction(m_windowBar->toggleViewAction());
 
     m_toolsMenu = menuBar()->addMenu(QString());
     m_toolsMenu->setObjectName(QStringLiteral("menuTools"));
@@ -197,7 +239,8 @@ void MainWindow::createMenus()
 void MainWindow::retranslate()
 {
     setWindowTitle(tr("MedSeg Studio") + QStringLiteral("[*]"));
-    m_welcome->setText(tr("Open a DICOM folder to start labeling (File > Open DICOM Folder…)."));
+    m_welcome->setText(tr("Open a DICOM folder to start labeling (File > Open DICOM Folder…), "
+                          "then double-click a series in the DICOM browser."));
     statusBar()->showMessage(tr("Ready"));
 
     m_fileMenu->setTitle(tr("&File"));
@@ -209,7 +252,9 @@ void MainWindow::retranslate()
     m_helpMenu->setTitle(tr("&Help"));
 
     m_openFolderAction->setText(tr("&Open DICOM Folder…"));
-    m_openFolderAction->setStatusTip(tr("Add a folder or DICOMDIR of DICOM images to the project"));
+    m_openFolderAction->setStatusTip(tr("Add a folder of DICOM images to the project"));
+    m_openDicomdirAction->setText(tr("Open DICOM&DIR…"));
+    m_openDicomdirAction->setStatusTip(tr("Add the images a DICOMDIR (CD or export) lists"));
     m_clearRecentAction->setText(tr("&Clear List"));
     m_quitAction->setText(tr("&Quit"));
     m_aboutAction->setText(tr("&About MedSeg Studio"));
@@ -272,6 +317,46 @@ void MainWindow::onOpenFolder()
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Open DICOM Folder"));
     if (!dir.isEmpty())
         openSource(dir);
+}
+
+void MainWindow::onOpenDicomdir()
+{
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Open DICOMDIR"), QString(),
+        tr("DICOMDIR files (DICOMDIR dicomdir DICOMDIR.*);;All files (*)"));
+    if (!file.isEmpty())
+        openSource(file);
+}
+
+void MainWindow::onSeriesActivated(const core::DicomSeries &series)
+{
+    m_document->series()->loadSeries(series);
+}
+
+void MainWindow::showFirstSeriesIfIdle()
+{
+    // Opening a folder with nothing on screen shows its largest series at once, as ITK-SNAP
+    // opens an image; the browser stays the way to pick another.
+    SeriesSession *series = m_document->series();
+    if (series->hasVolume() || series->isLoading())
+        return;
+    const core::DicomSeries *best = nullptr;
+    for (const core::DicomIndex &index : m_document->dicomBrowser()->model()->indexes())
+        for (const core::DicomPatient &patient : index.patients)
+            for (const core::DicomStudy &study : patient.studies)
+                for (const core::DicomSeries &candidate : study.series)
+                    if (!best || candidate.imageCount() > best->imageCount())
+                        best = &candidate;
+    if (best)
+        series->loadSeries(*best);
+}
+
+void MainWindow::onVolumeChanged()
+{
+    const bool shown = m_document->series()->hasVolume();
+    m_viewArea->setCurrentWidget(shown ? static_cast<QWidget *>(m_viewer) : m_welcome);
+    if (shown)
+        m_viewer->setFocus();
 }
 
 void MainWindow::onRecentFilesChanged()

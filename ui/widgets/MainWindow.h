@@ -11,7 +11,15 @@ class QLabel;
 class QMenu;
 class QStackedWidget;
 
+namespace medseg::core {
+struct DicomSeries;
+}
+
 namespace medseg::ui {
+
+class DicomBrowserPanel;
+class ViewerPanel;
+class WindowLevelBar;
 
 class Document;
 class RecentFiles;
@@ -45,6 +53,10 @@ private:
     void saveWindowState() const;
 
     void onOpenFolder();
+    void onOpenDicomdir();
+    void onSeriesActivated(const core::DicomSeries &series);
+    void onVolumeChanged();
+    void showFirstSeriesIfIdle();
     void onRecentFilesChanged();
     void onLanguageChanged(const QString &code);
     void onUndoStateChanged();
@@ -59,6 +71,10 @@ private:
 
     QStackedWidget *m_viewArea = nullptr;
     QLabel *m_welcome = nullptr;
+    ViewerPanel *m_viewer = nullptr;
+    WindowLevelBar *m_windowBar = nullptr;
+    QLabel *m_cursorInfo = nullptr;
+    DicomBrowserPanel *m_browserPanel = nullptr;
 
     QMenu *m_fileMenu = nullptr;
     QMenu *m_recentMenu = nullptr;
@@ -69,6 +85,7 @@ private:
     QMenu *m_helpMenu = nullptr;
 
     QAction *m_openFolderAction = nullptr;
+    QAction *m_openDicomdirAction = nullptr;
     QAction *m_clearRecentAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_undoAction = nullptr;

@@ -1,0 +1,37 @@
+#pragma once
+
+// PSPNet (Zhao et al., "Pyramid Scene Parsing Network", 2017) on a torchvision-compatible
+// backbone: backbone -> pyramid pooling -> 3x3 (or 1x1) conv to 512 channels, BN, ReLU ->
+// Dropout2d -> 1x1 classifier -> bilinear upsampling to the input size. With `aux`, a second
+// head on the stage-3 features gives deep supervision during training (loss weight
+// `ModelConfig::aux_weight`, 0.4 in the paper); it is skipped in eval mode.
+
+#include "models/Backbone.h"
+#include "models/ModelConfig.h"
+#include "models/PyramidPooling.h"
+
+namespace medseg::models {
+
+struct PSPNetOutput
+{
+    torch::Tensor logits;     // [N, num_classes, H, W]
+    torch::Tensor aux_logits; // same shape; defined only in training with `aux` enabled
+};
+
+struct PSPNetImpl : torch::nn::Module
+{
+    explicit PSPNetImpl(const ModelConfig &config);
+
+    PSPNetOutput forward(const torch::Tensor &x);
+
+    const ModelConfig config;
+    BackbonePtr backbone;
+    PyramidPooling ppm{nullptr};
+    torch::nn::Sequential bottleneck{nullptr}; // conv, BN, ReLU
+    torch::nn::Dropout2d dropout{nullptr};
+    torch::nn::Conv2d classifier{nullptr};
+    torch::nn::Sequential aux_head{nullptr}; // conv, BN, ReLU, Dropout2d, conv; null without aux
+};
+TORCH_MODULE(PSPNet);
+
+} // namespace medseg::models

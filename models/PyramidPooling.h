@@ -1,0 +1,35 @@
+#pragma once
+
+// PSPNet's pyramid pooling module (Zhao et al. 2017): the feature map is average-pooled to b x b
+// grids, each reduced by a 1x1 conv to C/len(bins) channels, upsampled back (bilinear,
+// align_corners=false) and concatenated with the input: C + len(bins) * (C/len(bins)) channels.
+//
+// A 1x1 grid holds one value per channel, so BatchNorm after it has no statistics to compute at
+// batch size 1 in training and throws. That branch therefore uses a biased conv + ReLU without a
+// norm (as segmentation_models_pytorch does); every other branch is conv + BatchNorm + ReLU. We
+// keep BatchNorm elsewhere (rather than GroupNorm everywhere) because it folds into the conv on
+// export.
+
+#include <torch/nn.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace medseg::models {
+
+struct PyramidPoolingImpl : torch::nn::Module
+{
+    PyramidPoolingImpl(int64_t in_channels, std::vector<int> bins);
+    torch::Tensor forward(const torch::Tensor &x);
+
+    int64_t outChannels() const;
+
+    // stages[i] is a Sequential: conv, BatchNorm (unless bins[i] == 1), ReLU.
+    torch::nn::ModuleList stages{nullptr};
+    std::vector<int> bins;
+    int64_t in_channels;
+    int64_t branch_channels;
+};
+TORCH_MODULE(PyramidPooling);
+
+} // namespace medseg::models

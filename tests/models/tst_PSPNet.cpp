@@ -1,0 +1,248 @@
+// PSPNet on each backbone: output size, training at batch size 1, the auxiliary head and the
+// pyramid pooling module's configuration.
+
+#include "models/PSPNet.h"
+#include "models/Registry.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace medseg::models;
+
+namespace {
+
+QList<qint64> shapeOf(const torch::Tensor &t)
+{
+    QList<qint64> shape;
+    for (auto s : t.sizes())
+        shape.append(s);
+    return shape;
+}
+
+void addBackboneRows()
+{
+    QTest::addColumn<QString>("name");
+    for (const auto &name : availableBackbones())
+        QTest::newRow(name.c_str()) << QString::fromStdString(name);
+}
+
+} // namespace
+
+class TestPSPNet : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        at::set_num_threads(2);
+        torch::manual_seed(0);
+    }
+
+    void outputHasTheInputSizeForOddSizes_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("outputStride");
+        for (const auto &name : availableBackbones())
+            for (int stride : {8, 32})
+                QTest::addRow("%s os%d", name.c_str(), stride)
+                    << QString::fromStdString(name) << stride;
+    }
+    void outputHasTheInputSizeForOddSizes()
+    {
+        QFETCH(QString, name);
+        QFETCH(int, outputStride);
+        ModelConfig config;
+        config.backbone = name.toStdString();
+        config.num_classes = 3;
+        config.output_stride = outputStride;
+        auto model = createModel(config);
+        model->eval();
+        torch::NoGradGuard no_grad;
+        const auto output = model->forward(torch::randn({1, 3, 65, 97}));
+        QCOMPARE(shapeOf(output.logits), (QList<qint64>{1, 3, 65, 97}));
+        QVERIFY(torch::isfinite(output.logits).all().item<bool>());
+        QVERIFY(!output.aux_logits.defined());
+    }
+
+    // BatchNorm after the 1x1 pyramid bin cannot train at batch size 1; the model must.
+    void learnsAtBatchSizeOne_data() { addBackboneRows(); }
+    void learnsAtBatchSizeOne()
+    {
+        QFETCH(QString, name);
+        torch::manual_seed(1);
+        ModelConfig config;
+        config.backbone = name.toStdString();
+        config.aux = true;
+        auto model = createModel(config);
+        model->train();
+        torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-3));
+
+        const auto image = torch::randn({1, 3, 48, 48});
+        // A target the network can fit quickly: the sign of a smoothed first channel.
+        const auto target =
+            (torch::avg_pool2d(image.narrow(1, 0, 1), 9, 1, 4) > 0).squeeze(1).to(torch::kLong);
+        std::vector<double> losses;
+        for (int step = 0; step < 3; ++step) {
+            optimizer.zero_grad();
+            const auto output = model->forward(image);
+            QVERIFY(output.aux_logits.defined());
+            const auto loss =
+                torch::nn::functional::cross_entropy(output.logits, target) +
+                config.aux_weight * torch::nn::functional::cross_entropy(output.aux_logits, target);
+            loss.backward();
+            if (step == 0) {
+                for (const auto &p : model->named_parameters())
+                    QVERIFY2(p.value().grad().defined(), p.key().c_str());
+            }
+            optimizer.step();
+            losses.push_back(loss.item<double>());
+            QVERIFY(std::isfinite(losses.back()));
+        }
+        qInfo("%s: loss %.4f -> %.4f", qPrintable(name), losses.front(), losses.back());
+        QVERIFY(losses.back() < losses.front());
+    }
+
+    void auxLogitsOnlyInTrainingWhenEnabled_data() { addBackboneRows(); }
+    void auxLogitsOnlyInTrainingWhenEnabled()
+    {
+        QFETCH(QString, name);
+        ModelConfig config;
+        config.backbone = name.toStdString();
+        config.num_classes = 4;
+        config.output_stride = 16;
+        config.aux = true;
+        auto model = createModel(config);
+        const auto x = torch::randn({2, 3, 33, 35});
+        torch::NoGradGuard no_grad;
+        model->train();
+        auto output = model->forward(x);
+        QCOMPARE(shapeOf(output.logits), (QList<qint64>{2, 4, 33, 35}));
+        QCOMPARE(shapeOf(output.aux_logits), (QList<qint64>{2, 4, 33, 35}));
+        model->eval();
+        QVERIFY(!model->forward(x).aux_logits.defined());
+
+        config.aux = false;
+        auto plain = createModel(config);
+        plain->train();
+        QVERIFY(!plain->forward(x).aux_logits.defined());
+        QVERIFY(!plain->aux_head);
+        QCOMPARE(parameterCount(*model) - parameterCount(*plain),
+                 (model->backbone->stage3Channels() * 9 * 256 + 2 * 256 + 256 * 4 + 4));
+    }
+
+    void parameterCountsAreExact_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<qint64>("parameters");
+        // Backbone + pyramid pooling (C/4 channels per bin; the 1-bin conv has a bias instead of
+        // BatchNorm) + 3x3 conv to 512 + BN + 1x1 conv to 2 classes.
+        QTest::newRow("resnet18") << "resnet18" << qint64(16160194);
+        QTest::newRow("mobilenet_v3_large") << "mobilenet_v3_large" << qint64(12744642);
+        QTest::newRow("efficientnet_b0") << "efficientnet_b0" << qint64(17446718);
+        QTest::newRow("convnext_tiny") << "convnext_tiny" << qint64(35489698);
+    }
+    void parameterCountsAreExact()
+    {
+        QFETCH(QString, name);
+        QFETCH(qint64, parameters);
+        ModelConfig config;
+        config.backbone = name.toStdString();
+        auto model = createModel(config);
+        const int64_t c = model->backbone->outChannels();
+        const int64_t branch = c / 4;
+        const int64_t head = (c * branch + branch) + 3 * (c * branch + 2 * branch) +
+                             2 * c * 512 * 9 + 2 * 512 + 512 * 2 + 2;
+        QCOMPARE(parameterCount(*model), parameterCount(*model->backbone) + head);
+        QCOMPARE(qint64(parameterCount(*model)), parameters);
+    }
+
+    void globalPoolingBinHasNoBatchNorm()
+    {
+        // Why: BatchNorm on a map with one value per channel throws in training.
+        torch::nn::BatchNorm2d bn(8);
+        bn->train();
+        QVERIFY_THROWS_EXCEPTION(c10::Error, bn->forward(torch::randn({1, 8, 1, 1})));
+
+        PyramidPooling ppm(64, std::vector<int>{1, 2, 3, 6});
+        QCOMPARE(ppm->outChannels(), int64_t(64 + 4 * 16));
+        for (size_t i = 0; i < ppm->bins.size(); ++i) {
+            bool hasNorm = false;
+            for (const auto &child : ppm->stages[i]->children())
+                hasNorm = hasNorm || child->as<torch::nn::BatchNorm2d>() != nullptr;
+            QCOMPARE(hasNorm, ppm->bins[i] != 1);
+        }
+        ppm->train();
+        const auto x = torch::randn({1, 64, 5, 7});
+        const auto y = ppm->forward(x);
+        QCOMPARE(shapeOf(y), (QList<qint64>{1, 128, 5, 7}));
+        QVERIFY(torch::equal(y.narrow(1, 0, 64), x)); // the input comes first, unchanged
+        y.sum().backward();
+        for (const auto &p : ppm->parameters())
+            QVERIFY(p.grad().defined());
+    }
+
+    void binsAndBottleneckAreConfigurable()
+    {
+        ModelConfig config;
+        config.backbone = "resnet18";
+        config.bins = {2, 4};
+        config.bottleneck_kernel = 1;
+        config.bottleneck_channels = 64;
+        config.output_stride = 32;
+        config.num_classes = 5;
+        auto model = createModel(config);
+        QCOMPARE(model->ppm->bins, (std::vector<int>{2, 4}));
+        const auto weight = model->bottleneck[0]->as<torch::nn::Conv2d>()->weight;
+        QCOMPARE(shapeOf(weight), (QList<qint64>{64, 512 + 2 * 256, 1, 1}));
+        model->eval();
+        torch::NoGradGuard no_grad;
+        QCOMPARE(shapeOf(model->forward(torch::randn({1, 3, 33, 47})).logits),
+                 (QList<qint64>{1, 5, 33, 47}));
+    }
+
+    void acceptsGrayImagesAndSliceStacks_data()
+    {
+        QTest::addColumn<int>("channels");
+        QTest::newRow("gray") << 1;
+        QTest::newRow("5 slices") << 5;
+    }
+    void acceptsGrayImagesAndSliceStacks()
+    {
+        QFETCH(int, channels);
+        ModelConfig config;
+        config.backbone = "mobilenet_v3_large";
+        config.in_channels = channels;
+        auto model = createModel(config);
+        model->eval();
+        torch::NoGradGuard no_grad;
+        QCOMPARE(shapeOf(model->forward(torch::randn({1, channels, 48, 40})).logits),
+                 (QList<qint64>{1, 2, 48, 40}));
+    }
+
+    void invalidConfigurationsAreRejected()
+    {
+        const auto rejects = [](auto change) {
+            ModelConfig config;
+            change(config);
+            try {
+                createModel(config);
+            } catch (const std::invalid_argument &) {
+                return true;
+            }
+            return false;
+        };
+        QVERIFY(rejects([](ModelConfig &c) { c.backbone = "vgg16"; }));
+        QVERIFY(rejects([](ModelConfig &c) { c.num_classes = 0; }));
+        QVERIFY(rejects([](ModelConfig &c) { c.output_stride = 4; }));
+        QVERIFY(rejects([](ModelConfig &c) { c.in_channels = 0; }));
+        QVERIFY(rejects([](ModelConfig &c) { c.bins = {}; }));
+        QVERIFY(rejects([](ModelConfig &c) { c.bins = {1, 0}; }));
+        QVERIFY(rejects([](ModelConfig &c) { c.bottleneck_kernel = 5; }));
+        QVERIFY(!rejects([](ModelConfig &) {}));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestPSPNet)
+#include "tst_PSPNet.moc"

@@ -1,0 +1,306 @@
+// Importing torch.save'd state dicts: torchvision's models saved by Python load with every key
+// accounted for and give torchvision's outputs; mismatches are reported exactly; files that are
+// not state dicts are rejected with a reason. The Python side is written by the ctest fixture
+// `models_torchvision_reference` (tests/models/torchvision_reference.py).
+
+#include "models/Registry.h"
+#include "models/WeightImport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace medseg::models;
+
+namespace {
+
+QString referenceDir()
+{
+    const QString fromEnvironment = qEnvironmentVariable("MEDSEG_TORCHVISION_REFERENCE_DIR");
+    return fromEnvironment.isEmpty() ? QStringLiteral(MEDSEG_TORCHVISION_REFERENCE_DIR)
+                                     : fromEnvironment;
+}
+
+std::string referenceFile(const QString &name)
+{
+    return QDir(referenceDir()).filePath(name).toStdString();
+}
+
+std::vector<std::string> keysOf(const StateDict &state)
+{
+    std::vector<std::string> keys;
+    for (const auto &entry : state)
+        keys.push_back(entry.first);
+    return keys;
+}
+
+StateDict stateOf(const torch::nn::Module &module)
+{
+    StateDict state;
+    for (const auto &p : module.named_parameters())
+        state[p.key()] = p.value().detach().clone();
+    for (const auto &b : module.named_buffers())
+        state[b.key()] = b.value().detach().clone();
+    return state;
+}
+
+double maxAbsDiff(const torch::Tensor &a, const torch::Tensor &b)
+{
+    return (a - b).abs().max().item<double>();
+}
+
+} // namespace
+
+class TestWeightImport : public QObject
+{
+    Q_OBJECT
+
+private:
+    void requireReference()
+    {
+        if (!QFile::exists(QDir(referenceDir()).filePath("versions.txt")))
+            QSKIP("no torchvision reference data; run through ctest (fixture "
+                  "models_torchvision_reference) or set MEDSEG_TORCHVISION_REFERENCE_DIR");
+    }
+
+private Q_SLOTS:
+    void initTestCase() { at::set_num_threads(2); }
+
+    void importAccountsForEveryTorchvisionTensor_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QStringList>("classifierKeys");
+        QTest::newRow("resnet18") << "resnet18" << QStringList{"fc.bias", "fc.weight"};
+        QTest::newRow("mobilenet_v3_large")
+            << "mobilenet_v3_large"
+            << QStringList{"classifier.0.bias", "classifier.0.weight", "classifier.3.bias",
+                           "classifier.3.weight"};
+        QTest::newRow("efficientnet_b0")
+            << "efficientnet_b0" << QStringList{"classifier.1.bias", "classifier.1.weight"};
+        QTest::newRow("convnext_tiny") << "convnext_tiny"
+                                       << QStringList{"classifier.0.bias", "classifier.0.weight",
+                                                      "classifier.2.bias", "classifier.2.weight"};
+    }
+    void importAccountsForEveryTorchvisionTensor()
+    {
+        requireReference();
+        QFETCH(QString, name);
+        QFETCH(QStringList, classifierKeys);
+        const std::string path = referenceFile(name + ".pth");
+        const auto fileKeys = keysOf(readStateDict(path));
+
+        BackboneOptions options;
+        options.classifier = true;
+        const auto whole = createBackbone(name.toStdString(), options);
+        const auto report = importBackboneWeights(*whole, path);
+        QVERIFY2(report.ok(), report.summary().c_str());
+        QCOMPARE(report.loaded, fileKeys);
+        QVERIFY(report.missing.empty() && report.unexpected.empty() && report.mismatched.empty());
+        QVERIFY(report.skipped.empty() && report.adapted.empty());
+        QCOMPARE(report.source, path);
+
+        const auto backbone = createBackbone(name.toStdString());
+        const auto backboneReport = importBackboneWeights(*backbone, path);
+        QVERIFY2(backboneReport.ok(), backboneReport.summary().c_str());
+        std::vector<std::string> expectedSkipped;
+        for (const auto &key : classifierKeys)
+            expectedSkipped.push_back(key.toStdString());
+        QCOMPARE(backboneReport.skipped, expectedSkipped);
+        QCOMPARE(backboneReport.loaded.size() + expectedSkipped.size(), fileKeys.size());
+    }
+
+    void featuresAndLogitsMatchTorchvision_data()
+    {
+        QTest::addColumn<QString>("name");
+        for (const auto &name : availableBackbones())
+            QTest::newRow(name.c_str()) << QString::fromStdString(name);
+    }
+    void featuresAndLogitsMatchTorchvision()
+    {
+        requireReference();
+        QFETCH(QString, name);
+        const auto outputs = readStateDict(referenceFile(name + "_outputs.pth"));
+        BackboneOptions options;
+        options.classifier = true;
+        const auto backbone = createBackbone(name.toStdString(), options);
+        QVERIFY(importBackboneWeights(*backbone, referenceFile(name + ".pth")).ok());
+        backbone->eval();
+        torch::NoGradGuard no_grad;
+        const auto &input = outputs.at("input");
+        const auto features = backbone->forward(input);
+        QCOMPARE(features.sizes(), outputs.at("features").sizes());
+        const double featureDiff = maxAbsDiff(features, outputs.at("features"));
+        const double logitDiff =
+            maxAbsDiff(backbone->forwardClassifier(input), outputs.at("logits"));
+        qInfo("%s: max |diff| features %.3g (max |value| %.3g), logits %.3g", qPrintable(name),
+              featureDiff, outputs.at("features").abs().max().item<double>(), logitDiff);
+        QVERIFY(featureDiff <= 1e-4);
+        QVERIFY(logitDiff <= 1e-4);
+    }
+
+    // Output stride 16 and 8 against torchvision's modules dilated in place by
+    // bench/pspnet_reference.py, and MobileNetV3 against torchvision's own `dilated=True`.
+    void dilatedFeaturesMatchDilatedTorchvision_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("outputStride");
+        QTest::addColumn<QString>("reference");
+        for (const auto &name : availableBackbones())
+            for (int stride : {16, 8})
+                QTest::addRow("%s os%d", name.c_str(), stride)
+                    << QString::fromStdString(name) << stride
+                    << QString("features_os%1").arg(stride);
+        QTest::newRow("mobilenet_v3_large torchvision dilated")
+            << "mobilenet_v3_large" << 16 << "features_torchvision_dilated";
+    }
+    void dilatedFeaturesMatchDilatedTorchvision()
+    {
+        requireReference();
+        QFETCH(QString, name);
+        QFETCH(int, outputStride);
+        QFETCH(QString, reference);
+        const auto outputs = readStateDict(referenceFile(name + "_outputs.pth"));
+        const auto &expected = outputs.at(reference.toStdString());
+        BackboneOptions options;
+        options.output_stride = outputStride;
+        const auto backbone = createBackbone(name.toStdString(), options);
+        QVERIFY(importBackboneWeights(*backbone, referenceFile(name + ".pth")).ok());
+        backbone->eval();
+        torch::NoGradGuard no_grad;
+        const auto features = backbone->forward(outputs.at("input"));
+        QCOMPARE(features.sizes(), expected.sizes());
+        QCOMPARE(features.size(2), int64_t(64 / outputStride));
+        const double diff = maxAbsDiff(features, expected);
+        qInfo("%s os%d: max |diff| %.3g", qPrintable(name), outputStride, diff);
+        QVERIFY(diff <= 1e-4);
+    }
+
+    void pspnetImportsIntoItsBackbone()
+    {
+        requireReference();
+        ModelConfig config;
+        config.backbone = "resnet18";
+        config.in_channels = 1;
+        auto model = createModel(config);
+        const std::string path = referenceFile("resnet18.pth");
+        const auto report = importBackboneWeights(*model, path);
+        QVERIFY2(report.ok(), report.summary().c_str());
+        QCOMPARE(report.adapted, std::vector<std::string>{"conv1.weight"});
+        QCOMPARE(report.skipped, (std::vector<std::string>{"fc.bias", "fc.weight"}));
+        const auto file = readStateDict(path);
+        QVERIFY(torch::equal(model->backbone->named_parameters()["layer4.1.conv2.weight"],
+                             file.at("layer4.1.conv2.weight")));
+        QVERIFY(torch::allclose(model->backbone->named_parameters()["conv1.weight"],
+                                file.at("conv1.weight").sum(1, true)));
+    }
+
+    void reportListsMissingUnexpectedAndMismatchedKeys()
+    {
+        torch::manual_seed(3);
+        const auto source = createBackbone("resnet18");
+        auto state = stateOf(*source);
+        state.erase("layer1.0.bn1.running_var");
+        state.erase("bn1.weight");
+        state["extra.weight"] = torch::zeros({2});
+        state["aaa"] = torch::zeros({1});
+        state["layer2.0.conv1.weight"] = torch::zeros({128, 64, 1, 1});
+        state["conv1.weight"] = torch::zeros({64, 2, 7, 7}); // not RGB: cannot be adapted
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("broken.pth").toStdString();
+        writeStateDict(state, path);
+
+        const auto target = createBackbone("resnet18");
+        const auto before = stateOf(*target);
+        const auto report = importBackboneWeights(*target, path);
+        QVERIFY(!report.ok());
+        QCOMPARE(report.missing,
+                 (std::vector<std::string>{"bn1.weight", "layer1.0.bn1.running_var"}));
+        QCOMPARE(report.unexpected, (std::vector<std::string>{"aaa", "extra.weight"}));
+        QCOMPARE(report.mismatched.size(), size_t(2));
+        QCOMPARE(report.mismatched[0].key, std::string("conv1.weight"));
+        QCOMPARE(report.mismatched[0].model_shape, (std::vector<int64_t>{64, 3, 7, 7}));
+        QCOMPARE(report.mismatched[0].file_shape, (std::vector<int64_t>{64, 2, 7, 7}));
+        QCOMPARE(report.mismatched[1].key, std::string("layer2.0.conv1.weight"));
+        QCOMPARE(report.mismatched[1].model_shape, (std::vector<int64_t>{128, 64, 3, 3}));
+        QCOMPARE(report.mismatched[1].file_shape, (std::vector<int64_t>{128, 64, 1, 1}));
+        QCOMPARE(report.loaded.size(), stateOf(*target).size() - 4);
+        QVERIFY(std::is_sorted(report.loaded.begin(), report.loaded.end()));
+
+        const auto after = stateOf(*target);
+        // Mismatched and missing tensors stay as they were; everything else comes from the file.
+        QVERIFY(
+            torch::equal(after.at("layer2.0.conv1.weight"), before.at("layer2.0.conv1.weight")));
+        QVERIFY(torch::equal(after.at("conv1.weight"), before.at("conv1.weight")));
+        QVERIFY(torch::equal(after.at("bn1.weight"), before.at("bn1.weight")));
+        QVERIFY(torch::equal(after.at("layer4.1.conv2.weight"), state.at("layer4.1.conv2.weight")));
+
+        const auto summary = report.summary();
+        QVERIFY(summary.find("unexpected: extra.weight") != std::string::npos);
+        QVERIFY(summary.find("model [128, 64, 3, 3] file [128, 64, 1, 1]") != std::string::npos);
+    }
+
+    void readsBackWhatItWrites()
+    {
+        StateDict state;
+        state["float"] = torch::randn({3, 4});
+        state["transposed"] = torch::randn({4, 5}).t();
+        state["half"] = torch::randn({6}).to(torch::kHalf);
+        state["long scalar"] = torch::tensor(int64_t(42));
+        state["bool"] = torch::tensor({true, false, true});
+        state["empty"] = torch::zeros({0, 3});
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("roundtrip.pth").toStdString();
+        writeStateDict(state, path);
+        const auto read = readStateDict(path);
+        QCOMPARE(keysOf(read), keysOf(state));
+        for (const auto &[key, tensor] : state) {
+            QCOMPARE(read.at(key).scalar_type(), tensor.scalar_type());
+            QVERIFY2(torch::equal(read.at(key), tensor), key.c_str());
+        }
+    }
+
+    void readsWhatPythonWrites()
+    {
+        requireReference();
+        // A one-entry dict (SETITEM) holding a transposed (strided) int64 tensor.
+        const auto single = readStateDict(referenceFile("single.pth"));
+        QCOMPARE(keysOf(single), std::vector<std::string>{"only"});
+        QVERIFY(
+            torch::equal(single.at("only"), torch::arange(6, torch::kLong).reshape({2, 3}).t()));
+        // A training checkpoint: the state dict under "state_dict".
+        const auto checkpoint = readStateDict(referenceFile("checkpoint.pth"));
+        QCOMPARE(keysOf(checkpoint),
+                 (std::vector<std::string>{"0.bias", "0.weight", "1.bias", "1.num_batches_tracked",
+                                           "1.running_mean", "1.running_var", "1.weight"}));
+    }
+
+    void rejectsFilesThatAreNotStateDicts_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("missing") << "no-such-file.pth"
+                                 << "cannot open";
+        QTest::newRow("legacy format") << "legacy.pth"
+                                       << "not in PyTorch's zip format";
+        QTest::newRow("plain text") << "versions.txt"
+                                    << "not in PyTorch's zip format";
+        QTest::newRow("a tensor") << "tensor.pth"
+                                  << "does not hold a state dict";
+    }
+    void rejectsFilesThatAreNotStateDicts()
+    {
+        requireReference();
+        QFETCH(QString, file);
+        QFETCH(QString, reason);
+        try {
+            readStateDict(referenceFile(file));
+            QFAIL("no exception");
+        } catch (const std::runtime_error &e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(reason), e.what());
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestWeightImport)
+#include "tst_WeightImport.moc"

@@ -1,0 +1,100 @@
+#include "ui/widgets/ViewerPanel.h"
+
+#include "ui/session/SeriesSession.h"
+#include "ui/widgets/SliceView.h"
+
+#include <QEvent>
+#include <QGridLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QVBoxLayout>
+
+namespace medseg::ui {
+
+ViewerPanel::ViewerPanel(SeriesSession *session, QWidget *parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_infoPanel(new QWidget(this))
+    , m_info(new QLabel(m_infoPanel))
+    , m_loadProgress(new QProgressBar(m_infoPanel))
+{
+    setObjectName(QStringLiteral("viewerPanel"));
+    m_loadProgress->setObjectName(QStringLiteral("loadProgress"));
+    m_info->setObjectName(QStringLiteral("seriesInfo"));
+    m_info->setWordWrap(true);
+    m_info->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto *infoLayout = new QVBoxLayout(m_infoPanel);
+    infoLayout->addWidget(m_info, 1);
+    infoLayout->addWidget(m_loadProgress);
+
+    auto *grid = new QGridLayout(this);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setSpacing(2);
+    for (int i = 0; i < 3; ++i) {
+        m_views[i] = new SliceView(session, SliceOrientation(i), this);
+        connect(m_views[i], &SliceView::hoverTextChanged, this, &ViewerPanel::hoverTextChanged);
+    }
+    grid->addWidget(m_views[int(SliceOrientation::Axial)], 0, 0);
+    grid->addWidget(m_views[int(SliceOrientation::Sagittal)], 0, 1);
+    grid->addWidget(m_views[int(SliceOrientation::Coronal)], 1, 0);
+    grid->addWidget(m_infoPanel, 1, 1);
+
+    connect(session, &SeriesSession::volumeChanged, this, &ViewerPanel::onVolumeChanged);
+    connect(session, &SeriesSession::slicesDecoded, this, &ViewerPanel::onSlicesDecoded);
+    connect(session, &SeriesSession::loadingFinished, this, [this] {
+        m_loadProgress->hide();
+        updateInfo();
+    });
+    onVolumeChanged();
+}
+
+void ViewerPanel::onVolumeChanged()
+{
+    const bool volumetric = m_session->isVolumetric();
+    m_views[int(SliceOrientation::Sagittal)]->setVisible(volumetric);
+    m_views[int(SliceOrientation::Coronal)]->setVisible(volumetric);
+    m_infoPanel->setVisible(volumetric);
+    m_loadProgress->setVisible(m_session->isLoading());
+    updateInfo();
+}
+
+void ViewerPanel::onSlicesDecoded(int decoded, int total)
+{
+    m_loadProgress->setRange(0, qMax(total, 1));
+    m_loadProgress->setValue(decoded);
+    m_loadProgress->setVisible(decoded < total);
+}
+
+void ViewerPanel::updateInfo()
+{
+    if (!m_session->hasVolume()) {
+        m_info->clear();
+        return;
+    }
+    const auto volume = m_session->volume();
+    const core::ImageGeometry &g = volume->geometry();
+    QString text = QStringLiteral("<b>%1</b><br>").arg(m_session->title().toHtmlEscaped());
+    text +=
+        tr("%1 × %2 × %3 voxels").arg(volume->width()).arg(volume->height()).arg(volume->depth());
+    text += QStringLiteral("<br>");
+    text += tr("Spacing %1 × %2 × %3 mm")
+                .arg(g.spacing[0], 0, 'g', 4)
+                .arg(g.spacing[1], 0, 'g', 4)
+                .arg(g.spacing[2], 0, 'g', 4);
+    text += QStringLiteral("<br>") + QString::fromStdString(m_session->layout().modality);
+    for (const std::string &warning : m_session->layout().warnings)
+        text += QStringLiteral("<br><font color='#d08000'>⚠ %1</font>")
+                    .arg(QString::fromStdString(warning).toHtmlEscaped());
+    m_info->setText(text);
+}
+
+void ViewerPanel::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        updateInfo();
+    QWidget::changeEvent(event);
+}
+
+} // namespace medseg::ui
