@@ -635,6 +635,10 @@ UID：%5</translation>
         <source>%1 HU</source>
         <translation>%1 HU</translation>
     </message>
+    <message>
+        <source>unknown error</source>
+        <translation>未知错误</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::SliceView</name>
@@ -665,6 +669,10 @@ UID：%5</translation>
     <message>
         <source>Loading…</source>
         <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>VOI LUT</source>
+        <translation>VOI LUT</translation>
     </message>
 </context>
 <context>
@@ -739,6 +747,14 @@ UID：%5</translation>
     <message>
         <source>CT bone</source>
         <translation>CT 骨</translation>
+    </message>
+    <message>
+        <source>VOI LUT of the file</source>
+        <translation>文件的 VOI LUT</translation>
+    </message>
+    <message>
+        <source>VOI LUT: %1</source>
+        <translation>VOI LUT：%1</translation>
     </message>
 </context>
 </TS>

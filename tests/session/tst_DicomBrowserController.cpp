@@ -98,6 +98,30 @@ private Q_SLOTS:
         QVERIFY(!session->renderSlice(ui::SliceOrientation::Axial).isNull());
     }
 
+    void missingSourceFailsWithAMessage()
+    {
+        ui::Document document;
+        document.dicomBrowser()->setCacheDirectory(m_cache.path());
+        QSignalSpy failed(document.dicomBrowser(), &ui::DicomBrowserController::indexingFailed);
+        const QString missing = m_data.filePath(QStringLiteral("no-such-folder"));
+        document.addSource(missing);
+        QVERIFY(failed.wait(10000));
+        QCOMPARE(failed.first().at(0).toString(), missing);
+        QVERIFY(!failed.first().at(1).toString().isEmpty());
+        QCOMPARE(document.dicomBrowser()->model()->seriesCount(), 0);
+    }
+
+    void closingWhileAFailedIndexIsPendingIsSafe()
+    {
+        // The indexer's error waits in the future; the destructor must not rethrow it.
+        for (int i = 0; i < 10; ++i) {
+            ui::Document document;
+            document.dicomBrowser()->setCacheDirectory(m_cache.path());
+            document.addSource(m_data.filePath(QStringLiteral("gone-%1").arg(i)));
+            QThread::msleep(unsigned(i % 3) * 5);
+        }
+    }
+
     void thumbnailsArriveForSeries()
     {
         ui::Document document;

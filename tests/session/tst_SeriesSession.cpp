@@ -166,6 +166,34 @@ private Q_SLOTS:
         QCOMPARE(session.window().width, 80.0);
     }
 
+    void voiLutReplacesTheWindowUntilAWindowIsChosen()
+    {
+        SeriesSession session;
+        core::SeriesLayout layout = ctLayout();
+        core::VoiLut lut;
+        lut.firstMapped = 100;
+        lut.bitsPerEntry = 8;
+        for (int n = 0; n < 256; ++n)
+            lut.entries.push_back(std::uint16_t(255 - n)); // an inverting LUT over 100..355
+        layout.voiLut = lut;
+        session.setVolume(makeVolume(), layout);
+        QVERIFY(session.hasVoiLut());
+        QVERIFY(!session.isVoiLutActive());
+        QSignalSpy changed(&session, &SeriesSession::windowChanged);
+        session.setVoiLutActive(true);
+        QCOMPARE(changed.count(), 1);
+        session.setSliceIndex(SliceOrientation::Axial, 1);
+        const core::WindowLut expected(lut, -32768, 65535);
+        const QImage image = session.renderSlice(SliceOrientation::Axial);
+        QCOMPARE(int(image.pixelColor(3, 2).red()), int(expected.map(3 + 20 + 100)));
+        QVERIFY(image.pixelColor(3, 2).red() > 200); // near the start of an inverting LUT
+
+        session.setWindow(core::Window{40.0, 400.0, {}});
+        QVERIFY(!session.isVoiLutActive());
+        QCOMPARE(int(session.renderSlice(SliceOrientation::Axial).pixelColor(3, 2).red()),
+                 int(core::applyLinearVoi(123, core::Window{40.0, 400.0, {}})));
+    }
+
     void frameStacksAreNotVolumes()
     {
         SeriesSession session;

@@ -32,7 +32,11 @@ DicomBrowserController::DicomBrowserController(QObject *parent)
 DicomBrowserController::~DicomBrowserController()
 {
     m_watcher.cancel();
-    m_watcher.waitForFinished();
+    try {
+        m_watcher.waitForFinished();
+    } catch (...) {
+        // waitForFinished() rethrows the indexer's error; nobody is left to tell.
+    }
     m_thumbnailPool.clear();
     m_thumbnailPool.waitForDone();
 }

@@ -105,8 +105,16 @@ void SeriesSession::startLoading(std::shared_ptr<core::SeriesLoader> loader, con
                     state->count.fetch_add(1, std::memory_order_relaxed);
             });
         } catch (const core::CancelledError &) {
-        } catch (const std::exception &error) {
-            const QString message = QString::fromLocal8Bit(error.what());
+        } catch (...) {
+            // Report everything here: an exception left in the future would be rethrown by
+            // waitForFinished() in the destructor.
+            QString message = tr("unknown error");
+            try {
+                throw;
+            } catch (const std::exception &error) {
+                message = QString::fromLocal8Bit(error.what());
+            } catch (...) {
+            }
             QMetaObject::invokeMethod(
                 this,
                 [this, message, generation] {
@@ -158,6 +166,7 @@ void SeriesSession::adoptVolume(std::shared_ptr<core::Volume> volume, core::Seri
     m_layout = std::move(layout);
     m_state = std::move(state);
     m_reportedCount = -1;
+    m_voiLutActive = false;
     if (m_volume)
         m_cursor = {m_volume->width() / 2, m_volume->height() / 2, m_volume->depth() / 2};
     // A window from the file or a modality preset is known now; a data-derived one waits for
@@ -259,14 +268,27 @@ bool SeriesSession::hasPatientOrientation() const
     return m_volume && !isFrameStackModality(m_layout.modality);
 }
 
+void SeriesSession::setVoiLutActive(bool active)
+{
+    active = active && hasVoiLut();
+    if (active == m_voiLutActive)
+        return;
+    m_voiLutActive = active;
+    m_windowChosen = true;
+    m_lut = active ? core::WindowLut(*m_layout.voiLut, -32768, 65535, m_layout.invertForDisplay)
+                   : makeLut(m_window, m_layout.invertForDisplay);
+    Q_EMIT windowChanged();
+}
+
 void SeriesSession::setWindow(const core::Window &window)
 {
     if (!window.isValid())
         return;
     m_windowChosen = true;
     if (window.center == m_window.center && window.width == m_window.width &&
-        window.name == m_window.name)
+        window.name == m_window.name && !m_voiLutActive)
         return;
+    m_voiLutActive = false;
     m_window = window;
     m_lut = makeLut(m_window, m_layout.invertForDisplay);
     Q_EMIT windowChanged();

@@ -61,6 +61,11 @@ public:
 
     core::Window window() const { return m_window; }
     void setWindow(const core::Window &window);
+    // Shows the file's VOI LUT (0028,3010) instead of a linear window, when it has one; any
+    // setWindow() switches back to the linear window.
+    bool hasVoiLut() const { return m_layout.voiLut.has_value(); }
+    bool isVoiLutActive() const { return m_voiLutActive; }
+    void setVoiLutActive(bool active);
     // The file's windows, then the modality's presets, then data-derived windows.
     QList<core::Window> availableWindows() const;
     const core::WindowLut &lut() const { return m_lut; }
@@ -92,6 +97,7 @@ private:
     core::Window m_window;
     core::WindowLut m_lut;
 
+    bool m_voiLutActive = false;
     bool m_windowChosen = false; // by the user or from the file: keep it when loading ends
     // Written by the decoder threads of one load, read by the GUI thread.
     std::shared_ptr<DecodeState> m_state;

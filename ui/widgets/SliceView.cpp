@@ -161,7 +161,9 @@ void SliceView::paintEvent(QPaintEvent *)
         area, Qt::AlignLeft | Qt::AlignTop,
         tr("%1 %2/%3").arg(planeName()).arg(index + 1).arg(m_session->sliceCount(m_orientation)));
     const core::Window window = m_session->window();
-    if (m_session->volume()->components() == 1) {
+    if (m_session->isVoiLutActive()) {
+        painter.drawText(area, Qt::AlignLeft | Qt::AlignBottom, tr("VOI LUT"));
+    } else if (m_session->volume()->components() == 1) {
         painter.drawText(
             area, Qt::AlignLeft | Qt::AlignBottom,
             tr("W %1  L %2").arg(window.width, 0, 'f', 0).arg(window.center, 0, 'f', 0));

@@ -85,6 +85,13 @@ void WindowLevelBar::rebuildPresets()
             tr("%1 (%2/%3)").arg(name).arg(window.center).arg(window.width),
             QVariantList{window.center, window.width, QString::fromStdString(window.name)});
     }
+    if (m_session->hasVoiLut()) {
+        const std::string &explanation = m_session->layout().voiLut->explanation;
+        m_presets->addItem(explanation.empty()
+                               ? tr("VOI LUT of the file")
+                               : tr("VOI LUT: %1").arg(QString::fromStdString(explanation)),
+                           QStringLiteral("voi-lut"));
+    }
     setEnabled(m_session->hasVolume() && m_session->volume()->components() == 1);
     onWindowChanged();
 }
@@ -101,12 +108,18 @@ void WindowLevelBar::onWindowChanged()
         if (data.value(0).toDouble() == window.center && data.value(1).toDouble() == window.width)
             match = i;
     }
+    if (m_session->isVoiLutActive())
+        match = m_presets->findData(QStringLiteral("voi-lut"));
     m_presets->setCurrentIndex(match);
     m_updating = false;
 }
 
 void WindowLevelBar::onPresetChosen(int index)
 {
+    if (m_presets->itemData(index).toString() == QLatin1String("voi-lut")) {
+        m_session->setVoiLutActive(true);
+        return;
+    }
     const QVariantList data = m_presets->itemData(index).toList();
     if (data.size() < 3)
         return;
