@@ -11,6 +11,7 @@ MEDSEG_BUILD_PACKAGES=(
     qt6-qpa-plugins qt6-translations-l10n
     libtorch-dev libopenblas0-pthread libonnx-dev libprotobuf-dev protobuf-compiler
     libdcmtk-dev libopenjp2-7-dev libopencv-dev libvtk9-dev nlohmann-json3-dev
+    libnifti2-dev
 )
 # Extra packages for the test suite: an X server for GUI tests that need one, DCMTK's tools
 # for reference renders, GDCM's gdcmconv for JPEG 2000 references, pydicom for the DICOM

@@ -17,13 +17,29 @@ done
 medseg_install_packages "${MEDSEG_BUILD_PACKAGES[@]}"
 medseg_build
 
+medseg=$MEDSEG_BUILD/bin/medseg
+# The built-in demo study: synthetic CT patients with ground-truth labels, written once.
+demo=${MEDSEG_DEMO_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/medseg-studio/demo-study}
+if [ ! -f "$demo/labels/labels.json" ]; then
+    medseg_log "Writing the demo study to $demo"
+    rm -rf "$demo"
+    "$medseg" make-demo "$demo"
+fi
+
 if [ $headless -eq 1 ]; then
-    "$MEDSEG_BUILD/bin/medseg" --version
-    "$MEDSEG_BUILD/bin/medseg" versions
-    echo "The end-to-end demo job (make demo study, convert, train, predict, export) is not built yet;"
-    echo "see 'medseg --help' for the commands available."
+    "$medseg" --version
+    medseg_log "Demo study"
+    "$medseg" info "$demo"
+    voc=$(dirname "$demo")/demo-voc
+    medseg_log "Converting to a VOC dataset in $voc"
+    rm -rf "$voc"
+    "$medseg" convert "$demo" "$voc"
+    "$medseg" stats "$voc"
+    echo "Training, prediction and export on this dataset arrive with the training engine;"
+    echo "see 'medseg --help' for the commands available now."
     exit 0
 fi
+[ ${#args[@]} -gt 0 ] || args=("$demo")
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
     echo "No display found (DISPLAY and WAYLAND_DISPLAY are unset)." >&2

@@ -9,9 +9,9 @@ out=${1:-$MEDSEG_ROOT/docs/screenshots/main-window.png}
 mkdir -p "$(dirname "$out")"
 config=$(mktemp -d)
 trap 'rm -rf "$config"' EXIT
-# The sample DICOM files beside the repository, when there (the demo study replaces them later).
-sources=()
-[ -d "$MEDSEG_ROOT/../shared/data/dicom" ] && sources+=("$MEDSEG_ROOT/../shared/data/dicom")
+# The built-in demo study, so that the picture shows no patient's data.
+"$MEDSEG_BUILD/bin/medseg" make-demo --size 256 --slices 48 "$config/demo-study" >/dev/null
+sources=("$config/demo-study")
 XDG_CONFIG_HOME=$config XDG_CACHE_HOME=$config xvfb-run -a -s "-screen 0 1400x900x24" \
     "$MEDSEG_BUILD/bin/medseg-studio" --lang "${MEDSEG_LANG:-en}" --screenshot "$out" "${sources[@]}"
 echo "wrote $out"

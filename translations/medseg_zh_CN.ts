@@ -57,6 +57,105 @@
     </message>
 </context>
 <context>
+    <name>ConvertCommand</name>
+    <message>
+        <source>Convert labeled DICOM series (NIfTI labels named by series UID) into a PASCAL VOC segmentation dataset, split by patient.</source>
+        <translation>将已标注的 DICOM 序列（以序列 UID 命名的 NIfTI 标签）转换为按患者划分的 PASCAL VOC 分割数据集。</translation>
+    </message>
+    <message>
+        <source>Window center and width in rescaled units (HU for CT), e.g. 40,400.</source>
+        <translation>以重标定单位（CT 为 HU）表示的窗位和窗宽，例如 40,400。</translation>
+    </message>
+    <message>
+        <source>C,W</source>
+        <translation>C,W</translation>
+    </message>
+    <message>
+        <source>A CT window preset: brain, subdural, stroke, lung, mediastinum, abdomen, liver, bone.</source>
+        <translation>CT 窗预设：brain、subdural、stroke、lung、mediastinum、abdomen、liver、bone。</translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation>NAME</translation>
+    </message>
+    <message>
+        <source>Image format: png (lossless, default) or jpg.</source>
+        <translation>图像格式：png（无损，默认）或 jpg。</translation>
+    </message>
+    <message>
+        <source>Fraction of the patients kept for validation.</source>
+        <translation>用于验证的患者比例。</translation>
+    </message>
+    <message>
+        <source>Seed of the patient split.</source>
+        <translation>患者划分的随机种子。</translation>
+    </message>
+    <message>
+        <source>DICOM folder with label files.</source>
+        <translation>包含标签文件的 DICOM 文件夹。</translation>
+    </message>
+    <message>
+        <source>Folder of the VOC dataset.</source>
+        <translation>VOC 数据集文件夹。</translation>
+    </message>
+    <message>
+        <source>give a source folder and an output folder.</source>
+        <translation>请给出源文件夹和输出文件夹。</translation>
+    </message>
+    <message>
+        <source>use either --window or --preset, not both.</source>
+        <translation>请使用 --window 或 --preset 之一，不要同时使用。</translation>
+    </message>
+    <message>
+        <source>--window needs CENTER,WIDTH with a width of at least 1, not &apos;%1&apos;.</source>
+        <translation>--window 需要 CENTER,WIDTH 且宽度至少为 1，而不是 &apos;%1&apos;。</translation>
+    </message>
+    <message>
+        <source>unknown preset &apos;%1&apos;.</source>
+        <translation>未知预设 &apos;%1&apos;。</translation>
+    </message>
+    <message>
+        <source>--format must be png or jpg.</source>
+        <translation>--format 必须是 png 或 jpg。</translation>
+    </message>
+    <message>
+        <source>--val-fraction must be a number from 0 to below 1.</source>
+        <translation>--val-fraction 必须是大于等于 0 且小于 1 的数字。</translation>
+    </message>
+    <message>
+        <source>--seed must be a number from 0.</source>
+        <translation>--seed 必须是从 0 开始的数字。</translation>
+    </message>
+    <message>
+        <source>%1: no such folder.</source>
+        <translation>%1：文件夹不存在。</translation>
+    </message>
+    <message>
+        <source>note: no labels for series %1; skipped.</source>
+        <translation>注意：序列 %1 没有标签；已跳过。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n slice(s) of %1 series to %2.
+</source>
+        <translation>
+            <numerusform>已将 %1 个序列的 %n 个切片写入 %2。
+</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>cannot write the dataset: %1</source>
+        <translation>无法写入数据集：%1</translation>
+    </message>
+    <message>
+        <source>series %1 is a colour series; only grey images are exported.</source>
+        <translation>序列 %1 是彩色序列；只导出灰度图像。</translation>
+    </message>
+    <message>
+        <source>%1: the labels do not lie on the grid of series %2.</source>
+        <translation>%1：标签与序列 %2 的网格不一致。</translation>
+    </message>
+</context>
+<context>
     <name>ImportWeightsCommand</name>
     <message>
         <source>Load torchvision weights (torch.save state dict) into a backbone and report the keys.</source>
@@ -207,6 +306,57 @@
     </message>
 </context>
 <context>
+    <name>MakeDemoCommand</name>
+    <message>
+        <source>Write a synthetic CT study with ground-truth labels (NIfTI) to try the program without patient data.</source>
+        <translation>写出带有真值标签（NIfTI）的合成 CT 检查，无需患者数据即可试用本程序。</translation>
+    </message>
+    <message>
+        <source>Number of patients (1 to 99).</source>
+        <translation>患者数量（1 到 99）。</translation>
+    </message>
+    <message>
+        <source>Slices per series (1 to 1000).</source>
+        <translation>每个序列的切片数（1 到 1000）。</translation>
+    </message>
+    <message>
+        <source>Rows and columns of each slice (16 to 1024).</source>
+        <translation>每个切片的行数和列数（16 到 1024）。</translation>
+    </message>
+    <message>
+        <source>Seed of the generator: a seed always gives the same images.</source>
+        <translation>生成器的种子：相同种子总是生成相同图像。</translation>
+    </message>
+    <message>
+        <source>Folder to write the study to.</source>
+        <translation>写入检查的文件夹。</translation>
+    </message>
+    <message>
+        <source>--patients must be 1 to 99, --slices 1 to 1000, --size 16 to 1024 and --seed a number from 0.</source>
+        <translation>--patients 必须为 1 到 99，--slices 为 1 到 1000，--size 为 16 到 1024，--seed 为从 0 开始的数字。</translation>
+    </message>
+    <message>
+        <source>give exactly one output folder.</source>
+        <translation>请只给出一个输出文件夹。</translation>
+    </message>
+    <message>
+        <source>cannot create %1.</source>
+        <translation>无法创建 %1。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n demo patient(s) to %1.
+</source>
+        <translation>
+            <numerusform>已将 %n 位演示患者写入 %1。
+</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>cannot write the demo study: %1</source>
+        <translation>无法写入演示检查：%1</translation>
+    </message>
+</context>
+<context>
     <name>RenderCommand</name>
     <message>
         <source>Write one frame of a DICOM file as an 8-bit image with a window.</source>
@@ -305,6 +455,43 @@
 </source>
         <translation>%1：第 %2 帧，%3x%4，%5
 </translation>
+    </message>
+</context>
+<context>
+    <name>StatsCommand</name>
+    <message>
+        <source>Print per-class pixel counts and class weights of a VOC segmentation dataset.</source>
+        <translation>打印 VOC 分割数据集每个类别的像素数和类别权重。</translation>
+    </message>
+    <message>
+        <source>Print JSON.</source>
+        <translation>输出 JSON。</translation>
+    </message>
+    <message>
+        <source>Clipped weights stay within this factor of the median weight.</source>
+        <translation>截断后的权重保持在中位权重的该倍数范围内。</translation>
+    </message>
+    <message>
+        <source>The VOC dataset folder.</source>
+        <translation>VOC 数据集文件夹。</translation>
+    </message>
+    <message>
+        <source>give exactly one dataset folder.</source>
+        <translation>请只给出一个数据集文件夹。</translation>
+    </message>
+    <message>
+        <source>--max-ratio must be a number of at least 1.</source>
+        <translation>--max-ratio 必须是不小于 1 的数字。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s), %1 labeled pixels, %2 ignored</source>
+        <translation>
+            <numerusform>%n 幅图像，%1 个已标注像素，%2 个忽略</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>index  class            pixels    frequency  weight    clipped (x%1)</source>
+        <translation>索引   类别             像素数    频率       权重      截断 (x%1)</translation>
     </message>
 </context>
 <context>

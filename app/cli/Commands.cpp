@@ -5,9 +5,12 @@ namespace medseg::cli {
 std::vector<std::unique_ptr<CliCommand>> allCommands()
 {
     std::vector<std::unique_ptr<CliCommand>> commands;
+    commands.push_back(makeConvertCommand());
     commands.push_back(makeImportWeightsCommand());
     commands.push_back(makeInfoCommand());
+    commands.push_back(makeMakeDemoCommand());
     commands.push_back(makeRenderCommand());
+    commands.push_back(makeStatsCommand());
     commands.push_back(makeVersionsCommand());
     return commands;
 }

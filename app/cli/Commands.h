@@ -11,9 +11,12 @@ namespace medseg::cli {
 // its factory, declared here and added to allCommands().
 std::vector<std::unique_ptr<CliCommand>> allCommands();
 
+std::unique_ptr<CliCommand> makeConvertCommand();
 std::unique_ptr<CliCommand> makeImportWeightsCommand();
 std::unique_ptr<CliCommand> makeVersionsCommand();
 std::unique_ptr<CliCommand> makeInfoCommand();
+std::unique_ptr<CliCommand> makeMakeDemoCommand();
 std::unique_ptr<CliCommand> makeRenderCommand();
+std::unique_ptr<CliCommand> makeStatsCommand();
 
 } // namespace medseg::cli

@@ -61,11 +61,10 @@ public:
 
 void installTranslations(QCoreApplication &app)
 {
+    // English is the source language; its file holds only the plural forms ("1 image").
     const QString code = QLocale::system().name().startsWith(QLatin1String("zh"))
                              ? QStringLiteral("zh_CN")
-                             : QString();
-    if (code.isEmpty())
-        return;
+                             : QStringLiteral("en");
     auto *translator = new QTranslator(&app);
     if (translator->load(QStringLiteral("medseg_") + code,
                          QCoreApplication::applicationDirPath() +

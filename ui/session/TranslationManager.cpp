@@ -60,12 +60,15 @@ bool TranslationManager::setLanguage(const QString &code)
     if (!isSupported(code))
         return false;
 
-    std::unique_ptr<QTranslator> app;
+    std::unique_ptr<QTranslator> app = std::make_unique<QTranslator>();
     std::unique_ptr<QTranslator> qt;
-    if (code != QLatin1String(SourceLanguage)) {
-        app = std::make_unique<QTranslator>();
-        if (!app->load(QStringLiteral("medseg_") + code, m_dir))
+    // English is the source language: its file holds only plural forms and may be absent.
+    if (!app->load(QStringLiteral("medseg_") + code, m_dir)) {
+        if (code != QLatin1String(SourceLanguage))
             return false;
+        app.reset();
+    }
+    if (code != QLatin1String(SourceLanguage)) {
         // Qt's own strings (standard buttons, file dialogs); optional, as Debian ships them in
         // a separate package.
         qt = std::make_unique<QTranslator>();

@@ -24,6 +24,7 @@ ViewerPanel::ViewerPanel(SeriesSession *session, QWidget *parent)
     m_info->setWordWrap(true);
     m_info->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_infoPanel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
 
     auto *infoLayout = new QVBoxLayout(m_infoPanel);
     infoLayout->addWidget(m_info, 1);
@@ -40,6 +41,11 @@ ViewerPanel::ViewerPanel(SeriesSession *session, QWidget *parent)
     grid->addWidget(m_views[int(SliceOrientation::Sagittal)], 0, 1);
     grid->addWidget(m_views[int(SliceOrientation::Coronal)], 1, 0);
     grid->addWidget(m_infoPanel, 1, 1);
+    // Four equal cells, as in ITK-SNAP, whatever the info panel's text needs.
+    for (int i = 0; i < 2; ++i) {
+        grid->setRowStretch(i, 1);
+        grid->setColumnStretch(i, 1);
+    }
 
     connect(session, &SeriesSession::volumeChanged, this, &ViewerPanel::onVolumeChanged);
     connect(session, &SeriesSession::slicesDecoded, this, &ViewerPanel::onSlicesDecoded);

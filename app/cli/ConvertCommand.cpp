@@ -1,0 +1,236 @@
+#include "app/cli/Commands.h"
+
+#include "core/dataset/LabelTable.h"
+#include "core/dataset/NiftiIo.h"
+#include "core/dataset/VocWriter.h"
+#include "core/dicom/DicomIndexer.h"
+#include "core/dicom/SeriesLoader.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+
+#include <optional>
+
+namespace medseg::cli {
+namespace {
+
+// `medseg convert SOURCE OUT_VOC [--window C,W | --preset NAME] [--format png|jpg]
+// [--val-fraction F] [--seed S]`: turns labeled DICOM series into a PASCAL VOC dataset.
+// Label convention (the layout `medseg make-demo` writes): each series' labels are a NIfTI
+// file named after its SeriesInstanceUID, `<uid>.nii.gz` (or `.nii`), in SOURCE/labels/ or in
+// the folder of the series' files; the class table is `labels.json` in the same place. Series
+// without a label file are skipped with a note. The split is by patient.
+class ConvertCommand : public CliCommand
+{
+    Q_DECLARE_TR_FUNCTIONS(ConvertCommand)
+
+public:
+    QString name() const override { return QStringLiteral("convert"); }
+    QString summary() const override
+    {
+        return tr("Convert labeled DICOM series (NIfTI labels named by series UID) into a "
+                  "PASCAL VOC segmentation dataset, split by patient.");
+    }
+
+    int run(const QStringList &arguments) override
+    {
+        QCommandLineParser parser;
+        const QCommandLineOption windowOption(
+            QStringLiteral("window"),
+            tr("Window center and width in rescaled units (HU for CT), e.g. 40,400."), tr("C,W"));
+        const QCommandLineOption presetOption(
+            QStringLiteral("preset"),
+            tr("A CT window preset: brain, subdural, stroke, lung, mediastinum, abdomen, liver, "
+               "bone."),
+            tr("NAME"));
+        const QCommandLineOption formatOption(QStringLiteral("format"),
+                                              tr("Image format: png (lossless, default) or jpg."),
+                                              QStringLiteral("png|jpg"), QStringLiteral("png"));
+        const QCommandLineOption valOption(QStringLiteral("val-fraction"),
+                                           tr("Fraction of the patients kept for validation."),
+                                           QStringLiteral("F"), QStringLiteral("0.2"));
+        const QCommandLineOption seedOption(QStringLiteral("seed"),
+                                            tr("Seed of the patient split."), QStringLiteral("S"),
+                                            QStringLiteral("1"));
+        parser.addOption(windowOption);
+        parser.addOption(presetOption);
+        parser.addOption(formatOption);
+        parser.addOption(valOption);
+        parser.addOption(seedOption);
+        parser.addPositionalArgument(QStringLiteral("source"),
+                                     tr("DICOM folder with label files."));
+        parser.addPositionalArgument(QStringLiteral("out"), tr("Folder of the VOC dataset."));
+        if (const int code = parseCommandLine(parser, arguments, summary()); code >= 0)
+            return code;
+
+        if (parser.positionalArguments().size() != 2) {
+            printError(tr("give a source folder and an output folder."));
+            return ExitUsage;
+        }
+        std::optional<core::Window> chosen;
+        if (parser.isSet(windowOption) && parser.isSet(presetOption)) {
+            printError(tr("use either --window or --preset, not both."));
+            return ExitUsage;
+        }
+        if (parser.isSet(windowOption)) {
+            const QStringList parts = parser.value(windowOption).split(QLatin1Char(','));
+            bool centerOk = false;
+            bool widthOk = false;
+            const double center = parts.value(0).trimmed().toDouble(&centerOk);
+            const double width = parts.value(1).trimmed().toDouble(&widthOk);
+            if (parts.size() != 2 || !centerOk || !widthOk || !(width >= 1.0)) {
+                printError(tr("--window needs CENTER,WIDTH with a width of at least 1, not '%1'.")
+                               .arg(parser.value(windowOption)));
+                return ExitUsage;
+            }
+            chosen = core::Window{center, width, {}};
+        } else if (parser.isSet(presetOption)) {
+            const core::Window preset = core::findPreset(parser.value(presetOption).toStdString());
+            if (!preset.isValid()) {
+                printError(tr("unknown preset '%1'.").arg(parser.value(presetOption)));
+                return ExitUsage;
+            }
+            chosen = preset;
+        }
+        core::VocWriter::Options options;
+        const QString format = parser.value(formatOption).toLower();
+        if (format == QLatin1String("jpg") || format == QLatin1String("jpeg"))
+            options.format = core::VocImageFormat::Jpeg;
+        else if (format != QLatin1String("png")) {
+            printError(tr("--format must be png or jpg."));
+            return ExitUsage;
+        }
+        bool ok = false;
+        options.valFraction = parser.value(valOption).toDouble(&ok);
+        if (!ok || !(options.valFraction >= 0.0 && options.valFraction < 1.0)) {
+            printError(tr("--val-fraction must be a number from 0 to below 1."));
+            return ExitUsage;
+        }
+        const long long seed = parser.value(seedOption).toLongLong(&ok);
+        if (!ok || seed < 0 || seed > 0xffffffffLL) {
+            printError(tr("--seed must be a number from 0."));
+            return ExitUsage;
+        }
+        options.seed = std::uint32_t(seed);
+
+        const QString source = parser.positionalArguments().at(0);
+        const QString output = parser.positionalArguments().at(1);
+        if (!QFileInfo(source).isDir()) {
+            printError(tr("%1: no such folder.").arg(source));
+            return ExitBadInput;
+        }
+        const QString labelDir = QDir(source).filePath(QStringLiteral("labels"));
+        const QString tableFile = QDir(labelDir).filePath(QStringLiteral("labels.json"));
+        core::DicomIndex index;
+        core::LabelTable table;
+        try {
+            index = core::DicomIndexer::index(source.toStdString());
+            table =
+                core::LabelTable::load((QFileInfo::exists(tableFile)
+                                            ? tableFile
+                                            : QDir(source).filePath(QStringLiteral("labels.json")))
+                                           .toStdString());
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitBadInput;
+        }
+
+        try {
+            core::VocWriter writer(output.toStdString(), table, options);
+            int series = 0;
+            for (const core::DicomPatient &patient : index.patients)
+                for (const core::DicomStudy &study : patient.studies)
+                    for (const core::DicomSeries &item : study.series) {
+                        const QString labels = findLabels(labelDir, item);
+                        if (labels.isEmpty()) {
+                            printError(tr("note: no labels for series %1; skipped.")
+                                           .arg(QString::fromStdString(item.seriesInstanceUid)));
+                            continue;
+                        }
+                        if (const int code = convertSeries(writer, patient, item, labels, chosen);
+                            code != ExitOk)
+                            return code;
+                        ++series;
+                    }
+            const int slices = writer.finish();
+            printOut(tr("Wrote %n slice(s) of %1 series to %2.\n", nullptr, slices)
+                         .arg(series)
+                         .arg(QDir::toNativeSeparators(output)));
+            return series > 0 ? ExitOk : ExitBadInput;
+        } catch (const std::exception &error) {
+            printError(
+                tr("cannot write the dataset: %1").arg(QString::fromLocal8Bit(error.what())));
+            return ExitIoError;
+        }
+    }
+
+private:
+    static QString findLabels(const QString &labelDir, const core::DicomSeries &series)
+    {
+        const QString uid = QString::fromStdString(series.seriesInstanceUid);
+        QStringList folders{labelDir};
+        if (!series.instances.empty())
+            folders << QFileInfo(QString::fromStdString(series.instances.front().path)).path();
+        for (const QString &folder : folders)
+            for (const char *extension : {".nii.gz", ".nii"}) {
+                const QString path = QDir(folder).filePath(uid + QLatin1String(extension));
+                if (QFileInfo::exists(path))
+                    return path;
+            }
+        return {};
+    }
+
+    int convertSeries(core::VocWriter &writer, const core::DicomPatient &patient,
+                      const core::DicomSeries &series, const QString &labelFile,
+                      const std::optional<core::Window> &chosen)
+    {
+        core::SeriesLayout layout;
+        std::shared_ptr<core::Volume> volume;
+        core::Volume labels;
+        try {
+            volume = core::SeriesLoader::load(series, &layout);
+            labels = core::NiftiIo::read(labelFile.toStdString());
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitBadInput;
+        }
+        if (volume->components() != 1) {
+            printError(tr("series %1 is a colour series; only grey images are exported.")
+                           .arg(QString::fromStdString(series.seriesInstanceUid)));
+            return ExitBadInput;
+        }
+        if (labels.width() == volume->width() && labels.height() == volume->height() &&
+            labels.depth() == volume->depth() &&
+            !labels.geometry().isClose(volume->geometry(), 0.01)) {
+            printError(tr("%1: the labels do not lie on the grid of series %2.")
+                           .arg(labelFile, QString::fromStdString(series.seriesInstanceUid)));
+            return ExitBadInput;
+        }
+        core::VocSeries item;
+        item.image = volume.get();
+        item.labels = &labels;
+        item.window = chosen ? *chosen : core::defaultWindow(layout, *volume);
+        item.invert = layout.invertForDisplay;
+        item.seriesUid = series.seriesInstanceUid;
+        // Groups the split only; VocWriter never writes it.
+        item.patientKey = patient.patientId + '\n' + patient.name;
+        item.labelSource = labelFile.toStdString();
+        try {
+            writer.addSeries(item);
+        } catch (const std::runtime_error &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitBadInput;
+        }
+        return ExitOk;
+    }
+};
+
+} // namespace
+
+std::unique_ptr<CliCommand> makeConvertCommand()
+{
+    return std::make_unique<ConvertCommand>();
+}
+
+} // namespace medseg::cli

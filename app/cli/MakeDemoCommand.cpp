@@ -1,0 +1,111 @@
+#include "app/cli/Commands.h"
+
+#include "core/dataset/LabelTable.h"
+#include "core/dataset/NiftiIo.h"
+#include "core/dicom/DemoStudy.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+
+namespace medseg::cli {
+namespace {
+
+// `medseg make-demo DIR [--patients N] [--slices N] [--size N] [--seed S]`: writes the
+// synthetic demo CT study (DICOM, one folder per patient), its ground truth as
+// DIR/labels/<SeriesInstanceUID>.nii.gz, and DIR/labels/labels.json (the class table).
+class MakeDemoCommand : public CliCommand
+{
+    Q_DECLARE_TR_FUNCTIONS(MakeDemoCommand)
+
+public:
+    QString name() const override { return QStringLiteral("make-demo"); }
+    QString summary() const override
+    {
+        return tr("Write a synthetic CT study with ground-truth labels (NIfTI) to try the "
+                  "program without patient data.");
+    }
+
+    int run(const QStringList &arguments) override
+    {
+        QCommandLineParser parser;
+        const QCommandLineOption patientsOption(QStringLiteral("patients"),
+                                                tr("Number of patients (1 to 99)."),
+                                                QStringLiteral("N"), QStringLiteral("3"));
+        const QCommandLineOption slicesOption(QStringLiteral("slices"),
+                                              tr("Slices per series (1 to 1000)."),
+                                              QStringLiteral("N"), QStringLiteral("24"));
+        const QCommandLineOption sizeOption(QStringLiteral("size"),
+                                            tr("Rows and columns of each slice (16 to 1024)."),
+                                            QStringLiteral("N"), QStringLiteral("128"));
+        const QCommandLineOption seedOption(
+            QStringLiteral("seed"),
+            tr("Seed of the generator: a seed always gives the same images."), QStringLiteral("S"),
+            QStringLiteral("1"));
+        parser.addOption(patientsOption);
+        parser.addOption(slicesOption);
+        parser.addOption(sizeOption);
+        parser.addOption(seedOption);
+        parser.addPositionalArgument(QStringLiteral("dir"), tr("Folder to write the study to."));
+        if (const int code = parseCommandLine(parser, arguments, summary()); code >= 0)
+            return code;
+
+        core::DemoStudy::Options options;
+        const auto number = [&parser](const QCommandLineOption &option, int low, int high,
+                                      int *value) {
+            bool ok = false;
+            *value = parser.value(option).toInt(&ok);
+            return ok && *value >= low && *value <= high;
+        };
+        int seed = 0;
+        if (!number(patientsOption, 1, 99, &options.patients) ||
+            !number(slicesOption, 1, 1000, &options.slices) ||
+            !number(sizeOption, 16, 1024, &options.size) ||
+            !number(seedOption, 0, 2147483647, &seed)) {
+            printError(tr("--patients must be 1 to 99, --slices 1 to 1000, --size 16 to 1024 and "
+                          "--seed a number from 0."));
+            return ExitUsage;
+        }
+        options.seed = std::uint32_t(seed);
+        if (parser.positionalArguments().size() != 1) {
+            printError(tr("give exactly one output folder."));
+            return ExitUsage;
+        }
+        const QString dir = parser.positionalArguments().first();
+        const QString labelDir = QDir(dir).filePath(QStringLiteral("labels"));
+        if (!QDir().mkpath(labelDir)) {
+            printError(tr("cannot create %1.").arg(labelDir));
+            return ExitIoError;
+        }
+
+        try {
+            const std::vector<core::DemoPatient> patients =
+                core::DemoStudy::write(dir.toStdString(), options);
+            std::vector<core::LabelClass> classes;
+            for (const core::DemoLabel &label : core::demoLabels())
+                classes.push_back({label.index, label.name, label.colour});
+            core::LabelTable(classes).save(
+                QDir(labelDir).filePath(QStringLiteral("labels.json")).toStdString());
+            for (const core::DemoPatient &patient : patients) {
+                const QString file = QDir(labelDir).filePath(
+                    QString::fromStdString(patient.seriesInstanceUid) + QStringLiteral(".nii.gz"));
+                core::NiftiIo::writeLabels(file.toStdString(), *patient.labels);
+            }
+            printOut(tr("Wrote %n demo patient(s) to %1.\n", nullptr, int(patients.size()))
+                         .arg(QDir::toNativeSeparators(dir)));
+        } catch (const std::exception &error) {
+            printError(
+                tr("cannot write the demo study: %1").arg(QString::fromLocal8Bit(error.what())));
+            return ExitIoError;
+        }
+        return ExitOk;
+    }
+};
+
+} // namespace
+
+std::unique_ptr<CliCommand> makeMakeDemoCommand()
+{
+    return std::make_unique<MakeDemoCommand>();
+}
+
+} // namespace medseg::cli

@@ -1,0 +1,175 @@
+// VOC import of other tools' layouts: labelme2voc (class_names.txt, palette PNGs in
+// SegmentationClassPNG/) and CVAT's "Segmentation mask 1.1" (labelmap.txt, RGB colour masks),
+// and clear errors for masks that do not fit the class table.
+
+#include "core/dataset/VocReader.h"
+
+#include <QDir>
+#include <QImage>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace medseg::core;
+
+namespace {
+
+void writeText(const QString &path, const QByteArray &text)
+{
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(text);
+}
+
+// A 4x3 mask: index (x + y) % classes, with pixel (3, 2) set to `corner`.
+QImage indexedMask(int classes, int corner)
+{
+    QImage image(4, 3, QImage::Format_Indexed8);
+    QVector<QRgb> colours;
+    for (int n = 0; n < 256; ++n)
+        colours << qRgb(n, 255 - n, n / 2);
+    image.setColorTable(colours);
+    for (int y = 0; y < 3; ++y)
+        for (int x = 0; x < 4; ++x)
+            image.setPixel(x, y, uint((x + y) % classes));
+    image.setPixel(3, 2, uint(corner));
+    return image;
+}
+
+} // namespace
+
+class tst_VocReader : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void labelmeLayout_data();
+    void labelmeLayout();
+    void cvatColourMasksMapToIndexes();
+    void unknownColourNamesTheFile();
+    void notADatasetNamesTheFolder();
+};
+
+void tst_VocReader::labelmeLayout_data()
+{
+    QTest::addColumn<int>("corner");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("ignore pixel") << 255 << true;
+    QTest::newRow("known class") << 2 << true;
+    QTest::newRow("index beyond table") << 9 << false;
+}
+
+void tst_VocReader::labelmeLayout()
+{
+    QFETCH(int, corner);
+    QFETCH(bool, valid);
+    QTemporaryDir dir;
+    QDir root(dir.path());
+    QVERIFY(root.mkpath(QStringLiteral("JPEGImages")));
+    QVERIFY(root.mkpath(QStringLiteral("SegmentationClassPNG")));
+    writeText(root.filePath(QStringLiteral("class_names.txt")), "_background_\ncat\ndog\n");
+    QImage photo(4, 3, QImage::Format_RGB888);
+    photo.fill(qRgb(10, 20, 30));
+    QVERIFY(photo.save(root.filePath(QStringLiteral("JPEGImages/img1.png"))));
+    QVERIFY(indexedMask(3, corner).save(
+        root.filePath(QStringLiteral("SegmentationClassPNG/img1.png"))));
+
+    const VocDataset dataset = VocReader::open(dir.path().toStdString());
+    QCOMPARE(int(dataset.layout), int(VocLayout::Labelme));
+    QCOMPARE(dataset.classes.size(), 3);
+    QCOMPARE(dataset.classes.find(2)->name, std::string("dog"));
+    QCOMPARE(int(dataset.samples.size()), 1);
+    QVERIFY(
+        QString::fromStdString(dataset.samples[0].imagePath).endsWith(QStringLiteral("img1.png")));
+    QCOMPARE(dataset.samples[0].split, std::string());
+    if (!valid) {
+        try {
+            VocReader::readMask(dataset, dataset.samples[0]);
+            QFAIL("no exception");
+        } catch (const std::runtime_error &error) {
+            QVERIFY(QString::fromStdString(error.what()).contains(QStringLiteral("img1.png")));
+        }
+        return;
+    }
+    const VocMask mask = VocReader::readMask(dataset, dataset.samples[0]);
+    QCOMPARE(mask.width, 4);
+    QCOMPARE(mask.height, 3);
+    for (int y = 0; y < 3; ++y)
+        for (int x = 0; x < 4; ++x)
+            QCOMPARE(int(mask.indexes[std::size_t(y * 4 + x)]),
+                     x == 3 && y == 2 ? corner : (x + y) % 3);
+    int w = 0, h = 0, channels = 0;
+    const auto pixels = VocReader::readImage(dataset.samples[0].imagePath, &w, &h, &channels);
+    QCOMPARE(channels, 3);
+    QCOMPARE(int(pixels[0]), 10);
+    QCOMPARE(int(pixels[2]), 30);
+}
+
+void tst_VocReader::cvatColourMasksMapToIndexes()
+{
+    QTemporaryDir dir;
+    QDir root(dir.path());
+    QVERIFY(root.mkpath(QStringLiteral("SegmentationClass")));
+    QVERIFY(root.mkpath(QStringLiteral("ImageSets/Segmentation")));
+    QVERIFY(root.mkpath(QStringLiteral("JPEGImages")));
+    writeText(root.filePath(QStringLiteral("labelmap.txt")),
+              "# label:color_rgb:parts:actions\nbackground:0,0,0::\nliver:250,50,83::\n"
+              "spleen:61,61,245::\n");
+    writeText(root.filePath(QStringLiteral("ImageSets/Segmentation/train.txt")), "a\n");
+    writeText(root.filePath(QStringLiteral("ImageSets/Segmentation/val.txt")), "b\n");
+    const QRgb colours[3] = {qRgb(0, 0, 0), qRgb(250, 50, 83), qRgb(61, 61, 245)};
+    for (const char *name : {"a", "b"}) {
+        QImage mask(5, 2, QImage::Format_RGB888);
+        for (int y = 0; y < 2; ++y)
+            for (int x = 0; x < 5; ++x)
+                mask.setPixel(x, y, colours[(x + y) % 3]);
+        QVERIFY(mask.save(
+            root.filePath(QStringLiteral("SegmentationClass/%1.png").arg(QLatin1String(name)))));
+    }
+    const VocDataset dataset = VocReader::open(dir.path().toStdString());
+    QCOMPARE(int(dataset.layout), int(VocLayout::Cvat));
+    QCOMPARE(dataset.classes.size(), 3);
+    QCOMPARE(dataset.classes.find(1)->name, std::string("liver"));
+    QCOMPARE(int(dataset.samples.size()), 2);
+    QCOMPARE(dataset.samples[0].split, std::string("train"));
+    QCOMPARE(dataset.samples[1].split, std::string("val"));
+    QVERIFY(dataset.samples[0].imagePath.empty());
+    const VocMask mask = VocReader::readMask(dataset, dataset.samples[1]);
+    for (int y = 0; y < 2; ++y)
+        for (int x = 0; x < 5; ++x)
+            QCOMPARE(int(mask.indexes[std::size_t(y * 5 + x)]), (x + y) % 3);
+}
+
+void tst_VocReader::unknownColourNamesTheFile()
+{
+    QTemporaryDir dir;
+    QDir root(dir.path());
+    QVERIFY(root.mkpath(QStringLiteral("SegmentationClass")));
+    writeText(root.filePath(QStringLiteral("labelmap.txt")), "background:0,0,0::\n");
+    QImage mask(2, 2, QImage::Format_RGB888);
+    mask.fill(qRgb(1, 2, 3));
+    QVERIFY(mask.save(root.filePath(QStringLiteral("SegmentationClass/odd.png"))));
+    const VocDataset dataset = VocReader::open(dir.path().toStdString());
+    try {
+        VocReader::readMask(dataset, dataset.samples.at(0));
+        QFAIL("no exception");
+    } catch (const std::runtime_error &error) {
+        const QString message = QString::fromStdString(error.what());
+        QVERIFY2(message.contains(QStringLiteral("odd.png")) &&
+                     message.contains(QStringLiteral("1,2,3")),
+                 qPrintable(message));
+    }
+}
+
+void tst_VocReader::notADatasetNamesTheFolder()
+{
+    QTemporaryDir dir;
+    try {
+        VocReader::open(dir.path().toStdString());
+        QFAIL("no exception");
+    } catch (const std::runtime_error &error) {
+        QVERIFY(QString::fromStdString(error.what()).contains(dir.path()));
+    }
+}
+
+QTEST_GUILESS_MAIN(tst_VocReader)
+#include "tst_VocReader.moc"
