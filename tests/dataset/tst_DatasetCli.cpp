@@ -141,7 +141,7 @@ void tst_DatasetCli::demoConvertsSplitByPatientWithoutIdentity()
     QTemporaryDir out;
     const Result result = run(QStringList{QStringLiteral("convert"), m_demo, out.path()} + options);
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
-    QVERIFY(result.out.contains(QStringLiteral("16 slice(s) of 4 series")));
+    QVERIFY(result.out.contains(QStringLiteral("16 slices of 4 series")));
 
     const VocDataset dataset = VocReader::open(out.path().toStdString());
     QCOMPARE(int(dataset.samples.size()), 16);

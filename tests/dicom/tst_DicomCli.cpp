@@ -96,11 +96,11 @@ private Q_SLOTS:
         const QString expected =
             QStringLiteral("Patient Doe Jane (ID P1, born 1970-01-01, sex F)\n"
                            "  Study 2024-01-02 \"Synthetic study\"\n"
-                           "    Series 3: CT \"Chest 2.5mm\", 3 image(s), 6x8, CHEST\n"
-                           "    Series 7: MR \"T2\", 4 image(s), 7x5, HEAD\n"
+                           "    Series 3: CT \"Chest 2.5mm\", 3 images, 6x8, CHEST\n"
+                           "    Series 7: MR \"T2\", 4 images, 7x5, HEAD\n"
                            "Patients: 1, studies: 1, series: 2, images: 7, files read: 5\n"
                            "\n"
-                           "Problems (1 file(s) skipped):\n"
+                           "Problems (1 file skipped):\n"
                            "  <DIR>/notes.txt: not a DICOM file (too short)\n");
         QCOMPARE(out, expected);
     }
