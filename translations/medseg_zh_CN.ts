@@ -63,22 +63,6 @@
         <translation>将已标注的 DICOM 序列（以序列 UID 命名的 NIfTI 标签）转换为按患者划分的 PASCAL VOC 分割数据集。</translation>
     </message>
     <message>
-        <source>Window center and width in rescaled units (HU for CT), e.g. 40,400.</source>
-        <translation>以重标定单位（CT 为 HU）表示的窗位和窗宽，例如 40,400。</translation>
-    </message>
-    <message>
-        <source>C,W</source>
-        <translation>C,W</translation>
-    </message>
-    <message>
-        <source>A CT window preset: brain, subdural, stroke, lung, mediastinum, abdomen, liver, bone.</source>
-        <translation>CT 窗预设：brain、subdural、stroke、lung、mediastinum、abdomen、liver、bone。</translation>
-    </message>
-    <message>
-        <source>NAME</source>
-        <translation>NAME</translation>
-    </message>
-    <message>
         <source>Image format: png (lossless, default) or jpg.</source>
         <translation>图像格式：png（无损，默认）或 jpg。</translation>
     </message>
@@ -101,18 +85,6 @@
     <message>
         <source>give a source folder and an output folder.</source>
         <translation>请给出源文件夹和输出文件夹。</translation>
-    </message>
-    <message>
-        <source>use either --window or --preset, not both.</source>
-        <translation>请使用 --window 或 --preset 之一，不要同时使用。</translation>
-    </message>
-    <message>
-        <source>--window needs CENTER,WIDTH with a width of at least 1, not &apos;%1&apos;.</source>
-        <translation>--window 需要 CENTER,WIDTH 且宽度至少为 1，而不是 &apos;%1&apos;。</translation>
-    </message>
-    <message>
-        <source>unknown preset &apos;%1&apos;.</source>
-        <translation>未知预设 &apos;%1&apos;。</translation>
     </message>
     <message>
         <source>--format must be png or jpg.</source>
@@ -371,22 +343,6 @@
         <translation>N</translation>
     </message>
     <message>
-        <source>Window center and width in rescaled units (HU for CT), e.g. 40,400.</source>
-        <translation>以重标定单位（CT 为 HU）表示的窗位和窗宽，例如 40,400。</translation>
-    </message>
-    <message>
-        <source>C,W</source>
-        <translation>C,W</translation>
-    </message>
-    <message>
-        <source>A CT window preset: brain, subdural, stroke, lung, mediastinum, abdomen, liver, bone.</source>
-        <translation>CT 窗预设：brain、subdural、stroke、lung、mediastinum、abdomen、liver、bone。</translation>
-    </message>
-    <message>
-        <source>NAME</source>
-        <translation>NAME</translation>
-    </message>
-    <message>
         <source>The image to write (PNG unless the name says otherwise).</source>
         <translation>要写入的图像（除非文件名另有指定，否则为 PNG）。</translation>
     </message>
@@ -407,20 +363,8 @@
         <translation>&apos;render&apos; 需要输出图像：-o OUT.png</translation>
     </message>
     <message>
-        <source>use either --window or --preset, not both.</source>
-        <translation>请使用 --window 或 --preset 之一，不要同时使用。</translation>
-    </message>
-    <message>
         <source>--frame needs a number from 0 on, not &apos;%1&apos;.</source>
         <translation>--frame 需要从 0 开始的数字，而不是 &apos;%1&apos;。</translation>
-    </message>
-    <message>
-        <source>--window needs CENTER,WIDTH with a width of at least 1, not &apos;%1&apos;.</source>
-        <translation>--window 需要 CENTER,WIDTH 且宽度至少为 1，而不是 &apos;%1&apos;。</translation>
-    </message>
-    <message>
-        <source>unknown preset &apos;%1&apos;; the presets are: %2</source>
-        <translation>未知预设 &apos;%1&apos;；可用预设：%2</translation>
     </message>
     <message>
         <source>&apos;%1&apos; has no frame %2 (it has %3).</source>
@@ -534,6 +478,37 @@
     <message>
         <source>&apos;versions&apos; takes no arguments.</source>
         <translation>&apos;versions&apos; 不接受参数。</translation>
+    </message>
+</context>
+<context>
+    <name>WindowOptions</name>
+    <message>
+        <source>Window center and width in rescaled units (HU for CT), e.g. 40,400.</source>
+        <translation>以重标定单位（CT 为 HU）表示的窗位和窗宽，例如 40,400。</translation>
+    </message>
+    <message>
+        <source>C,W</source>
+        <translation>C,W</translation>
+    </message>
+    <message>
+        <source>A CT window preset: %1.</source>
+        <translation>CT 窗预设：%1。</translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation>NAME</translation>
+    </message>
+    <message>
+        <source>use either --window or --preset, not both.</source>
+        <translation>请使用 --window 或 --preset 之一，不要同时使用。</translation>
+    </message>
+    <message>
+        <source>--window needs CENTER,WIDTH with a width of at least 1, not &apos;%1&apos;.</source>
+        <translation>--window 需要 CENTER,WIDTH 且宽度至少为 1，而不是 &apos;%1&apos;。</translation>
+    </message>
+    <message>
+        <source>unknown preset &apos;%1&apos;; the presets are: %2</source>
+        <translation>未知预设 &apos;%1&apos;；可用预设：%2</translation>
     </message>
 </context>
 <context>

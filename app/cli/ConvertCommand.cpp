@@ -1,4 +1,5 @@
 #include "app/cli/Commands.h"
+#include "app/cli/WindowOptions.h"
 
 #include "core/dataset/LabelTable.h"
 #include "core/dataset/NiftiIo.h"
@@ -36,14 +37,7 @@ public:
     int run(const QStringList &arguments) override
     {
         QCommandLineParser parser;
-        const QCommandLineOption windowOption(
-            QStringLiteral("window"),
-            tr("Window center and width in rescaled units (HU for CT), e.g. 40,400."), tr("C,W"));
-        const QCommandLineOption presetOption(
-            QStringLiteral("preset"),
-            tr("A CT window preset: brain, subdural, stroke, lung, mediastinum, abdomen, liver, "
-               "bone."),
-            tr("NAME"));
+        const WindowOptions windowOptions;
         const QCommandLineOption formatOption(QStringLiteral("format"),
                                               tr("Image format: png (lossless, default) or jpg."),
                                               QStringLiteral("png|jpg"), QStringLiteral("png"));
@@ -53,8 +47,7 @@ public:
         const QCommandLineOption seedOption(QStringLiteral("seed"),
                                             tr("Seed of the patient split."), QStringLiteral("S"),
                                             QStringLiteral("1"));
-        parser.addOption(windowOption);
-        parser.addOption(presetOption);
+        windowOptions.addTo(parser);
         parser.addOption(formatOption);
         parser.addOption(valOption);
         parser.addOption(seedOption);
@@ -69,30 +62,8 @@ public:
             return ExitUsage;
         }
         std::optional<core::Window> chosen;
-        if (parser.isSet(windowOption) && parser.isSet(presetOption)) {
-            printError(tr("use either --window or --preset, not both."));
-            return ExitUsage;
-        }
-        if (parser.isSet(windowOption)) {
-            const QStringList parts = parser.value(windowOption).split(QLatin1Char(','));
-            bool centerOk = false;
-            bool widthOk = false;
-            const double center = parts.value(0).trimmed().toDouble(&centerOk);
-            const double width = parts.value(1).trimmed().toDouble(&widthOk);
-            if (parts.size() != 2 || !centerOk || !widthOk || !(width >= 1.0)) {
-                printError(tr("--window needs CENTER,WIDTH with a width of at least 1, not '%1'.")
-                               .arg(parser.value(windowOption)));
-                return ExitUsage;
-            }
-            chosen = core::Window{center, width, {}};
-        } else if (parser.isSet(presetOption)) {
-            const core::Window preset = core::findPreset(parser.value(presetOption).toStdString());
-            if (!preset.isValid()) {
-                printError(tr("unknown preset '%1'.").arg(parser.value(presetOption)));
-                return ExitUsage;
-            }
-            chosen = preset;
-        }
+        if (const int code = windowOptions.parse(parser, chosen); code >= 0)
+            return code;
         core::VocWriter::Options options;
         const QString format = parser.value(formatOption).toLower();
         if (format == QLatin1String("jpg") || format == QLatin1String("jpeg"))

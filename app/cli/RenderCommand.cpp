@@ -1,4 +1,5 @@
 #include "app/cli/Commands.h"
+#include "app/cli/WindowOptions.h"
 
 #include "core/dicom/SeriesLoader.h"
 #include "core/dicom/WindowLevel.h"
@@ -35,21 +36,13 @@ public:
         const QCommandLineOption frameOption(QStringLiteral("frame"),
                                              tr("Frame to render, counting from 0 (default 0)."),
                                              tr("N"), QStringLiteral("0"));
-        const QCommandLineOption windowOption(
-            QStringLiteral("window"),
-            tr("Window center and width in rescaled units (HU for CT), e.g. 40,400."), tr("C,W"));
-        const QCommandLineOption presetOption(
-            QStringLiteral("preset"),
-            tr("A CT window preset: brain, subdural, stroke, lung, mediastinum, abdomen, liver, "
-               "bone."),
-            tr("NAME"));
+        const WindowOptions windowOptions;
         const QCommandLineOption outputOption({QStringLiteral("o"), QStringLiteral("output")},
                                               tr("The image to write (PNG unless the name says "
                                                  "otherwise)."),
                                               tr("OUT"));
         parser.addOption(frameOption);
-        parser.addOption(windowOption);
-        parser.addOption(presetOption);
+        windowOptions.addTo(parser);
         parser.addOption(outputOption);
         parser.addPositionalArgument(QStringLiteral("file"), tr("A DICOM file."),
                                      QStringLiteral("FILE"));
@@ -65,10 +58,6 @@ public:
             printError(tr("'render' needs an output image: -o OUT.png"));
             return ExitUsage;
         }
-        if (parser.isSet(windowOption) && parser.isSet(presetOption)) {
-            printError(tr("use either --window or --preset, not both."));
-            return ExitUsage;
-        }
         bool frameOk = false;
         const int frame = parser.value(frameOption).toInt(&frameOk);
         if (!frameOk || frame < 0) {
@@ -77,27 +66,8 @@ public:
             return ExitUsage;
         }
         std::optional<core::Window> chosen;
-        if (parser.isSet(windowOption)) {
-            const QStringList parts = parser.value(windowOption).split(QLatin1Char(','));
-            bool centerOk = false;
-            bool widthOk = false;
-            const double center = parts.value(0).trimmed().toDouble(&centerOk);
-            const double width = parts.value(1).trimmed().toDouble(&widthOk);
-            if (parts.size() != 2 || !centerOk || !widthOk || !(width >= 1.0)) {
-                printError(tr("--window needs CENTER,WIDTH with a width of at least 1, not '%1'.")
-                               .arg(parser.value(windowOption)));
-                return ExitUsage;
-            }
-            chosen = core::Window{center, width, {}};
-        } else if (parser.isSet(presetOption)) {
-            const core::Window preset = core::findPreset(parser.value(presetOption).toStdString());
-            if (!preset.isValid()) {
-                printError(tr("unknown preset '%1'; the presets are: %2")
-                               .arg(parser.value(presetOption), presetNames()));
-                return ExitUsage;
-            }
-            chosen = preset;
-        }
+        if (const int code = windowOptions.parse(parser, chosen); code >= 0)
+            return code;
 
         const QString file = positional.first();
         const QString output = parser.value(outputOption);
@@ -177,15 +147,6 @@ public:
                      .arg(volume.height())
                      .arg(description));
         return ExitOk;
-    }
-
-private:
-    static QString presetNames()
-    {
-        QStringList names;
-        for (const core::Window &preset : core::windowPresets("CT"))
-            names << QString::fromStdString(preset.name).mid(3).toLower(); // without "CT "
-        return names.join(QStringLiteral(", "));
     }
 };
 
