@@ -36,6 +36,22 @@ struct BackboneFeatures
     torch::Tensor out;    // last feature map (pyramid pooling input)
 };
 
+// Runs torchvision's `features` Sequential (MobileNetV3, EfficientNet, ConvNeXt) on `x`, keeping
+// the output of module `stage3Index` for the auxiliary head.
+inline BackboneFeatures runFeatureStages(torch::nn::Sequential &features, const torch::Tensor &x,
+                                         size_t stage3Index)
+{
+    BackboneFeatures result;
+    result.out = x;
+    size_t index = 0;
+    for (auto &module : *features) {
+        result.out = module.forward(result.out);
+        if (index++ == stage3Index)
+            result.stage3 = result.out;
+    }
+    return result;
+}
+
 struct BackboneImpl : torch::nn::Module
 {
     BackboneImpl(std::string architecture, BackboneOptions options)

@@ -120,16 +120,7 @@ ConvNeXtImpl::ConvNeXtImpl(const BackboneOptions &opts)
 
 BackboneFeatures ConvNeXtImpl::forwardFeatures(const torch::Tensor &x)
 {
-    BackboneFeatures result;
-    auto y = x;
-    size_t index = 0;
-    for (auto &module : *features) {
-        y = module.forward(y);
-        if (index++ == kStage3Index)
-            result.stage3 = y;
-    }
-    result.out = y;
-    return result;
+    return runFeatureStages(features, x, kStage3Index);
 }
 
 torch::Tensor ConvNeXtImpl::forwardClassifier(const torch::Tensor &x)

@@ -111,16 +111,7 @@ MobileNetV3Impl::MobileNetV3Impl(const BackboneOptions &opts)
 
 BackboneFeatures MobileNetV3Impl::forwardFeatures(const torch::Tensor &x)
 {
-    BackboneFeatures result;
-    auto y = x;
-    size_t index = 0;
-    for (auto &module : *features) {
-        y = module.forward(y);
-        if (index++ == kStage3Index)
-            result.stage3 = y;
-    }
-    result.out = y;
-    return result;
+    return runFeatureStages(features, x, kStage3Index);
 }
 
 torch::Tensor MobileNetV3Impl::forwardClassifier(const torch::Tensor &x)
