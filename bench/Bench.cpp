@@ -1,15 +1,22 @@
 // medseg-bench: images per second of PSPNet on each backbone, inference and one training step,
 // with LibTorch only. Run by hand (see bench/README.md); never part of ctest.
 
+#include "core/train/FusedAdamW.h"
+#include "core/train/Losses.h"
 #include "models/Registry.h"
+
+#include <ATen/autocast_mode.h>
 
 #include <torch/cuda.h>
 #include <torch/nn.h>
 #include <torch/optim.h>
 #include <torch/version.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -36,6 +43,10 @@ struct Options
     int classes = 2;
     int in_channels = 3;
     bool aux = false;
+    std::string amp = "off"; // off, bf16, fp16 (CUDA only; CPU bf16 is ~50x slower on AVX2)
+    bool channels_last = false;
+    std::string reference; // a Python with torch + torchvision: run pspnet_reference.py too
+    std::string reference_script;
     bool forward = true;
     bool train = true;
     std::string device = "cpu";
@@ -44,19 +55,25 @@ struct Options
 
 void usage()
 {
-    std::cout << "usage: medseg-bench [options]\n"
-                 "  --size N           input height and width (default 256)\n"
-                 "  --batch N          images per batch (default 2)\n"
-                 "  --iterations N     timed iterations (default 5)\n"
-                 "  --warmup N         untimed iterations first (default 1)\n"
-                 "  --device cpu|cuda  (default cpu)\n"
-                 "  --threads N        intra-op threads (default: hardware concurrency)\n"
-                 "  --output-stride N  8, 16 or 32 (default 8)\n"
-                 "  --classes N        (default 2)\n"
-                 "  --in-channels N    (default 3)\n"
-                 "  --aux              train with the auxiliary head (loss weight 0.4)\n"
-                 "  --backbones A,B    (default: all)\n"
-                 "  --forward-only | --train-only\n";
+    std::cout
+        << "usage: medseg-bench [options]\n"
+           "  --size N           input height and width (default 256)\n"
+           "  --batch N          images per batch (default 2)\n"
+           "  --iterations N     timed iterations (default 5)\n"
+           "  --warmup N         untimed iterations first (default 1)\n"
+           "  --device cpu|cuda  (default cpu)\n"
+           "  --threads N        intra-op threads (default: hardware concurrency)\n"
+           "  --output-stride N  8, 16 or 32 (default 8)\n"
+           "  --classes N        (default 2)\n"
+           "  --in-channels N    (default 3)\n"
+           "  --aux              train with the auxiliary head (loss weight 0.4)\n"
+           "  --amp off|bf16|fp16  autocast on CUDA (default off)\n"
+           "  --channels-last    channels_last memory format\n"
+           "  --reference PYTHON also run bench/pspnet_reference.py with PYTHON (same model,\n"
+           "                     loss and optimizer) and print both side by side\n"
+           "  --reference-script FILE  (default: the source tree's copy)\n"
+           "  --backbones A,B    (default: all)\n"
+           "  --forward-only | --train-only\n";
 }
 
 std::vector<std::string> split(const std::string &list)
@@ -113,6 +130,14 @@ Options parse(int argc, char **argv)
             o.in_channels = number();
         else if (arg == "--aux")
             o.aux = true;
+        else if (arg == "--amp")
+            o.amp = value();
+        else if (arg == "--channels-last")
+            o.channels_last = true;
+        else if (arg == "--reference")
+            o.reference = value();
+        else if (arg == "--reference-script")
+            o.reference_script = value();
         else if (arg == "--backbones")
             o.backbones = split(value());
         else if (arg == "--forward-only")
@@ -185,7 +210,16 @@ Row measure(const std::string &backbone, const Options &o, const torch::Device &
     row.parameters_m = static_cast<double>(parameterCount(*model)) / 1e6;
 
     const auto options = torch::TensorOptions().device(device);
-    const auto images = torch::randn({o.batch, o.in_channels, o.size, o.size}, options);
+    auto images = torch::randn({o.batch, o.in_channels, o.size, o.size}, options);
+    if (o.channels_last) {
+        // LibTorch modules have no to(memory_format): convert the 4D weights in place.
+        torch::NoGradGuard no_grad;
+        for (auto &parameter : model->parameters()) {
+            if (parameter.dim() == 4)
+                parameter.set_data(parameter.contiguous(at::MemoryFormat::ChannelsLast));
+        }
+        images = images.contiguous(at::MemoryFormat::ChannelsLast);
+    }
     const auto labels =
         torch::randint(o.classes, {o.batch, o.size, o.size}, options.dtype(torch::kLong));
     Timer timer(device);
@@ -193,6 +227,7 @@ Row measure(const std::string &backbone, const Options &o, const torch::Device &
     if (o.forward) {
         model->eval();
         torch::NoGradGuard no_grad;
+        at::autocast::set_enabled(device.is_cuda() && o.amp != "off");
         for (int i = 0; i < o.warmup; ++i)
             model->forward(images);
         timer.start();
@@ -201,17 +236,33 @@ Row measure(const std::string &backbone, const Options &o, const torch::Device &
         const double s = timer.seconds();
         row.forward_ms = 1000.0 * s / o.iterations;
         row.forward_ips = o.batch * o.iterations / s;
+        at::autocast::set_enabled(false);
+        at::autocast::clear_cache();
     }
     if (o.train) {
         model->train();
-        torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-4));
+        // What core/train's Trainer runs: MedicalLoss (0.7 Dice + 0.3 focal) and the
+        // multi-tensor AdamW (fused on CUDA with LibTorch 2.x).
+        medseg::core::FusedAdamW::NamedParameters parameters;
+        for (const auto &parameter : model->named_parameters())
+            parameters.emplace_back(parameter.key(), parameter.value());
+        medseg::core::AdamWOptions adamw;
+        adamw.learningRate = 1e-4;
+        medseg::core::FusedAdamW optimizer(parameters, adamw);
+        const bool autocast = device.is_cuda() && o.amp != "off";
         const auto step = [&] {
-            optimizer.zero_grad();
-            const auto output = model->forward(images);
-            auto loss = torch::nn::functional::cross_entropy(output.logits, labels);
-            if (output.aux_logits.defined())
-                loss = loss + config.aux_weight *
-                                  torch::nn::functional::cross_entropy(output.aux_logits, labels);
+            optimizer.zeroGrad();
+            torch::Tensor loss;
+            {
+                at::autocast::set_enabled(autocast);
+                const auto output = model->forward(images);
+                loss = medseg::core::medicalLoss(output.logits, labels);
+                if (output.aux_logits.defined())
+                    loss = loss +
+                           config.aux_weight * medseg::core::medicalLoss(output.aux_logits, labels);
+                at::autocast::set_enabled(false);
+                at::autocast::clear_cache();
+            }
             loss.backward();
             optimizer.step();
         };
@@ -224,6 +275,42 @@ Row measure(const std::string &backbone, const Options &o, const torch::Device &
         row.train_ms = 1000.0 * s / o.iterations;
         row.train_ips = o.batch * o.iterations / s;
     }
+    return row;
+}
+
+// The same measurement by bench/pspnet_reference.py (PyTorch eager, or torch.compile with
+// MEDSEG_BENCH_COMPILE=1), run after ours so the two never share the cores.
+Row measureReference(const std::string &backbone, const Options &o)
+{
+    const std::string script = o.reference_script.empty()
+                                   ? std::string(MEDSEG_BENCH_SOURCE_DIR) + "/pspnet_reference.py"
+                                   : o.reference_script;
+    std::ostringstream command;
+    command << "'" << o.reference << "' '" << script << "' --json --size " << o.size << " --batch "
+            << o.batch << " --iterations " << o.iterations << " --warmup " << o.warmup
+            << " --device " << o.device << " --threads " << o.threads << " --output-stride "
+            << o.output_stride << " --classes " << o.classes << " --in-channels " << o.in_channels
+            << " --backbones " << backbone << " --amp " << o.amp
+            << (o.channels_last ? " --channels-last" : "")
+            << (std::getenv("MEDSEG_BENCH_COMPILE") ? " --compile" : "")
+            << (!o.train ? " --forward-only" : "") << (!o.forward ? " --train-only" : "");
+    FILE *pipe = popen(command.str().c_str(), "r");
+    if (!pipe)
+        throw std::runtime_error("cannot run " + o.reference);
+    std::string output;
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof buffer, pipe))
+        output += buffer;
+    if (pclose(pipe) != 0)
+        throw std::runtime_error("the PyTorch reference failed: " + command.str());
+    const auto line = nlohmann::json::parse(output.substr(output.rfind('{')));
+    Row row;
+    row.backbone = backbone;
+    row.parameters_m = line.value("params", 0.0);
+    row.forward_ips = line.value("fwd_ips", 0.0);
+    row.forward_ms = line.value("fwd_ms", 0.0);
+    row.train_ips = line.value("train_ips", 0.0);
+    row.train_ms = line.value("train_ms", 0.0);
     return row;
 }
 
@@ -249,14 +336,34 @@ int main(int argc, char **argv)
                 TORCH_VERSION, o.device.c_str(), at::get_num_threads(), o.batch, o.in_channels,
                 o.size, o.size, o.output_stride, o.classes, o.aux ? ", aux head" : "", o.warmup,
                 o.iterations);
-    std::printf("%-20s %9s %14s %12s %14s %12s\n", "backbone", "params M", "forward img/s",
-                "forward ms", "train img/s", "train ms");
+    const bool compare = !o.reference.empty();
+    if (compare)
+        std::printf("%-20s %9s %12s %12s %7s %12s %12s %7s\n", "backbone", "params M", "fwd C++",
+                    "fwd PyTorch", "ratio", "train C++", "train PyTorch", "ratio");
+    else
+        std::printf("%-20s %9s %14s %12s %14s %12s\n", "backbone", "params M", "forward img/s",
+                    "forward ms", "train img/s", "train ms");
     int status = 0;
     for (const auto &backbone : o.backbones) {
         try {
             const Row r = measure(backbone, o, device);
-            std::printf("%-20s %9.2f %14.2f %12.1f %14.2f %12.1f\n", r.backbone.c_str(),
-                        r.parameters_m, r.forward_ips, r.forward_ms, r.train_ips, r.train_ms);
+            if (!compare) {
+                std::printf("%-20s %9.2f %14.2f %12.1f %14.2f %12.1f\n", r.backbone.c_str(),
+                            r.parameters_m, r.forward_ips, r.forward_ms, r.train_ips, r.train_ms);
+            } else {
+                const Row p = measureReference(backbone, o);
+                if (std::abs(p.parameters_m - r.parameters_m) > 1e-6)
+                    std::printf("%-20s parameter counts differ (%.6f M against %.6f M): the two "
+                                "networks are not the same\n",
+                                backbone.c_str(), r.parameters_m, p.parameters_m);
+                const auto ratio = [](double a, double b) {
+                    return b > 0 ? a / b : 0.0;
+                };
+                std::printf("%-20s %9.2f %12.2f %12.2f %6.2fx %12.2f %12.2f %6.2fx\n",
+                            r.backbone.c_str(), r.parameters_m, r.forward_ips, p.forward_ips,
+                            ratio(r.forward_ips, p.forward_ips), r.train_ips, p.train_ips,
+                            ratio(r.train_ips, p.train_ips));
+            }
         } catch (const std::exception &e) {
             std::printf("%-20s failed: %s\n", backbone.c_str(), e.what());
             status = 1;

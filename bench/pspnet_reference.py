@@ -10,6 +10,7 @@ python3-torchvision).
     /usr/bin/python3 bench/pspnet_reference.py --size 256 --batch 2 --threads 2
 """
 import argparse
+import json
 import os
 import time
 
@@ -157,6 +158,35 @@ class PSPNet(nn.Module):
         return F.interpolate(y, size=x.shape[-2:], mode="bilinear", align_corners=False)
 
 
+def medical_loss(logits, targets, alpha=0.7, gamma=2.0, smooth=1.0):
+    """core/train's MedicalLoss: alpha * soft Dice + (1 - alpha) * softmax focal loss."""
+    classes = logits.shape[1]
+    log_p = F.log_softmax(logits.float(), 1)
+    p = log_p.exp()
+    one_hot = F.one_hot(targets, classes).permute(0, 3, 1, 2).to(p.dtype)
+    dims = (0, 2, 3)
+    intersection = (p * one_hot).sum(dims)
+    dice = (2 * intersection + smooth) / (p.sum(dims) + one_hot.sum(dims) + smooth)
+    dice_loss = 1 - dice.mean()
+    log_pt = log_p.gather(1, targets.unsqueeze(1)).squeeze(1)
+    focal = (-(1 - log_pt.exp()).pow(gamma) * log_pt).mean()
+    return alpha * dice_loss + (1 - alpha) * focal
+
+
+def make_optimizer(model, device):
+    """AdamW with PyTorch's fastest update for the device: fused on CUDA (2.x), else foreach."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    if device.type == "cuda":
+        try:
+            return torch.optim.AdamW(params, lr=1e-4, fused=True), "fused"
+        except (TypeError, RuntimeError):
+            pass
+    try:
+        return torch.optim.AdamW(params, lr=1e-4, foreach=True), "foreach"
+    except TypeError:
+        return torch.optim.AdamW(params, lr=1e-4), "single-tensor"
+
+
 def sync(device):
     if device.type == "cuda":
         torch.cuda.synchronize()
@@ -166,29 +196,40 @@ def measure(name, args, device):
     model = PSPNet(name, args.in_channels, args.classes, args.output_stride).to(device)
     params = sum(p.numel() for p in model.parameters())
     images = torch.randn(args.batch, args.in_channels, args.size, args.size, device=device)
+    if args.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+        images = images.contiguous(memory_format=torch.channels_last)
+    amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(args.amp)
+    autocast = (lambda: torch.autocast(device.type, dtype=amp_dtype)) if amp_dtype else \
+        (lambda: torch.autocast(device.type, enabled=False))
+    runner = torch.compile(model) if args.compile else model
     labels = torch.randint(args.classes, (args.batch, args.size, args.size), device=device)
     row = {"params": params / 1e6}
     if not args.train_only:
         model.eval()
-        with torch.no_grad():
+        with torch.no_grad(), autocast():
             for _ in range(args.warmup):
-                model(images)
+                runner(images)
             sync(device)
             start = time.perf_counter()
             for _ in range(args.iterations):
-                model(images)
+                runner(images)
             sync(device)
             seconds = time.perf_counter() - start
         row["fwd_ms"] = 1000 * seconds / args.iterations
         row["fwd_ips"] = args.batch * args.iterations / seconds
     if not args.forward_only:
         model.train()
-        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+        optimizer, row["optimizer"] = make_optimizer(model, device)
+        scaler = torch.cuda.amp.GradScaler(enabled=args.amp == "fp16")
 
         def step():
-            optimizer.zero_grad()
-            F.cross_entropy(model(images), labels).backward()
-            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            with autocast():
+                loss = medical_loss(runner(images), labels)
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
 
         for _ in range(args.warmup):
             step()
@@ -215,6 +256,10 @@ def main():
     parser.add_argument("--classes", type=int, default=2)
     parser.add_argument("--in-channels", type=int, default=3)
     parser.add_argument("--backbones", default=",".join(BACKBONES))
+    parser.add_argument("--amp", default="off", choices=["off", "bf16", "fp16"])
+    parser.add_argument("--channels-last", action="store_true")
+    parser.add_argument("--compile", action="store_true", help="torch.compile (PyTorch 2.x)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per backbone")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--forward-only", action="store_true")
     group.add_argument("--train-only", action="store_true")
@@ -223,6 +268,10 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     device = torch.device(args.device)
+    if args.json:
+        for name in args.backbones.split(","):
+            print(json.dumps({"backbone": name, **measure(name, args, device)}), flush=True)
+        return
     print(f"pspnet_reference: PyTorch {torch.__version__}, torchvision {torchvision.__version__}, "
           f"device {args.device}, {torch.get_num_threads()} threads, input "
           f"{args.batch}x{args.in_channels}x{args.size}x{args.size}, output stride "

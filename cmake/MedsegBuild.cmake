@@ -19,6 +19,9 @@ if(MEDSEG_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
     set(CMAKE_CXX_COMPILER_LAUNCHER
         "${CMAKE_COMMAND}" -E env
         "CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime"
+        # Paths relative to the checkout, so that every clone (CI's, a second worktree) shares
+        # one cache.
+        "CCACHE_BASEDIR=${PROJECT_SOURCE_DIR}"
         "${MEDSEG_CCACHE}")
     message(STATUS "Using ccache: ${MEDSEG_CCACHE}")
 endif()

@@ -42,6 +42,9 @@ check "models/ and core/train must not use DCMTK or OpenCV" 'dcmtk/|opencv2?/' m
 check "ui/widgets must not include models/ or DCMTK directly" 'models/|dcmtk/' ui/widgets
 check "only core/dicom may include DCMTK" 'dcmtk/' core/image core/labels core/dataset \
     core/train core/export ui app
+# app/common reports VTK's version (vtkVersion.h), so only app/cli and app/studio are checked.
+check "only core/mesh and ui/widgets may use VTK" 'vtk[A-Z]' core/common core/image core/labels \
+    core/dataset core/dicom core/train core/export core/workspace models app/cli app/studio
 check "ui/session must not use Qt Widgets or VTK" \
     'QtWidgets/|Q(Widget|MainWindow|Dialog|DockWidget|Menu|MenuBar|PushButton|Label|Application)[>"]|vtk' \
     ui/session
@@ -50,6 +53,8 @@ check_cmake "core/ and models/ must not link Qt" 'Qt6?::' core models
 check_cmake "models/ and core/train must not link DCMTK or OpenCV" 'DCMTK::|opencv_|OpenCV' \
     models core/train
 check_cmake "ui/widgets must not link models or DCMTK" 'medseg_models|DCMTK::' ui/widgets
+check_cmake "only core/mesh and ui/widgets may link VTK" 'VTK::' core/common core/image \
+    core/labels core/dataset core/dicom core/train core/export core/workspace models
 check_cmake "only core/dicom may link DCMTK" 'DCMTK::' core/image core/labels core/dataset \
     core/train core/export ui app
 

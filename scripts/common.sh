@@ -17,7 +17,7 @@ MEDSEG_BUILD_PACKAGES=(
 # for reference renders, GDCM's gdcmconv for JPEG 2000 references, pydicom for the DICOM
 # benchmark's reference, torchvision to check weight import, dpkg-dev to build the .deb.
 MEDSEG_TEST_PACKAGES=(
-    xvfb xauth dcmtk libgdcm-tools python3-pydicom python3-torchvision dpkg-dev
+    xvfb xauth dcmtk libgdcm-tools python3-pydicom python3-torchvision dpkg-dev python3-nibabel
 )
 
 medseg_log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -54,4 +54,18 @@ medseg_build() {
     fi
     medseg_log "Building ($jobs jobs)"
     cmake --build "$MEDSEG_BUILD" --parallel "$jobs"
+}
+
+# medseg_install_node_tools : onnxruntime-node (package.json at the root) into ./node_modules for
+# the ONNX export tests and bench/onnx_latency.js; Node.js and npm through apt only when `node`
+# is missing. ONNXRUNTIME_NODE_INSTALL=skip: its install script would fetch GPU libraries.
+medseg_install_node_tools() {
+    command -v node >/dev/null || medseg_install_packages nodejs npm
+    if [ -f "$MEDSEG_ROOT/node_modules/onnxruntime-node/package.json" ] &&
+        [ "$MEDSEG_ROOT/node_modules/.package-lock.json" -nt "$MEDSEG_ROOT/package.json" ]; then
+        return 0
+    fi
+    medseg_log "Installing onnxruntime-node (npm)"
+    (cd "$MEDSEG_ROOT" && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund \
+        --ignore-scripts --loglevel=error)
 }

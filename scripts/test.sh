@@ -6,6 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 medseg_install_packages "${MEDSEG_BUILD_PACKAGES[@]}" "${MEDSEG_TEST_PACKAGES[@]}"
 medseg_build
+medseg_install_node_tools
 
 medseg_log "Testing"
 export QT_QPA_PLATFORM=offscreen

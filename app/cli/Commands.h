@@ -11,12 +11,17 @@ namespace medseg::cli {
 // its factory, declared here and added to allCommands().
 std::vector<std::unique_ptr<CliCommand>> allCommands();
 
+std::unique_ptr<CliCommand> makeAugmentPreviewCommand();
 std::unique_ptr<CliCommand> makeConvertCommand();
+std::unique_ptr<CliCommand> makeExportCommand();
 std::unique_ptr<CliCommand> makeImportWeightsCommand();
 std::unique_ptr<CliCommand> makeVersionsCommand();
 std::unique_ptr<CliCommand> makeInfoCommand();
 std::unique_ptr<CliCommand> makeMakeDemoCommand();
+std::unique_ptr<CliCommand> makeMeshCommand();
+std::unique_ptr<CliCommand> makePredictCommand();
 std::unique_ptr<CliCommand> makeRenderCommand();
 std::unique_ptr<CliCommand> makeStatsCommand();
+std::unique_ptr<CliCommand> makeTrainCommand();
 
 } // namespace medseg::cli

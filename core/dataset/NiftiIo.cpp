@@ -1,8 +1,13 @@
 #include "core/dataset/NiftiIo.h"
 
-#include <nifti1_io.h>
+#include "core/common/AtomicFile.h"
 
+#include <nifti1_io.h>
+#include <zlib.h>
+
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -16,27 +21,32 @@ struct NiftiDeleter
 };
 using NiftiPtr = std::unique_ptr<nifti_image, NiftiDeleter>;
 
-} // namespace
-
-void NiftiIo::writeLabels(const std::string &path, const Volume &labels)
+// niftilib prints its own errors on stderr; ours name the file and reach the caller.
+void quietNiftiLib()
 {
-    if (labels.isEmpty())
+    static const bool quiet = [] {
+        nifti_set_debug_level(0);
+        return true;
+    }();
+    (void)quiet;
+}
+
+bool isCompressedName(const std::string &path)
+{
+    return path.size() >= 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+}
+
+// A NIfTI-1 image of `datatype` with the geometry in the sform and the qform (RAS: x and y of
+// the LPS matrix negated, as ITK-SNAP and 3D Slicer expect), intent "label".
+NiftiPtr makeLabelImage(const std::string &path, int width, int height, int depth, int datatype,
+                        const ImageGeometry &g)
+{
+    if (width <= 0 || height <= 0 || depth <= 0)
         throw std::runtime_error(path + ": empty label volume");
-    int dims[8] = {3, labels.width(), labels.height(), labels.depth(), 1, 1, 1, 1};
-    NiftiPtr image(nifti_make_new_nim(dims, NIFTI_TYPE_UINT8, 1));
+    int dims[8] = {3, width, height, depth, 1, 1, 1, 1};
+    NiftiPtr image(nifti_make_new_nim(dims, datatype, 1));
     if (!image)
         throw std::runtime_error(path + ": cannot create NIfTI image");
-    auto *out = static_cast<unsigned char *>(image->data);
-    const std::size_t count = labels.voxelCount();
-    for (std::size_t n = 0; n < count; ++n) {
-        const float value = labels.data()[n * labels.components()];
-        if (!(value >= 0.0f && value <= 255.0f))
-            throw std::runtime_error(path + ": label value " + std::to_string(value) +
-                                     " does not fit 8 bits");
-        out[n] = static_cast<unsigned char>(std::lround(value));
-    }
-
-    const ImageGeometry &g = labels.geometry();
     const std::array<double, 16> lps = g.voxelToPatientMatrix();
     mat44 ras;
     for (int r = 0; r < 4; ++r)
@@ -63,25 +73,117 @@ void NiftiIo::writeLabels(const std::string &path, const Volume &labels)
     image->xyz_units = NIFTI_UNITS_MM;
     image->intent_code = NIFTI_INTENT_LABEL;
     std::strncpy(image->descrip, "MedSeg Studio labels", sizeof image->descrip - 1);
+    return image;
+}
 
-    if (nifti_set_filenames(image.get(), path.c_str(), 0, 1) != 0)
+// nifti_image_write() reports nothing (a full disk gives a truncated file and a line on
+// stderr), so the written file is read back: every byte, through zlib when compressed.
+void checkWritten(const std::string &path, const std::string &written, std::size_t expectedBytes)
+{
+    std::size_t total = 0;
+    if (isCompressedName(path)) {
+        gzFile file = gzopen(written.c_str(), "rb");
+        if (!file)
+            throw std::runtime_error(path + ": cannot read back the written file");
+        std::vector<char> buffer(1 << 20);
+        int n = 0;
+        while ((n = gzread(file, buffer.data(), unsigned(buffer.size()))) > 0)
+            total += std::size_t(n);
+        int error = Z_OK;
+        const char *message = gzerror(file, &error);
+        const std::string reason = message ? message : "";
+        gzclose(file);
+        if (n < 0 || (error != Z_OK && error != Z_STREAM_END))
+            throw std::runtime_error(path + ": the written file is damaged (" + reason +
+                                     "); is the disk full?");
+    } else {
+        FILE *file = std::fopen(written.c_str(), "rb");
+        if (!file)
+            throw std::runtime_error(path + ": cannot read back the written file");
+        std::fseek(file, 0, SEEK_END);
+        total = std::size_t(std::max(0L, std::ftell(file)));
+        std::fclose(file);
+    }
+    if (total != expectedBytes)
+        throw std::runtime_error(path + ": the written file is incomplete (" +
+                                 std::to_string(total) + " of " + std::to_string(expectedBytes) +
+                                 " bytes); is the disk full?");
+}
+
+void writeImage(const std::string &path, nifti_image *image)
+{
+    quietNiftiLib();
+    AtomicFile file(path);
+    // The temporary name keeps the extension, so niftilib compresses exactly when `path` says.
+    if (nifti_set_filenames(image, file.tempPath().c_str(), 0, 1) != 0)
         throw std::runtime_error(path + ": not a NIfTI file name (.nii or .nii.gz)");
     image->nifti_type = NIFTI_FTYPE_NIFTI1_1;
-    nifti_image_write(image.get());
-    FILE *check = std::fopen(path.c_str(), "rb");
-    if (!check)
-        throw std::runtime_error(path + ": cannot write the file");
-    std::fclose(check);
+    nifti_image_write(image);
+    const std::size_t expected =
+        std::size_t(image->iname_offset) + std::size_t(image->nvox) * std::size_t(image->nbyper);
+    checkWritten(path, file.tempPath(), expected);
+    file.commit();
+}
+
+template <typename T>
+void writeLabelData(const std::string &path, const T *labels, int width, int height, int depth,
+                    const ImageGeometry &geometry)
+{
+    if (!labels && std::size_t(width) * std::size_t(height) * std::size_t(depth) > 0)
+        throw std::runtime_error(path + ": no label data");
+    const std::size_t count = std::size_t(std::max(0, width)) * std::size_t(std::max(0, height)) *
+                              std::size_t(std::max(0, depth));
+    const T maxLabel = count ? *std::max_element(labels, labels + count) : T(0);
+    const bool eightBits = maxLabel <= 255;
+    NiftiPtr image = makeLabelImage(path, width, height, depth,
+                                    eightBits ? NIFTI_TYPE_UINT8 : NIFTI_TYPE_UINT16, geometry);
+    if (eightBits) {
+        auto *out = static_cast<std::uint8_t *>(image->data);
+        for (std::size_t n = 0; n < count; ++n)
+            out[n] = std::uint8_t(labels[n]);
+    } else {
+        auto *out = static_cast<std::uint16_t *>(image->data);
+        for (std::size_t n = 0; n < count; ++n)
+            out[n] = std::uint16_t(labels[n]);
+    }
+    writeImage(path, image.get());
+}
+
+std::string describeGrid(int width, int height, int depth, const ImageGeometry &g)
+{
+    const auto number = [](double value) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.4g", value);
+        return std::string(text);
+    };
+    return std::to_string(width) + "x" + std::to_string(height) + "x" + std::to_string(depth) +
+           " voxels of " + number(g.spacing[0]) + "x" + number(g.spacing[1]) + "x" +
+           number(g.spacing[2]) + " mm";
+}
+
+} // namespace
+
+void NiftiIo::writeLabels(const std::string &path, const Volume &labels)
+{
+    if (labels.isEmpty())
+        throw std::runtime_error(path + ": empty label volume");
+    NiftiPtr image = makeLabelImage(path, labels.width(), labels.height(), labels.depth(),
+                                    NIFTI_TYPE_UINT8, labels.geometry());
+    auto *out = static_cast<unsigned char *>(image->data);
+    const std::size_t count = labels.voxelCount();
+    for (std::size_t n = 0; n < count; ++n) {
+        const float value = labels.data()[n * labels.components()];
+        if (!(value >= 0.0f && value <= 255.0f))
+            throw std::runtime_error(path + ": label value " + std::to_string(value) +
+                                     " does not fit 8 bits");
+        out[n] = static_cast<unsigned char>(std::lround(value));
+    }
+    writeImage(path, image.get());
 }
 
 Volume NiftiIo::read(const std::string &path)
 {
-    // niftilib prints its own errors on stderr; ours name the file and reach the caller.
-    static const bool quiet = [] {
-        nifti_set_debug_level(0);
-        return true;
-    }();
-    (void)quiet;
+    quietNiftiLib();
     NiftiPtr image(nifti_image_read(path.c_str(), 1));
     if (!image || !image->data)
         throw std::runtime_error(path + ": not a readable NIfTI file");
@@ -143,6 +245,111 @@ Volume NiftiIo::read(const std::string &path)
     g.origin = {-double(ras.m[0][3]), -double(ras.m[1][3]), double(ras.m[2][3])};
     volume.setGeometry(g);
     return volume;
+}
+
+void NiftiIo::writeLabelVolume(const std::string &path, const std::uint16_t *labels, int width,
+                               int height, int depth, const ImageGeometry &geometry)
+{
+    writeLabelData(path, labels, width, height, depth, geometry);
+}
+
+void NiftiIo::writeLabelVolume(const std::string &path, const std::uint8_t *labels, int width,
+                               int height, int depth, const ImageGeometry &geometry)
+{
+    writeLabelData(path, labels, width, height, depth, geometry);
+}
+
+void NiftiIo::writeLabelVolume(const std::string &path, const LabelVolume &volume)
+{
+    if (volume.labels.size() != std::size_t(std::max(0, volume.width)) *
+                                    std::size_t(std::max(0, volume.height)) *
+                                    std::size_t(std::max(0, volume.depth)))
+        throw std::runtime_error(
+            path + ": label data does not match " + std::to_string(volume.width) + "x" +
+            std::to_string(volume.height) + "x" + std::to_string(volume.depth) + " voxels");
+    writeLabelData(path, volume.labels.data(), volume.width, volume.height, volume.depth,
+                   volume.geometry);
+}
+
+NiftiIo::LabelVolume NiftiIo::readLabelVolume(const std::string &path)
+{
+    // read() already handles every NIfTI type, the scaling and the RAS to LPS flip; a float
+    // holds every uint16 exactly, so nothing is lost on the way.
+    const Volume volume = read(path);
+    LabelVolume result;
+    result.width = volume.width();
+    result.height = volume.height();
+    result.depth = volume.depth();
+    result.geometry = volume.geometry();
+    const std::size_t count = volume.voxelCount();
+    result.labels.resize(count);
+    const float *in = volume.data();
+    for (std::size_t n = 0; n < count; ++n) {
+        const float value = in[n];
+        if (!(value >= 0.0f && value <= 65535.0f) || value != std::floor(value)) {
+            const int i = int(n % std::size_t(result.width));
+            const int j = int(n / std::size_t(result.width) % std::size_t(result.height));
+            const int k = int(n / (std::size_t(result.width) * std::size_t(result.height)));
+            throw std::runtime_error(path + ": not a label volume: voxel (" + std::to_string(i) +
+                                     ", " + std::to_string(j) + ", " + std::to_string(k) +
+                                     ") holds " + std::to_string(value) +
+                                     ", labels are whole numbers from 0 to 65535");
+        }
+        result.labels[n] = std::uint16_t(value);
+    }
+    return result;
+}
+
+NiftiIo::LabelVolume NiftiIo::readLabelVolume(const std::string &path, int width, int height,
+                                              int depth, const ImageGeometry &expected,
+                                              double toleranceMm)
+{
+    LabelVolume volume = readLabelVolume(path);
+    checkGeometryMatches(path, volume, width, height, depth, expected, toleranceMm);
+    return volume;
+}
+
+void NiftiIo::checkGeometryMatches(const std::string &path, const LabelVolume &found, int width,
+                                   int height, int depth, const ImageGeometry &expected,
+                                   double toleranceMm)
+{
+    const std::string foundText =
+        describeGrid(found.width, found.height, found.depth, found.geometry);
+    const std::string expectedText = describeGrid(width, height, depth, expected);
+    const std::string head = path + ": " + foundText + " do not match the series' " + expectedText;
+    if (found.width != width || found.height != height || found.depth != depth)
+        throw std::runtime_error(head);
+    const auto differs = [](const Vec3 &a, const Vec3 &b, double tolerance) {
+        for (std::size_t i = 0; i < 3; ++i)
+            if (!(std::abs(a[i] - b[i]) <= tolerance))
+                return true;
+        return false;
+    };
+    const ImageGeometry &g = found.geometry;
+    if (differs(g.spacing, expected.spacing, toleranceMm))
+        throw std::runtime_error(head);
+    // Directions first: a flipped or rotated grid also moves every voxel, and saying so is more
+    // helpful than an origin a few hundred millimetres off.
+    constexpr double directionTolerance = 1e-4;
+    if (differs(g.rowDirection, expected.rowDirection, directionTolerance) ||
+        differs(g.columnDirection, expected.columnDirection, directionTolerance) ||
+        differs(g.normal, expected.normal, directionTolerance))
+        throw std::runtime_error(
+            path +
+            ": the label volume is oriented differently from the "
+            "series (" +
+            std::string(1, orientationLetter(g.rowDirection)) +
+            orientationLetter(g.columnDirection) + orientationLetter(g.normal) + " against " +
+            orientationLetter(expected.rowDirection) + orientationLetter(expected.columnDirection) +
+            orientationLetter(expected.normal) + ")");
+    if (differs(g.origin, expected.origin, toleranceMm)) {
+        const Vec3 shift{g.origin[0] - expected.origin[0], g.origin[1] - expected.origin[1],
+                         g.origin[2] - expected.origin[2]};
+        char text[96];
+        std::snprintf(text, sizeof text, "%.3g mm", std::sqrt(dot(shift, shift)));
+        throw std::runtime_error(path + ": the label volume is shifted by " + text +
+                                 " from the series (same " + expectedText + ")");
+    }
 }
 
 } // namespace medseg::core

@@ -2,7 +2,9 @@
 
 #include "core/image/Volume.h"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace medseg::core {
 
@@ -18,6 +20,45 @@ public:
     // Reads a 3D scalar NIfTI-1 file of any integer or float type into a float volume with
     // its geometry (from the sform, else the qform). Throws std::runtime_error naming the file.
     static Volume read(const std::string &path);
+
+    // A dense label volume as it is saved and loaded: width x height x depth values, slice by
+    // slice, row by row (the layout of Volume), with the grid in patient space (LPS).
+    struct LabelVolume
+    {
+        int width = 0;
+        int height = 0;
+        int depth = 0;
+        ImageGeometry geometry;
+        std::vector<std::uint16_t> labels;
+    };
+
+    // Writes a label volume as NIfTI-1 (`.nii.gz` compressed, `.nii` not) with the geometry in
+    // the sform and qform (RAS), intent "label". Stored as uint8 when every value is <= 255,
+    // else uint16. Atomic (AtomicFile): a crash or kill at any moment leaves the previous file
+    // or the new complete one. The written file is decompressed once to check it is whole.
+    // Throws std::runtime_error naming the file (e.g. "No space left on device").
+    static void writeLabelVolume(const std::string &path, const std::uint16_t *labels, int width,
+                                 int height, int depth, const ImageGeometry &geometry);
+    static void writeLabelVolume(const std::string &path, const std::uint8_t *labels, int width,
+                                 int height, int depth, const ImageGeometry &geometry);
+    static void writeLabelVolume(const std::string &path, const LabelVolume &volume);
+
+    // Reads a 3D NIfTI-1 label volume written here or elsewhere (ITK-SNAP, 3D Slicer, nibabel):
+    // any integer type, or float with integer values, 0..65535. Throws std::runtime_error naming
+    // the file for anything else (negative or fractional labels, 4D, unreadable).
+    static LabelVolume readLabelVolume(const std::string &path);
+    // The same, then checkGeometryMatches() against the series the labels belong to.
+    static LabelVolume readLabelVolume(const std::string &path, int width, int height, int depth,
+                                       const ImageGeometry &expected, double toleranceMm = 0.01);
+
+    // Throws std::runtime_error with a message for the user when the grid of `found` (read from
+    // `path`) is not the series' grid: "labels.nii.gz: 512x512x120 voxels of 0.7x0.7x2.5 mm
+    // do not match the series' 512x512x118 voxels of 0.7x0.7x2.5 mm". Sizes must be equal;
+    // origin and spacing may differ by `toleranceMm`, direction cosines by 1e-4 (NIfTI
+    // stores single precision floats).
+    static void checkGeometryMatches(const std::string &path, const LabelVolume &found, int width,
+                                     int height, int depth, const ImageGeometry &expected,
+                                     double toleranceMm = 0.01);
 };
 
 } // namespace medseg::core

@@ -1,0 +1,201 @@
+#include "app/cli/Commands.h"
+
+#include "core/dataset/VocReader.h"
+#include "core/export/ModelExport.h"
+#include "core/train/ModelBundle.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+
+#include <algorithm>
+
+namespace medseg::cli {
+namespace {
+
+// `medseg export RUN_OR_MODEL -o model.onnx [--int8 cpu|tensorrt] [--opset N] [--calib N]
+// [--data VOC]`: ONNX export with the validation of core/export written to export-report.json
+// beside the output, and the model card beside the .onnx.
+class ExportCommand : public CliCommand
+{
+    Q_DECLARE_TR_FUNCTIONS(ExportCommand)
+
+public:
+    QString name() const override { return QStringLiteral("export"); }
+    QString summary() const override
+    {
+        return tr("Export a trained model to ONNX (fp32 or int8) and validate it.");
+    }
+
+    int run(const QStringList &arguments) override
+    {
+        QCommandLineParser parser;
+        const QCommandLineOption outputOption({QStringLiteral("o"), QStringLiteral("output")},
+                                              tr("The .onnx file to write."),
+                                              QStringLiteral("FILE"));
+        const QCommandLineOption int8Option(
+            QStringLiteral("int8"),
+            tr("Quantize to int8 for this runtime: cpu (ONNX Runtime) or tensorrt."),
+            QStringLiteral("PROFILE"));
+        const QCommandLineOption opsetOption(QStringLiteral("opset"),
+                                             tr("ONNX opset: 11, 13 or 17 (int8: 13 or 17)."),
+                                             QStringLiteral("N"), QStringLiteral("17"));
+        const QCommandLineOption calibOption(QStringLiteral("calib"),
+                                             tr("Number of training slices for int8 calibration."),
+                                             QStringLiteral("N"), QStringLiteral("32"));
+        const QCommandLineOption dataOption(
+            QStringLiteral("data"),
+            tr("VOC dataset: calibration slices from its train split, validation slices (with "
+               "masks) from its val split."),
+            QStringLiteral("DIR"));
+        const QCommandLineOption percentileOption(
+            QStringLiteral("percentile"),
+            tr("Percentile calibration (e.g. 99.99) instead of min/max."), QStringLiteral("P"));
+        const QCommandLineOption softmaxOption(QStringLiteral("softmax"),
+                                               tr("Add a \"probabilities\" output."));
+        const QCommandLineOption argmaxOption(QStringLiteral("argmax"),
+                                              tr("Add a \"labels\" output (class per pixel)."));
+        for (const auto *o : {&outputOption, &int8Option, &opsetOption, &calibOption, &dataOption,
+                              &percentileOption, &softmaxOption, &argmaxOption})
+            parser.addOption(*o);
+        parser.addPositionalArgument(QStringLiteral("model"),
+                                     tr("A model bundle (.pt) or a training run folder."));
+        if (const int code = parseCommandLine(parser, arguments, summary()); code >= 0)
+            return code;
+        if (parser.positionalArguments().size() != 1 || !parser.isSet(outputOption)) {
+            printError(tr("give one model and -o FILE.onnx."));
+            return ExitUsage;
+        }
+        core::OnnxExportOptions options;
+        bool ok = false;
+        options.opset = parser.value(opsetOption).toInt(&ok);
+        if (!ok || (options.opset != 11 && options.opset != 13 && options.opset != 17)) {
+            printError(tr("--opset must be 11, 13 or 17."));
+            return ExitUsage;
+        }
+        if (parser.isSet(int8Option)) {
+            const QString profile = parser.value(int8Option);
+            if (profile == QStringLiteral("cpu"))
+                options.int8 = core::QuantProfile::Cpu;
+            else if (profile == QStringLiteral("tensorrt"))
+                options.int8 = core::QuantProfile::TensorRT;
+            else {
+                printError(tr("--int8 must be cpu or tensorrt."));
+                return ExitUsage;
+            }
+            if (options.opset < 13) {
+                printError(tr("int8 needs --opset 13 or 17."));
+                return ExitUsage;
+            }
+            if (!parser.isSet(dataOption)) {
+                printError(tr("int8 needs --data DIR for calibration slices."));
+                return ExitUsage;
+            }
+        }
+        const int calib = parser.value(calibOption).toInt(&ok);
+        if (!ok || calib < 1) {
+            printError(tr("--calib must be a positive number."));
+            return ExitUsage;
+        }
+        if (parser.isSet(percentileOption)) {
+            options.calibration = core::CalibrationMethod::Percentile;
+            options.percentile = parser.value(percentileOption).toDouble(&ok);
+            if (!ok || options.percentile <= 50.0 || options.percentile > 100.0) {
+                printError(tr("--percentile must be in (50, 100]."));
+                return ExitUsage;
+            }
+        }
+        options.softmaxOutput = parser.isSet(softmaxOption);
+        options.argmaxOutput = parser.isSet(argmaxOption);
+
+        core::ModelExportJob job;
+        job.model = parser.positionalArguments().first().toStdString();
+        job.output = parser.value(outputOption).toStdString();
+        job.options = options;
+        try {
+            if (parser.isSet(dataOption))
+                readSlices(parser.value(dataOption).toStdString(), calib, &job);
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitBadInput;
+        }
+
+        core::ModelExportResult result;
+        try {
+            // A model that cannot be read is bad input; anything after that is the export's.
+            core::loadModelBundle(core::resolveExportModel(job.model), nullptr);
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitBadInput;
+        }
+        try {
+            result = core::exportModel(job);
+        } catch (const std::invalid_argument &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitFailure;
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitIoError;
+        }
+        const core::ExportReport &report = result.report;
+        printOut(tr("Wrote %1 and %2; validation %3 (%4).\n")
+                     .arg(QString::fromStdString(result.onnxPath),
+                          QString::fromStdString(result.reportPath),
+                          report.passed() ? tr("passed") : tr("FAILED"),
+                          QString::fromStdString(report.fp32Status)));
+        return report.passed() ? ExitOk : ExitFailure;
+    }
+
+private:
+    // Calibration: `count` train slices spread evenly over the split; validation: up to `count`
+    // val slices (train ones when there is no val split) with their masks.
+    static void readSlices(const std::string &dir, int count, core::ModelExportJob *job)
+    {
+        const core::VocDataset dataset = core::VocReader::open(dir);
+        std::vector<const core::VocSample *> train, val;
+        for (const auto &s : dataset.samples) {
+            if (s.imagePath.empty())
+                continue;
+            (s.split == "val" ? val : train).push_back(&s);
+        }
+        if (train.empty())
+            train = val;
+        if (val.empty())
+            val = train;
+        auto pick = [count](const std::vector<const core::VocSample *> &from) {
+            std::vector<const core::VocSample *> picked;
+            const size_t n = std::min(from.size(), size_t(count));
+            for (size_t i = 0; i < n; ++i)
+                picked.push_back(from[i * from.size() / n]);
+            return picked;
+        };
+        const auto image = [](const core::VocSample &sample) {
+            int w = 0, h = 0, c = 0;
+            std::vector<std::uint8_t> pixels =
+                core::VocReader::readImage(sample.imagePath, &w, &h, &c);
+            return at::from_blob(pixels.data(), {h, w, c}, at::kByte).permute({2, 0, 1}).clone();
+        };
+        for (const auto *s : pick(train))
+            job->calibrationImages.push_back(image(*s));
+        for (const auto *s : pick(val)) {
+            job->validationImages.push_back(image(*s));
+            if (!s->maskPath.empty()) {
+                core::VocMask mask = core::VocReader::readMask(dataset, *s);
+                job->validationMasks.push_back(
+                    at::from_blob(mask.indexes.data(), {mask.height, mask.width}, at::kByte)
+                        .clone());
+            }
+        }
+        if (job->validationMasks.size() != job->validationImages.size())
+            job->validationMasks.clear();
+    }
+};
+
+} // namespace
+
+std::unique_ptr<CliCommand> makeExportCommand()
+{
+    return std::make_unique<ExportCommand>();
+}
+
+} // namespace medseg::cli

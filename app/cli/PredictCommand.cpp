@@ -1,0 +1,268 @@
+#include "app/cli/Commands.h"
+
+#include "core/dataset/NiftiIo.h"
+#include "core/dataset/VocReader.h"
+#include "core/dataset/detail/PngIo.h"
+#include "core/dicom/DicomIndexer.h"
+#include "core/dicom/SeriesLoader.h"
+#include "core/train/Predictor.h"
+
+#include <torch/cuda.h>
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+
+#include <array>
+#include <cmath>
+#include <optional>
+
+namespace medseg::cli {
+namespace {
+
+// `medseg predict MODEL.pt INPUT -o OUT [--series UID] [--batch N] [--device auto|cpu|cuda]`:
+// segments a DICOM series (the one with the most slices, or --series) into a NIfTI label volume
+// on the series' grid, or PNG/JPEG images (one file or a folder of them) into palette PNG masks
+// named after the images. The model is a bundle written by training (MODEL.pt + MODEL.json).
+class PredictCommand : public CliCommand
+{
+    Q_DECLARE_TR_FUNCTIONS(PredictCommand)
+
+public:
+    QString name() const override { return QStringLiteral("predict"); }
+    QString summary() const override
+    {
+        return tr("Segment a DICOM series (to a NIfTI label volume) or PNG/JPEG images (to "
+                  "palette PNG masks) with a trained model.");
+    }
+
+    int run(const QStringList &arguments) override
+    {
+        QCommandLineParser parser;
+        const QCommandLineOption outputOption(
+            {QStringLiteral("o"), QStringLiteral("output")},
+            tr("Output: a .nii.gz label volume for DICOM input, a folder of masks for images."),
+            QStringLiteral("OUT"));
+        const QCommandLineOption seriesOption(
+            QStringLiteral("series"),
+            tr("SeriesInstanceUID of the series to segment (default: the one with most slices)."),
+            QStringLiteral("UID"));
+        const QCommandLineOption batchOption(QStringLiteral("batch"),
+                                             tr("Slices per forward pass."), QStringLiteral("N"),
+                                             QStringLiteral("4"));
+        const QCommandLineOption deviceOption(QStringLiteral("device"),
+                                              tr("Where the model runs: auto, cpu or cuda."),
+                                              QStringLiteral("DEVICE"), QStringLiteral("auto"));
+        parser.addOption(outputOption);
+        parser.addOption(seriesOption);
+        parser.addOption(batchOption);
+        parser.addOption(deviceOption);
+        parser.addPositionalArgument(QStringLiteral("model"),
+                                     tr("Model bundle (.pt with its .json beside it)."));
+        parser.addPositionalArgument(
+            QStringLiteral("input"),
+            tr("DICOM folder or file, or a PNG/JPEG image or folder of images."));
+        if (const int code = parseCommandLine(parser, arguments, summary()); code >= 0)
+            return code;
+        if (parser.positionalArguments().size() != 2 || !parser.isSet(outputOption)) {
+            printError(tr("give a model, an input and -o OUT."));
+            return ExitUsage;
+        }
+        bool ok = false;
+        const int batch = parser.value(batchOption).toInt(&ok);
+        if (!ok || batch < 1) {
+            printError(tr("--batch must be a number from 1."));
+            return ExitUsage;
+        }
+        const QString deviceName = parser.value(deviceOption).toLower();
+        if (deviceName != QLatin1String("auto") && deviceName != QLatin1String("cpu") &&
+            deviceName != QLatin1String("cuda")) {
+            printError(tr("--device must be auto, cpu or cuda."));
+            return ExitUsage;
+        }
+        const bool cuda = torch::cuda::is_available();
+        if (deviceName == QLatin1String("cuda") && !cuda) {
+            printError(tr("--device cuda: no CUDA device is available."));
+            return ExitFailure;
+        }
+        const torch::Device device =
+            deviceName == QLatin1String("cpu") || !cuda ? torch::kCPU : torch::kCUDA;
+
+        const QString modelPath = parser.positionalArguments().at(0);
+        const QString input = parser.positionalArguments().at(1);
+        const QString output = parser.value(outputOption);
+        if (!QFileInfo::exists(input)) {
+            printError(tr("%1: no such file or folder.").arg(input));
+            return ExitBadInput;
+        }
+        const QStringList images = imageFiles(input);
+        const bool dicom = images.isEmpty() || parser.isSet(seriesOption);
+        if (dicom && !output.endsWith(QLatin1String(".nii.gz")) &&
+            !output.endsWith(QLatin1String(".nii"))) {
+            printError(tr("-o must name a .nii.gz or .nii file for DICOM input."));
+            return ExitUsage;
+        }
+
+        std::optional<core::Predictor> predictor;
+        try {
+            predictor.emplace(core::Predictor::load(modelPath.toStdString(), device));
+        } catch (const std::exception &error) {
+            printError(tr("cannot load the model: %1").arg(QString::fromLocal8Bit(error.what())));
+            return ExitBadInput;
+        }
+        predictor->setBatchSize(batch);
+        return dicom ? predictSeries(*predictor, input, parser.value(seriesOption), output)
+                     : predictImages(*predictor, images, output);
+    }
+
+private:
+    // The images to segment: INPUT itself, or the images at the top of the folder, by name.
+    static QStringList imageFiles(const QString &input)
+    {
+        const QStringList patterns{QStringLiteral("*.png"), QStringLiteral("*.jpg"),
+                                   QStringLiteral("*.jpeg")};
+        const QFileInfo info(input);
+        if (info.isFile())
+            return QDir::match(patterns, info.fileName()) ? QStringList{input} : QStringList{};
+        QStringList files;
+        const QDir dir(input);
+        for (const QString &name : dir.entryList(patterns, QDir::Files, QDir::Name))
+            files << dir.filePath(name);
+        return files;
+    }
+
+    int predictSeries(core::Predictor &predictor, const QString &input, const QString &uid,
+                      const QString &output)
+    {
+        core::DicomIndex index;
+        try {
+            index = core::DicomIndexer::index(input.toStdString());
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitBadInput;
+        }
+        const core::DicomSeries *chosen = nullptr;
+        if (!uid.isEmpty()) {
+            chosen = index.findSeries(uid.toStdString());
+            if (!chosen) {
+                printError(tr("%1: no series %2.").arg(input, uid));
+                return ExitBadInput;
+            }
+        } else {
+            for (const core::DicomPatient &patient : index.patients)
+                for (const core::DicomStudy &study : patient.studies)
+                    for (const core::DicomSeries &series : study.series)
+                        if (!chosen || series.imageCount() > chosen->imageCount())
+                            chosen = &series;
+            if (!chosen) {
+                printError(tr("%1: no DICOM series found.").arg(input));
+                return ExitBadInput;
+            }
+        }
+
+        core::SeriesLayout layout;
+        std::shared_ptr<core::Volume> volume;
+        try {
+            volume = core::SeriesLoader::load(*chosen, &layout);
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitBadInput;
+        }
+        if (volume->components() != 1) {
+            printError(tr("series %1 is a colour series; only grey images are segmented.")
+                           .arg(QString::fromStdString(chosen->seriesInstanceUid)));
+            return ExitBadInput;
+        }
+
+        const int w = volume->width(), h = volume->height(), d = volume->depth();
+        std::vector<std::uint8_t> labels;
+        try {
+            const core::Preprocessing &p = predictor.bundle().preprocessing;
+            if (p.hasWindow && !layout.invertForDisplay) {
+                labels = predictor.predictVolume(volume->data(), w, h, d);
+            } else {
+                // As the VOC export windows: the model's window, else the series' own; MONOCHROME1
+                // inverted.
+                const core::Window window = p.hasWindow
+                                                ? core::Window{p.windowCenter, p.windowWidth, {}}
+                                                : core::defaultWindow(layout, *volume);
+                const auto [lo, hi] = volume->range();
+                const core::WindowLut lut(window, int(std::floor(lo)), int(std::ceil(hi)),
+                                          layout.invertForDisplay);
+                std::vector<std::uint8_t> grey(volume->voxelCount());
+                lut.apply(volume->data(), grey.size(), grey.data());
+                labels = predictor.predictGreyVolume(grey.data(), w, h, d);
+            }
+        } catch (const std::exception &error) {
+            printError(tr("prediction failed: %1").arg(QString::fromLocal8Bit(error.what())));
+            return ExitFailure;
+        }
+
+        core::Volume result(w, h, d);
+        result.setGeometry(volume->geometry());
+        std::copy(labels.begin(), labels.end(), result.data());
+        try {
+            core::NiftiIo::writeLabels(output.toStdString(), result);
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitIoError;
+        }
+        printOut(tr("Segmented %n slice(s) of series %1 into %2.\n", nullptr, d)
+                     .arg(QString::fromStdString(chosen->seriesInstanceUid),
+                          QDir::toNativeSeparators(output)));
+        return ExitOk;
+    }
+
+    int predictImages(core::Predictor &predictor, const QStringList &images, const QString &output)
+    {
+        if (!QDir().mkpath(output)) {
+            printError(tr("%1: cannot create the folder.").arg(output));
+            return ExitIoError;
+        }
+        // The model's class colours over the VOC palette (which keeps 255 = ignore).
+        std::vector<std::array<std::uint8_t, 3>> palette = core::detail::vocPalette();
+        for (const core::ModelClass &item : predictor.bundle().classes)
+            if (item.index >= 0 && item.index < int(palette.size()))
+                palette[std::size_t(item.index)] = item.colour;
+
+        for (const QString &image : images) {
+            int w = 0, h = 0, channels = 0;
+            std::vector<std::uint8_t> pixels;
+            try {
+                pixels = core::VocReader::readImage(image.toStdString(), &w, &h, &channels);
+            } catch (const std::exception &error) {
+                printError(QString::fromLocal8Bit(error.what()));
+                return ExitBadInput;
+            }
+            torch::Tensor labels;
+            try {
+                labels = predictor.predictImage(pixels.data(), w, h, channels).labels;
+            } catch (const std::exception &error) {
+                printError(tr("%1: prediction failed: %2")
+                               .arg(image, QString::fromLocal8Bit(error.what())));
+                return ExitFailure;
+            }
+            const QString mask =
+                QDir(output).filePath(QFileInfo(image).completeBaseName() + QStringLiteral(".png"));
+            try {
+                core::detail::writeIndexedPng(mask.toStdString(), w, h,
+                                              labels.data_ptr<std::uint8_t>(), palette);
+            } catch (const std::exception &error) {
+                printError(QString::fromLocal8Bit(error.what()));
+                return ExitIoError;
+            }
+        }
+        printOut(tr("Wrote %n mask(s) to %1.\n", nullptr, int(images.size()))
+                     .arg(QDir::toNativeSeparators(output)));
+        return ExitOk;
+    }
+};
+
+} // namespace
+
+std::unique_ptr<CliCommand> makePredictCommand()
+{
+    return std::make_unique<PredictCommand>();
+}
+
+} // namespace medseg::cli

@@ -1,0 +1,329 @@
+#include "app/cli/Commands.h"
+
+#include "core/train/Trainer.h"
+#include "core/train/TrainingConfig.h"
+#include "core/train/VocTrainingData.h"
+#include "models/Registry.h"
+
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include <unistd.h>
+
+namespace medseg::cli {
+namespace {
+
+// Set by SIGINT; a watcher thread turns it into TrainingControl::requestStop() (locking a
+// mutex is not allowed inside a signal handler).
+volatile std::sig_atomic_t g_interrupted = 0;
+
+extern "C" void onInterrupt(int)
+{
+    g_interrupted = 1;
+}
+
+QString formatDuration(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0)
+        return QStringLiteral("--:--");
+    const auto total = static_cast<qint64>(seconds + 0.5);
+    const qint64 hours = total / 3600, minutes = (total / 60) % 60, secs = total % 60;
+    return hours > 0 ? QStringLiteral("%1:%2:%3")
+                           .arg(hours)
+                           .arg(minutes, 2, 10, QLatin1Char('0'))
+                           .arg(secs, 2, 10, QLatin1Char('0'))
+                     : QStringLiteral("%1:%2")
+                           .arg(minutes, 2, 10, QLatin1Char('0'))
+                           .arg(secs, 2, 10, QLatin1Char('0'));
+}
+
+// `medseg train --config run.json [DATASET]` or `medseg train DATASET --backbone NAME ...`:
+// the staged trainer, headless, with a progress bar on stderr. A run directory that holds a
+// checkpoint is resumed; Ctrl+C writes a checkpoint and exits with 130.
+class TrainCommand : public CliCommand
+{
+    Q_DECLARE_TR_FUNCTIONS(TrainCommand)
+
+public:
+    QString name() const override { return QStringLiteral("train"); }
+    QString summary() const override
+    {
+        return tr("Train a segmentation model on a VOC dataset with the staged plan.");
+    }
+
+    int run(const QStringList &arguments) override
+    {
+        QStringList backbones;
+        for (const std::string &backbone : models::availableBackbones())
+            backbones << QString::fromStdString(backbone);
+
+        QCommandLineParser parser;
+        const QCommandLineOption configOption(
+            QStringLiteral("config"),
+            tr("Training config (JSON, as a run's config.json); other options override it."),
+            QStringLiteral("FILE"));
+        const QCommandLineOption backboneOption(
+            QStringLiteral("backbone"),
+            tr("Backbone: %1.").arg(backbones.join(QStringLiteral(", "))), QStringLiteral("NAME"));
+        const QCommandLineOption epochsOption(QStringLiteral("epochs"),
+                                              tr("Epochs of every stage."), QStringLiteral("N"));
+        const QCommandLineOption inputSizeOption(QStringLiteral("input-size"),
+                                                 tr("Square input size of every stage."),
+                                                 QStringLiteral("N"));
+        const QCommandLineOption batchOption(QStringLiteral("batch"),
+                                             tr("Batch size of every stage."), QStringLiteral("N"));
+        const QCommandLineOption strideOption(QStringLiteral("output-stride"),
+                                              tr("Output stride of the backbone: 8, 16 or 32."),
+                                              QStringLiteral("S"));
+        const QCommandLineOption runDirOption(
+            QStringLiteral("run-dir"),
+            tr("Run folder (config, metrics, checkpoints, models); default runs/BACKBONE-TIME, "
+               "or the config's folder when the config is a run's config.json."),
+            QStringLiteral("DIR"));
+        const QCommandLineOption seedOption(QStringLiteral("seed"), tr("Random seed."),
+                                            QStringLiteral("S"));
+        const QCommandLineOption threadsOption(QStringLiteral("threads"),
+                                               tr("CPU threads (default: all cores)."),
+                                               QStringLiteral("N"));
+        const QCommandLineOption deviceOption(QStringLiteral("device"),
+                                              tr("cpu or cuda (default: cuda when available)."),
+                                              QStringLiteral("DEVICE"));
+        for (const QCommandLineOption *option :
+             {&configOption, &backboneOption, &epochsOption, &inputSizeOption, &batchOption,
+              &strideOption, &runDirOption, &seedOption, &threadsOption, &deviceOption})
+            parser.addOption(*option);
+        parser.addPositionalArgument(QStringLiteral("dataset"),
+                                     tr("The VOC dataset folder (optional with --config)."));
+        if (const int code = parseCommandLine(parser, arguments, summary()); code >= 0)
+            return code;
+
+        core::TrainingConfig config;
+        QString runDir = parser.value(runDirOption);
+        if (parser.isSet(configOption)) {
+            const QString path = parser.value(configOption);
+            QFile file(path);
+            if (!file.open(QIODevice::ReadOnly)) {
+                printError(tr("%1: cannot open the config.").arg(path));
+                return ExitBadInput;
+            }
+            try {
+                config =
+                    core::trainingConfigFromJson(file.readAll().toStdString(), path.toStdString());
+            } catch (const std::exception &error) {
+                printError(QString::fromLocal8Bit(error.what()));
+                return ExitBadInput;
+            }
+            if (runDir.isEmpty() && QFileInfo(path).fileName() == QLatin1String("config.json"))
+                runDir = QFileInfo(path).absolutePath();
+        }
+        if (parser.positionalArguments().size() > 1) {
+            printError(tr("give at most one dataset folder."));
+            return ExitUsage;
+        }
+        if (!parser.positionalArguments().isEmpty())
+            config.dataset =
+                QFileInfo(parser.positionalArguments().first()).absoluteFilePath().toStdString();
+        if (config.dataset.empty()) {
+            printError(tr("give a dataset folder, or a config that names one."));
+            return ExitUsage;
+        }
+
+        // Command-line overrides.
+        auto positive = [&](const QCommandLineOption &option, int *value) {
+            if (!parser.isSet(option))
+                return true;
+            bool ok = false;
+            const int number = parser.value(option).toInt(&ok);
+            if (!ok || number < 1) {
+                printError(tr("--%1 must be a positive number.").arg(option.names().first()));
+                return false;
+            }
+            *value = number;
+            return true;
+        };
+        int epochs = -1, inputSize = -1, batch = -1, stride = -1, threads = -1;
+        if (!positive(epochsOption, &epochs) || !positive(inputSizeOption, &inputSize) ||
+            !positive(batchOption, &batch) || !positive(strideOption, &stride) ||
+            !positive(threadsOption, &threads))
+            return ExitUsage;
+        for (core::StagePlan &stage : config.stages) {
+            if (epochs > 0)
+                stage.epochs = epochs;
+            if (inputSize > 0)
+                stage.inputSize = inputSize;
+            if (batch > 0)
+                stage.batchSize = batch;
+        }
+        if (stride > 0) {
+            if (stride != 8 && stride != 16 && stride != 32) {
+                printError(tr("--output-stride must be 8, 16 or 32."));
+                return ExitUsage;
+            }
+            config.model.output_stride = stride;
+        }
+        if (threads > 0)
+            config.threads = threads;
+        if (parser.isSet(backboneOption)) {
+            const QString backbone = parser.value(backboneOption);
+            if (!backbones.contains(backbone)) {
+                printError(tr("unknown backbone '%1' (%2).")
+                               .arg(backbone, backbones.join(QStringLiteral(", "))));
+                return ExitUsage;
+            }
+            config.model.backbone = backbone.toStdString();
+        }
+        if (parser.isSet(seedOption)) {
+            bool ok = false;
+            config.seed = parser.value(seedOption).toULongLong(&ok);
+            if (!ok) {
+                printError(tr("--seed must be a non-negative number."));
+                return ExitUsage;
+            }
+        }
+        if (parser.isSet(deviceOption)) {
+            const QString device = parser.value(deviceOption);
+            if (device != QLatin1String("cpu") && device != QLatin1String("cuda")) {
+                printError(tr("--device must be cpu or cuda."));
+                return ExitUsage;
+            }
+            config.device = device.toStdString();
+        }
+
+        core::TrainingData data;
+        try {
+            data = core::loadVocTrainingData(config.dataset,
+                                             core::VocTrainingOptions{0.2, config.seed});
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitBadInput;
+        }
+        config.model.num_classes = data.classCount();
+        try {
+            core::validate(config);
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitUsage;
+        }
+
+        if (runDir.isEmpty())
+            runDir = QDir(QStringLiteral("runs"))
+                         .absoluteFilePath(QStringLiteral("%1-%2").arg(
+                             QString::fromStdString(config.model.backbone),
+                             QDateTime::currentDateTimeUtc().toString(
+                                 QStringLiteral("yyyyMMdd-HHmmss"))));
+        const std::string run = runDir.toStdString();
+        if (core::Trainer::hasCheckpoint(run))
+            printOut(tr("Resuming the run in %1 from its checkpoint.\n").arg(runDir));
+        else
+            printOut(tr("Training %1 on %2 into %3.\n")
+                         .arg(QString::fromStdString(config.model.backbone),
+                              QString::fromStdString(data.summary), runDir));
+
+        core::TrainingControl control;
+        g_interrupted = 0;
+        auto *previous = std::signal(SIGINT, onInterrupt);
+        std::atomic<bool> done{false};
+        std::thread watcher([&] {
+            while (!done) {
+                if (g_interrupted) {
+                    control.requestStop();
+                    break;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+        });
+
+        const bool tty = ::isatty(STDERR_FILENO) != 0;
+        auto lastLine = std::chrono::steady_clock::now() - std::chrono::hours(1);
+        bool barShown = false;
+        core::TrainerHooks hooks;
+        hooks.onStep = [&](const core::TrainingProgress &p) {
+            const auto now = std::chrono::steady_clock::now();
+            if (!tty && now - lastLine < std::chrono::seconds(5) && p.step != p.totalSteps)
+                return;
+            lastLine = now;
+            constexpr int width = 24;
+            const int filled =
+                p.totalSteps > 0 ? int(width * double(p.step) / double(p.totalSteps)) : 0;
+            const QString bar =
+                QString(filled, QLatin1Char('#')) + QString(width - filled, QLatin1Char('.'));
+            const QString line =
+                tr("stage %1/%2 epoch %3/%4 [%5] %6/%7 loss %8 lr %9 %10 img/s ETA %11")
+                    .arg(p.stage + 1)
+                    .arg(p.stageCount)
+                    .arg(p.epoch + 1)
+                    .arg(p.epochs)
+                    .arg(bar)
+                    .arg(p.step)
+                    .arg(p.totalSteps)
+                    .arg(p.loss, 0, 'f', 4)
+                    .arg(p.learningRate, 0, 'e', 1)
+                    .arg(p.imagesPerSecond, 0, 'f', 1)
+                    .arg(formatDuration(p.etaSeconds));
+            std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", qPrintable(line));
+            std::fflush(stderr);
+            barShown = tty;
+        };
+        hooks.onLog = [&](const std::string &message) {
+            if (barShown) {
+                std::fputs("\n", stderr);
+                barShown = false;
+            }
+            std::fprintf(stderr, "%s\n", message.c_str());
+            std::fflush(stderr);
+        };
+
+        core::TrainingResult result;
+        int code = ExitOk;
+        try {
+            result = core::Trainer(config, run).fit(data, hooks, &control);
+        } catch (const std::exception &error) {
+            if (barShown)
+                std::fputs("\n", stderr);
+            printError(QString::fromLocal8Bit(error.what()));
+            code = ExitBadInput;
+        }
+        done = true;
+        watcher.join();
+        std::signal(SIGINT, previous);
+        if (code != ExitOk)
+            return code;
+        if (barShown)
+            std::fputs("\n", stderr);
+
+        switch (result.status) {
+        case core::TrainingResult::Status::Finished:
+            printOut(tr("Finished: best mean foreground Dice %1, model %2\n")
+                         .arg(result.bestMeanDice, 0, 'f', 4)
+                         .arg(QString::fromStdString(result.bestModelPath)));
+            return ExitOk;
+        case core::TrainingResult::Status::Stopped:
+            printOut(tr("Stopped; run the same command again to resume from %1\n")
+                         .arg(QString::fromStdString(result.checkpointPath)));
+            return ExitCancelled;
+        case core::TrainingResult::Status::Failed:
+            break;
+        }
+        printError(QString::fromStdString(result.message));
+        return ExitFailure;
+    }
+};
+
+} // namespace
+
+std::unique_ptr<CliCommand> makeTrainCommand()
+{
+    return std::make_unique<TrainCommand>();
+}
+
+} // namespace medseg::cli

@@ -1,0 +1,52 @@
+// ONNX Runtime CPU latency of exported models, side by side (see bench/README.md).
+// Usage: node bench/onnx_latency.js FP32.onnx INT8.onnx [--size 512] [--channels 3] [--runs 10]
+// Needs onnxruntime-node in ./node_modules (scripts/test.sh installs it) or MEDSEG_NODE_MODULES.
+'use strict';
+const path = require('path');
+
+function arg(name, fallback) {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+async function latency(ort, model, threads, input, runs) {
+    const session = await ort.InferenceSession.create(model, {
+        intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    await session.run({ input });  // warm-up (kernel selection, allocations)
+    const times = [];
+    for (let i = 0; i < runs; ++i) {
+        const start = process.hrtime.bigint();
+        await session.run({ input });
+        times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    times.sort((a, b) => a - b);
+    return { median: times[Math.floor(times.length / 2)], min: times[0] };
+}
+
+async function main() {
+    const [fp32, int8] = process.argv.slice(2, 4);
+    if (!fp32 || !int8) {
+        console.error('usage: node bench/onnx_latency.js FP32.onnx INT8.onnx [--size N] [--runs N]');
+        process.exit(2);
+    }
+    const modules = process.env.MEDSEG_NODE_MODULES || path.join(__dirname, '..', 'node_modules');
+    const ort = require(path.join(modules, 'onnxruntime-node'));
+    const size = arg('--size', 512);
+    const channels = arg('--channels', 3);
+    const runs = arg('--runs', 10);
+    const data = new Float32Array(channels * size * size);
+    for (let i = 0; i < data.length; ++i) data[i] = Math.sin(i * 0.37) * 1.5;
+    const input = new ort.Tensor('float32', data, [1, channels, size, size]);
+    console.log(`ONNX Runtime ${require(path.join(modules, 'onnxruntime-node/package.json')).version}` +
+                ` CPU, input 1x${channels}x${size}x${size}, median (min) of ${runs} runs, ms`);
+    console.log('threads       fp32            int8 (cpu)      speed-up');
+    for (const threads of [1, 2]) {
+        const a = await latency(ort, fp32, threads, input, runs);
+        const b = await latency(ort, int8, threads, input, runs);
+        console.log(`${String(threads).padEnd(8)}${a.median.toFixed(1).padStart(8)} (${a.min.toFixed(1)})` +
+                    `${b.median.toFixed(1).padStart(10)} (${b.min.toFixed(1)})` +
+                    `${(a.median / b.median).toFixed(2).padStart(10)}x`);
+    }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

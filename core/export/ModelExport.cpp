@@ -1,0 +1,133 @@
+#include "core/export/ModelExport.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace medseg::core {
+namespace fs = std::filesystem;
+
+std::string resolveExportModel(const std::string &modelOrRun)
+{
+    std::error_code error;
+    if (!fs::is_directory(modelOrRun, error))
+        return modelOrRun;
+    for (const char *name : {"best.pt", "final.pt", "model.pt"}) {
+        const fs::path candidate = fs::path(modelOrRun) / name;
+        if (fs::exists(candidate, error))
+            return candidate.string();
+    }
+    throw std::runtime_error(modelOrRun + ": this run has no model yet (no best.pt or final.pt)");
+}
+
+at::Tensor exportNetworkInput(const at::Tensor &image, const ModelBundle &bundle)
+{
+    if (image.dim() != 3)
+        throw std::invalid_argument("export slices must be [C, H, W] 8-bit images");
+    at::Tensor input = image.to(at::kFloat).div(255.0);
+    const int64_t want = bundle.config.in_channels;
+    if (input.size(0) != want)
+        input = input.mean(0, /*keepdim=*/true).expand({want, input.size(1), input.size(2)});
+    input = input.contiguous().clone();
+    const Preprocessing &p = bundle.preprocessing;
+    for (int64_t c = 0; c < want; ++c) {
+        const float mean = p.mean.empty() ? 0.0f : p.mean[std::size_t(c) % p.mean.size()];
+        const float std = p.std.empty() ? 1.0f : p.std[std::size_t(c) % p.std.size()];
+        input[c].sub_(mean).div_(std);
+    }
+    return input.unsqueeze(0);
+}
+
+namespace {
+
+ExportMetadata metadataOf(const ModelBundle &bundle)
+{
+    ExportMetadata m;
+    for (const ModelClass &c : bundle.classes)
+        m.classes.push_back({c.index, c.name, c.colour});
+    m.hasWindow = bundle.preprocessing.hasWindow;
+    m.windowCenter = bundle.preprocessing.windowCenter;
+    m.windowWidth = bundle.preprocessing.windowWidth;
+    m.mean = bundle.preprocessing.mean;
+    m.std = bundle.preprocessing.std;
+    m.modelVersion = bundle.version;
+    m.datasetSummary = bundle.datasetSummary;
+    m.createdAt = bundle.createdAt;
+    return m;
+}
+
+void report(ProgressSink *progress, int done, const char *stage)
+{
+    if (progress && !progress->progress(done, 4, stage))
+        throw CancelledError();
+}
+
+} // namespace
+
+ModelExportResult exportModel(const ModelExportJob &job, ProgressSink *progress)
+{
+    if (job.output.empty())
+        throw std::invalid_argument("no output file given");
+    ModelExportResult result;
+    result.modelPath = resolveExportModel(job.model);
+
+    report(progress, 0, "loading the model");
+    models::PSPNet model{nullptr};
+    const ModelBundle bundle = loadModelBundle(result.modelPath, &model);
+    model->eval();
+
+    OnnxExportOptions options = job.options;
+    options.metadata = metadataOf(bundle);
+    for (const at::Tensor &image : job.calibrationImages)
+        options.calibrationBatches.push_back(exportNetworkInput(image, bundle));
+    if (options.int8 && options.calibrationBatches.empty())
+        throw std::invalid_argument("int8 export needs calibration slices");
+    ExportValidationSettings settings;
+    for (const at::Tensor &image : job.validationImages)
+        settings.validationInputs.push_back(exportNetworkInput(image, bundle));
+    if (job.validationMasks.size() == job.validationImages.size()) {
+        for (const at::Tensor &mask : job.validationMasks)
+            settings.validationLabels.push_back(mask.to(at::kLong).unsqueeze(0));
+    }
+
+    report(progress, 1, "building the ONNX graph");
+    result.onnxPath = job.output;
+    const fs::path outputFolder = fs::absolute(job.output).parent_path();
+    OnnxExportOptions fp32Options = options;
+    fp32Options.int8.reset();
+    const onnx::ModelProto fp32 = buildOnnxModel(model, fp32Options);
+    // With int8 the fp32 model is only a reference for validation: it goes to a scratch file.
+    const std::string fp32Path =
+        options.int8
+            ? (outputFolder / (".medseg-fp32-" + std::to_string(::getpid()) + ".onnx")).string()
+            : job.output;
+    saveOnnxModel(fp32, fp32Path);
+    struct ScratchRemover
+    {
+        std::string path;
+        ~ScratchRemover()
+        {
+            if (!path.empty())
+                std::remove(path.c_str());
+        }
+    } scratch{options.int8 ? fp32Path : std::string()};
+    onnx::ModelProto int8;
+    if (options.int8) {
+        int8 = buildOnnxModel(model, options);
+        saveOnnxModel(int8, job.output);
+    }
+    result.modelCardPath = modelCardPath(job.output);
+    writeTextFile(result.modelCardPath, modelCardJson(model->config, options));
+
+    report(progress, 2, "validating with ONNX Runtime");
+    result.report =
+        ExportValidator(settings, OnnxRuntimeNode())
+            .validate(model, fp32, fp32Path, options.int8 ? &int8 : nullptr, job.output);
+    result.reportPath = (outputFolder / "export-report.json").string();
+    writeTextFile(result.reportPath, result.report.toJson());
+    report(progress, 4, "done");
+    return result;
+}
+
+} // namespace medseg::core

@@ -1,0 +1,53 @@
+#pragma once
+
+// One export job, as the GUI's Export button and `medseg export` both run it: a trained model
+// (a ModelBundle .pt, or a training run folder) to ONNX, fp32 or calibrated int8, with its model
+// card and the validation report (export-report.json) beside it.
+
+#include "core/common/Progress.h"
+#include "core/export/ExportValidator.h"
+#include "core/export/OnnxExporter.h"
+#include "core/train/ModelBundle.h"
+
+#include <string>
+#include <vector>
+
+namespace medseg::core {
+
+struct ModelExportJob
+{
+    std::string model;  // a bundle .pt or a run folder (its best.pt, else final.pt)
+    std::string output; // the .onnx to write
+    // opset, int8 profile, calibration method, extra outputs; metadata is filled from the
+    // model bundle.
+    OnnxExportOptions options;
+    // 8-bit slices as training saw them: [C, H, W] uint8 (C = 1 or 3). Calibration needs some
+    // for int8; validation slices (with [H, W] class masks when known) check int8 against fp32.
+    std::vector<at::Tensor> calibrationImages;
+    std::vector<at::Tensor> validationImages;
+    std::vector<at::Tensor> validationMasks; // empty, or one per validation image
+};
+
+struct ModelExportResult
+{
+    std::string modelPath; // the bundle that was exported
+    std::string onnxPath;
+    std::string modelCardPath;
+    std::string reportPath;
+    ExportReport report;
+};
+
+// A run folder's model: best.pt (the best validation score), else final.pt, else model.pt.
+// Any other path is returned unchanged.
+std::string resolveExportModel(const std::string &modelOrRun);
+
+// The network input for an 8-bit slice [C, H, W]: / 255, grey replicated (or RGB averaged) to
+// the model's channels, then (x - mean[c]) / std[c]; [1, C, H, W] float.
+at::Tensor exportNetworkInput(const at::Tensor &image, const ModelBundle &bundle);
+
+// Throws std::invalid_argument for options that cannot work (int8 without calibration slices,
+// int8 at opset 11) and std::runtime_error naming the file for unreadable models or unwritable
+// outputs. `progress` hears the steps (build, save, validate) and may cancel between them.
+ModelExportResult exportModel(const ModelExportJob &job, ProgressSink *progress = nullptr);
+
+} // namespace medseg::core

@@ -1,0 +1,75 @@
+#pragma once
+
+// ONNX export of a PSPNet from our own modules (LibTorch has no ONNX exporter, and PyTorch's
+// cannot export adaptive pooling to 3, 5 or 7 bins): BatchNorm folded into the convolutions,
+// dynamic batch, height and width, fp32 at opset 11, 13 or 17, or int8 QDQ (opset 13+) after
+// static calibration. The preprocessing travels with the model as metadata_props and a JSON
+// model card; neither holds patient data.
+
+#include "core/export/OnnxGraph.h"
+#include "models/PSPNet.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace medseg::core {
+
+struct ExportClass
+{
+    int index = 0;
+    std::string name;
+    std::array<std::uint8_t, 3> colour{0, 0, 0};
+};
+
+// What a deployment needs to feed the model as in training.
+struct ExportMetadata
+{
+    std::vector<ExportClass> classes;
+    bool hasWindow = false; // raw values (HU) windowed to [0, 1] first
+    double windowCenter = 40.0;
+    double windowWidth = 400.0;
+    std::vector<float> mean{0.485f, 0.456f, 0.406f}; // then (x - mean[c]) / std[c]
+    std::vector<float> std{0.229f, 0.224f, 0.225f};
+    std::string modelVersion = "1";
+    std::string datasetSummary; // counts only, e.g. "212 slices from 4 patients; 6 classes"
+    std::string createdAt;      // ISO 8601 UTC
+};
+
+enum class CalibrationMethod { MinMax, Percentile };
+
+struct OnnxExportOptions
+{
+    int opset = 17;             // 11, 13 or 17; int8 needs 13+
+    bool softmaxOutput = false; // adds "probabilities" [N, classes, H, W]
+    bool argmaxOutput = false;  // adds "labels" [N, H, W] (int64)
+    std::optional<QuantProfile> int8;
+    CalibrationMethod calibration = CalibrationMethod::MinMax;
+    double percentile = 99.99;
+    // Normalized network inputs [N, C, H, W] (any size) for int8 calibration.
+    std::vector<at::Tensor> calibrationBatches;
+    ExportMetadata metadata;
+};
+
+// Builds the ONNX model (the network must be in eval mode; it is not changed). Graph input
+// "input" [batch, C, height, width]; output "logits" [batch, classes, height, width], plus the
+// optional outputs. Throws std::invalid_argument on an unsupported option or module.
+onnx::ModelProto buildOnnxModel(models::PSPNet &model, const OnnxExportOptions &options);
+
+// Runs onnx::checker and strict shape inference; throws std::runtime_error with the reason.
+void checkOnnxModel(const onnx::ModelProto &model);
+
+// Writes the model atomically; throws std::runtime_error naming the file.
+void saveOnnxModel(const onnx::ModelProto &model, const std::string &path);
+
+// The model card (JSON text) written beside the .onnx, and where it goes: NAME.onnx ->
+// NAME.modelcard.json.
+std::string modelCardJson(const models::ModelConfig &config, const OnnxExportOptions &options);
+std::string modelCardPath(const std::string &onnxPath);
+
+// Writes `text` to `path` atomically; throws std::runtime_error naming the file.
+void writeTextFile(const std::string &path, const std::string &text);
+
+} // namespace medseg::core

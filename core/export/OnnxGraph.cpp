@@ -1,0 +1,519 @@
+#include "core/export/OnnxGraph.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+namespace medseg::core {
+
+namespace {
+
+constexpr int64_t kSamplePerBatch = 16384;
+
+onnx::AttributeProto *attribute(onnx::NodeProto *node, const std::string &name)
+{
+    auto *a = node->add_attribute();
+    a->set_name(name);
+    return a;
+}
+
+void setInt(onnx::NodeProto *node, const std::string &name, int64_t value)
+{
+    auto *a = attribute(node, name);
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(value);
+}
+
+void setFloat(onnx::NodeProto *node, const std::string &name, float value)
+{
+    auto *a = attribute(node, name);
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(value);
+}
+
+void setString(onnx::NodeProto *node, const std::string &name, const std::string &value)
+{
+    auto *a = attribute(node, name);
+    a->set_type(onnx::AttributeProto::STRING);
+    a->set_s(value);
+}
+
+void setInts(onnx::NodeProto *node, const std::string &name, const std::vector<int64_t> &values)
+{
+    auto *a = attribute(node, name);
+    a->set_type(onnx::AttributeProto::INTS);
+    for (int64_t v : values)
+        a->add_ints(v);
+}
+
+} // namespace
+
+void addInitializer(onnx::GraphProto *graph, const std::string &name, const at::Tensor &value)
+{
+    const at::Tensor t = value.detach().contiguous().cpu();
+    auto *init = graph->add_initializer();
+    init->set_name(name);
+    for (int64_t d : t.sizes())
+        init->add_dims(d);
+    switch (t.scalar_type()) {
+    case at::kFloat:
+        init->set_data_type(onnx::TensorProto::FLOAT);
+        break;
+    case at::kChar:
+        init->set_data_type(onnx::TensorProto::INT8);
+        break;
+    case at::kByte:
+        init->set_data_type(onnx::TensorProto::UINT8);
+        break;
+    case at::kInt:
+        init->set_data_type(onnx::TensorProto::INT32);
+        break;
+    case at::kLong:
+        init->set_data_type(onnx::TensorProto::INT64);
+        break;
+    default:
+        throw std::invalid_argument("ONNX export: unsupported initializer type for " + name);
+    }
+    init->set_raw_data(t.data_ptr(), static_cast<size_t>(t.numel() * t.element_size()));
+}
+
+OnnxGraph::OnnxGraph(onnx::GraphProto *graph, int opset, Mode mode)
+    : m_graph(graph)
+    , m_opset(opset)
+    , m_mode(mode)
+{
+    if (mode == Mode::Quantize && opset < 13)
+        throw std::invalid_argument("int8 export needs opset 13 or later (per-channel "
+                                    "DequantizeLinear), got " +
+                                    std::to_string(opset));
+}
+
+void OnnxGraph::setQuantization(const std::map<std::string, QuantParams> *params,
+                                QuantProfile profile)
+{
+    m_params = params;
+    m_profile = profile;
+}
+
+std::string OnnxGraph::fresh(const std::string &hint)
+{
+    return hint + "_" + std::to_string(m_counter++);
+}
+
+onnx::NodeProto *OnnxGraph::node(const std::string &op, const std::vector<std::string> &inputs,
+                                 const std::vector<std::string> &outputs)
+{
+    auto *n = m_graph->add_node();
+    n->set_op_type(op);
+    n->set_name(outputs.front() + "_" + op);
+    for (const auto &i : inputs)
+        n->add_input(i);
+    for (const auto &o : outputs)
+        n->add_output(o);
+    return n;
+}
+
+std::string OnnxGraph::constant(const std::string &hint, const at::Tensor &value)
+{
+    // Own counter: the Quantize pass adds constants that the Record pass does not, and the names
+    // of computed tensors must not depend on that.
+    const std::string name = hint + "_c" + std::to_string(m_constants++);
+    addInitializer(m_graph, name, value);
+    return name;
+}
+
+std::string OnnxGraph::constantI64(const std::string &hint, const std::vector<int64_t> &values,
+                                   bool scalar)
+{
+    auto t = at::tensor(values, at::kLong);
+    if (scalar)
+        t = t.reshape({});
+    return constant(hint, t);
+}
+
+std::string OnnxGraph::constantF32(const std::string &hint, const std::vector<float> &values,
+                                   bool scalar)
+{
+    auto t = at::tensor(values, at::kFloat);
+    if (scalar)
+        t = t.reshape({});
+    return constant(hint, t);
+}
+
+std::string OnnxGraph::shapeOf(const std::string &name)
+{
+    auto it = m_shapes.find(name);
+    if (it != m_shapes.end())
+        return it->second;
+    const std::string out = fresh("shape");
+    node("Shape", {name}, {out});
+    m_shapes[name] = out;
+    return out;
+}
+
+std::string OnnxGraph::dimOf(const std::string &name, int64_t axis)
+{
+    const std::string out = fresh("dim");
+    auto *n = node("Gather", {shapeOf(name), constantI64("axis", {axis}, true)}, {out});
+    setInt(n, "axis", 0);
+    return out;
+}
+
+OnnxValue OnnxGraph::input(const std::string &name, const at::Tensor &sample)
+{
+    return {name, sample};
+}
+
+OnnxValue OnnxGraph::quantizePoint(const OnnxValue &x)
+{
+    if (m_mode == Mode::Float || m_dequantized.count(x.name))
+        return x;
+    if (m_mode == Mode::Record) {
+        if (m_ranges) {
+            TensorRange &range = (*m_ranges)[x.name];
+            const at::Tensor flat = x.value.detach().reshape({-1}).to(at::kFloat);
+            const float lo = flat.min().item<float>();
+            const float hi = flat.max().item<float>();
+            range.min = range.seen ? std::min(range.min, lo) : lo;
+            range.max = range.seen ? std::max(range.max, hi) : hi;
+            range.seen = true;
+            const int64_t step = std::max<int64_t>(1, flat.numel() / kSamplePerBatch);
+            const at::Tensor picked = flat.slice(0, 0, flat.numel(), step).contiguous();
+            const float *p = picked.data_ptr<float>();
+            range.sample.insert(range.sample.end(), p, p + picked.numel());
+        }
+        return x;
+    }
+    auto cached = m_quantized.find(x.name);
+    if (cached != m_quantized.end())
+        return {cached->second, x.value};
+    if (!m_params || !m_params->count(x.name))
+        throw std::logic_error("ONNX export: no calibration range for tensor " + x.name);
+    const QuantParams &p = m_params->at(x.name);
+    const std::string scale = constantF32(x.name + "_scale", {p.scale}, true);
+    const std::string zero = m_profile == QuantProfile::Cpu
+                                 ? constant(x.name + "_zp", at::full({}, p.zeroPoint, at::kByte))
+                                 : constant(x.name + "_zp", at::full({}, p.zeroPoint, at::kChar));
+    const std::string q = x.name + "_q";
+    const std::string dq = x.name + "_dq";
+    node("QuantizeLinear", {x.name, scale, zero}, {q});
+    node("DequantizeLinear", {q, scale, zero}, {dq});
+    m_quantized[x.name] = dq;
+    m_dequantized[dq] = x.name;
+    return {dq, x.value};
+}
+
+OnnxValue OnnxGraph::conv(const OnnxValue &x_in, const at::Tensor &weight, const at::Tensor &bias,
+                          int64_t stride, int64_t padding, int64_t dilation, int64_t groups,
+                          ConvActivation activation)
+{
+    const OnnxValue x = quantizePoint(x_in);
+    at::Tensor y = at::conv2d(x.value, weight, bias, {stride, stride}, {padding, padding},
+                              {dilation, dilation}, groups);
+    std::string w_name;
+    std::string b_name;
+    if (m_mode == Mode::Quantize) {
+        // Per-output-channel symmetric weights. The CPU profile keeps 7 bits: ONNX Runtime's
+        // int8 kernels on AVX2 without VNNI saturate the pairwise u8*s8 sums of 8-bit weights.
+        const double qmax = m_profile == QuantProfile::Cpu ? 63.0 : 127.0;
+        const at::Tensor absmax = weight.detach().abs().amax({1, 2, 3}).clamp_min(1e-12);
+        const at::Tensor w_scale = (absmax / qmax).to(at::kFloat);
+        const at::Tensor wq = at::round(weight.detach() / w_scale.view({-1, 1, 1, 1}))
+                                  .clamp(-qmax, qmax)
+                                  .to(at::kChar);
+        const std::string wq_name = constant("w_int8", wq);
+        const std::string ws_name = constant("w_scale", w_scale);
+        const std::string wz_name = constant("w_zp", at::zeros({weight.size(0)}, at::kChar));
+        w_name = wq_name + "_dq";
+        auto *dq = node("DequantizeLinear", {wq_name, ws_name, wz_name}, {w_name});
+        setInt(dq, "axis", 0);
+        // int32 bias at scale x_scale * w_scale, zero point 0: what a fused QLinearConv needs.
+        const auto origin = m_dequantized.find(x.name);
+        if (origin == m_dequantized.end())
+            throw std::logic_error("ONNX export: unquantized input to " + x.name);
+        const auto &xp = m_params->at(origin->second);
+        const at::Tensor b_scale = (w_scale * xp.scale).to(at::kFloat);
+        const at::Tensor bq =
+            at::round(bias.detach() / b_scale).clamp(-2147483647.0, 2147483647.0).to(at::kInt);
+        const std::string bq_name = constant("b_int32", bq);
+        const std::string bs_name = constant("b_scale", b_scale);
+        const std::string bz_name = constant("b_zp", at::zeros({weight.size(0)}, at::kInt));
+        b_name = bq_name + "_dq";
+        auto *dqb = node("DequantizeLinear", {bq_name, bs_name, bz_name}, {b_name});
+        setInt(dqb, "axis", 0);
+    } else {
+        w_name = constant("weight", weight.detach().to(at::kFloat));
+        b_name = constant("bias", bias.detach().to(at::kFloat));
+    }
+    const std::string out = fresh("conv");
+    auto *n = node("Conv", {x.name, w_name, b_name}, {out});
+    const int64_t k = weight.size(2);
+    const int64_t kw = weight.size(3);
+    setInts(n, "kernel_shape", {k, kw});
+    setInts(n, "strides", {stride, stride});
+    setInts(n, "pads", {padding, padding, padding, padding});
+    setInts(n, "dilations", {dilation, dilation});
+    setInt(n, "group", groups);
+    OnnxValue result{out, y};
+    if (activation == ConvActivation::ReLU)
+        result = relu(result);
+    return quantizePoint(result);
+}
+
+OnnxValue OnnxGraph::relu(const OnnxValue &x)
+{
+    const std::string out = fresh("relu");
+    node("Relu", {x.name}, {out});
+    return {out, at::relu(x.value)};
+}
+
+OnnxValue OnnxGraph::sigmoid(const OnnxValue &x)
+{
+    const std::string out = fresh("sigmoid");
+    node("Sigmoid", {x.name}, {out});
+    return {out, at::sigmoid(x.value)};
+}
+
+OnnxValue OnnxGraph::hardSigmoid(const OnnxValue &x)
+{
+    const std::string out = fresh("hardsigmoid");
+    auto *n = node("HardSigmoid", {x.name}, {out});
+    setFloat(n, "alpha", 1.0f / 6.0f);
+    setFloat(n, "beta", 0.5f);
+    return {out, at::hardsigmoid(x.value)};
+}
+
+OnnxValue OnnxGraph::hardSwish(const OnnxValue &x)
+{
+    if (m_opset >= 14) {
+        const std::string out = fresh("hardswish");
+        node("HardSwish", {x.name}, {out});
+        return {out, at::hardswish(x.value)};
+    }
+    const OnnxValue gate = hardSigmoid(x);
+    const std::string out = fresh("hardswish");
+    node("Mul", {x.name, gate.name}, {out});
+    return {out, at::hardswish(x.value)};
+}
+
+OnnxValue OnnxGraph::silu(const OnnxValue &x)
+{
+    const OnnxValue gate = sigmoid(x);
+    const std::string out = fresh("silu");
+    node("Mul", {x.name, gate.name}, {out});
+    return {out, at::silu(x.value)};
+}
+
+OnnxValue OnnxGraph::gelu(const OnnxValue &x)
+{
+    // 0.5 x (1 + erf(x / sqrt(2))); the Gelu op exists only from opset 20.
+    const std::string scaled = fresh("gelu_scaled");
+    node("Mul", {x.name, constantF32("inv_sqrt2", {float(M_SQRT1_2)}, true)}, {scaled});
+    const std::string erf = fresh("gelu_erf");
+    node("Erf", {scaled}, {erf});
+    const std::string plus = fresh("gelu_plus");
+    node("Add", {erf, constantF32("one", {1.0f}, true)}, {plus});
+    const std::string half = fresh("gelu_half");
+    node("Mul", {x.name, constantF32("half", {0.5f}, true)}, {half});
+    const std::string out = fresh("gelu");
+    node("Mul", {half, plus}, {out});
+    return {out, at::gelu(x.value)};
+}
+
+OnnxValue OnnxGraph::add(const OnnxValue &a, const OnnxValue &b)
+{
+    const std::string out = fresh("add");
+    node("Add", {a.name, b.name}, {out});
+    return {out, a.value + b.value};
+}
+
+OnnxValue OnnxGraph::mul(const OnnxValue &a, const OnnxValue &b)
+{
+    const std::string out = fresh("mul");
+    node("Mul", {a.name, b.name}, {out});
+    return {out, a.value * b.value};
+}
+
+OnnxValue OnnxGraph::maxPool(const OnnxValue &x, int64_t kernel, int64_t stride, int64_t padding)
+{
+    const std::string out = fresh("maxpool");
+    auto *n = node("MaxPool", {x.name}, {out});
+    setInts(n, "kernel_shape", {kernel, kernel});
+    setInts(n, "strides", {stride, stride});
+    setInts(n, "pads", {padding, padding, padding, padding});
+    return {out, at::max_pool2d(x.value, {kernel, kernel}, {stride, stride}, {padding, padding})};
+}
+
+OnnxValue OnnxGraph::globalAveragePool(const OnnxValue &x)
+{
+    const std::string out = fresh("gap");
+    node("GlobalAveragePool", {x.name}, {out});
+    return {out, at::adaptive_avg_pool2d(x.value, {1, 1})};
+}
+
+OnnxValue OnnxGraph::layerNormChannels(const OnnxValue &x, const at::Tensor &weight,
+                                       const at::Tensor &bias, double eps)
+{
+    const int64_t c = weight.size(0);
+    const std::string mean = fresh("ln_mean");
+    setInts(node("ReduceMean", {x.name}, {mean}), "axes", {1});
+    const std::string centred = fresh("ln_centred");
+    node("Sub", {x.name, mean}, {centred});
+    const std::string square = fresh("ln_square");
+    node("Mul", {centred, centred}, {square});
+    const std::string var = fresh("ln_var");
+    setInts(node("ReduceMean", {square}, {var}), "axes", {1});
+    const std::string var_eps = fresh("ln_var_eps");
+    node("Add", {var, constantF32("eps", {float(eps)}, true)}, {var_eps});
+    const std::string stddev = fresh("ln_std");
+    node("Sqrt", {var_eps}, {stddev});
+    const std::string normed = fresh("ln_normed");
+    node("Div", {centred, stddev}, {normed});
+    const std::string scaled = fresh("ln_scaled");
+    node("Mul", {normed, constant("ln_weight", weight.detach().reshape({1, c, 1, 1}))}, {scaled});
+    const std::string out = fresh("ln");
+    node("Add", {scaled, constant("ln_bias", bias.detach().reshape({1, c, 1, 1}))}, {out});
+    const at::Tensor y =
+        at::layer_norm(x.value.permute({0, 2, 3, 1}), {c}, weight, bias, eps).permute({0, 3, 1, 2});
+    return {out, y};
+}
+
+OnnxValue OnnxGraph::pad(const OnnxValue &x, int64_t top, int64_t bottom, int64_t left,
+                         int64_t right)
+{
+    const std::string out = fresh("pad");
+    node("Pad", {x.name, constantI64("pads", {0, 0, top, left, 0, 0, bottom, right})}, {out});
+    return {out, at::constant_pad_nd(x.value, {left, right, top, bottom})};
+}
+
+std::string OnnxGraph::poolingMatrix(const std::string &length, int64_t bins)
+{
+    // rows: bins; columns: positions 0..L-1. start_i = floor(i L / b), end_i = ceil((i+1) L / b),
+    // in int64 arithmetic (non-negative, so Div truncates = floors).
+    std::vector<int64_t> index(static_cast<size_t>(bins));
+    for (int64_t i = 0; i < bins; ++i)
+        index[static_cast<size_t>(i)] = i;
+    const std::string b = constantI64("bins", {bins}, true);
+    const std::string i_col =
+        constant("bin_index", at::tensor(index, at::kLong).reshape({bins, 1}));
+    const std::string i_l = fresh("pool_il");
+    node("Mul", {i_col, length}, {i_l});
+    const std::string start = fresh("pool_start");
+    node("Div", {i_l, b}, {start});
+    const std::string i1_l = fresh("pool_i1l");
+    node("Add", {i_l, length}, {i1_l});
+    const std::string i1_l_b = fresh("pool_i1lb");
+    node("Add", {i1_l, constantI64("bins_minus_one", {bins - 1}, true)}, {i1_l_b});
+    const std::string end = fresh("pool_end");
+    node("Div", {i1_l_b, b}, {end});
+    const std::string positions = fresh("pool_positions");
+    node("Range", {constantI64("zero", {0}, true), length, constantI64("one", {1}, true)},
+         {positions});
+    const std::string row = fresh("pool_row");
+    node("Reshape", {positions, constantI64("row_shape", {1, -1})}, {row});
+    const std::string before = fresh("pool_before");
+    node("Less", {row, start}, {before});
+    const std::string not_before = fresh("pool_not_before");
+    node("Not", {before}, {not_before});
+    const std::string below_end = fresh("pool_below_end");
+    node("Less", {row, end}, {below_end});
+    const std::string inside = fresh("pool_inside");
+    node("And", {not_before, below_end}, {inside});
+    const std::string mask = fresh("pool_mask");
+    setInt(node("Cast", {inside}, {mask}), "to", onnx::TensorProto::FLOAT);
+    const std::string count_i = fresh("pool_count_i");
+    node("Sub", {end, start}, {count_i});
+    const std::string count = fresh("pool_count");
+    setInt(node("Cast", {count_i}, {count}), "to", onnx::TensorProto::FLOAT);
+    const std::string matrix = fresh("pool_matrix");
+    node("Div", {mask, count}, {matrix});
+    return matrix; // [bins, L]
+}
+
+OnnxValue OnnxGraph::adaptiveAveragePool(const OnnxValue &x, int64_t bins)
+{
+    if (bins == 1)
+        return globalAveragePool(x);
+    const std::string ph = poolingMatrix(dimOf(x.name, 2), bins);
+    const std::string pw = poolingMatrix(dimOf(x.name, 3), bins);
+    const std::string pwt = fresh("pool_matrix_t");
+    setInts(node("Transpose", {pw}, {pwt}), "perm", {1, 0});
+    const std::string rows = fresh("pool_rows");
+    node("MatMul", {ph, x.name}, {rows}); // [b, H] x [N, C, H, W] -> [N, C, b, W]
+    const std::string out = fresh("pool");
+    node("MatMul", {rows, pwt}, {out}); // [N, C, b, W] x [W, b] -> [N, C, b, b]
+    return {out, at::adaptive_avg_pool2d(x.value, {bins, bins})};
+}
+
+OnnxValue OnnxGraph::resizeLike(const OnnxValue &x, const OnnxValue &like)
+{
+    const std::string nc = fresh("resize_nc");
+    node("Slice",
+         {shapeOf(x.name), constantI64("start", {0}), constantI64("end", {2}),
+          constantI64("axes", {0})},
+         {nc});
+    const std::string hw = fresh("resize_hw");
+    node("Slice",
+         {shapeOf(like.name), constantI64("start", {2}), constantI64("end", {4}),
+          constantI64("axes", {0})},
+         {hw});
+    const std::string sizes = fresh("resize_sizes");
+    setInt(node("Concat", {nc, hw}, {sizes}), "axis", 0);
+    // Opset 11 requires roi and scales; empty tensors mean "not given" at every opset.
+    const std::string roi = constant("roi", at::empty({0}, at::kFloat));
+    const std::string scales = constant("scales", at::empty({0}, at::kFloat));
+    const std::string out = fresh("resize");
+    auto *n = node("Resize", {x.name, roi, scales, sizes}, {out});
+    setString(n, "mode", "linear");
+    setString(n, "coordinate_transformation_mode", "half_pixel");
+    const at::Tensor y = at::upsample_bilinear2d(x.value, {like.value.size(2), like.value.size(3)},
+                                                 /*align_corners=*/false);
+    return {out, y};
+}
+
+OnnxValue OnnxGraph::concat(const std::vector<OnnxValue> &values, int64_t axis)
+{
+    std::vector<std::string> names;
+    std::vector<at::Tensor> tensors;
+    for (const auto &v : values) {
+        names.push_back(v.name);
+        tensors.push_back(v.value);
+    }
+    const std::string out = fresh("concat");
+    setInt(node("Concat", names, {out}), "axis", axis);
+    return {out, at::cat(tensors, axis)};
+}
+
+OnnxValue OnnxGraph::softmaxChannels(const OnnxValue &x)
+{
+    const std::string out = fresh("softmax");
+    if (m_opset >= 13) {
+        setInt(node("Softmax", {x.name}, {out}), "axis", 1);
+    } else {
+        // Before opset 13 Softmax flattens from `axis` on: move the channels last first.
+        const std::string nhwc = fresh("nhwc");
+        setInts(node("Transpose", {x.name}, {nhwc}), "perm", {0, 2, 3, 1});
+        const std::string soft = fresh("softmax_nhwc");
+        setInt(node("Softmax", {nhwc}, {soft}), "axis", 3);
+        setInts(node("Transpose", {soft}, {out}), "perm", {0, 3, 1, 2});
+    }
+    return {out, at::softmax(x.value, 1)};
+}
+
+OnnxValue OnnxGraph::argmaxChannels(const OnnxValue &x)
+{
+    const std::string out = fresh("argmax");
+    auto *n = node("ArgMax", {x.name}, {out});
+    setInt(n, "axis", 1);
+    setInt(n, "keepdims", 0);
+    return {out, x.value.argmax(1)};
+}
+
+OnnxValue OnnxGraph::rename(const OnnxValue &x, const std::string &name)
+{
+    node("Identity", {x.name}, {name});
+    return {name, x.value};
+}
+
+} // namespace medseg::core

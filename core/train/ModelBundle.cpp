@@ -1,0 +1,295 @@
+#include "core/train/ModelBundle.h"
+
+#include "models/StateDictFile.h"
+#include "models/WeightImport.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace medseg::core {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char *kFormat = "medseg-model";
+constexpr int kFormatVersion = 1;
+
+std::string folderOf(const std::string &path)
+{
+    const auto slash = path.find_last_of('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+void syncPath(const std::string &path, bool directory)
+{
+    const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
+    if (fd < 0)
+        return; // durability is best effort where the file system refuses (e.g. some mounts)
+    ::fsync(fd);
+    ::close(fd);
+}
+
+// Writes through `write(tempPath)` to a temporary file beside `path`, syncs it and renames it
+// over `path`, so that a crash leaves the old file or the new one, never half of one.
+void writeAtomically(const std::string &path, const std::function<void(const std::string &)> &write)
+{
+    const std::string temp = path + ".tmp-" + std::to_string(::getpid());
+    try {
+        write(temp);
+    } catch (const std::exception &error) {
+        std::remove(temp.c_str());
+        throw std::runtime_error(path + ": cannot write: " + error.what());
+    }
+    syncPath(temp, false);
+    if (std::rename(temp.c_str(), path.c_str()) != 0) {
+        const std::string reason = std::strerror(errno);
+        std::remove(temp.c_str());
+        throw std::runtime_error(path + ": cannot write: " + reason);
+    }
+    syncPath(folderOf(path), true);
+}
+
+std::string shapeText(const std::vector<int64_t> &shape)
+{
+    std::string text = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + "]";
+}
+
+json configToJson(const models::ModelConfig &config)
+{
+    return json{{"backbone", config.backbone},
+                {"in_channels", config.in_channels},
+                {"num_classes", config.num_classes},
+                {"output_stride", config.output_stride},
+                {"bins", config.bins},
+                {"aux", config.aux},
+                {"aux_weight", config.aux_weight},
+                {"bottleneck_channels", config.bottleneck_channels},
+                {"bottleneck_kernel", config.bottleneck_kernel},
+                {"dropout", config.dropout},
+                {"stochastic_depth_prob", config.stochastic_depth_prob}};
+}
+
+models::ModelConfig configFromJson(const json &j)
+{
+    models::ModelConfig config;
+    config.backbone = j.at("backbone").get<std::string>();
+    config.in_channels = j.at("in_channels").get<int>();
+    config.num_classes = j.at("num_classes").get<int>();
+    config.output_stride = j.at("output_stride").get<int>();
+    config.bins = j.at("bins").get<std::vector<int>>();
+    config.aux = j.value("aux", config.aux);
+    config.aux_weight = j.value("aux_weight", config.aux_weight);
+    config.bottleneck_channels = j.at("bottleneck_channels").get<int>();
+    config.bottleneck_kernel = j.value("bottleneck_kernel", config.bottleneck_kernel);
+    config.dropout = j.value("dropout", config.dropout);
+    config.stochastic_depth_prob = j.value("stochastic_depth_prob", config.stochastic_depth_prob);
+    return config;
+}
+
+std::string readText(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw std::runtime_error(path + ": cannot open (missing or unreadable)");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+models::StateDict stateOf(models::PSPNetImpl &model)
+{
+    models::StateDict state;
+    for (const auto &p : model.named_parameters(/*recurse=*/true))
+        state[p.key()] = p.value();
+    for (const auto &b : model.named_buffers(/*recurse=*/true))
+        state[b.key()] = b.value();
+    return state;
+}
+
+} // namespace
+
+std::string modelBundleJsonPath(const std::string &ptPath)
+{
+    const std::string suffix = ".pt";
+    if (ptPath.size() > suffix.size() &&
+        ptPath.compare(ptPath.size() - suffix.size(), suffix.size(), suffix) == 0)
+        return ptPath.substr(0, ptPath.size() - suffix.size()) + ".json";
+    return ptPath + ".json";
+}
+
+std::string toJson(const ModelBundle &bundle)
+{
+    json classes = json::array();
+    for (const ModelClass &item : bundle.classes)
+        classes.push_back({{"index", item.index},
+                           {"name", item.name},
+                           {"color", {item.colour[0], item.colour[1], item.colour[2]}}});
+    const Preprocessing &p = bundle.preprocessing;
+    json preprocessing{{"window", p.hasWindow
+                                      ? json{{"center", p.windowCenter}, {"width", p.windowWidth}}
+                                      : json(nullptr)},
+                       {"mean", p.mean},
+                       {"std", p.std},
+                       {"input_size", p.inputSize}};
+    const json root{{"format", kFormat},
+                    {"format_version", kFormatVersion},
+                    {"version", bundle.version},
+                    {"created_at", bundle.createdAt},
+                    {"dataset_summary", bundle.datasetSummary},
+                    {"model", configToJson(bundle.config)},
+                    {"classes", classes},
+                    {"preprocessing", preprocessing}};
+    return root.dump(2) + "\n";
+}
+
+ModelBundle modelBundleFromJson(const std::string &text, const std::string &source)
+{
+    const std::string where = source.empty() ? std::string("model description") : source;
+    ModelBundle bundle;
+    try {
+        const json root = json::parse(text);
+        if (root.value("format", std::string()) != kFormat)
+            throw std::runtime_error(std::string("not a model description (\"format\" is not \"") +
+                                     kFormat + "\")");
+        if (root.value("format_version", 0) > kFormatVersion)
+            throw std::runtime_error("written by a newer version (format_version " +
+                                     std::to_string(root.value("format_version", 0)) + ")");
+        bundle.version = root.value("version", bundle.version);
+        bundle.createdAt = root.value("created_at", std::string());
+        bundle.datasetSummary = root.value("dataset_summary", std::string());
+        bundle.config = configFromJson(root.at("model"));
+        for (const json &item : root.at("classes")) {
+            ModelClass c;
+            c.index = item.at("index").get<int>();
+            c.name = item.at("name").get<std::string>();
+            const auto colour = item.value("color", std::vector<int>{0, 0, 0});
+            if (colour.size() != 3)
+                throw std::runtime_error("class \"" + c.name + "\": color needs 3 values");
+            for (int i = 0; i < 3; ++i)
+                c.colour[std::size_t(i)] = std::uint8_t(std::clamp(colour[std::size_t(i)], 0, 255));
+            bundle.classes.push_back(c);
+        }
+        const json &p = root.at("preprocessing");
+        const json &window = p.at("window");
+        bundle.preprocessing.hasWindow = !window.is_null();
+        if (bundle.preprocessing.hasWindow) {
+            bundle.preprocessing.windowCenter = window.at("center").get<double>();
+            bundle.preprocessing.windowWidth = window.at("width").get<double>();
+        }
+        bundle.preprocessing.mean = p.at("mean").get<std::vector<float>>();
+        bundle.preprocessing.std = p.at("std").get<std::vector<float>>();
+        bundle.preprocessing.inputSize = p.value("input_size", 0);
+    } catch (const json::exception &error) {
+        throw std::runtime_error(where + ": corrupt model description: " + error.what());
+    } catch (const std::runtime_error &error) {
+        throw std::runtime_error(where + ": " + error.what());
+    }
+    const auto channels = std::size_t(std::max(1, bundle.config.in_channels));
+    for (const auto *values : {&bundle.preprocessing.mean, &bundle.preprocessing.std})
+        if (values->empty() || (values->size() != 1 && values->size() < channels))
+            throw std::runtime_error(where + ": preprocessing mean/std need 1 or " +
+                                     std::to_string(channels) + " values");
+    for (float s : bundle.preprocessing.std)
+        if (!(s > 0))
+            throw std::runtime_error(where + ": preprocessing std must be positive");
+    if (bundle.preprocessing.hasWindow && !(bundle.preprocessing.windowWidth >= 1.0))
+        throw std::runtime_error(where + ": window width must be 1 or more");
+    if (!bundle.classes.empty() && int(bundle.classes.size()) != bundle.config.num_classes)
+        throw std::runtime_error(where + ": " + std::to_string(bundle.classes.size()) +
+                                 " classes listed for a model of " +
+                                 std::to_string(bundle.config.num_classes));
+    return bundle;
+}
+
+ModelBundle readModelBundleInfo(const std::string &ptPath)
+{
+    const std::string jsonPath = modelBundleJsonPath(ptPath);
+    return modelBundleFromJson(readText(jsonPath), jsonPath);
+}
+
+void saveModelBundle(const std::string &ptPath, models::PSPNet &model, const ModelBundle &bundle)
+{
+    if (!model)
+        throw std::runtime_error(ptPath + ": no model to save");
+    ModelBundle described = bundle;
+    described.config = model->config;
+    const std::string text = toJson(described);
+    const models::StateDict state = stateOf(*model);
+    writeAtomically(ptPath, [&](const std::string &temp) { models::writeStateDict(state, temp); });
+    writeAtomically(modelBundleJsonPath(ptPath), [&](const std::string &temp) {
+        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+        out << text;
+        out.close();
+        if (!out)
+            throw std::runtime_error(std::strerror(errno));
+    });
+}
+
+ModelBundle loadModelBundle(const std::string &ptPath, models::PSPNet *model)
+{
+    ModelBundle bundle = readModelBundleInfo(ptPath);
+    const std::string jsonPath = modelBundleJsonPath(ptPath);
+    if (!std::ifstream(ptPath, std::ios::binary))
+        throw std::runtime_error(ptPath + ": cannot open (missing or unreadable)");
+    models::StateDict state;
+    try {
+        state = models::readStateDict(ptPath);
+    } catch (const std::exception &error) {
+        const std::string what = error.what();
+        // readStateDict's messages usually name the file already.
+        throw std::runtime_error(
+            what.find(ptPath) != std::string::npos ? what : ptPath + ": corrupt weights: " + what);
+    }
+    models::PSPNet net{nullptr};
+    try {
+        net = models::PSPNet(bundle.config);
+    } catch (const std::exception &error) {
+        throw std::runtime_error(jsonPath +
+                                 ": cannot build the model it describes: " + error.what());
+    }
+    const models::ImportReport report = models::loadStateDict(*net, state);
+    if (!report.ok()) {
+        std::string message = ptPath + ": the weights do not match the model in " + jsonPath;
+        int listed = 0;
+        for (const models::ShapeMismatch &m : report.mismatched)
+            if (listed++ < 5)
+                message += "\n  " + m.key + ": file " + shapeText(m.file_shape) + ", model " +
+                           shapeText(m.model_shape);
+        for (const std::string &key : report.missing)
+            if (listed++ < 5)
+                message += "\n  " + key + ": missing from the file";
+        for (const std::string &key : report.unexpected)
+            if (listed++ < 5)
+                message += "\n  " + key + ": not in the model";
+        const std::size_t total =
+            report.mismatched.size() + report.missing.size() + report.unexpected.size();
+        if (total > 5)
+            message += "\n  (" + std::to_string(total - 5) + " more)";
+        throw std::runtime_error(message);
+    }
+    for (const auto &[key, tensor] : state)
+        if (tensor.is_floating_point() && !at::isfinite(tensor).all().item<bool>())
+            throw std::runtime_error(ptPath + ": tensor " + key + " holds NaN or infinite values");
+    net->eval();
+    if (model)
+        *model = net;
+    return bundle;
+}
+
+} // namespace medseg::core

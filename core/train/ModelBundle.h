@@ -1,0 +1,71 @@
+#pragma once
+
+// A trained model as one file set that prediction, export and the GUI open without the run it
+// came from: `NAME.pt` (the state dict, models/StateDictFile format, torch.load-able) and
+// `NAME.json` beside it (the network's ModelConfig, classes, and the preprocessing the model was
+// trained with). No patient data: only class names, numbers and a dataset summary.
+
+#include "models/ModelConfig.h"
+#include "models/PSPNet.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace medseg::core {
+
+struct ModelClass
+{
+    int index = 0;
+    std::string name;
+    std::array<std::uint8_t, 3> colour{0, 0, 0};
+};
+
+// How a slice becomes the network's input: optional windowing of raw values (HU) to [0, 1]
+// (the window the VOC dataset was written with), 8-bit images scaled by 1/255, replicated to
+// `config.in_channels`, then (x - mean[c]) / std[c].
+struct Preprocessing
+{
+    bool hasWindow = false;
+    double windowCenter = 40.0;
+    double windowWidth = 400.0;
+    std::vector<float> mean{0.485f, 0.456f, 0.406f};
+    std::vector<float> std{0.229f, 0.224f, 0.225f};
+    // The square size the network saw in training; the Predictor resizes slices to it (and the
+    // logits back). 0: slices go in at their own size.
+    int inputSize = 0;
+};
+
+struct ModelBundle
+{
+    models::ModelConfig config;
+    std::vector<ModelClass> classes;
+    Preprocessing preprocessing;
+    std::string version = "1";  // model version, user-visible
+    std::string datasetSummary; // e.g. "212 slices from 4 patients; 6 classes"
+    std::string createdAt;      // ISO 8601 UTC
+};
+
+// Writes PATH (.pt) and the .json beside it atomically. Throws std::runtime_error naming the file.
+// The model's own config is the one written (bundle.config is ignored where they differ), so the
+// json always describes the weights. Each file goes to a temporary file in the same folder, is
+// fsync'ed and renamed over the old one: readers see the old or the new file, never a part.
+// The .pt is replaced first, then the .json.
+void saveModelBundle(const std::string &ptPath, models::PSPNet &model, const ModelBundle &bundle);
+// Reads the .json beside PATH, builds the network and loads the weights (eval mode, on the CPU).
+// Throws std::runtime_error naming the file on a missing, corrupt or mismatching file (the first
+// mismatching tensors are named with both shapes). `model` may be null: then only the files are
+// checked. *model is replaced only on success.
+ModelBundle loadModelBundle(const std::string &ptPath, models::PSPNet *model);
+
+// The .json beside a .pt: NAME.pt -> NAME.json (other names get ".json" appended).
+std::string modelBundleJsonPath(const std::string &ptPath);
+// The .json alone (model card, classes, preprocessing) without reading the weights, e.g. for a
+// model list. Throws std::runtime_error naming the file.
+ModelBundle readModelBundleInfo(const std::string &ptPath);
+// The .json's text, and back ("source" names the file in errors).
+std::string toJson(const ModelBundle &bundle);
+ModelBundle modelBundleFromJson(const std::string &json, const std::string &source = {});
+
+} // namespace medseg::core

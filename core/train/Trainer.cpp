@@ -1,0 +1,916 @@
+#include "core/train/Trainer.h"
+
+#include "core/train/Checkpoint.h"
+#include "core/train/FusedAdamW.h"
+#include "core/train/Losses.h"
+#include "core/train/Metrics.h"
+#include "models/Registry.h"
+#include "models/WeightImport.h"
+
+#include <ATen/ATen.h>
+#include <ATen/autocast_mode.h>
+#include <nlohmann/json.hpp>
+#include <torch/cuda.h>
+#include <torch/utils.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <random>
+#include <sstream>
+#include <thread>
+
+namespace medseg::core {
+
+// ---- TrainingControl ----------------------------------------------------------------------------
+
+void TrainingControl::requestStop()
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_stop = true;
+    }
+    m_resumed.notify_all();
+}
+
+void TrainingControl::pause()
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_paused = true;
+}
+
+void TrainingControl::resume()
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_paused = false;
+    }
+    m_resumed.notify_all();
+}
+
+bool TrainingControl::isPaused() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_paused;
+}
+
+bool TrainingControl::stopRequested() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_stop;
+}
+
+std::int64_t TrainingControl::requestPreview(torch::Tensor image)
+{
+    std::int64_t id = 0;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        id = m_nextPreviewId++;
+        m_preview = std::make_pair(id, std::move(image));
+    }
+    m_resumed.notify_all();
+    return id;
+}
+
+void TrainingControl::waitWhilePaused()
+{
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_resumed.wait(lock, [this] { return !m_paused || m_stop || m_preview.has_value(); });
+}
+
+bool TrainingControl::hasPreviewRequest() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_preview.has_value();
+}
+
+std::optional<std::pair<std::int64_t, torch::Tensor>> TrainingControl::takePreviewRequest()
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    std::optional<std::pair<std::int64_t, torch::Tensor>> request;
+    request.swap(m_preview);
+    return request;
+}
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+enum class Part { Backbone, PyramidPooling, Classifier };
+
+// The bottleneck conv belongs to the classifier: the stages that train "the classifier" train
+// everything after the pyramid pooling concatenation.
+Part partOf(const std::string &name)
+{
+    if (name.rfind("backbone.", 0) == 0)
+        return Part::Backbone;
+    if (name.rfind("ppm.", 0) == 0)
+        return Part::PyramidPooling;
+    return Part::Classifier;
+}
+
+bool isTrainable(TrainableParts parts, Part part)
+{
+    switch (parts) {
+    case TrainableParts::BackboneAndClassifier:
+        return part != Part::PyramidPooling;
+    case TrainableParts::PyramidPoolingAndClassifier:
+        return part != Part::Backbone;
+    case TrainableParts::All:
+        break;
+    }
+    return true;
+}
+
+// Frozen parts run in eval mode too, so their BatchNorm running statistics stay as they are.
+void setTrainMode(models::PSPNet &model, TrainableParts parts)
+{
+    model->train();
+    if (!isTrainable(parts, Part::Backbone))
+        model->backbone->eval();
+    if (!isTrainable(parts, Part::PyramidPooling))
+        model->ppm->eval();
+}
+
+std::uint64_t splitMix(std::uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+std::uint64_t mixSeed(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0)
+{
+    return splitMix(splitMix(splitMix(seed) ^ a) ^ b);
+}
+
+// Fisher-Yates with mt19937_64, whose sequence the standard fixes (std::shuffle's is not), so
+// the data order is the same on every platform and after a resume.
+std::vector<std::int64_t> permutation(std::int64_t n, std::uint64_t seed)
+{
+    std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 generator(seed);
+    for (std::int64_t i = n - 1; i > 0; --i)
+        std::swap(order[std::size_t(i)], order[generator() % std::uint64_t(i + 1)]);
+    return order;
+}
+
+std::string nowIso()
+{
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+void writeFileAtomically(const fs::path &path, const std::string &text)
+{
+    const fs::path temporary = path.string() + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        out << text;
+        if (!out)
+            throw std::runtime_error("cannot write " + temporary.string());
+    }
+    std::error_code error;
+    fs::rename(temporary, path, error);
+    if (error)
+        throw std::runtime_error("cannot write " + path.string() + ": " + error.message());
+}
+
+json numberOrNull(double value)
+{
+    return std::isfinite(value) ? json(value) : json(nullptr);
+}
+
+// Clipped inverse-frequency weights (core/dataset/ClassStatistics.h's formula), rescaled to mean
+// 1 rather than sum 1, so the weighted focal term keeps the magnitude of the unweighted one.
+std::vector<double> classWeightsFromMasks(const std::vector<TrainingSample> &samples,
+                                          int classCount, double maxRatio = 10.0)
+{
+    at::Tensor counts = at::zeros({classCount}, at::kLong);
+    for (const TrainingSample &sample : samples) {
+        const at::Tensor values = sample.mask.reshape({-1}).to(at::kLong);
+        const at::Tensor valid = values.lt(classCount);
+        counts += at::bincount(values.masked_select(valid), {}, classCount);
+    }
+    const double total = double(counts.sum().item<std::int64_t>());
+    std::vector<double> weights(std::size_t(classCount), 0.0);
+    std::vector<double> present;
+    for (int c = 0; c < classCount; ++c) {
+        const double n = double(counts[c].item<std::int64_t>());
+        if (n > 0) {
+            weights[std::size_t(c)] = total / n;
+            present.push_back(total / n);
+        }
+    }
+    if (present.empty())
+        return std::vector<double>(std::size_t(classCount), 1.0);
+    std::sort(present.begin(), present.end());
+    const std::size_t middle = present.size() / 2;
+    const double median =
+        present.size() % 2 ? present[middle] : 0.5 * (present[middle - 1] + present[middle]);
+    double largest = 0;
+    for (double &w : weights)
+        if (w > 0) {
+            w = std::clamp(w, median / maxRatio, median * maxRatio);
+            largest = std::max(largest, w);
+        }
+    for (double &w : weights)
+        if (w == 0)
+            w = largest;
+    const double sum = std::accumulate(weights.begin(), weights.end(), 0.0);
+    for (double &w : weights)
+        w *= double(classCount) / sum;
+    return weights;
+}
+
+// [C, H, W] uint8 -> [1, inChannels, size, size] float in [0, 1] (bilinear when resized).
+at::Tensor imageToUnit(const at::Tensor &image, int inChannels, int size)
+{
+    at::Tensor x = image.to(at::kFloat).div(255.0);
+    if (x.dim() == 2)
+        x = x.unsqueeze(0); // [H, W] grey
+    x = x.unsqueeze(0);
+    if (x.dim() != 4)
+        throw std::runtime_error("training image is not [C, H, W]");
+    const std::int64_t channels = x.size(1);
+    if (channels != inChannels) {
+        if (channels == 1)
+            x = x.expand({1, inChannels, x.size(2), x.size(3)});
+        else if (inChannels == 1)
+            x = x.mean(1, true);
+        else
+            throw std::runtime_error("images have " + std::to_string(channels) +
+                                     " channels; the model expects " + std::to_string(inChannels));
+    }
+    if (size > 0 && (x.size(2) != size || x.size(3) != size))
+        x = at::upsample_bilinear2d(x.contiguous(), {size, size}, false);
+    return x.contiguous();
+}
+
+at::Tensor maskToSize(const at::Tensor &mask, int size)
+{
+    at::Tensor m = mask.to(at::kLong);
+    if (m.size(0) != size || m.size(1) != size)
+        m = at::upsample_nearest2d(mask.to(at::kFloat).unsqueeze(0).unsqueeze(0), {size, size})
+                .squeeze(0)
+                .squeeze(0)
+                .round()
+                .to(at::kLong);
+    return m;
+}
+
+// [N, C, H, W] in [0, 1] -> (x - mean[c]) / std[c], the statistics cycled over the channels.
+at::Tensor normalizeForNetwork(const at::Tensor &x, const Preprocessing &preprocessing)
+{
+    const std::int64_t channels = x.size(1);
+    std::vector<float> mean(std::size_t(channels), 0.0f), std(std::size_t(channels), 1.0f);
+    for (std::int64_t c = 0; c < channels; ++c) {
+        if (!preprocessing.mean.empty())
+            mean[std::size_t(c)] = preprocessing.mean[std::size_t(c) % preprocessing.mean.size()];
+        if (!preprocessing.std.empty())
+            std[std::size_t(c)] = preprocessing.std[std::size_t(c) % preprocessing.std.size()];
+    }
+    const auto options = at::TensorOptions().dtype(at::kFloat);
+    const at::Tensor m = at::tensor(mean, options).view({1, channels, 1, 1}).to(x.device());
+    const at::Tensor s = at::tensor(std, options).view({1, channels, 1, 1}).to(x.device());
+    return (x.to(at::kFloat) - m) / s;
+}
+
+// Enables autocast for the scope on CUDA; a no-op elsewhere.
+class AutocastScope
+{
+public:
+    AutocastScope(bool enabled, at::ScalarType type)
+        : m_enabled(enabled)
+    {
+        if (!m_enabled)
+            return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+        at::autocast::set_autocast_dtype(at::kCUDA, type);
+        at::autocast::set_autocast_enabled(at::kCUDA, true);
+#else
+        at::autocast::set_autocast_gpu_dtype(type);
+        at::autocast::set_enabled(true);
+#endif
+    }
+    ~AutocastScope()
+    {
+        if (!m_enabled)
+            return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+        at::autocast::set_autocast_enabled(at::kCUDA, false);
+#else
+        at::autocast::set_enabled(false);
+#endif
+        at::autocast::clear_cache();
+    }
+    AutocastScope(const AutocastScope &) = delete;
+    AutocastScope &operator=(const AutocastScope &) = delete;
+
+private:
+    bool m_enabled;
+};
+
+struct StageLayout
+{
+    std::vector<std::int64_t> subset; // indexes into data.train, the stage's seeded fraction
+    std::int64_t batchSize = 1;
+    std::int64_t stepsPerEpoch = 1;
+};
+
+StageLayout stageLayout(const StagePlan &plan, int stage, std::int64_t trainCount,
+                        std::uint64_t seed)
+{
+    StageLayout layout;
+    const auto count = std::clamp<std::int64_t>(
+        std::int64_t(std::ceil(plan.dataFraction * double(trainCount) - 1e-9)),
+        // Two at least: BatchNorm cannot train on a batch of one.
+        std::min<std::int64_t>(2, trainCount), trainCount);
+    layout.subset = permutation(trainCount, mixSeed(seed, 0x5u, std::uint64_t(stage)));
+    layout.subset.resize(std::size_t(count));
+    layout.batchSize = std::min<std::int64_t>(plan.batchSize, count);
+    // Incomplete last batches are dropped: BatchNorm fails on a batch of one.
+    layout.stepsPerEpoch = count / layout.batchSize;
+    return layout;
+}
+
+double learningRateAt(const StagePlan &plan, std::int64_t step, std::int64_t totalSteps)
+{
+    const double base = plan.learningRate;
+    if (step < plan.warmupSteps)
+        return base * double(step + 1) / double(plan.warmupSteps);
+    const double span = double(std::max<std::int64_t>(1, totalSteps - plan.warmupSteps));
+    const double progress = std::clamp(double(step - plan.warmupSteps) / span, 0.0, 1.0);
+    if (plan.schedule == "cosine")
+        return base * 0.5 * (1.0 + std::cos(3.14159265358979323846 * progress));
+    return base * std::pow(1.0 - progress, plan.polyPower);
+}
+
+TensorMap modelState(models::PSPNet &model)
+{
+    TensorMap state;
+    for (const auto &item : model->named_parameters(true))
+        state[item.key()] = item.value().detach().to(at::kCPU).clone();
+    for (const auto &item : model->named_buffers(true))
+        state[item.key()] = item.value().detach().to(at::kCPU).clone();
+    return state;
+}
+
+void loadModelState(models::PSPNet &model, const TensorMap &state, const std::string &path)
+{
+    c10::NoGradGuard noGrad;
+    auto load = [&](const std::string &name, at::Tensor &target) {
+        const auto it = state.find(name);
+        if (it == state.end() || !it->second.sizes().equals(target.sizes()))
+            throw std::runtime_error("checkpoint " + path + " does not match the model ('" + name +
+                                     "' missing or of another shape); was it written for "
+                                     "another network?");
+        target.copy_(it->second);
+    };
+    for (auto &item : model->named_parameters(true))
+        load(item.key(), item.value());
+    for (auto &item : model->named_buffers(true))
+        load(item.key(), item.value());
+}
+
+} // namespace
+
+// ---- Trainer ------------------------------------------------------------------------------------
+
+Trainer::Trainer(TrainingConfig config, std::string runDir)
+    : m_config(std::move(config))
+    , m_runDir(std::move(runDir))
+{}
+
+std::string Trainer::checkpointPath(const std::string &runDir)
+{
+    return (fs::path(runDir) / "checkpoints" / "last.ckpt").string();
+}
+
+bool Trainer::hasCheckpoint(const std::string &runDir)
+{
+    std::error_code error;
+    return fs::is_regular_file(checkpointPath(runDir), error);
+}
+
+TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
+                            TrainingControl *control)
+{
+    const TrainingConfig &config = m_config;
+    validate(config);
+    if (data.train.empty())
+        throw std::runtime_error("the dataset has no training slices: label some slices (or "
+                                 "check the train/val split) before training");
+    if (data.val.empty())
+        throw std::runtime_error("the dataset has no validation slices: the best model is "
+                                 "chosen on the validation split, which must not be empty");
+    if (data.classCount() < 2)
+        throw std::runtime_error("the dataset needs at least two classes (background and one "
+                                 "structure)");
+    if (config.model.num_classes != data.classCount())
+        throw std::runtime_error("the model has " + std::to_string(config.model.num_classes) +
+                                 " classes but the dataset has " +
+                                 std::to_string(data.classCount()));
+    for (const auto *split : {&data.train, &data.val})
+        for (const TrainingSample &sample : *split)
+            if (!sample.image.defined() || !sample.mask.defined() || sample.image.dim() != 3 ||
+                sample.mask.dim() != 2 || sample.image.size(1) != sample.mask.size(0) ||
+                sample.image.size(2) != sample.mask.size(1))
+                throw std::runtime_error("sample '" + sample.name +
+                                         "': image [C, H, W] and mask [H, W] do not match");
+
+    auto log = [&](const std::string &line) {
+        if (hooks.onLog)
+            hooks.onLog(line);
+    };
+
+    const fs::path runDir(m_runDir);
+    fs::create_directories(runDir / "checkpoints");
+    writeFileAtomically(runDir / "config.json", toJson(config));
+
+    // Environment: threads, determinism, device, mixed precision.
+    const int threads = config.threads > 0 ? config.threads
+                                           : int(std::max(1u, std::thread::hardware_concurrency()));
+    at::set_num_threads(threads);
+    if (config.deterministic) {
+        at::globalContext().setDeterministicAlgorithms(true, false);
+        at::globalContext().setDeterministicCuDNN(true);
+        at::globalContext().setBenchmarkCuDNN(false);
+    }
+    const bool cudaAvailable = torch::cuda::is_available();
+    if (config.device == "cuda" && !cudaAvailable)
+        throw std::runtime_error("device 'cuda' was asked for, but no CUDA device is available");
+    const bool useCuda = config.device == "cuda" || (config.device == "auto" && cudaAvailable);
+    const at::Device device = useCuda ? at::Device(at::kCUDA) : at::Device(at::kCPU);
+    // CPU autocast is ~50x slower on CPUs without bf16 units: mixed precision is CUDA only.
+    const bool autocast = useCuda && config.amp != "off";
+    const bool fp16 = autocast && config.amp == "fp16";
+    const at::ScalarType autocastType = fp16 ? at::kHalf : at::kBFloat16;
+    const bool channelsLast = useCuda && config.channelsLast;
+    const auto memoryFormat =
+        channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    log("training on " + std::string(useCuda ? "CUDA" : "CPU") + " with " +
+        std::to_string(threads) + " threads" +
+        (autocast ? std::string(", mixed precision ") + (fp16 ? "fp16" : "bf16") : ""));
+
+    torch::manual_seed(config.seed);
+    models::PSPNet model = models::createModel(config.model);
+    if (!config.pretrainedBackbone.empty())
+        models::importBackboneWeights(*model, config.pretrainedBackbone);
+    model->to(device);
+    if (channelsLast)
+        for (auto &parameter : model->parameters())
+            if (parameter.dim() == 4)
+                parameter.set_data(parameter.data().contiguous(at::MemoryFormat::ChannelsLast));
+
+    std::vector<std::pair<std::string, at::Tensor>> namedParameters;
+    for (const auto &item : model->named_parameters(true))
+        namedParameters.emplace_back(item.key(), item.value());
+
+    MedicalLossOptions lossOptions = config.loss;
+    if (config.classWeightsFromData && lossOptions.focal.classWeights.empty())
+        lossOptions.focal.classWeights = classWeightsFromMasks(data.train, data.classCount());
+    const int ignoreIndex = lossOptions.dice.ignoreIndex;
+
+    Augmenter augmenter(AugmentationOptions::forLevel(config.stages.front().augmentation),
+                        mixSeed(config.seed, 0xa06u));
+
+    // Resume, or start a fresh run.
+    const std::string lastPath = checkpointPath(m_runDir);
+    const fs::path metricsPath = runDir / "metrics.jsonl";
+    CheckpointState pos;
+    TrainingResult result;
+    result.checkpointPath = lastPath;
+    std::error_code fsError;
+    if (fs::exists(lastPath)) {
+        pos = loadCheckpoint(lastPath);
+        if (pos.stage < 0 || pos.stage > int(config.stages.size()))
+            throw std::runtime_error("checkpoint " + lastPath +
+                                     " is at a stage this plan does not have");
+        loadModelState(model, pos.model, lastPath);
+        augmenter.setState(pos.augmenterState);
+        if (auto it = pos.rng.find("cpu"); it != pos.rng.end()) {
+            at::Generator generator = at::globalContext().defaultGenerator(at::kCPU);
+            std::lock_guard<std::mutex> lock(generator.mutex());
+            generator.set_state(it->second);
+        }
+        if (auto it = pos.rng.find("cuda"); it != pos.rng.end() && useCuda) {
+            at::Generator generator = at::globalContext().defaultGenerator(at::kCUDA);
+            std::lock_guard<std::mutex> lock(generator.mutex());
+            generator.set_state(it->second);
+        }
+        if (fs::exists(metricsPath) && std::int64_t(fs::file_size(metricsPath)) > pos.metricsBytes)
+            fs::resize_file(metricsPath, std::uintmax_t(pos.metricsBytes));
+        result.resumed = true;
+        log("resuming from " + lastPath + " at step " + std::to_string(pos.globalStep));
+    } else {
+        fs::remove(metricsPath, fsError);
+    }
+    pos.model.clear();
+    std::ofstream metrics(metricsPath, std::ios::binary | std::ios::app);
+    if (!metrics)
+        throw std::runtime_error("cannot write " + metricsPath.string());
+    auto writeMetrics = [&](const json &line) {
+        metrics << line.dump() << '\n';
+        metrics.flush();
+    };
+
+    const std::string bestPath = (runDir / "best.pt").string();
+    if (pos.bestScore >= 0)
+        result.bestModelPath = bestPath;
+
+    ModelBundle bundle;
+    bundle.config = config.model;
+    bundle.classes = data.classes;
+    bundle.preprocessing = data.preprocessing;
+    bundle.datasetSummary = data.summary;
+
+    auto saveState = [&](const std::string &path, const FusedAdamW *optimizer) {
+        pos.model = modelState(model);
+        pos.optimizer = optimizer ? optimizer->stateDict() : TensorMap{};
+        pos.augmenterState = augmenter.state();
+        pos.rng.clear();
+        pos.rng["cpu"] = at::globalContext().defaultGenerator(at::kCPU).get_state();
+        if (useCuda)
+            pos.rng["cuda"] = at::globalContext().defaultGenerator(at::kCUDA).get_state();
+        pos.metricsBytes = std::int64_t(metrics.tellp());
+        saveCheckpoint(path, pos);
+        pos.model.clear();
+        pos.optimizer.clear();
+    };
+
+    // Step totals for progress and ETA (early stopping may end stages sooner).
+    std::vector<StageLayout> layouts;
+    std::int64_t totalSteps = 0;
+    for (std::size_t s = 0; s < config.stages.size(); ++s) {
+        layouts.push_back(
+            stageLayout(config.stages[s], int(s), std::int64_t(data.train.size()), config.seed));
+        totalSteps += layouts.back().stepsPerEpoch * config.stages[s].epochs;
+    }
+
+    // Whole-slice prediction at the stage's input size, logits back at the slice's size.
+    auto predictLogits = [&](const at::Tensor &image, int inputSize) {
+        at::Tensor x = imageToUnit(image, config.model.in_channels, inputSize).to(device);
+        x = normalizeForNetwork(x, data.preprocessing).contiguous(memoryFormat);
+        at::Tensor logits;
+        {
+            AutocastScope scope(autocast, autocastType);
+            logits = model->forward(x).logits;
+        }
+        logits = logits.to(at::kFloat);
+        const std::int64_t height = image.size(-2), width = image.size(-1);
+        if (logits.size(2) != height || logits.size(3) != width)
+            logits = at::upsample_bilinear2d(logits, {height, width}, false);
+        return logits;
+    };
+
+    int currentStage = pos.stage;
+    auto servePreview = [&]() {
+        if (!control || !hooks.onPreview)
+            return;
+        auto request = control->takePreviewRequest();
+        if (!request)
+            return;
+        c10::NoGradGuard noGrad;
+        const bool wasTraining = model->is_training();
+        model->eval();
+        const int stage = std::min(currentStage, int(config.stages.size()) - 1);
+        const at::Tensor labels = predictLogits(request->second, config.stages[stage].inputSize)
+                                      .argmax(1)
+                                      .squeeze(0)
+                                      .to(at::kByte)
+                                      .to(at::kCPU)
+                                      .contiguous();
+        if (wasTraining)
+            setTrainMode(model, config.stages[stage].trainable);
+        hooks.onPreview(PreviewResult{request->first, pos.globalStep, labels});
+    };
+
+    // Between steps: previews, pause, stop. Returns true when the run must stop now.
+    auto checkControl = [&]() {
+        if (!control)
+            return false;
+        servePreview();
+        while (control->isPaused() && !control->stopRequested()) {
+            control->waitWhilePaused();
+            servePreview();
+        }
+        return control->stopRequested();
+    };
+
+    auto stoppedResult = [&](const FusedAdamW *optimizer) {
+        saveState(lastPath, optimizer);
+        log("stopped at step " + std::to_string(pos.globalStep) + "; checkpoint written to " +
+            lastPath);
+        result.status = TrainingResult::Status::Stopped;
+        result.message = "stopped by request at step " + std::to_string(pos.globalStep) +
+                         "; the run resumes from " + lastPath;
+        result.bestMeanDice = std::max(0.0, pos.bestScore);
+        result.steps = pos.globalStep;
+        return result;
+    };
+
+    auto lastSave = Clock::now();
+    double stepSecondsAverage = 0;
+    for (; pos.stage < int(config.stages.size()); ++pos.stage) {
+        currentStage = pos.stage;
+        const StagePlan &plan = config.stages[std::size_t(pos.stage)];
+        const StageLayout &layout = layouts[std::size_t(pos.stage)];
+        const std::int64_t stageSteps = layout.stepsPerEpoch * plan.epochs;
+
+        std::vector<std::pair<std::string, at::Tensor>> trainable;
+        for (auto &[name, parameter] : namedParameters) {
+            const bool on = isTrainable(plan.trainable, partOf(name));
+            parameter.set_requires_grad(on);
+            if (on)
+                trainable.emplace_back(name, parameter);
+        }
+        FusedAdamW optimizer(trainable,
+                             AdamWOptions{plan.learningRate, 0.9, 0.999, 1e-8, plan.weightDecay});
+        optimizer.loadStateDict(pos.optimizer);
+        pos.optimizer.clear();
+        augmenter.setOptions(AugmentationOptions::forLevel(plan.augmentation));
+        log("stage " + std::to_string(pos.stage + 1) + "/" + std::to_string(config.stages.size()) +
+            " '" + plan.name + "': " + std::to_string(layout.subset.size()) + " slices, " +
+            std::to_string(plan.epochs) + " epochs of " + std::to_string(layout.stepsPerEpoch) +
+            " steps, lr " + std::to_string(plan.learningRate));
+
+        for (; pos.epoch < plan.epochs; ++pos.epoch) {
+            const std::vector<std::int64_t> order = [&] {
+                const auto shuffled = permutation(
+                    std::int64_t(layout.subset.size()),
+                    mixSeed(config.seed, std::uint64_t(pos.stage) + 1, std::uint64_t(pos.epoch)));
+                std::vector<std::int64_t> indexes;
+                for (std::int64_t i : shuffled)
+                    indexes.push_back(layout.subset[std::size_t(i)]);
+                return indexes;
+            }();
+            setTrainMode(model, plan.trainable);
+
+            while (pos.stepInEpoch < layout.stepsPerEpoch) {
+                if (checkControl())
+                    return stoppedResult(&optimizer);
+                const auto started = Clock::now();
+
+                std::vector<at::Tensor> images, masks;
+                for (std::int64_t b = 0; b < layout.batchSize; ++b) {
+                    const TrainingSample &sample = data.train[std::size_t(
+                        order[std::size_t(pos.stepInEpoch * layout.batchSize + b)])];
+                    images.push_back(
+                        imageToUnit(sample.image, config.model.in_channels, plan.inputSize));
+                    masks.push_back(maskToSize(sample.mask, plan.inputSize));
+                }
+                AugmentedBatch batch =
+                    augmenter(at::cat(images).to(device), at::stack(masks).to(device));
+                const at::Tensor input =
+                    normalizeForNetwork(batch.images, data.preprocessing).contiguous(memoryFormat);
+
+                const std::int64_t stageStep = pos.epoch * layout.stepsPerEpoch + pos.stepInEpoch;
+                const double lr = learningRateAt(plan, stageStep, stageSteps);
+                optimizer.setLearningRate(lr);
+                optimizer.zeroGrad();
+
+                at::Tensor loss;
+                {
+                    models::PSPNetOutput output;
+                    {
+                        AutocastScope scope(autocast, autocastType);
+                        output = model->forward(input);
+                    }
+                    loss = medicalLoss(output.logits.to(at::kFloat), batch.masks, lossOptions);
+                    if (output.aux_logits.defined())
+                        loss = loss + config.model.aux_weight *
+                                          medicalLoss(output.aux_logits.to(at::kFloat), batch.masks,
+                                                      lossOptions);
+                }
+                const double lossValue = loss.item<double>();
+                if (!std::isfinite(lossValue)) {
+                    result.status = TrainingResult::Status::Failed;
+                    result.message =
+                        "stage '" + plan.name + "' stopped: the loss became " +
+                        (std::isnan(lossValue) ? "NaN" : "infinite") + " at step " +
+                        std::to_string(pos.globalStep + 1) + " (epoch " +
+                        std::to_string(pos.epoch + 1) + "). The last good checkpoint is kept" +
+                        (fs::exists(lastPath) ? " (" + lastPath + ")" : std::string()) +
+                        "; lower the learning rate or check the data.";
+                    log(result.message);
+                    writeMetrics(json{{"type", "error"},
+                                      {"stage", pos.stage},
+                                      {"epoch", pos.epoch},
+                                      {"step", pos.globalStep + 1},
+                                      {"message", result.message}});
+                    result.bestMeanDice = std::max(0.0, pos.bestScore);
+                    result.steps = pos.globalStep;
+                    return result;
+                }
+
+                if (fp16) {
+                    // Dynamic loss scaling: fp16 gradients underflow without it.
+                    (loss * pos.lossScale).backward();
+                    std::vector<at::Tensor> grads;
+                    for (auto &[name, parameter] : trainable)
+                        if (parameter.grad().defined())
+                            grads.push_back(parameter.mutable_grad());
+                    at::Tensor foundInf = at::zeros({1}, at::TensorOptions().device(device));
+                    at::Tensor inverseScale =
+                        at::full({1}, 1.0 / pos.lossScale, at::TensorOptions().device(device));
+                    at::_amp_foreach_non_finite_check_and_unscale_(grads, foundInf, inverseScale);
+                    if (foundInf.item<float>() > 0)
+                        pos.lossScale = std::max(1.0, pos.lossScale / 2);
+                    else
+                        optimizer.step();
+                } else {
+                    loss.backward();
+                    optimizer.step();
+                }
+
+                ++pos.stepInEpoch;
+                ++pos.globalStep;
+                pos.epochLossSum += lossValue;
+                ++pos.epochLossCount;
+
+                const double seconds =
+                    std::chrono::duration<double>(Clock::now() - started).count();
+                stepSecondsAverage =
+                    stepSecondsAverage == 0 ? seconds : 0.9 * stepSecondsAverage + 0.1 * seconds;
+                TrainingProgress progress;
+                progress.stage = pos.stage;
+                progress.stageCount = int(config.stages.size());
+                progress.stageName = plan.name;
+                progress.epoch = pos.epoch;
+                progress.epochs = plan.epochs;
+                progress.step = pos.globalStep;
+                progress.totalSteps = totalSteps;
+                progress.stepInEpoch = pos.stepInEpoch;
+                progress.stepsInEpoch = layout.stepsPerEpoch;
+                progress.loss = lossValue;
+                progress.learningRate = lr;
+                progress.imagesPerSecond =
+                    stepSecondsAverage > 0 ? double(layout.batchSize) / stepSecondsAverage : 0;
+                progress.etaSeconds =
+                    double(std::max<std::int64_t>(0, totalSteps - pos.globalStep)) *
+                    stepSecondsAverage;
+                // Everything the dashboard shows, so that a run followed from its file (one
+                // `medseg train` writes) looks like one trained in the window.
+                writeMetrics(json{{"type", "step"},
+                                  {"stage", pos.stage},
+                                  {"stage_count", progress.stageCount},
+                                  {"stage_name", progress.stageName},
+                                  {"epoch", pos.epoch},
+                                  {"epochs", progress.epochs},
+                                  {"step", pos.globalStep},
+                                  {"total_steps", progress.totalSteps},
+                                  {"step_in_epoch", progress.stepInEpoch},
+                                  {"steps_in_epoch", progress.stepsInEpoch},
+                                  {"loss", lossValue},
+                                  {"lr", lr},
+                                  {"images_per_second", progress.imagesPerSecond},
+                                  {"eta_seconds", progress.etaSeconds}});
+                if (hooks.onStep)
+                    hooks.onStep(progress);
+
+                const bool everySteps = config.checkpointEverySteps > 0 &&
+                                        pos.globalStep % config.checkpointEverySteps == 0;
+                const bool everyMinutes =
+                    config.checkpointMinutes > 0 &&
+                    std::chrono::duration<double>(Clock::now() - lastSave).count() >=
+                        config.checkpointMinutes * 60.0;
+                if (everySteps || everyMinutes) {
+                    saveState(lastPath, &optimizer);
+                    lastSave = Clock::now();
+                }
+            }
+
+            // Validation on whole slices.
+            if (checkControl())
+                return stoppedResult(&optimizer);
+            EpochResult epoch;
+            epoch.stage = pos.stage;
+            epoch.epoch = pos.epoch;
+            epoch.step = pos.globalStep;
+            epoch.trainLoss =
+                pos.epochLossCount > 0 ? pos.epochLossSum / double(pos.epochLossCount) : 0;
+            {
+                c10::NoGradGuard noGrad;
+                model->eval();
+                SegmentationMetrics validation(data.classCount(), ignoreIndex);
+                double valLoss = 0;
+                for (const TrainingSample &sample : data.val) {
+                    if (control && control->stopRequested())
+                        return stoppedResult(&optimizer);
+                    const at::Tensor logits = predictLogits(sample.image, plan.inputSize);
+                    const at::Tensor target = sample.mask.to(at::kLong).unsqueeze(0).to(device);
+                    valLoss += medicalLoss(logits, target, lossOptions).item<double>();
+                    validation.add(logits.argmax(1), target);
+                }
+                epoch.valLoss = valLoss / double(data.val.size());
+                epoch.dice = validation.dice();
+                epoch.iou = validation.iou();
+                epoch.meanForegroundDice = validation.meanForegroundDice();
+                if (!std::isfinite(epoch.meanForegroundDice))
+                    epoch.meanForegroundDice = 0;
+            }
+            epoch.improved = epoch.meanForegroundDice > pos.bestScore;
+            if (epoch.improved) {
+                pos.bestScore = epoch.meanForegroundDice;
+                bundle.createdAt = nowIso();
+                saveModelBundle(bestPath, model, bundle);
+                result.bestModelPath = bestPath;
+            }
+            if (epoch.meanForegroundDice > pos.stageBestScore) {
+                pos.stageBestScore = epoch.meanForegroundDice;
+                pos.epochsWithoutImprovement = 0;
+            } else {
+                ++pos.epochsWithoutImprovement;
+            }
+            json dice = json::array(), iou = json::array();
+            for (double d : epoch.dice)
+                dice.push_back(numberOrNull(d));
+            for (double d : epoch.iou)
+                iou.push_back(numberOrNull(d));
+            writeMetrics(json{{"type", "epoch"},
+                              {"stage", pos.stage},
+                              {"epoch", pos.epoch},
+                              {"step", pos.globalStep},
+                              {"train_loss", epoch.trainLoss},
+                              {"val_loss", epoch.valLoss},
+                              {"dice", dice},
+                              {"iou", iou},
+                              {"mean_foreground_dice", epoch.meanForegroundDice},
+                              {"improved", epoch.improved}});
+            {
+                std::ostringstream line;
+                line.precision(4);
+                line << "stage " << pos.stage + 1 << " epoch " << pos.epoch + 1 << "/"
+                     << plan.epochs << ": train loss " << epoch.trainLoss << ", val loss "
+                     << epoch.valLoss << ", mean foreground Dice " << epoch.meanForegroundDice
+                     << (epoch.improved ? " (best)" : "");
+                log(line.str());
+            }
+            if (hooks.onEpoch)
+                hooks.onEpoch(epoch);
+
+            // The position after this epoch, so a checkpoint resumes at the next one.
+            pos.stepInEpoch = 0;
+            pos.epochLossSum = 0;
+            pos.epochLossCount = 0;
+            const bool earlyStop = plan.earlyStoppingPatience > 0 &&
+                                   pos.epochsWithoutImprovement >= plan.earlyStoppingPatience;
+            if (earlyStop) {
+                log("stage '" + plan.name + "': no better Dice for " +
+                    std::to_string(pos.epochsWithoutImprovement) + " epochs, stopping early");
+                pos.epoch = plan.epochs;
+                break;
+            }
+        }
+
+        // Stage end: the next stage starts fresh (new optimizer, new early-stopping count).
+        const int finishedStage = pos.stage;
+        ++pos.stage;
+        pos.epoch = 0;
+        pos.stepInEpoch = 0;
+        pos.stageBestScore = -1;
+        pos.epochsWithoutImprovement = 0;
+        saveState(lastPath, nullptr);
+        // last.ckpt is only ever replaced by a rename, so a hard link keeps this version.
+        const fs::path stagePath =
+            runDir / "checkpoints" / ("stage-" + std::to_string(finishedStage + 1) + ".ckpt");
+        std::error_code linkError;
+        fs::remove(stagePath, linkError);
+        fs::create_hard_link(lastPath, stagePath, linkError);
+        if (linkError)
+            fs::copy_file(lastPath, stagePath, fs::copy_options::overwrite_existing, linkError);
+        lastSave = Clock::now();
+        --pos.stage; // the loop's increment
+    }
+
+    model->eval();
+    bundle.createdAt = nowIso();
+    const std::string finalPath = (runDir / "final.pt").string();
+    saveModelBundle(finalPath, model, bundle);
+    result.status = TrainingResult::Status::Finished;
+    result.finalModelPath = finalPath;
+    result.bestMeanDice = std::max(0.0, pos.bestScore);
+    result.steps = pos.globalStep;
+    result.message = "finished after " + std::to_string(pos.globalStep) +
+                     " steps; best mean foreground Dice " + std::to_string(result.bestMeanDice);
+    log(result.message);
+    return result;
+}
+
+} // namespace medseg::core

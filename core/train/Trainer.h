@@ -1,0 +1,136 @@
+#pragma once
+
+// The staged PSPNet trainer. Plain C++: `fit()` runs on the caller's thread (the CLI's, or a
+// worker thread the GUI's TrainingController owns) and reports through callbacks; stop, pause and
+// preview requests arrive through a TrainingControl that other threads may call at any time.
+
+#include "core/train/ModelBundle.h"
+#include "core/train/TrainingConfig.h"
+#include "core/train/TrainingData.h"
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace medseg::core {
+
+struct TrainingProgress
+{
+    int stage = 0; // 0-based
+    int stageCount = 0;
+    std::string stageName;
+    int epoch = 0; // 0-based within the stage
+    int epochs = 0;
+    std::int64_t step = 0; // global optimizer steps done
+    std::int64_t totalSteps = 0;
+    std::int64_t stepInEpoch = 0;
+    std::int64_t stepsInEpoch = 0;
+    double loss = 0;
+    double learningRate = 0;
+    double imagesPerSecond = 0;
+    double etaSeconds = 0;
+};
+
+struct EpochResult
+{
+    int stage = 0;
+    int epoch = 0;
+    std::int64_t step = 0;
+    double trainLoss = 0;
+    double valLoss = 0;
+    std::vector<double> dice; // per class, NaN where absent
+    std::vector<double> iou;
+    double meanForegroundDice = 0;
+    bool improved = false; // a new best model was written
+};
+
+struct PreviewResult
+{
+    std::int64_t requestId = 0;
+    std::int64_t step = 0; // the model's step
+    torch::Tensor labels;  // [H, W] uint8 on the CPU, same size as the request
+};
+
+// Thread-safe requests to a running fit().
+class TrainingControl
+{
+public:
+    void requestStop();
+    void pause();
+    void resume();
+    bool isPaused() const;
+    bool stopRequested() const;
+    // Latest request wins: an older one not yet served is dropped. image: [C, H, W] or [H, W]
+    // uint8, any size (predicted at the stage's input size, labels at the image's size).
+    std::int64_t requestPreview(torch::Tensor image);
+
+    // Used by the trainer. Blocks while paused, returning early when a stop or a preview is
+    // requested (so previews are served while paused).
+    void waitWhilePaused();
+    bool hasPreviewRequest() const;
+    std::optional<std::pair<std::int64_t, torch::Tensor>> takePreviewRequest();
+
+private:
+    mutable std::mutex m_mutex;
+    std::condition_variable m_resumed;
+    bool m_stop = false;
+    bool m_paused = false;
+    std::int64_t m_nextPreviewId = 1;
+    std::optional<std::pair<std::int64_t, torch::Tensor>> m_preview;
+};
+
+// Called on the thread that runs fit(), between steps; they must not block for long (the GUI
+// copies and queues). onPreview's labels are a fresh CPU tensor the receiver may keep.
+struct TrainerHooks
+{
+    std::function<void(const TrainingProgress &)> onStep;
+    std::function<void(const EpochResult &)> onEpoch;
+    std::function<void(const PreviewResult &)> onPreview;
+    std::function<void(const std::string &)> onLog; // human-readable lines
+};
+
+struct TrainingResult
+{
+    enum class Status { Finished, Stopped, Failed };
+    Status status = Status::Finished;
+    std::string message; // why it failed or stopped
+    double bestMeanDice = 0;
+    std::string bestModelPath;  // runDir/best.pt (a ModelBundle); empty before a validation
+    std::string finalModelPath; // runDir/final.pt once the plan is done
+    std::string checkpointPath; // runDir/checkpoints/last.ckpt
+    std::int64_t steps = 0;     // global optimizer steps done
+    bool resumed = false;       // fit() continued from a checkpoint
+};
+
+class Trainer
+{
+public:
+    // runDir: where config.json, metrics.jsonl, checkpoints/ and best.pt go; created if needed.
+    // If runDir holds a checkpoint, fit() resumes from it and continues exactly (the config
+    // passed here must describe the same plan; config.json is rewritten with it).
+    Trainer(TrainingConfig config, std::string runDir);
+
+    // Throws std::runtime_error with a clear message on an empty dataset, a corrupt checkpoint
+    // or a config that does not fit the data. A NaN or Inf loss is not thrown: it returns
+    // Status::Failed with the message, and last.ckpt stays the last good one. Exceptions thrown
+    // by hooks propagate (the run stops as if killed; the last checkpoint resumes it).
+    // Sets process-wide state: at::set_num_threads, deterministic algorithms when asked.
+    TrainingResult fit(const TrainingData &data, const TrainerHooks &hooks = {},
+                       TrainingControl *control = nullptr);
+
+    static bool hasCheckpoint(const std::string &runDir);
+    static std::string checkpointPath(const std::string &runDir); // RUN/checkpoints/last.ckpt
+
+    const TrainingConfig &config() const { return m_config; }
+    const std::string &runDir() const { return m_runDir; }
+
+private:
+    TrainingConfig m_config;
+    std::string m_runDir;
+};
+
+} // namespace medseg::core

@@ -1,0 +1,333 @@
+#include "core/train/TrainingConfig.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <functional>
+#include <set>
+#include <stdexcept>
+
+namespace medseg::core {
+
+using nlohmann::json;
+
+std::vector<StagePlan> defaultStages()
+{
+    StagePlan feature;
+    feature.name = "feature-extractor fine-tuning";
+    feature.trainable = TrainableParts::BackboneAndClassifier;
+    feature.learningRate = 1e-4;
+    feature.dataFraction = 0.2;
+    feature.augmentation = AugmentationLevel::Low;
+
+    StagePlan pyramid;
+    pyramid.name = "pyramid pooling training";
+    pyramid.trainable = TrainableParts::PyramidPoolingAndClassifier;
+    pyramid.learningRate = 5e-5;
+    pyramid.dataFraction = 0.6;
+    pyramid.augmentation = AugmentationLevel::Medium;
+
+    StagePlan whole;
+    whole.name = "whole-model fine-tuning";
+    whole.trainable = TrainableParts::All;
+    whole.learningRate = 1e-5;
+    whole.dataFraction = 1.0;
+    whole.augmentation = AugmentationLevel::High;
+    return {feature, pyramid, whole};
+}
+
+std::string toString(TrainableParts parts)
+{
+    switch (parts) {
+    case TrainableParts::BackboneAndClassifier:
+        return "backbone+classifier";
+    case TrainableParts::PyramidPoolingAndClassifier:
+        return "pyramid-pooling+classifier";
+    case TrainableParts::All:
+        break;
+    }
+    return "all";
+}
+
+TrainableParts trainablePartsFromString(const std::string &name)
+{
+    for (TrainableParts parts : {TrainableParts::BackboneAndClassifier,
+                                 TrainableParts::PyramidPoolingAndClassifier, TrainableParts::All})
+        if (toString(parts) == name)
+            return parts;
+    throw std::runtime_error("unknown trainable parts '" + name +
+                             "' (backbone+classifier, pyramid-pooling+classifier or all)");
+}
+
+namespace {
+
+json modelToJson(const models::ModelConfig &m)
+{
+    return json{{"backbone", m.backbone},
+                {"in_channels", m.in_channels},
+                {"num_classes", m.num_classes},
+                {"output_stride", m.output_stride},
+                {"bins", m.bins},
+                {"aux", m.aux},
+                {"aux_weight", m.aux_weight},
+                {"bottleneck_channels", m.bottleneck_channels},
+                {"bottleneck_kernel", m.bottleneck_kernel},
+                {"dropout", m.dropout},
+                {"stochastic_depth_prob", m.stochastic_depth_prob}};
+}
+
+json stageToJson(const StagePlan &s)
+{
+    return json{{"name", s.name},
+                {"trainable", toString(s.trainable)},
+                {"learning_rate", s.learningRate},
+                {"data_fraction", s.dataFraction},
+                {"augmentation", toString(s.augmentation)},
+                {"epochs", s.epochs},
+                {"batch_size", s.batchSize},
+                {"input_size", s.inputSize},
+                {"weight_decay", s.weightDecay},
+                {"schedule", s.schedule},
+                {"poly_power", s.polyPower},
+                {"warmup_steps", s.warmupSteps},
+                {"early_stopping_patience", s.earlyStoppingPatience}};
+}
+
+// Reads the keys of one JSON object into fields, naming the path of a key that is unknown or
+// has the wrong type.
+class ObjectReader
+{
+public:
+    ObjectReader(const json &object, std::string path, const std::string &source)
+        : m_object(object)
+        , m_path(std::move(path))
+        , m_source(source)
+    {
+        if (!object.is_object())
+            fail(m_path.empty() ? std::string("the top level") : m_path, "must be an object");
+    }
+
+    template <typename T>
+    void read(const char *key, T &value)
+    {
+        m_known.insert(key);
+        const auto it = m_object.find(key);
+        if (it == m_object.end())
+            return;
+        try {
+            value = it->template get<T>();
+        } catch (const json::exception &) {
+            fail(childPath(key), "has the wrong type");
+        }
+    }
+
+    void readObject(const char *key, const std::function<void(const json &, std::string)> &reader)
+    {
+        m_known.insert(key);
+        const auto it = m_object.find(key);
+        if (it != m_object.end())
+            reader(*it, childPath(key));
+    }
+
+    template <typename T>
+    void readEnum(const char *key, T &value, T (*parse)(const std::string &))
+    {
+        std::string name;
+        m_known.insert(key);
+        if (m_object.find(key) == m_object.end())
+            return;
+        read(key, name);
+        try {
+            value = parse(name);
+        } catch (const std::exception &error) {
+            fail(childPath(key), error.what());
+        }
+    }
+
+    void finish() const
+    {
+        for (const auto &item : m_object.items())
+            if (!m_known.count(item.key()))
+                fail(childPath(item.key()), "is not a known key");
+    }
+
+    [[noreturn]] void fail(const std::string &key, const std::string &why) const
+    {
+        throw std::runtime_error((m_source.empty() ? std::string("training config") : m_source) +
+                                 ": '" + key + "' " + why);
+    }
+
+private:
+    std::string childPath(const std::string &key) const
+    {
+        return m_path.empty() ? key : m_path + "." + key;
+    }
+
+    const json &m_object;
+    std::string m_path;
+    const std::string &m_source;
+    std::set<std::string> m_known;
+};
+
+} // namespace
+
+std::string toJson(const TrainingConfig &config)
+{
+    json stages = json::array();
+    for (const StagePlan &stage : config.stages)
+        stages.push_back(stageToJson(stage));
+    const json loss{{"alpha", config.loss.alpha},
+                    {"dice",
+                     {{"smooth", config.loss.dice.smooth},
+                      {"include_background", config.loss.dice.includeBackground},
+                      {"ignore_index", config.loss.dice.ignoreIndex}}},
+                    {"focal",
+                     {{"gamma", config.loss.focal.gamma},
+                      {"class_weights", config.loss.focal.classWeights},
+                      {"ignore_index", config.loss.focal.ignoreIndex}}}};
+    const json root{{"dataset", config.dataset},
+                    {"model", modelToJson(config.model)},
+                    {"stages", stages},
+                    {"loss", loss},
+                    {"class_weights_from_data", config.classWeightsFromData},
+                    {"seed", config.seed},
+                    {"deterministic", config.deterministic},
+                    {"device", config.device},
+                    {"amp", config.amp},
+                    {"channels_last", config.channelsLast},
+                    {"threads", config.threads},
+                    {"checkpoint_minutes", config.checkpointMinutes},
+                    {"checkpoint_every_steps", config.checkpointEverySteps},
+                    {"pretrained_backbone", config.pretrainedBackbone}};
+    return root.dump(2) + "\n";
+}
+
+TrainingConfig trainingConfigFromJson(const std::string &text, const std::string &source)
+{
+    json root;
+    try {
+        root = json::parse(text);
+    } catch (const json::exception &error) {
+        throw std::runtime_error((source.empty() ? std::string("training config") : source) +
+                                 ": not valid JSON: " + error.what());
+    }
+    TrainingConfig config;
+    ObjectReader top(root, {}, source);
+    top.read("dataset", config.dataset);
+    top.readObject("model", [&](const json &object, std::string path) {
+        models::ModelConfig &m = config.model;
+        ObjectReader r(object, path, source);
+        r.read("backbone", m.backbone);
+        r.read("in_channels", m.in_channels);
+        r.read("num_classes", m.num_classes);
+        r.read("output_stride", m.output_stride);
+        r.read("bins", m.bins);
+        r.read("aux", m.aux);
+        r.read("aux_weight", m.aux_weight);
+        r.read("bottleneck_channels", m.bottleneck_channels);
+        r.read("bottleneck_kernel", m.bottleneck_kernel);
+        r.read("dropout", m.dropout);
+        r.read("stochastic_depth_prob", m.stochastic_depth_prob);
+        r.finish();
+    });
+    top.readObject("stages", [&](const json &array, std::string path) {
+        if (!array.is_array())
+            top.fail(path, "must be an array");
+        config.stages.clear();
+        for (std::size_t i = 0; i < array.size(); ++i) {
+            StagePlan stage;
+            ObjectReader r(array[i], path + "[" + std::to_string(i) + "]", source);
+            r.read("name", stage.name);
+            r.readEnum("trainable", stage.trainable, &trainablePartsFromString);
+            r.read("learning_rate", stage.learningRate);
+            r.read("data_fraction", stage.dataFraction);
+            r.readEnum("augmentation", stage.augmentation, &augmentationLevelFromString);
+            r.read("epochs", stage.epochs);
+            r.read("batch_size", stage.batchSize);
+            r.read("input_size", stage.inputSize);
+            r.read("weight_decay", stage.weightDecay);
+            r.read("schedule", stage.schedule);
+            r.read("poly_power", stage.polyPower);
+            r.read("warmup_steps", stage.warmupSteps);
+            r.read("early_stopping_patience", stage.earlyStoppingPatience);
+            r.finish();
+            config.stages.push_back(stage);
+        }
+    });
+    top.readObject("loss", [&](const json &object, std::string path) {
+        ObjectReader r(object, path, source);
+        r.read("alpha", config.loss.alpha);
+        r.readObject("dice", [&](const json &dice, std::string dicePath) {
+            ObjectReader d(dice, dicePath, source);
+            d.read("smooth", config.loss.dice.smooth);
+            d.read("include_background", config.loss.dice.includeBackground);
+            d.read("ignore_index", config.loss.dice.ignoreIndex);
+            d.finish();
+        });
+        r.readObject("focal", [&](const json &focal, std::string focalPath) {
+            ObjectReader f(focal, focalPath, source);
+            f.read("gamma", config.loss.focal.gamma);
+            f.read("class_weights", config.loss.focal.classWeights);
+            f.read("ignore_index", config.loss.focal.ignoreIndex);
+            f.finish();
+        });
+        r.finish();
+    });
+    top.read("class_weights_from_data", config.classWeightsFromData);
+    top.read("seed", config.seed);
+    top.read("deterministic", config.deterministic);
+    top.read("device", config.device);
+    top.read("amp", config.amp);
+    top.read("channels_last", config.channelsLast);
+    top.read("threads", config.threads);
+    top.read("checkpoint_minutes", config.checkpointMinutes);
+    top.read("checkpoint_every_steps", config.checkpointEverySteps);
+    top.read("pretrained_backbone", config.pretrainedBackbone);
+    top.finish();
+    try {
+        validate(config);
+    } catch (const std::exception &error) {
+        throw std::runtime_error((source.empty() ? std::string("training config") : source) + ": " +
+                                 error.what());
+    }
+    return config;
+}
+
+void validate(const TrainingConfig &config)
+{
+    auto fail = [](const std::string &what) {
+        throw std::runtime_error(what);
+    };
+    if (config.stages.empty())
+        fail("the plan has no stages");
+    for (std::size_t i = 0; i < config.stages.size(); ++i) {
+        const StagePlan &s = config.stages[i];
+        const std::string where = "stage " + std::to_string(i + 1) + ": ";
+        if (!(s.learningRate > 0) || !std::isfinite(s.learningRate))
+            fail(where + "learning_rate must be a positive number");
+        if (!(s.dataFraction > 0 && s.dataFraction <= 1))
+            fail(where + "data_fraction must be in (0, 1]");
+        if (s.epochs < 0)
+            fail(where + "epochs must not be negative");
+        if (s.batchSize < 1)
+            fail(where + "batch_size must be at least 1");
+        if (s.inputSize < 8)
+            fail(where + "input_size must be at least 8");
+        if (!(s.weightDecay >= 0))
+            fail(where + "weight_decay must not be negative");
+        if (s.schedule != "poly" && s.schedule != "cosine")
+            fail(where + "schedule must be 'poly' or 'cosine'");
+        if (s.warmupSteps < 0 || s.earlyStoppingPatience < 0)
+            fail(where + "warmup_steps and early_stopping_patience must not be negative");
+    }
+    if (config.device != "auto" && config.device != "cpu" && config.device != "cuda")
+        fail("device must be 'auto', 'cpu' or 'cuda'");
+    if (config.amp != "auto" && config.amp != "off" && config.amp != "bf16" && config.amp != "fp16")
+        fail("amp must be 'auto', 'off', 'bf16' or 'fp16'");
+    if (config.threads < 0)
+        fail("threads must not be negative");
+    if (config.loss.alpha < 0 || config.loss.alpha > 1)
+        fail("loss.alpha must be in [0, 1]");
+}
+
+} // namespace medseg::core

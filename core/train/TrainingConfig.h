@@ -1,0 +1,72 @@
+#pragma once
+
+// Everything a training run needs to be repeated: the network, the staged plan (the source
+// design's defaults, every number editable), the loss, and how to run. Stored as the run's
+// config.json; `medseg train --config run.json` reads the same file.
+
+#include "core/train/Augmentation.h"
+#include "core/train/Losses.h"
+#include "models/ModelConfig.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace medseg::core {
+
+enum class TrainableParts {
+    BackboneAndClassifier,       // stage 1: pyramid pooling frozen
+    PyramidPoolingAndClassifier, // stage 2: backbone frozen (and its BatchNorm statistics)
+    All
+};
+
+struct StagePlan
+{
+    std::string name;
+    TrainableParts trainable = TrainableParts::All;
+    double learningRate = 1e-4;
+    double dataFraction = 1.0; // of the training split, the same seeded subset on resume
+    AugmentationLevel augmentation = AugmentationLevel::Medium;
+    int epochs = 10;
+    int batchSize = 8;
+    int inputSize = 256;           // square crops/resizes fed to the network
+    double weightDecay = 1e-4;     // AdamW
+    std::string schedule = "poly"; // "poly" or "cosine"
+    double polyPower = 0.9;
+    int warmupSteps = 0;
+    int earlyStoppingPatience = 0; // epochs without a better mean foreground Dice; 0 = off
+};
+
+std::string toString(TrainableParts parts);
+TrainableParts trainablePartsFromString(const std::string &name); // throws on unknown
+
+// The design's plan: 1e-4 / 20% / low / backbone + classifier; 5e-5 / 60% / medium / pyramid
+// pooling + classifier; 1e-5 / 100% / high / everything.
+std::vector<StagePlan> defaultStages();
+
+struct TrainingConfig
+{
+    std::string dataset; // the VOC dataset folder `medseg train --config` reads; may be empty
+    models::ModelConfig model;
+    std::vector<StagePlan> stages = defaultStages();
+    MedicalLossOptions loss;
+    bool classWeightsFromData = true; // clipped inverse-frequency weights for the focal term
+    std::uint64_t seed = 0;
+    bool deterministic = false;
+    std::string device = "auto";    // "auto", "cpu", "cuda"
+    std::string amp = "auto";       // "auto" (bf16 on CUDA, off on CPU), "off", "bf16", "fp16"
+    bool channelsLast = true;       // CUDA only
+    int threads = 0;                // intra-op threads; 0 = all cores
+    double checkpointMinutes = 5.0; // also at every epoch and stage end, and on stop
+    int checkpointEverySteps = 0;   // 0: off; for tests and very slow steps
+    std::string pretrainedBackbone; // optional torchvision state dict for the backbone
+};
+
+std::string toJson(const TrainingConfig &config);
+// Throws std::runtime_error naming `source` and the bad key. Keys left out keep their defaults;
+// unknown keys are errors (a typo must not silently train with a default).
+TrainingConfig trainingConfigFromJson(const std::string &json, const std::string &source = {});
+// Throws std::runtime_error naming the first invalid number (e.g. a negative learning rate).
+void validate(const TrainingConfig &config);
+
+} // namespace medseg::core

@@ -1,0 +1,171 @@
+// `medseg export`, run as a script would: fp32 and int8 exports of a model bundle, the files it
+// writes beside the .onnx, and its usage errors.
+
+#include "core/train/ModelBundle.h"
+#include "models/Registry.h"
+
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace medseg;
+
+class TestExportCli : public QObject
+{
+    Q_OBJECT
+
+private:
+    int runCli(const QStringList &arguments, QString *out = nullptr)
+    {
+        QProcess process;
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(QStringLiteral(MEDSEG_CLI), arguments);
+        if (!process.waitForFinished(300000))
+            return -1;
+        const QString text = QString::fromLocal8Bit(process.readAll());
+        if (out)
+            *out = text;
+        return process.exitCode();
+    }
+
+    static QJsonObject readJson(const QString &path)
+    {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        return QJsonDocument::fromJson(file.readAll()).object();
+    }
+
+    QTemporaryDir m_dir;
+    QString m_bundle;
+    QString m_data;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        torch::manual_seed(2);
+        models::ModelConfig config;
+        config.backbone = "resnet18";
+        config.output_stride = 16;
+        config.bottleneck_channels = 32;
+        config.num_classes = 2;
+        auto model = models::createModel(config);
+        model->eval();
+        core::ModelBundle bundle;
+        bundle.config = config;
+        bundle.classes = {{0, "background", {0, 0, 0}}, {1, "liver", {200, 30, 30}}};
+        bundle.preprocessing.hasWindow = true;
+        bundle.preprocessing.windowCenter = 50;
+        bundle.preprocessing.windowWidth = 400;
+        bundle.version = "3";
+        bundle.datasetSummary = "6 slices from 1 patient; 2 classes";
+        m_bundle = m_dir.filePath(QStringLiteral("model.pt"));
+        core::saveModelBundle(m_bundle.toStdString(), model, bundle);
+
+        // A tiny grey VOC dataset: a bright disk labelled 1.
+        m_data = m_dir.filePath(QStringLiteral("voc"));
+        QDir().mkpath(m_data + QStringLiteral("/JPEGImages"));
+        QDir().mkpath(m_data + QStringLiteral("/SegmentationClass"));
+        QFile names(m_data + QStringLiteral("/class_names.txt"));
+        QVERIFY(names.open(QIODevice::WriteOnly));
+        names.write("background\nliver\n");
+        names.close();
+        for (int i = 0; i < 6; ++i) {
+            QImage image(45, 38, QImage::Format_Grayscale8);
+            QImage mask(45, 38, QImage::Format_Grayscale8);
+            for (int y = 0; y < 38; ++y) {
+                for (int x = 0; x < 45; ++x) {
+                    const bool inside = (x - 15 - i) * (x - 15 - i) + (y - 19) * (y - 19) < 80;
+                    image.scanLine(y)[x] = uchar(inside ? 200 : 30 + (x * 7 + y * 3) % 20);
+                    mask.scanLine(y)[x] = uchar(inside ? 1 : 0);
+                }
+            }
+            const QString name = QStringLiteral("s%1.png").arg(i);
+            QVERIFY(image.save(m_data + QStringLiteral("/JPEGImages/") + name));
+            QVERIFY(mask.save(m_data + QStringLiteral("/SegmentationClass/") + name));
+        }
+    }
+
+    void fp32ExportWritesModelCardAndPassingReport()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("fp32/model.onnx"));
+        QDir().mkpath(QFileInfo(out).path());
+        QString text;
+        QCOMPARE(runCli({QStringLiteral("export"), m_bundle, QStringLiteral("-o"), out,
+                         QStringLiteral("--opset"), QStringLiteral("11")},
+                        &text),
+                 0);
+        QVERIFY2(QFileInfo(out).size() > 1000000, qPrintable(text));
+        const QJsonObject card =
+            readJson(m_dir.filePath(QStringLiteral("fp32/model.modelcard.json")));
+        QCOMPARE(card[QStringLiteral("model")][QStringLiteral("version")].toString(),
+                 QStringLiteral("3"));
+        QCOMPARE(card[QStringLiteral("classes")].toArray().size(), 2);
+        QCOMPARE(card[QStringLiteral("preprocessing")][QStringLiteral("intensity")]
+                     [QStringLiteral("window_width")]
+                         .toDouble(),
+                 400.0);
+        const QJsonObject report =
+            readJson(m_dir.filePath(QStringLiteral("fp32/export-report.json")));
+        QCOMPARE(report[QStringLiteral("passed")].toBool(), true);
+        const QJsonObject fp32 = report[QStringLiteral("fp32_vs_libtorch")].toObject();
+        QCOMPARE(fp32[QStringLiteral("status")].toString(), QStringLiteral("passed"));
+        QCOMPARE(fp32[QStringLiteral("sizes")].toArray().size(), 3);
+    }
+
+    void int8ExportReportsAgreementAndSizes()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("int8/model.onnx"));
+        QDir().mkpath(QFileInfo(out).path());
+        QString text;
+        const int code =
+            runCli({QStringLiteral("export"), m_dir.path(), QStringLiteral("-o"), out,
+                    QStringLiteral("--int8"), QStringLiteral("cpu"), QStringLiteral("--calib"),
+                    QStringLiteral("4"), QStringLiteral("--data"), m_data},
+                   &text);
+        const QJsonObject report =
+            readJson(m_dir.filePath(QStringLiteral("int8/export-report.json")));
+        QVERIFY2(!report.isEmpty(), qPrintable(text));
+        // A random model: its agreement is reported, the thresholds are tested on a fitted one
+        // in tst_OnnxExporter; the exit code must follow the report.
+        QCOMPARE(code, report[QStringLiteral("passed")].toBool() ? 0 : 1);
+        const QJsonObject int8 = report[QStringLiteral("int8_vs_fp32")].toObject();
+        QCOMPARE(int8[QStringLiteral("dice_reference")].toString(), QStringLiteral("labels"));
+        QCOMPARE(int8[QStringLiteral("pixels")].toInt(), 4 * 45 * 38);
+        const double ratio =
+            report[QStringLiteral("file_sizes")][QStringLiteral("int8_over_fp32")].toDouble();
+        QVERIFY2(ratio > 0.2 && ratio < 0.32, qPrintable(QString::number(ratio)));
+        QCOMPARE(report[QStringLiteral("checker_and_shape_inference")][QStringLiteral("int8")]
+                     .toString(),
+                 QStringLiteral("passed"));
+    }
+
+    void usageErrorsExitWithCodes()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("bad.onnx"));
+        QCOMPARE(runCli({QStringLiteral("export"), m_bundle, QStringLiteral("-o"), out,
+                         QStringLiteral("--opset"), QStringLiteral("12")}),
+                 2);
+        QCOMPARE(runCli({QStringLiteral("export"), m_bundle, QStringLiteral("-o"), out,
+                         QStringLiteral("--int8"), QStringLiteral("cpu")}),
+                 2); // no calibration data
+        QCOMPARE(runCli({QStringLiteral("export"), m_bundle, QStringLiteral("-o"), out,
+                         QStringLiteral("--int8"), QStringLiteral("cpu"), QStringLiteral("--opset"),
+                         QStringLiteral("11"), QStringLiteral("--data"), m_data}),
+                 2);
+        QCOMPARE(runCli({QStringLiteral("export"), m_dir.filePath(QStringLiteral("none.pt")),
+                         QStringLiteral("-o"), out}),
+                 3);
+        QVERIFY(!QFileInfo::exists(out));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExportCli)
+#include "tst_ExportCli.moc"

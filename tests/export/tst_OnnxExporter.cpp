@@ -1,0 +1,332 @@
+// ONNX export of every backbone, run in ONNX Runtime (onnxruntime-node) against LibTorch, and the
+// int8 profiles against fp32 on a model briefly fitted to a synthetic pattern.
+
+#include "core/export/ExportValidator.h"
+#include "core/export/OnnxExporter.h"
+#include "models/Registry.h"
+
+#include <torch/nn.h>
+#include <torch/optim.h>
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace medseg;
+
+namespace {
+
+models::ModelConfig tinyConfig(const std::string &backbone, int inChannels = 3)
+{
+    models::ModelConfig c;
+    c.backbone = backbone;
+    c.in_channels = inChannels;
+    c.num_classes = 3;
+    c.output_stride = 32;
+    c.bottleneck_channels = 32;
+    c.bottleneck_kernel = 3;
+    return c;
+}
+
+core::ExportMetadata metadata()
+{
+    core::ExportMetadata m;
+    m.classes = {
+        {0, "background", {0, 0, 0}}, {1, "liver", {255, 0, 0}}, {2, "tumour", {0, 255, 0}}};
+    m.hasWindow = true;
+    m.windowCenter = 60;
+    m.windowWidth = 350;
+    m.modelVersion = "7";
+    m.datasetSummary = "40 slices from 2 patients; 3 classes";
+    return m;
+}
+
+// A disk (class 1) and a square (class 2) on noise; returns image [N, C, H, W] and labels.
+std::pair<at::Tensor, at::Tensor> syntheticBatch(int64_t n, int64_t channels, int64_t h, int64_t w)
+{
+    at::Tensor images = at::randn({n, channels, h, w}) * 0.3;
+    at::Tensor labels = at::zeros({n, h, w}, at::kLong);
+    const auto ys = at::arange(h).view({h, 1}).expand({h, w});
+    const auto xs = at::arange(w).view({1, w}).expand({h, w});
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t cy = at::randint(h / 4, 3 * h / 4, {1}).item<int64_t>();
+        const int64_t cx = at::randint(w / 4, 3 * w / 4, {1}).item<int64_t>();
+        const int64_t r = std::max<int64_t>(4, std::min(h, w) / 5);
+        const auto disk = (ys - cy).pow(2) + (xs - cx).pow(2) < r * r;
+        const int64_t side = std::min(h, w) / 4;
+        const int64_t sy = (cy + h / 2) % (h - side);
+        const int64_t sx = (cx + w / 2) % (w - side);
+        auto square = at::zeros({h, w}, at::kBool);
+        square.slice(0, sy, sy + side).slice(1, sx, sx + side).fill_(true);
+        labels[i].masked_fill_(disk, 1);
+        labels[i].masked_fill_(square, 2);
+        images[i].add_(disk.to(at::kFloat) * 1.5 - square.to(at::kFloat) * 1.5);
+    }
+    return {images, labels};
+}
+
+// Random initialisation leaves some backbones with logits near 1e-15, against which a 1e-4
+// tolerance proves nothing. BatchNorm statistics taken from one batch (momentum 1) make every
+// layer's activations of order 1 (so the non-linearities are exercised), and the classifier is
+// scaled to logits of at most 5, the order of a trained model's.
+void makeLogitsOrderOne(models::PSPNet &model)
+{
+    torch::NoGradGuard no_grad;
+    for (const auto &m : model->modules(false))
+        if (auto *bn = m->as<torch::nn::BatchNorm2d>())
+            bn->options.momentum(1.0);
+    model->train();
+    model->forward(at::randn({4, model->config.in_channels, 128, 128}));
+    model->eval();
+    const double peak = model->forward(at::randn({1, model->config.in_channels, 64, 64}))
+                            .logits.abs()
+                            .max()
+                            .item<double>();
+    model->classifier->weight.mul_(5.0 / peak);
+    model->classifier->bias.mul_(5.0 / peak);
+}
+
+void fit(models::PSPNet &model, int steps)
+{
+    model->train();
+    torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(5e-3));
+    for (int s = 0; s < steps; ++s) {
+        auto [x, y] = syntheticBatch(4, model->config.in_channels, 48, 48);
+        optimizer.zero_grad();
+        // Background weighted down: a short run otherwise stays below 0.5 on the foreground.
+        const auto loss = torch::nn::functional::cross_entropy(
+            model->forward(x).logits, y,
+            torch::nn::functional::CrossEntropyFuncOptions().weight(
+                torch::tensor({0.15f, 1.0f, 1.0f})));
+        loss.backward();
+        optimizer.step();
+        if (s == steps - 1)
+            qInfo("fit: last loss %.4f", loss.item<double>());
+    }
+    // A short run's BatchNorm running averages lag behind its fast-moving weights: take the
+    // statistics of the final network from one larger batch instead.
+    torch::NoGradGuard no_grad;
+    for (const auto &m : model->modules(false))
+        if (auto *bn = m->as<torch::nn::BatchNorm2d>())
+            bn->options.momentum(1.0);
+    model->forward(syntheticBatch(16, model->config.in_channels, 48, 48).first);
+    model->eval();
+    auto [x, y] = syntheticBatch(4, model->config.in_channels, 48, 48);
+    const auto logits = model->forward(x).logits;
+    qInfo("fit: eval loss %.4f, foreground %.3f (true %.3f)",
+          torch::nn::functional::cross_entropy(logits, y).item<double>(),
+          logits.argmax(1).ne(0).to(at::kFloat).mean().item<double>(),
+          y.ne(0).to(at::kFloat).mean().item<double>());
+}
+
+} // namespace
+
+class TestOnnxExporter : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        at::set_num_threads(2);
+        std::string why;
+        QVERIFY2(core::OnnxRuntimeNode().available(&why), why.c_str()); // fail, never skip
+    }
+
+    void fp32MatchesLibTorchInOnnxRuntime_data()
+    {
+        QTest::addColumn<QString>("backbone");
+        QTest::addColumn<int>("opset");
+        QTest::addColumn<int>("inChannels");
+        QTest::newRow("resnet18 opset 11") << "resnet18" << 11 << 3;
+        QTest::newRow("resnet18 opset 13 gray") << "resnet18" << 13 << 1;
+        QTest::newRow("resnet18 opset 17") << "resnet18" << 17 << 3;
+        QTest::newRow("mobilenet_v3_large opset 11") << "mobilenet_v3_large" << 11 << 3;
+        QTest::newRow("mobilenet_v3_large opset 17") << "mobilenet_v3_large" << 17 << 3;
+        QTest::newRow("efficientnet_b0 opset 13") << "efficientnet_b0" << 13 << 3;
+        QTest::newRow("convnext_tiny opset 17") << "convnext_tiny" << 17 << 3;
+    }
+
+    void fp32MatchesLibTorchInOnnxRuntime()
+    {
+        QFETCH(QString, backbone);
+        QFETCH(int, opset);
+        QFETCH(int, inChannels);
+        torch::manual_seed(3);
+        auto model = models::createModel(tinyConfig(backbone.toStdString(), inChannels));
+        makeLogitsOrderOne(model);
+        core::OnnxExportOptions options;
+        options.opset = opset;
+        options.metadata = metadata();
+        const onnx::ModelProto proto = core::buildOnnxModel(model, options);
+        QVERIFY_THROWS_NO_EXCEPTION(core::checkOnnxModel(proto));
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("model.onnx").toStdString();
+        core::saveOnnxModel(proto, path);
+
+        core::ExportValidationSettings settings; // 33x47, 64x64, 97x71
+        const core::ExportReport report = core::ExportValidator(settings, core::OnnxRuntimeNode())
+                                              .validate(model, proto, path, nullptr, {});
+        QCOMPARE(QString::fromStdString(report.checkerFp32), QStringLiteral("passed"));
+        QCOMPARE(report.fp32Sizes.size(), size_t(3));
+        const double scale =
+            model->forward(at::randn({1, inChannels, 64, 64})).logits.abs().max().item<double>();
+        QVERIFY2(scale > 0.1, qPrintable(QString::number(scale)));
+        for (const auto &s : report.fp32Sizes) {
+            qInfo("%s opset %d %lldx%lld: max |onnx - libtorch| = %.3g (max |logit| %.3g)",
+                  qPrintable(backbone), opset, (long long)s.height, (long long)s.width,
+                  s.maxAbsDiff, scale);
+            QVERIFY(s.maxAbsDiff <= 1e-4);
+        }
+        QCOMPARE(QString::fromStdString(report.fp32Status), QStringLiteral("passed"));
+        QVERIFY(report.passed());
+    }
+
+    void poolingIsExactAtSizesSmallerThanTheBins()
+    {
+        // 7x7 bins on a 2x3 feature map (64x96 input at stride 32): overlapping bins.
+        torch::manual_seed(5);
+        auto config = tinyConfig("resnet18");
+        auto model = models::createModel(config);
+        makeLogitsOrderOne(model);
+        core::OnnxExportOptions options;
+        const auto proto = core::buildOnnxModel(model, options);
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("m.onnx").toStdString();
+        core::saveOnnxModel(proto, path);
+        core::ExportValidationSettings settings;
+        settings.sizes = {{64, 96}, {1, 1}, {40, 200}};
+        const auto report = core::ExportValidator(settings, core::OnnxRuntimeNode())
+                                .validate(model, proto, path, nullptr, {});
+        for (const auto &s : report.fp32Sizes)
+            QVERIFY2(s.maxAbsDiff <= 1e-4, qPrintable(QString::number(s.maxAbsDiff)));
+    }
+
+    void metadataAndModelCardCarryThePreprocessing()
+    {
+        auto model = models::createModel(tinyConfig("resnet18", 1));
+        model->eval();
+        core::OnnxExportOptions options;
+        options.metadata = metadata();
+        options.argmaxOutput = true;
+        options.softmaxOutput = true;
+        const auto proto = core::buildOnnxModel(model, options);
+        QVERIFY_THROWS_NO_EXCEPTION(core::checkOnnxModel(proto));
+        std::map<std::string, std::string> props;
+        for (const auto &p : proto.metadata_props())
+            props[p.key()] = p.value();
+        QCOMPARE(props.at("medseg.input_channels"), std::string("1"));
+        QCOMPARE(props.at("medseg.model_version"), std::string("7"));
+        QCOMPARE(props.at("medseg.training_data"),
+                 std::string("40 slices from 2 patients; 3 classes"));
+        const auto classes = nlohmann::json::parse(props.at("medseg.classes"));
+        QCOMPARE(classes.size(), size_t(3));
+        QCOMPARE(classes[1]["name"].get<std::string>(), std::string("liver"));
+        QCOMPARE(classes[1]["colour"][0].get<int>(), 255);
+        const auto pre = nlohmann::json::parse(props.at("medseg.preprocessing"));
+        QCOMPARE(pre["intensity"]["window_center"].get<double>(), 60.0);
+        QCOMPARE(pre["intensity"]["window_width"].get<double>(), 350.0);
+        QCOMPARE(pre["mean"].size(), size_t(3));
+        const auto card = nlohmann::json::parse(core::modelCardJson(model->config, options));
+        QCOMPARE(card["model"]["backbone"].get<std::string>(), std::string("resnet18"));
+        QCOMPARE(card["onnx"]["outputs"].size(), size_t(3));
+        QCOMPARE(card["preprocessing"]["input_channels"].get<int>(), 1);
+        QCOMPARE(QString::fromStdString(core::modelCardPath("/a/b/model.onnx")),
+                 QStringLiteral("/a/b/model.modelcard.json"));
+
+        // The extra outputs: probabilities sum to 1, labels are the argmax of the logits.
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("m.onnx").toStdString();
+        core::saveOnnxModel(proto, path);
+        const auto input = at::randn({2, 1, 37, 41});
+        const auto out =
+            core::OnnxRuntimeNode().run(path, {input}, {"logits", "probabilities", "labels"})[0];
+        QCOMPARE(out.at("labels").sizes().vec(), (std::vector<int64_t>{2, 37, 41}));
+        QVERIFY(out.at("labels").equal(out.at("logits").argmax(1)));
+        QVERIFY((out.at("probabilities").sum(1) - 1).abs().max().item<double>() < 1e-5);
+    }
+
+    void int8ProfilesAgreeWithFp32_data()
+    {
+        QTest::addColumn<bool>("tensorrt");
+        QTest::addColumn<bool>("percentile");
+        QTest::newRow("cpu minmax") << false << false;
+        QTest::newRow("tensorrt percentile") << true << true;
+    }
+
+    void int8ProfilesAgreeWithFp32()
+    {
+        QFETCH(bool, tensorrt);
+        QFETCH(bool, percentile);
+        if (!m_fitted) {
+            torch::manual_seed(11);
+            auto config = tinyConfig("resnet18");
+            config.output_stride = 8;
+            m_fitted = models::createModel(config);
+            fit(m_fitted, 60);
+        }
+        torch::manual_seed(12);
+        core::OnnxExportOptions options;
+        options.opset = 13;
+        for (int i = 0; i < 4; ++i)
+            options.calibrationBatches.push_back(syntheticBatch(2, 3, 48, 48).first);
+        const auto fp32 = core::buildOnnxModel(m_fitted, options);
+        options.int8 = tensorrt ? core::QuantProfile::TensorRT : core::QuantProfile::Cpu;
+        options.calibration =
+            percentile ? core::CalibrationMethod::Percentile : core::CalibrationMethod::MinMax;
+        const auto int8 = core::buildOnnxModel(m_fitted, options);
+        QTemporaryDir dir;
+        const std::string fp32Path = dir.filePath("fp32.onnx").toStdString();
+        const std::string int8Path = dir.filePath("int8.onnx").toStdString();
+        core::saveOnnxModel(fp32, fp32Path);
+        core::saveOnnxModel(int8, int8Path);
+
+        core::ExportValidationSettings settings;
+        for (int i = 0; i < 4; ++i) {
+            auto [x, y] = syntheticBatch(2, 3, 64, 80);
+            settings.validationInputs.push_back(x);
+            settings.validationLabels.push_back(y);
+        }
+        const auto report = core::ExportValidator(settings, core::OnnxRuntimeNode())
+                                .validate(m_fitted, fp32, fp32Path, &int8, int8Path);
+        {
+            torch::NoGradGuard no_grad;
+            const auto p = m_fitted->forward(settings.validationInputs[0]).logits.argmax(1);
+            qInfo("libtorch foreground fraction %.3f, fp32 check %s",
+                  p.ne(0).to(at::kFloat).mean().item<double>(), report.fp32Status.c_str());
+        }
+        qInfo("%s: agreement %.4f, dice fp32 %.4f int8 %.4f (drop %.4f), %lld / %lld bytes",
+              tensorrt ? "tensorrt" : "cpu", report.argmaxAgreement, report.diceFp32,
+              report.diceInt8, report.diceDrop, (long long)report.int8Bytes,
+              (long long)report.fp32Bytes);
+        QCOMPARE(QString::fromStdString(report.checkerInt8), QStringLiteral("passed"));
+        QCOMPARE(QString::fromStdString(report.fp32Status), QStringLiteral("passed"));
+        QVERIFY(report.diceFp32 > 0.3); // the fitted model learned the pattern
+        QVERIFY(report.argmaxAgreement >= 0.99);
+        QVERIFY(report.diceDrop <= 0.01);
+        QCOMPARE(QString::fromStdString(report.int8Status), QStringLiteral("passed"));
+        const double ratio = double(report.int8Bytes) / double(report.fp32Bytes);
+        QVERIFY2(ratio > 0.2 && ratio < 0.32, qPrintable(QString::number(ratio)));
+    }
+
+    void int8NeedsOpset13AndCalibration()
+    {
+        auto model = models::createModel(tinyConfig("resnet18"));
+        model->eval();
+        core::OnnxExportOptions options;
+        options.int8 = core::QuantProfile::Cpu;
+        options.opset = 11;
+        options.calibrationBatches = {at::randn({1, 3, 32, 32})};
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, core::buildOnnxModel(model, options));
+        options.opset = 13;
+        options.calibrationBatches.clear();
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, core::buildOnnxModel(model, options));
+    }
+
+private:
+    models::PSPNet m_fitted{nullptr};
+};
+
+QTEST_GUILESS_MAIN(TestOnnxExporter)
+#include "tst_OnnxExporter.moc"

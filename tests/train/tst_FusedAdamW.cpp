@@ -1,0 +1,120 @@
+#include "core/train/FusedAdamW.h"
+
+#include <torch/nn.h>
+#include <torch/optim.h>
+
+#include <QtTest>
+
+using namespace medseg::core;
+
+class TestFusedAdamW : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void matchesTorchAdamWOverSeveralSteps();
+    void skipsParametersWithoutGradient();
+    void stateDictRoundTripContinuesIdentically();
+};
+
+namespace {
+
+torch::nn::Sequential makeNet()
+{
+    torch::manual_seed(3);
+    return torch::nn::Sequential(torch::nn::Linear(5, 7), torch::nn::ReLU(),
+                                 torch::nn::Linear(7, 3));
+}
+
+FusedAdamW::NamedParameters named(torch::nn::Module &module)
+{
+    FusedAdamW::NamedParameters parameters;
+    for (const auto &item : module.named_parameters())
+        parameters.emplace_back(item.key(), item.value());
+    return parameters;
+}
+
+void backward(torch::nn::Sequential &net, int step)
+{
+    torch::manual_seed(100 + step);
+    const torch::Tensor x = torch::randn({4, 5});
+    net->forward(x).pow(2).mean().backward();
+}
+
+double maxDifference(torch::nn::Module &a, torch::nn::Module &b)
+{
+    double difference = 0;
+    const auto pa = a.parameters(), pb = b.parameters();
+    for (std::size_t i = 0; i < pa.size(); ++i)
+        difference = std::max(difference, (pa[i] - pb[i]).abs().max().item<double>());
+    return difference;
+}
+
+} // namespace
+
+void TestFusedAdamW::matchesTorchAdamWOverSeveralSteps()
+{
+    auto reference = makeNet();
+    auto ours = makeNet();
+    torch::optim::AdamW torchOptimizer(reference->parameters(),
+                                       torch::optim::AdamWOptions(1e-2).weight_decay(0.05));
+    FusedAdamW fused(named(*ours), AdamWOptions{1e-2, 0.9, 0.999, 1e-8, 0.05});
+    for (int step = 0; step < 6; ++step) {
+        torchOptimizer.zero_grad();
+        fused.zeroGrad();
+        backward(reference, step);
+        backward(ours, step);
+        torchOptimizer.step();
+        fused.step();
+    }
+    QVERIFY(maxDifference(*reference, *ours) <= 1e-6);
+    // And the parameters did move.
+    auto initial = makeNet();
+    QVERIFY(maxDifference(*initial, *ours) > 1e-3);
+}
+
+void TestFusedAdamW::skipsParametersWithoutGradient()
+{
+    auto net = makeNet();
+    const torch::Tensor frozen = net->parameters()[0].detach().clone();
+    net->parameters()[0].set_requires_grad(false);
+    FusedAdamW fused(named(*net), AdamWOptions{1e-2, 0.9, 0.999, 1e-8, 0.05});
+    backward(net, 0);
+    fused.step();
+    QVERIFY(torch::equal(frozen, net->parameters()[0]));
+    const auto state = fused.stateDict();
+    QVERIFY(!state.count("0.weight.exp_avg"));
+    QCOMPARE(state.at("2.weight.step").item<std::int64_t>(), std::int64_t(1));
+}
+
+void TestFusedAdamW::stateDictRoundTripContinuesIdentically()
+{
+    auto a = makeNet();
+    auto b = makeNet();
+    FusedAdamW first(named(*a), AdamWOptions{1e-2, 0.9, 0.999, 1e-8, 0.01});
+    for (int step = 0; step < 3; ++step) {
+        first.zeroGrad();
+        backward(a, step);
+        first.step();
+    }
+    // b takes a's weights and optimizer state, then both go on the same way.
+    {
+        torch::NoGradGuard noGrad;
+        for (std::size_t i = 0; i < a->parameters().size(); ++i)
+            b->parameters()[i].copy_(a->parameters()[i]);
+    }
+    FusedAdamW second(named(*b), AdamWOptions{1e-2, 0.9, 0.999, 1e-8, 0.01});
+    second.loadStateDict(first.stateDict());
+    for (int step = 3; step < 6; ++step) {
+        first.zeroGrad();
+        second.zeroGrad();
+        backward(a, step);
+        backward(b, step);
+        first.step();
+        second.step();
+    }
+    QCOMPARE(maxDifference(*a, *b), 0.0);
+}
+
+QTEST_APPLESS_MAIN(TestFusedAdamW)
+#include "tst_FusedAdamW.moc"

@@ -1,0 +1,198 @@
+// `medseg predict` and `medseg augment-preview`, run as a script would: a demo series becomes a
+// NIfTI label volume on the series' grid, images become palette masks of the same size, the
+// preview grid is reproducible from its seed, and bad input gives the documented exit codes.
+
+#include "TinyModel.h"
+
+#include "core/dataset/LabelTable.h"
+#include "core/dataset/NiftiIo.h"
+#include "core/dataset/detail/PngIo.h"
+#include "core/train/ModelBundle.h"
+
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace medseg;
+using namespace medseg::core;
+
+namespace {
+
+struct Result
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Result run(const QStringList &arguments)
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
+    env.insert(QStringLiteral("LANG"), QStringLiteral("C"));
+    env.insert(QStringLiteral("MEDSEG_THREADS"), QStringLiteral("1"));
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(MEDSEG_CLI), arguments);
+    if (!process.waitForFinished(120000) || process.exitStatus() != QProcess::NormalExit)
+        return {};
+    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+} // namespace
+
+class tst_PredictCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void predictWritesLabelsOnTheSeriesGrid();
+    void predictWritesAPaletteMaskPerImage();
+    void augmentPreviewWritesAReproducibleGrid();
+    void badInputGivesTheDocumentedExitCodes();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_demo;
+    QString m_voc;
+    QString m_model;
+    int m_classes = 0;
+};
+
+void tst_PredictCli::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_demo = m_dir.filePath(QStringLiteral("demo"));
+    Result result = run({QStringLiteral("make-demo"), m_demo, QStringLiteral("--patients"),
+                         QStringLiteral("1"), QStringLiteral("--slices"), QStringLiteral("4"),
+                         QStringLiteral("--size"), QStringLiteral("64")});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    m_voc = m_dir.filePath(QStringLiteral("voc"));
+    result = run({QStringLiteral("convert"), m_demo, m_voc});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+
+    m_classes =
+        LabelTable::load(QDir(m_demo).filePath(QStringLiteral("labels/labels.json")).toStdString())
+            .size();
+    QVERIFY(m_classes >= 2);
+    const models::ModelConfig config = test::tinyModelConfig(3, m_classes);
+    models::PSPNet model = test::tinyModel(config);
+    m_model = m_dir.filePath(QStringLiteral("model.pt"));
+    saveModelBundle(m_model.toStdString(), model, test::tinyBundle(config));
+}
+
+void tst_PredictCli::predictWritesLabelsOnTheSeriesGrid()
+{
+    const QString out = m_dir.filePath(QStringLiteral("labels.nii.gz"));
+    const Result result = run({QStringLiteral("predict"), m_model, m_demo, QStringLiteral("-o"),
+                               out, QStringLiteral("--batch"), QStringLiteral("3")});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QVERIFY(result.out.contains(QLatin1String("4 slice")));
+    const Volume labels = NiftiIo::read(out.toStdString());
+    QCOMPARE(labels.width(), 64);
+    QCOMPARE(labels.height(), 64);
+    QCOMPARE(labels.depth(), 4);
+    const QDir labelDir(QDir(m_demo).filePath(QStringLiteral("labels")));
+    const QString truth =
+        labelDir.filePath(labelDir.entryList({QStringLiteral("*.nii.gz")}, QDir::Files).value(0));
+    const Volume reference = NiftiIo::read(truth.toStdString());
+    QVERIFY(labels.geometry().isClose(reference.geometry(), 1e-3));
+    const auto [lo, hi] = labels.range();
+    QVERIFY(lo >= 0 && hi < m_classes);
+}
+
+void tst_PredictCli::predictWritesAPaletteMaskPerImage()
+{
+    const QDir images(QDir(m_voc).filePath(QStringLiteral("JPEGImages")));
+    const QStringList names = images.entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name);
+    QCOMPARE(names.size(), 4);
+    const QString out = m_dir.filePath(QStringLiteral("masks"));
+    const Result result =
+        run({QStringLiteral("predict"), m_model, images.path(), QStringLiteral("-o"), out});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QCOMPARE(QDir(out).entryList(QDir::Files, QDir::Name), names);
+    const core::detail::PngImage mask =
+        core::detail::readPng(QDir(out).filePath(names.front()).toStdString());
+    QVERIFY(mask.indexed);
+    QCOMPARE(mask.width, 64);
+    QCOMPARE(mask.height, 64);
+    for (std::uint8_t value : mask.pixels)
+        QVERIFY(value < m_classes);
+    // The model's class colours are the palette's first entries.
+    const ModelBundle bundle = readModelBundleInfo(m_model.toStdString());
+    QCOMPARE(mask.palette.at(1), bundle.classes.at(1).colour);
+
+    // One image alone.
+    const QString single = m_dir.filePath(QStringLiteral("single"));
+    QCOMPARE(run({QStringLiteral("predict"), m_model, images.filePath(names.back()),
+                  QStringLiteral("-o"), single})
+                 .exitCode,
+             0);
+    QCOMPARE(QDir(single).entryList(QDir::Files), QStringList{names.back()});
+}
+
+void tst_PredictCli::augmentPreviewWritesAReproducibleGrid()
+{
+    auto preview = [&](const QString &file, const QString &seed) {
+        return run({QStringLiteral("augment-preview"), m_voc, QStringLiteral("-o"), file,
+                    QStringLiteral("--level"), QStringLiteral("high"), QStringLiteral("--count"),
+                    QStringLiteral("3"), QStringLiteral("--seed"), seed});
+    };
+    const QString a = m_dir.filePath(QStringLiteral("a.png"));
+    const QString b = m_dir.filePath(QStringLiteral("b.png"));
+    const QString c = m_dir.filePath(QStringLiteral("c.png"));
+    Result result = preview(a, QStringLiteral("4"));
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QVERIFY(result.out.contains(QLatin1String("3 augmented pair")));
+    QCOMPARE(preview(b, QStringLiteral("4")).exitCode, 0);
+    QCOMPARE(preview(c, QStringLiteral("5")).exitCode, 0);
+    const QImage grid(a);
+    QVERIFY(!grid.isNull());
+    // 3 pairs in one row: gap 4, each pair 2 x 64 wide plus two gaps.
+    QCOMPARE(grid.width(), 4 + 3 * (2 * 64 + 8));
+    QCOMPARE(grid.height(), 4 + 64 + 4);
+    QCOMPARE(readAll(a), readAll(b));
+    QVERIFY(readAll(a) != readAll(c));
+}
+
+void tst_PredictCli::badInputGivesTheDocumentedExitCodes()
+{
+    const QString missing = m_dir.filePath(QStringLiteral("missing.pt"));
+    Result result = run({QStringLiteral("predict"), missing, m_demo, QStringLiteral("-o"),
+                         m_dir.filePath(QStringLiteral("x.nii.gz"))});
+    QCOMPARE(result.exitCode, 3);
+    QVERIFY2(result.err.contains(m_dir.filePath(QStringLiteral("missing.json"))),
+             qPrintable(result.err));
+    QCOMPARE(run({QStringLiteral("predict"), m_model, m_demo, QStringLiteral("-o"),
+                  m_dir.filePath(QStringLiteral("x.png"))})
+                 .exitCode,
+             2);
+    QCOMPARE(run({QStringLiteral("predict"), m_model, m_demo}).exitCode, 2);
+    QCOMPARE(run({QStringLiteral("predict"), m_model, m_dir.filePath(QStringLiteral("nothing")),
+                  QStringLiteral("-o"), m_dir.filePath(QStringLiteral("x.nii.gz"))})
+                 .exitCode,
+             3);
+    QCOMPARE(run({QStringLiteral("augment-preview"), m_voc, QStringLiteral("-o"),
+                  m_dir.filePath(QStringLiteral("g.png")), QStringLiteral("--level"),
+                  QStringLiteral("extreme")})
+                 .exitCode,
+             2);
+    QCOMPARE(run({QStringLiteral("augment-preview"), m_dir.filePath(QStringLiteral("nothing")),
+                  QStringLiteral("-o"), m_dir.filePath(QStringLiteral("g.png"))})
+                 .exitCode,
+             3);
+}
+
+QTEST_GUILESS_MAIN(tst_PredictCli)
+#include "tst_PredictCli.moc"

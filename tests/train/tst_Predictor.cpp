@@ -1,0 +1,191 @@
+// The Predictor: windowing of raw values equals the VOC export's (core/dicom's linear VOI,
+// floored), channels and mean/std as the bundle says, and slice/volume predictions with the
+// right shapes that agree with each other.
+
+#include "TinyModel.h"
+
+#include "core/dicom/WindowLevel.h"
+#include "core/train/Predictor.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace medseg;
+using namespace medseg::core;
+
+namespace {
+
+class StopAfter : public ProgressSink
+{
+public:
+    explicit StopAfter(std::int64_t slices)
+        : m_slices(slices)
+    {}
+    bool progress(std::int64_t done, std::int64_t, const std::string &) override
+    {
+        calls.push_back(done);
+        return done < m_slices;
+    }
+    bool isCancelled() const override { return false; }
+    std::vector<std::int64_t> calls;
+
+private:
+    std::int64_t m_slices;
+};
+
+Predictor makePredictor(int inChannels, bool window, std::vector<float> mean,
+                        std::vector<float> std, int inputSize = 0)
+{
+    const models::ModelConfig config = test::tinyModelConfig(inChannels);
+    ModelBundle bundle = test::tinyBundle(config);
+    bundle.preprocessing.hasWindow = window;
+    bundle.preprocessing.mean = std::move(mean);
+    bundle.preprocessing.std = std::move(std);
+    bundle.preprocessing.inputSize = inputSize;
+    return Predictor(bundle, test::tinyModel(config));
+}
+
+} // namespace
+
+class tst_Predictor : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void windowingMatchesHandComputation();
+    void windowingMatchesTheVocExport();
+    void withoutWindowValuesAreGreyLevels();
+    void greyIsReplicatedAndNormalisedPerChannel();
+    void slicePredictionHasTheSliceShape();
+    void volumePredictionMatchesSlices();
+    void inputSizeResizesAndComesBack();
+    void cancelStopsTheVolume();
+};
+
+void tst_Predictor::windowingMatchesHandComputation()
+{
+    // Window 40/400: values <= -160 -> 0, > 239 -> 255, else ((v - 39.5) / 399 + 0.5) * 255
+    // floored, after truncation toward zero (12.7 -> 12, -159.5 -> -159).
+    Predictor predictor = makePredictor(1, true, {0.5f}, {0.25f});
+    const std::vector<float> values{-1000, -160, -159.5f, 0, 12.7f, 40, 239, 240, 1000};
+    const std::vector<double> grey{0, 0, 0, 102, 109, 127, 255, 255, 255};
+    const at::Tensor raw = at::tensor(values).view({1, 1, 9});
+    const at::Tensor unit = predictor.windowToUnit(raw);
+    const at::Tensor input = predictor.preprocessRaw(raw);
+    QCOMPARE(input.sizes().vec(), (std::vector<std::int64_t>{1, 1, 1, 9}));
+    for (int i = 0; i < 9; ++i) {
+        QCOMPARE(unit.view({-1})[i].item<float>(), float(grey[std::size_t(i)] / 255.0));
+        const double expected = (grey[std::size_t(i)] / 255.0 - 0.5) / 0.25;
+        QVERIFY2(std::abs(input.view({-1})[i].item<double>() - expected) < 1e-5,
+                 qPrintable(QString::number(values[std::size_t(i)])));
+    }
+}
+
+void tst_Predictor::windowingMatchesTheVocExport()
+{
+    Predictor predictor = makePredictor(1, true, {0.0f}, {1.0f});
+    const Window window{40, 400, {}};
+    std::vector<float> values;
+    for (double v = -1100; v <= 1100; v += 0.37)
+        values.push_back(float(v));
+    const at::Tensor unit = predictor.windowToUnit(at::tensor(values).view({1, 1, -1})).view({-1});
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const int expected = applyLinearVoi(std::trunc(double(values[i])), window);
+        QCOMPARE(int(std::lround(unit[std::int64_t(i)].item<double>() * 255.0)), expected);
+    }
+}
+
+void tst_Predictor::withoutWindowValuesAreGreyLevels()
+{
+    Predictor predictor = makePredictor(1, false, {0.0f}, {1.0f});
+    const at::Tensor unit =
+        predictor.windowToUnit(at::tensor({0.0f, 51.0f, 255.0f}).view({1, 1, 3}));
+    QVERIFY(at::allclose(unit.view({-1}), at::tensor({0.0f, 0.2f, 1.0f})));
+}
+
+void tst_Predictor::greyIsReplicatedAndNormalisedPerChannel()
+{
+    Predictor predictor =
+        makePredictor(3, false, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f});
+    const std::vector<std::uint8_t> pixels{0, 128, 255, 64};
+    const at::Tensor image = at::tensor(std::vector<std::int64_t>(pixels.begin(), pixels.end()))
+                                 .to(at::kByte)
+                                 .view({1, 1, 2, 2});
+    const at::Tensor input = predictor.preprocessImages(image);
+    QCOMPARE(input.sizes().vec(), (std::vector<std::int64_t>{1, 3, 2, 2}));
+    const float mean[3] = {0.485f, 0.456f, 0.406f};
+    const float sd[3] = {0.229f, 0.224f, 0.225f};
+    for (int c = 0; c < 3; ++c)
+        for (int p = 0; p < 4; ++p) {
+            const double expected = (pixels[std::size_t(p)] / 255.0 - mean[c]) / sd[c];
+            QVERIFY(std::abs(input[0][c].view({-1})[p].item<double>() - expected) < 1e-5);
+        }
+    // The same grey as RGB gives the same input.
+    const at::Tensor rgb = image.expand({1, 3, 2, 2});
+    QVERIFY(at::allclose(predictor.preprocessImages(rgb), input));
+}
+
+void tst_Predictor::slicePredictionHasTheSliceShape()
+{
+    Predictor predictor =
+        makePredictor(3, true, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f});
+    at::manual_seed(2);
+    const at::Tensor slice = (at::rand({40, 56}) * 1000.0f - 500.0f).contiguous();
+    const SlicePrediction result = predictor.predictSlice(slice.data_ptr<float>(), 56, 40, true);
+    QCOMPARE(result.labels.sizes().vec(), (std::vector<std::int64_t>{40, 56}));
+    QVERIFY(result.labels.scalar_type() == at::kByte);
+    QVERIFY(result.labels.max().item<int>() < 3);
+    QCOMPARE(result.probabilities.sizes().vec(), (std::vector<std::int64_t>{3, 40, 56}));
+    QVERIFY(at::allclose(result.probabilities.sum(0), at::ones({40, 56}), 1e-5, 1e-5));
+    QVERIFY(at::equal(result.probabilities.argmax(0).to(at::kByte), result.labels));
+    // An 8-bit image of the same size.
+    const at::Tensor bytes = at::randint(0, 256, {40, 56, 3}).to(at::kByte).contiguous();
+    const SlicePrediction image = predictor.predictImage(bytes.data_ptr<std::uint8_t>(), 56, 40, 3);
+    QCOMPARE(image.labels.sizes().vec(), (std::vector<std::int64_t>{40, 56}));
+    QVERIFY(!image.probabilities.defined());
+}
+
+void tst_Predictor::volumePredictionMatchesSlices()
+{
+    Predictor predictor =
+        makePredictor(3, true, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f});
+    predictor.setBatchSize(2);
+    at::manual_seed(3);
+    const int w = 48, h = 40, depth = 5;
+    const at::Tensor volume = (at::rand({depth, h, w}) * 800.0f - 400.0f).contiguous();
+    const std::vector<std::uint8_t> labels =
+        predictor.predictVolume(volume.data_ptr<float>(), w, h, depth);
+    QCOMPARE(labels.size(), std::size_t(w * h * depth));
+    const SlicePrediction slice3 = predictor.predictSlice(volume[3].data_ptr<float>(), w, h);
+    const at::Tensor fromVolume =
+        at::from_blob(const_cast<std::uint8_t *>(labels.data()) + 3 * w * h, {h, w}, at::kByte);
+    // Batched and single-slice passes may differ by float rounding in a near tie only.
+    QVERIFY(at::ne(fromVolume, slice3.labels).sum().item<std::int64_t>() <= 2);
+    for (std::uint8_t label : labels)
+        QVERIFY(label < 3);
+}
+
+void tst_Predictor::inputSizeResizesAndComesBack()
+{
+    Predictor predictor = makePredictor(1, true, {0.5f}, {0.25f}, 32);
+    const at::Tensor input = at::zeros({1, 1, 50, 70});
+    QCOMPARE(predictor.logits(input).sizes().vec(), (std::vector<std::int64_t>{1, 3, 50, 70}));
+    const at::Tensor slice = at::zeros({50, 70});
+    QCOMPARE(predictor.predictSlice(slice.data_ptr<float>(), 70, 50).labels.sizes().vec(),
+             (std::vector<std::int64_t>{50, 70}));
+}
+
+void tst_Predictor::cancelStopsTheVolume()
+{
+    Predictor predictor = makePredictor(1, true, {0.5f}, {0.25f});
+    predictor.setBatchSize(1);
+    const at::Tensor volume = at::zeros({4, 32, 32});
+    StopAfter sink(2);
+    QVERIFY_THROWS_EXCEPTION(CancelledError,
+                             predictor.predictVolume(volume.data_ptr<float>(), 32, 32, 4, &sink));
+    QCOMPARE(sink.calls, (std::vector<std::int64_t>{0, 1, 2}));
+}
+
+QTEST_GUILESS_MAIN(tst_Predictor)
+#include "tst_Predictor.moc"

@@ -1,0 +1,154 @@
+// `medseg train`, run as a script would: on a converted demo dataset it writes the run folder,
+// resumes a run that has a checkpoint, stops with a checkpoint and exit code 130 on Ctrl+C, and
+// refuses bad input with the documented exit codes.
+
+#include "core/train/Checkpoint.h"
+
+#include <QDir>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+
+class TestTrainCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void trainsIntoARunFolderAndResumes();
+    void interruptWritesACheckpointAndExits130();
+    void badInputGivesTheDocumentedExitCodes();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_dataset;
+};
+
+namespace {
+
+struct Result
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+QProcessEnvironment environment()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
+    env.insert(QStringLiteral("LANG"), QStringLiteral("C"));
+    env.insert(QStringLiteral("OMP_WAIT_POLICY"), QStringLiteral("PASSIVE"));
+    return env;
+}
+
+Result run(const QStringList &arguments)
+{
+    QProcess process;
+    process.setProcessEnvironment(environment());
+    process.start(QStringLiteral(MEDSEG_CLI), arguments);
+    if (!process.waitForFinished(300000) || process.exitStatus() != QProcess::NormalExit)
+        return {};
+    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+QStringList tinyOptions()
+{
+    return {QStringLiteral("--backbone"),      QStringLiteral("resnet18"),
+            QStringLiteral("--input-size"),    QStringLiteral("64"),
+            QStringLiteral("--batch"),         QStringLiteral("2"),
+            QStringLiteral("--output-stride"), QStringLiteral("16"),
+            QStringLiteral("--threads"),       QStringLiteral("2"),
+            QStringLiteral("--seed"),          QStringLiteral("3"),
+            QStringLiteral("--device"),        QStringLiteral("cpu")};
+}
+
+} // namespace
+
+void TestTrainCli::initTestCase()
+{
+    const QString demo = m_dir.filePath(QStringLiteral("demo"));
+    m_dataset = m_dir.filePath(QStringLiteral("voc"));
+    Result result = run({QStringLiteral("make-demo"), demo, QStringLiteral("--patients"),
+                         QStringLiteral("2"), QStringLiteral("--slices"), QStringLiteral("4"),
+                         QStringLiteral("--size"), QStringLiteral("64")});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    result = run({QStringLiteral("convert"), demo, m_dataset});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+}
+
+void TestTrainCli::trainsIntoARunFolderAndResumes()
+{
+    const QString runDir = m_dir.filePath(QStringLiteral("run"));
+    Result result = run(QStringList{QStringLiteral("train"), m_dataset, QStringLiteral("--epochs"),
+                                    QStringLiteral("1"), QStringLiteral("--run-dir"), runDir} +
+                        tinyOptions());
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QVERIFY2(result.err.contains(QStringLiteral("stage 3/3")), qPrintable(result.err));
+    QVERIFY2(result.out.contains(QStringLiteral("Finished")), qPrintable(result.out));
+    const QDir folder(runDir);
+    for (const char *name : {"config.json", "metrics.jsonl", "best.pt", "best.json", "final.pt",
+                             "checkpoints/last.ckpt", "checkpoints/stage-3.ckpt"})
+        QVERIFY2(folder.exists(QLatin1String(name)), name);
+    const medseg::core::CheckpointState last = medseg::core::loadCheckpoint(
+        folder.filePath(QStringLiteral("checkpoints/last.ckpt")).toStdString());
+    QCOMPARE(last.stage, 3);
+
+    // The run's own config.json, given back, resumes that run (here: already finished).
+    result = run({QStringLiteral("train"), QStringLiteral("--config"),
+                  folder.filePath(QStringLiteral("config.json"))});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QVERIFY2(result.out.contains(QStringLiteral("Resuming")), qPrintable(result.out));
+}
+
+void TestTrainCli::interruptWritesACheckpointAndExits130()
+{
+    const QString runDir = m_dir.filePath(QStringLiteral("interrupted"));
+    QProcess process;
+    process.setProcessEnvironment(environment());
+    process.start(QStringLiteral(MEDSEG_CLI),
+                  QStringList{QStringLiteral("train"), m_dataset, QStringLiteral("--epochs"),
+                              QStringLiteral("200"), QStringLiteral("--run-dir"), runDir} +
+                      tinyOptions());
+    QVERIFY(process.waitForStarted());
+    QByteArray err;
+    // Wait for the first progress line: training has started.
+    while (!err.contains("stage 1/3") && process.state() == QProcess::Running) {
+        process.waitForReadyRead(1000);
+        err += process.readAllStandardError();
+    }
+    QVERIFY2(err.contains("stage 1/3"), err.constData());
+    ::kill(pid_t(process.processId()), SIGINT);
+    QVERIFY(process.waitForFinished(120000));
+    err += process.readAllStandardError();
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 130);
+    QVERIFY(QFile::exists(QDir(runDir).filePath(QStringLiteral("checkpoints/last.ckpt"))));
+    QVERIFY(QString::fromUtf8(process.readAllStandardOutput()).contains(QStringLiteral("resume")));
+}
+
+void TestTrainCli::badInputGivesTheDocumentedExitCodes()
+{
+    Result result = run({QStringLiteral("train"), m_dir.filePath(QStringLiteral("nothing"))});
+    QCOMPARE(result.exitCode, 3);
+    QVERIFY2(result.err.contains(QStringLiteral("nothing")), qPrintable(result.err));
+    result = run({QStringLiteral("train"), m_dataset, QStringLiteral("--output-stride"),
+                  QStringLiteral("12")});
+    QCOMPARE(result.exitCode, 2);
+    result = run({QStringLiteral("train")});
+    QCOMPARE(result.exitCode, 2);
+    const QString config = m_dir.filePath(QStringLiteral("bad.json"));
+    QFile file(config);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({"stages": [{"learning_rate": "fast"}]})");
+    file.close();
+    result = run({QStringLiteral("train"), m_dataset, QStringLiteral("--config"), config});
+    QCOMPARE(result.exitCode, 3);
+    QVERIFY2(result.err.contains(QStringLiteral("learning_rate")), qPrintable(result.err));
+}
+
+QTEST_GUILESS_MAIN(TestTrainCli)
+#include "tst_TrainCli.moc"

@@ -1,0 +1,214 @@
+#include "core/train/Checkpoint.h"
+#include "core/train/Trainer.h"
+
+#include "SyntheticTrainingData.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+using namespace medseg;
+using namespace medseg::core;
+
+class TestTrainer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void learnsTheSyntheticTaskOnCpu();
+    void stageTwoKeepsTheBackboneBitIdentical();
+    void nanLossStopsWithAClearMessageAndKeepsTheLastCheckpoint();
+    void emptyDatasetGivesAClearError();
+    void corruptCheckpointGivesAClearError();
+    void mismatchingClassCountGivesAClearError();
+};
+
+namespace {
+
+QStringList readLines(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+}
+
+QString errorOf(const std::function<void()> &work)
+{
+    try {
+        work();
+    } catch (const std::exception &error) {
+        return QString::fromUtf8(error.what());
+    }
+    return {};
+}
+
+} // namespace
+
+void TestTrainer::learnsTheSyntheticTaskOnCpu()
+{
+    const TrainingData data = test::makeSyntheticData(32, 8);
+    TrainingConfig config = test::tinyConfig();
+    // Output stride 8: an 8x8 map at 64x64 resolves the shapes' outlines.
+    config.model.output_stride = 8;
+    // The design's three stages, with from-scratch learning rates and a tiny input.
+    const int epochs[] = {8, 1, 2};
+    const double rates[] = {3e-3, 1e-3, 5e-4};
+    for (int s = 0; s < 3; ++s) {
+        config.stages[s].epochs = epochs[s];
+        config.stages[s].learningRate = rates[s];
+        config.stages[s].dataFraction = 1.0;
+        config.stages[s].inputSize = 64;
+        config.stages[s].batchSize = 4;
+        config.stages[s].weightDecay = 1e-4;
+        config.stages[s].augmentation = AugmentationLevel::None;
+    }
+    config.stages[0].warmupSteps = 4;
+
+    QTemporaryDir dir;
+    const std::string runDir = dir.filePath("run").toStdString();
+    std::vector<EpochResult> epochResults;
+    TrainerHooks hooks;
+    hooks.onEpoch = [&](const EpochResult &result) {
+        epochResults.push_back(result);
+    };
+    hooks.onLog = [](const std::string &line) {
+        qInfo("%s", line.c_str());
+    };
+    Trainer trainer(config, runDir);
+    const TrainingResult result = trainer.fit(data, hooks);
+
+    QVERIFY2(result.status == TrainingResult::Status::Finished, result.message.c_str());
+    qInfo("best mean foreground Dice %.3f after %lld steps", result.bestMeanDice,
+          static_cast<long long>(result.steps));
+    QVERIFY2(result.bestMeanDice >= 0.8, qPrintable(QString::number(result.bestMeanDice)));
+    QCOMPARE(result.steps, std::int64_t(11 * 8));
+    QCOMPARE(epochResults.size(), std::size_t(11));
+
+    // The run directory.
+    const QDir run(dir.filePath("run"));
+    for (const char *name : {"config.json", "metrics.jsonl", "best.pt", "best.json", "final.pt",
+                             "final.json", "checkpoints/last.ckpt", "checkpoints/stage-1.ckpt",
+                             "checkpoints/stage-2.ckpt", "checkpoints/stage-3.ckpt"})
+        QVERIFY2(run.exists(QLatin1String(name)), name);
+    const QStringList lines = readLines(run.filePath(QStringLiteral("metrics.jsonl")));
+    QCOMPARE(lines.filter(QStringLiteral("\"type\":\"step\"")).size(), 11 * 8);
+    QCOMPARE(lines.filter(QStringLiteral("\"type\":\"epoch\"")).size(), 11);
+    QFile configFile(run.filePath(QStringLiteral("config.json")));
+    QVERIFY(configFile.open(QIODevice::ReadOnly));
+    QCOMPARE(toJson(trainingConfigFromJson(configFile.readAll().toStdString())), toJson(config));
+
+    // The best model is the one of the best epoch, and opens as a bundle.
+    double best = 0;
+    for (const EpochResult &epoch : epochResults)
+        best = std::max(best, epoch.meanForegroundDice);
+    QCOMPARE(result.bestMeanDice, best);
+    models::PSPNet model{nullptr};
+    const ModelBundle bundle = loadModelBundle(result.bestModelPath, &model);
+    QCOMPARE(bundle.classes.size(), std::size_t(3));
+    QCOMPARE(bundle.config.num_classes, 3);
+
+    // Fitting a finished run again does nothing more.
+    const TrainingResult again = Trainer(config, runDir).fit(data);
+    QVERIFY(again.resumed);
+    QCOMPARE(again.steps, result.steps);
+}
+
+void TestTrainer::stageTwoKeepsTheBackboneBitIdentical()
+{
+    const TrainingData data = test::makeSyntheticData(8, 2, 32);
+    TrainingConfig config = test::tinyConfig();
+    config.stages[0].epochs = 1;
+    config.stages[1].epochs = 2;
+    config.stages.resize(2);
+    QTemporaryDir dir;
+    const TrainingResult result = Trainer(config, dir.path().toStdString()).fit(data);
+    QVERIFY2(result.status == TrainingResult::Status::Finished, result.message.c_str());
+
+    const CheckpointState before =
+        loadCheckpoint(dir.filePath("checkpoints/stage-1.ckpt").toStdString());
+    const CheckpointState after =
+        loadCheckpoint(dir.filePath("checkpoints/stage-2.ckpt").toStdString());
+    int backbone = 0, changed = 0;
+    for (const auto &[name, tensor] : before.model) {
+        if (name.rfind("backbone.", 0) == 0) {
+            ++backbone;
+            // Weights and BatchNorm statistics alike.
+            QVERIFY2(at::equal(tensor, after.model.at(name)), name.c_str());
+        } else if (name.rfind("ppm.", 0) == 0 && !at::equal(tensor, after.model.at(name))) {
+            ++changed;
+        }
+    }
+    QVERIFY(backbone > 50);
+    QVERIFY(changed > 0); // the pyramid pooling did train
+}
+
+void TestTrainer::nanLossStopsWithAClearMessageAndKeepsTheLastCheckpoint()
+{
+    const TrainingData data = test::makeSyntheticData(8, 2, 32);
+    TrainingConfig config = test::tinyConfig();
+    config.stages.resize(2);
+    config.stages[1].trainable = TrainableParts::All;
+    config.stages[1].learningRate = 1e10;
+    config.stages[1].epochs = 5;
+    QTemporaryDir dir;
+    const TrainingResult result = Trainer(config, dir.path().toStdString()).fit(data);
+    QVERIFY(result.status == TrainingResult::Status::Failed);
+    const QString message = QString::fromStdString(result.message);
+    QVERIFY2(message.contains(QStringLiteral("NaN")) ||
+                 message.contains(QStringLiteral("infinite")),
+             qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("last good checkpoint")), qPrintable(message));
+    // last.ckpt is still the one written at the end of stage 1 (1 step: 2 of 8 slices).
+    const CheckpointState last =
+        loadCheckpoint(dir.filePath("checkpoints/last.ckpt").toStdString());
+    QCOMPARE(last.stage, 1);
+    QCOMPARE(last.globalStep, std::int64_t(1));
+    for (const auto &[name, tensor] : last.model)
+        if (tensor.is_floating_point())
+            QVERIFY(at::isfinite(tensor).all().item<bool>());
+}
+
+void TestTrainer::emptyDatasetGivesAClearError()
+{
+    QTemporaryDir dir;
+    TrainingData data = test::makeSyntheticData(4, 2, 32);
+    data.train.clear();
+    QString message =
+        errorOf([&] { Trainer(test::tinyConfig(), dir.path().toStdString()).fit(data); });
+    QVERIFY2(message.contains(QStringLiteral("no training slices")), qPrintable(message));
+
+    data = test::makeSyntheticData(4, 2, 32);
+    data.val.clear();
+    message = errorOf([&] { Trainer(test::tinyConfig(), dir.path().toStdString()).fit(data); });
+    QVERIFY2(message.contains(QStringLiteral("no validation slices")), qPrintable(message));
+}
+
+void TestTrainer::corruptCheckpointGivesAClearError()
+{
+    QTemporaryDir dir;
+    QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("checkpoints")));
+    const QString path = dir.filePath("checkpoints/last.ckpt");
+    std::ofstream(path.toStdString(), std::ios::binary) << "MEDSEGCK but then nothing useful";
+    const TrainingData data = test::makeSyntheticData(4, 2, 32);
+    const QString message =
+        errorOf([&] { Trainer(test::tinyConfig(), dir.path().toStdString()).fit(data); });
+    QVERIFY2(message.contains(path), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("corrupt")), qPrintable(message));
+}
+
+void TestTrainer::mismatchingClassCountGivesAClearError()
+{
+    QTemporaryDir dir;
+    TrainingConfig config = test::tinyConfig();
+    config.model.num_classes = 5;
+    const TrainingData data = test::makeSyntheticData(4, 2, 32);
+    const QString message = errorOf([&] { Trainer(config, dir.path().toStdString()).fit(data); });
+    QVERIFY2(message.contains(QStringLiteral("5 classes")), qPrintable(message));
+}
+
+QTEST_APPLESS_MAIN(TestTrainer)
+#include "tst_Trainer.moc"

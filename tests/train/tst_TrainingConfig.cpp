@@ -1,0 +1,117 @@
+#include "core/train/TrainingConfig.h"
+
+#include <QtTest>
+
+using namespace medseg::core;
+
+class TestTrainingConfig : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void defaultPlanIsTheDesigns();
+    void jsonRoundTripKeepsEveryField();
+    void badKeysAreNamed_data();
+    void badKeysAreNamed();
+};
+
+void TestTrainingConfig::defaultPlanIsTheDesigns()
+{
+    const std::vector<StagePlan> stages = defaultStages();
+    QCOMPARE(stages.size(), std::size_t(3));
+    QCOMPARE(stages[0].learningRate, 1e-4);
+    QCOMPARE(stages[0].dataFraction, 0.2);
+    QVERIFY(stages[0].augmentation == AugmentationLevel::Low);
+    QVERIFY(stages[0].trainable == TrainableParts::BackboneAndClassifier);
+    QCOMPARE(stages[1].learningRate, 5e-5);
+    QCOMPARE(stages[1].dataFraction, 0.6);
+    QVERIFY(stages[1].augmentation == AugmentationLevel::Medium);
+    QVERIFY(stages[1].trainable == TrainableParts::PyramidPoolingAndClassifier);
+    QCOMPARE(stages[2].learningRate, 1e-5);
+    QCOMPARE(stages[2].dataFraction, 1.0);
+    QVERIFY(stages[2].augmentation == AugmentationLevel::High);
+    QVERIFY(stages[2].trainable == TrainableParts::All);
+}
+
+void TestTrainingConfig::jsonRoundTripKeepsEveryField()
+{
+    TrainingConfig config;
+    config.model.backbone = "mobilenet_v3_large";
+    config.model.in_channels = 1;
+    config.model.num_classes = 5;
+    config.model.output_stride = 16;
+    config.model.bins = {1, 2, 4};
+    config.model.aux = true;
+    config.model.bottleneck_channels = 64;
+    config.stages[1].epochs = 7;
+    config.stages[1].batchSize = 3;
+    config.stages[1].inputSize = 320;
+    config.stages[1].schedule = "cosine";
+    config.stages[1].warmupSteps = 12;
+    config.stages[1].earlyStoppingPatience = 4;
+    config.stages[2].weightDecay = 0.05;
+    config.loss.alpha = 0.5;
+    config.loss.focal.classWeights = {0.1, 2.0, 3.0, 1.0, 1.0};
+    config.loss.dice.includeBackground = false;
+    config.classWeightsFromData = false;
+    config.seed = 1234567890123ull;
+    config.deterministic = true;
+    config.device = "cpu";
+    config.amp = "fp16";
+    config.channelsLast = false;
+    config.threads = 3;
+    config.checkpointMinutes = 2.5;
+    config.checkpointEverySteps = 9;
+    config.pretrainedBackbone = "/w/resnet18.pth";
+    config.dataset = "/data/voc";
+
+    const std::string json = toJson(config);
+    const TrainingConfig back = trainingConfigFromJson(json, "run.json");
+    QCOMPARE(toJson(back), json);
+    QCOMPARE(back.model.backbone, std::string("mobilenet_v3_large"));
+    QCOMPARE(back.model.bins, (std::vector<int>{1, 2, 4}));
+    QCOMPARE(back.stages[1].inputSize, 320);
+    QCOMPARE(back.stages[1].schedule, std::string("cosine"));
+    QCOMPARE(back.seed, 1234567890123ull);
+    QCOMPARE(back.loss.focal.classWeights.size(), std::size_t(5));
+    QCOMPARE(back.checkpointEverySteps, 9);
+    // Keys left out keep their defaults.
+    const TrainingConfig partial = trainingConfigFromJson(R"({"seed": 5})");
+    QCOMPARE(partial.seed, std::uint64_t(5));
+    QCOMPARE(partial.stages.size(), std::size_t(3));
+}
+
+void TestTrainingConfig::badKeysAreNamed_data()
+{
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("unknown key") << R"({"sead": 1})"
+                                 << "sead";
+    QTest::newRow("wrong type") << R"({"model": {"num_classes": "three"}})"
+                                << "model.num_classes";
+    QTest::newRow("unknown stage key") << R"({"stages": [{"lr": 1}]})"
+                                       << "stages[0].lr";
+    QTest::newRow("bad augmentation") << R"({"stages": [{"augmentation": "extreme"}]})"
+                                      << "stages[0].augmentation";
+    QTest::newRow("bad value") << R"({"stages": [{"learning_rate": -1}]})"
+                               << "learning_rate";
+    QTest::newRow("not json") << "{nope"
+                              << "not valid JSON";
+}
+
+void TestTrainingConfig::badKeysAreNamed()
+{
+    QFETCH(QString, json);
+    QFETCH(QString, expected);
+    try {
+        trainingConfigFromJson(json.toStdString(), "run.json");
+        QFAIL("a bad config was accepted");
+    } catch (const std::runtime_error &error) {
+        const QString message = QString::fromUtf8(error.what());
+        QVERIFY2(message.contains(expected), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("run.json")), qPrintable(message));
+    }
+}
+
+QTEST_APPLESS_MAIN(TestTrainingConfig)
+#include "tst_TrainingConfig.moc"
