@@ -2,6 +2,19 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>AugmentPreviewCommand</name>
+    <message numerus="yes">
+        <source>Wrote %n augmented pair(s) to %1.
+</source>
+        <translation>
+            <numerusform>Wrote %n augmented pair to %1.
+</numerusform>
+            <numerusform>Wrote %n augmented pairs to %1.
+</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ConvertCommand</name>
     <message numerus="yes">
         <source>Wrote %n slice(s) of %1 series to %2.
@@ -45,12 +58,72 @@
     </message>
 </context>
 <context>
+    <name>PredictCommand</name>
+    <message numerus="yes">
+        <source>Segmented %n slice(s) of series %1 into %2.
+</source>
+        <translation>
+            <numerusform>Segmented %n slice of series %1 into %2.
+</numerusform>
+            <numerusform>Segmented %n slices of series %1 into %2.
+</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n mask(s) to %1.
+</source>
+        <translation>
+            <numerusform>Wrote %n mask to %1.
+</numerusform>
+            <numerusform>Wrote %n masks to %1.
+</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>StatsCommand</name>
     <message numerus="yes">
         <source>%n image(s), %1 labeled pixels, %2 ignored</source>
         <translation>
             <numerusform>%n image, %1 labeled pixels, %2 ignored</numerusform>
             <numerusform>%n images, %1 labeled pixels, %2 ignored</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::LabelSession</name>
+    <message numerus="yes">
+        <source>Accept prediction on %n slice(s)</source>
+        <translation>
+            <numerusform>Accept prediction on %n slice</numerusform>
+            <numerusform>Accept prediction on %n slices</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::TrainingPanel</name>
+    <message numerus="yes">
+        <source>Training stopped after %n step(s); resume it from Runs.</source>
+        <translation>
+            <numerusform>Training stopped after %n step; resume it from Runs.</numerusform>
+            <numerusform>Training stopped after %n steps; resume it from Runs.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::TrainingSession</name>
+    <message numerus="yes">
+        <source>%n training slice(s)</source>
+        <translation>
+            <numerusform>%n training slice</numerusform>
+            <numerusform>%n training slices</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n validation slice(s)</source>
+        <translation>
+            <numerusform>%n validation slice</numerusform>
+            <numerusform>%n validation slices</numerusform>
         </translation>
     </message>
 </context>

@@ -2,6 +2,65 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AugmentPreviewCommand</name>
+    <message>
+        <source>Write a grid of augmented image/mask pairs of a VOC dataset, to check the augmentation by eye.</source>
+        <translation>将 VOC 数据集中经过增强的图像/掩码对写成一张网格图，以便目视检查数据增强效果。</translation>
+    </message>
+    <message>
+        <source>The grid image to write (PNG).</source>
+        <translation>要写入的网格图像（PNG）。</translation>
+    </message>
+    <message>
+        <source>Augmentation level: none, low, medium or high.</source>
+        <translation>数据增强强度：none、low、medium 或 high。</translation>
+    </message>
+    <message>
+        <source>Number of image/mask pairs.</source>
+        <translation>图像/掩码对的数量。</translation>
+    </message>
+    <message>
+        <source>Seed of the augmentation.</source>
+        <translation>数据增强的随机种子。</translation>
+    </message>
+    <message>
+        <source>Folder of the VOC dataset.</source>
+        <translation>VOC 数据集文件夹。</translation>
+    </message>
+    <message>
+        <source>give a dataset folder and -o FILE.</source>
+        <translation>请给出数据集文件夹和 -o FILE。</translation>
+    </message>
+    <message>
+        <source>--level must be none, low, medium or high.</source>
+        <translation>--level 必须是 none、low、medium 或 high。</translation>
+    </message>
+    <message>
+        <source>--count must be a number from 1 to 1000.</source>
+        <translation>--count 必须是 1 到 1000 之间的数字。</translation>
+    </message>
+    <message>
+        <source>--seed must be a number from 0.</source>
+        <translation>--seed 必须是从 0 开始的数字。</translation>
+    </message>
+    <message>
+        <source>%1: no image with a mask.</source>
+        <translation>%1：没有带掩码的图像。</translation>
+    </message>
+    <message>
+        <source>%1: cannot write the image.</source>
+        <translation>%1：无法写入图像。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n augmented pair(s) to %1.
+</source>
+        <translation>
+            <numerusform>已将 %n 对增强后的图像/掩码写入 %1。
+</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Cli</name>
     <message>
         <source>Commands:</source>
@@ -125,6 +184,91 @@
     <message>
         <source>%1: the labels do not lie on the grid of series %2.</source>
         <translation>%1：标签与序列 %2 的网格不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportCommand</name>
+    <message>
+        <source>Export a trained model to ONNX (fp32 or int8) and validate it.</source>
+        <translation>将训练好的模型导出为 ONNX（fp32 或 int8）并进行验证。</translation>
+    </message>
+    <message>
+        <source>The .onnx file to write.</source>
+        <translation>要写入的 .onnx 文件。</translation>
+    </message>
+    <message>
+        <source>Quantize to int8 for this runtime: cpu (ONNX Runtime) or tensorrt.</source>
+        <translation>针对以下运行时量化为 int8：cpu（ONNX Runtime）或 tensorrt。</translation>
+    </message>
+    <message>
+        <source>ONNX opset: 11, 13 or 17 (int8: 13 or 17).</source>
+        <translation>ONNX opset：11、13 或 17（int8：13 或 17）。</translation>
+    </message>
+    <message>
+        <source>Number of training slices for int8 calibration.</source>
+        <translation>用于 int8 校准的训练切片数。</translation>
+    </message>
+    <message>
+        <source>VOC dataset: calibration slices from its train split, validation slices (with masks) from its val split.</source>
+        <translation>VOC 数据集：校准切片取自其 train 划分，验证切片（带掩码）取自其 val 划分。</translation>
+    </message>
+    <message>
+        <source>Percentile calibration (e.g. 99.99) instead of min/max.</source>
+        <translation>使用百分位校准（例如 99.99）代替最小/最大值校准。</translation>
+    </message>
+    <message>
+        <source>Add a &quot;probabilities&quot; output.</source>
+        <translation>添加 &quot;probabilities&quot; 输出。</translation>
+    </message>
+    <message>
+        <source>Add a &quot;labels&quot; output (class per pixel).</source>
+        <translation>添加 &quot;labels&quot; 输出（每个像素的类别）。</translation>
+    </message>
+    <message>
+        <source>A model bundle (.pt) or a training run folder.</source>
+        <translation>模型包（.pt）或训练运行文件夹。</translation>
+    </message>
+    <message>
+        <source>give one model and -o FILE.onnx.</source>
+        <translation>请给出一个模型和 -o FILE.onnx。</translation>
+    </message>
+    <message>
+        <source>--opset must be 11, 13 or 17.</source>
+        <translation>--opset 必须是 11、13 或 17。</translation>
+    </message>
+    <message>
+        <source>--int8 must be cpu or tensorrt.</source>
+        <translation>--int8 必须是 cpu 或 tensorrt。</translation>
+    </message>
+    <message>
+        <source>int8 needs --opset 13 or 17.</source>
+        <translation>int8 需要 --opset 13 或 17。</translation>
+    </message>
+    <message>
+        <source>int8 needs --data DIR for calibration slices.</source>
+        <translation>int8 需要用 --data DIR 提供校准切片。</translation>
+    </message>
+    <message>
+        <source>--calib must be a positive number.</source>
+        <translation>--calib 必须是正数。</translation>
+    </message>
+    <message>
+        <source>--percentile must be in (50, 100].</source>
+        <translation>--percentile 必须在 (50, 100] 范围内。</translation>
+    </message>
+    <message>
+        <source>Wrote %1 and %2; validation %3 (%4).
+</source>
+        <translation>已写入 %1 和 %2；验证结果：%3（%4）。
+</translation>
+    </message>
+    <message>
+        <source>passed</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>FAILED</source>
+        <translation>失败</translation>
     </message>
 </context>
 <context>
@@ -329,6 +473,228 @@
     </message>
 </context>
 <context>
+    <name>MeshCommand</name>
+    <message>
+        <source>Write the surfaces of a NIfTI label volume as STL, OBJ or PLY and print per-label volumes and areas.</source>
+        <translation>将 NIfTI 标签体数据的表面写为 STL、OBJ 或 PLY，并打印每个标签的体积和表面积。</translation>
+    </message>
+    <message>
+        <source>The mesh file to write: .stl, .obj or .ply (one file per label with _N added unless --label or --merge is given).</source>
+        <translation>要写入的网格文件：.stl、.obj 或 .ply（除非指定 --label 或 --merge，否则每个标签写一个文件，文件名加上 _N）。</translation>
+    </message>
+    <message>
+        <source>OUT</source>
+        <translation>OUT</translation>
+    </message>
+    <message>
+        <source>Only this label, written to OUT itself.</source>
+        <translation>只处理此标签，直接写入 OUT。</translation>
+    </message>
+    <message>
+        <source>N</source>
+        <translation>N</translation>
+    </message>
+    <message>
+        <source>Write all labels into one file, OUT.</source>
+        <translation>将所有标签写入同一个文件 OUT。</translation>
+    </message>
+    <message>
+        <source>Windowed-sinc smoothing iterations, 0 for the raw voxel surface (default 20).</source>
+        <translation>加窗 sinc 平滑的迭代次数，0 表示原始体素表面（默认 20）。</translation>
+    </message>
+    <message>
+        <source>K</source>
+        <translation>K</translation>
+    </message>
+    <message>
+        <source>Fraction of triangles to remove, 0 to 0.99 (default 0).</source>
+        <translation>要删除的三角形比例，0 到 0.99（默认 0）。</translation>
+    </message>
+    <message>
+        <source>F</source>
+        <translation>F</translation>
+    </message>
+    <message>
+        <source>A NIfTI image on the same grid: adds the mean and standard deviation inside each label.</source>
+        <translation>同一网格上的 NIfTI 图像：增加每个标签内的均值和标准差。</translation>
+    </message>
+    <message>
+        <source>IMAGE</source>
+        <translation>IMAGE</translation>
+    </message>
+    <message>
+        <source>A labels.json with label names and colours.</source>
+        <translation>包含标签名称和颜色的 labels.json。</translation>
+    </message>
+    <message>
+        <source>JSON</source>
+        <translation>JSON</translation>
+    </message>
+    <message>
+        <source>Also write the statistics as CSV.</source>
+        <translation>同时将统计结果写为 CSV。</translation>
+    </message>
+    <message>
+        <source>CSV</source>
+        <translation>CSV</translation>
+    </message>
+    <message>
+        <source>A label volume (.nii or .nii.gz).</source>
+        <translation>标签体数据（.nii 或 .nii.gz）。</translation>
+    </message>
+    <message>
+        <source>&apos;mesh&apos; needs exactly one LABELS file.</source>
+        <translation>&apos;mesh&apos; 只需要一个 LABELS 文件。</translation>
+    </message>
+    <message>
+        <source>&apos;mesh&apos; needs an output mesh: -o OUT.stl</source>
+        <translation>&apos;mesh&apos; 需要输出网格：-o OUT.stl</translation>
+    </message>
+    <message>
+        <source>%1: unknown mesh format (use .stl, .obj or .ply).</source>
+        <translation>%1：未知的网格格式（请使用 .stl、.obj 或 .ply）。</translation>
+    </message>
+    <message>
+        <source>--smooth must be a whole number from 0 to 1000.</source>
+        <translation>--smooth 必须是 0 到 1000 之间的整数。</translation>
+    </message>
+    <message>
+        <source>--decimate must be a number from 0 to 0.99.</source>
+        <translation>--decimate 必须是 0 到 0.99 之间的数字。</translation>
+    </message>
+    <message>
+        <source>--label must be a label number above 0.</source>
+        <translation>--label 必须是大于 0 的标签值。</translation>
+    </message>
+    <message>
+        <source>--label and --merge exclude each other.</source>
+        <translation>--label 与 --merge 不能同时使用。</translation>
+    </message>
+    <message>
+        <source>%1: the image is %2x%3x%4 voxels, the labels %5x%6x%7.</source>
+        <translation>%1：图像为 %2x%3x%4 体素，标签为 %5x%6x%7 体素。</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1: label %2 is not in the volume.</source>
+        <translation>%1：体数据中没有标签 %2。</translation>
+    </message>
+    <message>
+        <source>%1: the volume has no labels.</source>
+        <translation>%1：体数据中没有任何标签。</translation>
+    </message>
+    <message>
+        <source>label  name             voxels      volume (mL)  surface (mm²)  mean        std</source>
+        <translation>标签   名称             体素数      体积 (mL)    表面积 (mm²)   均值        标准差</translation>
+    </message>
+    <message>
+        <source>wrote %1</source>
+        <translation>已写入 %1</translation>
+    </message>
+</context>
+<context>
+    <name>PredictCommand</name>
+    <message>
+        <source>Segment a DICOM series (to a NIfTI label volume) or PNG/JPEG images (to palette PNG masks) with a trained model.</source>
+        <translation>用训练好的模型分割 DICOM 序列（输出 NIfTI 标签体数据）或 PNG/JPEG 图像（输出调色板 PNG 掩码）。</translation>
+    </message>
+    <message>
+        <source>Output: a .nii.gz label volume for DICOM input, a folder of masks for images.</source>
+        <translation>输出：DICOM 输入时为 .nii.gz 标签体数据，图像输入时为掩码文件夹。</translation>
+    </message>
+    <message>
+        <source>SeriesInstanceUID of the series to segment (default: the one with most slices).</source>
+        <translation>要分割的序列的 SeriesInstanceUID（默认：切片最多的序列）。</translation>
+    </message>
+    <message>
+        <source>Slices per forward pass.</source>
+        <translation>每次前向传播处理的切片数。</translation>
+    </message>
+    <message>
+        <source>Where the model runs: auto, cpu or cuda.</source>
+        <translation>模型运行的设备：auto、cpu 或 cuda。</translation>
+    </message>
+    <message>
+        <source>Model bundle (.pt with its .json beside it).</source>
+        <translation>模型包（.pt 及其同目录下的 .json）。</translation>
+    </message>
+    <message>
+        <source>DICOM folder or file, or a PNG/JPEG image or folder of images.</source>
+        <translation>DICOM 文件夹或文件，或者 PNG/JPEG 图像或图像文件夹。</translation>
+    </message>
+    <message>
+        <source>give a model, an input and -o OUT.</source>
+        <translation>请给出模型、输入和 -o OUT。</translation>
+    </message>
+    <message>
+        <source>--batch must be a number from 1.</source>
+        <translation>--batch 必须是从 1 开始的数字。</translation>
+    </message>
+    <message>
+        <source>--device must be auto, cpu or cuda.</source>
+        <translation>--device 必须是 auto、cpu 或 cuda。</translation>
+    </message>
+    <message>
+        <source>--device cuda: no CUDA device is available.</source>
+        <translation>--device cuda：没有可用的 CUDA 设备。</translation>
+    </message>
+    <message>
+        <source>%1: no such file or folder.</source>
+        <translation>%1：文件或文件夹不存在。</translation>
+    </message>
+    <message>
+        <source>-o must name a .nii.gz or .nii file for DICOM input.</source>
+        <translation>DICOM 输入时，-o 必须指定 .nii.gz 或 .nii 文件。</translation>
+    </message>
+    <message>
+        <source>cannot load the model: %1</source>
+        <translation>无法加载模型：%1</translation>
+    </message>
+    <message>
+        <source>%1: no series %2.</source>
+        <translation>%1：没有序列 %2。</translation>
+    </message>
+    <message>
+        <source>%1: no DICOM series found.</source>
+        <translation>%1：未找到 DICOM 序列。</translation>
+    </message>
+    <message>
+        <source>series %1 is a colour series; only grey images are segmented.</source>
+        <translation>序列 %1 是彩色序列；只分割灰度图像。</translation>
+    </message>
+    <message>
+        <source>prediction failed: %1</source>
+        <translation>预测失败：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Segmented %n slice(s) of series %1 into %2.
+</source>
+        <translation>
+            <numerusform>已分割序列 %1 的 %n 个切片，结果写入 %2。
+</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: cannot create the folder.</source>
+        <translation>%1：无法创建文件夹。</translation>
+    </message>
+    <message>
+        <source>%1: prediction failed: %2</source>
+        <translation>%1：预测失败：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n mask(s) to %1.
+</source>
+        <translation>
+            <numerusform>已将 %n 个掩码写入 %1。
+</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>RenderCommand</name>
     <message>
         <source>Write one frame of a DICOM file as an 8-bit image with a window.</source>
@@ -463,6 +829,117 @@
     <message>
         <source>medseg-studio: unknown language &apos;%1&apos;; use en or zh_CN.</source>
         <translation>medseg-studio：未知语言 &apos;%1&apos;；请使用 en 或 zh_CN。</translation>
+    </message>
+</context>
+<context>
+    <name>TrainCommand</name>
+    <message>
+        <source>Train a segmentation model on a VOC dataset with the staged plan.</source>
+        <translation>按分阶段计划在 VOC 数据集上训练分割模型。</translation>
+    </message>
+    <message>
+        <source>Training config (JSON, as a run&apos;s config.json); other options override it.</source>
+        <translation>训练配置（JSON，格式同训练运行的 config.json）；其他选项会覆盖其中的设置。</translation>
+    </message>
+    <message>
+        <source>Backbone: %1.</source>
+        <translation>骨干网络：%1。</translation>
+    </message>
+    <message>
+        <source>Epochs of every stage.</source>
+        <translation>每个阶段的轮次（epoch）数。</translation>
+    </message>
+    <message>
+        <source>Square input size of every stage.</source>
+        <translation>每个阶段的正方形输入尺寸。</translation>
+    </message>
+    <message>
+        <source>Batch size of every stage.</source>
+        <translation>每个阶段的批大小。</translation>
+    </message>
+    <message>
+        <source>Output stride of the backbone: 8, 16 or 32.</source>
+        <translation>骨干网络的输出步幅：8、16 或 32。</translation>
+    </message>
+    <message>
+        <source>Run folder (config, metrics, checkpoints, models); default runs/BACKBONE-TIME, or the config&apos;s folder when the config is a run&apos;s config.json.</source>
+        <translation>训练运行文件夹（配置、指标、检查点、模型）；默认为 runs/BACKBONE-TIME；若配置文件是某次训练运行的 config.json，则为该配置文件所在的文件夹。</translation>
+    </message>
+    <message>
+        <source>Random seed.</source>
+        <translation>随机种子。</translation>
+    </message>
+    <message>
+        <source>CPU threads (default: all cores).</source>
+        <translation>CPU 线程数（默认：全部核心）。</translation>
+    </message>
+    <message>
+        <source>cpu or cuda (default: cuda when available).</source>
+        <translation>cpu 或 cuda（默认：可用时使用 cuda）。</translation>
+    </message>
+    <message>
+        <source>The VOC dataset folder (optional with --config).</source>
+        <translation>VOC 数据集文件夹（指定 --config 时可省略）。</translation>
+    </message>
+    <message>
+        <source>%1: cannot open the config.</source>
+        <translation>%1：无法打开配置文件。</translation>
+    </message>
+    <message>
+        <source>give at most one dataset folder.</source>
+        <translation>最多只能给出一个数据集文件夹。</translation>
+    </message>
+    <message>
+        <source>give a dataset folder, or a config that names one.</source>
+        <translation>请给出数据集文件夹，或指定了数据集文件夹的配置文件。</translation>
+    </message>
+    <message>
+        <source>--%1 must be a positive number.</source>
+        <translation>--%1 必须是正数。</translation>
+    </message>
+    <message>
+        <source>--output-stride must be 8, 16 or 32.</source>
+        <translation>--output-stride 必须是 8、16 或 32。</translation>
+    </message>
+    <message>
+        <source>unknown backbone &apos;%1&apos; (%2).</source>
+        <translation>未知骨干网络 &apos;%1&apos;（%2）。</translation>
+    </message>
+    <message>
+        <source>--seed must be a non-negative number.</source>
+        <translation>--seed 必须是非负数。</translation>
+    </message>
+    <message>
+        <source>--device must be cpu or cuda.</source>
+        <translation>--device 必须是 cpu 或 cuda。</translation>
+    </message>
+    <message>
+        <source>Resuming the run in %1 from its checkpoint.
+</source>
+        <translation>正在从检查点恢复 %1 中的训练运行。
+</translation>
+    </message>
+    <message>
+        <source>Training %1 on %2 into %3.
+</source>
+        <translation>正在 %2 上训练 %1，输出到 %3。
+</translation>
+    </message>
+    <message>
+        <source>stage %1/%2 epoch %3/%4 [%5] %6/%7 loss %8 lr %9 %10 img/s ETA %11</source>
+        <translation>阶段 %1/%2 轮次 %3/%4 [%5] %6/%7 损失 %8 学习率 %9 %10 张/秒 剩余 %11</translation>
+    </message>
+    <message>
+        <source>Finished: best mean foreground Dice %1, model %2
+</source>
+        <translation>完成：最佳平均前景 Dice %1，模型 %2
+</translation>
+    </message>
+    <message>
+        <source>Stopped; run the same command again to resume from %1
+</source>
+        <translation>已停止；再次运行相同命令即可从 %1 恢复
+</translation>
     </message>
 </context>
 <context>
@@ -623,6 +1100,447 @@ UID：%5</translation>
         <source>Add source %1</source>
         <translation>添加数据源 %1</translation>
     </message>
+    <message>
+        <source>Open a series and label some slices first.</source>
+        <translation>请先打开一个序列并标注一些切片。</translation>
+    </message>
+    <message>
+        <source>The series is still loading.</source>
+        <translation>序列仍在加载中。</translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::ExportDialog</name>
+    <message>
+        <source>Export Model to ONNX</source>
+        <translation>导出模型为 ONNX</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>fp32</source>
+        <translation>fp32</translation>
+    </message>
+    <message>
+        <source>int8 for ONNX Runtime (CPU)</source>
+        <translation>int8，用于 ONNX Runtime（CPU）</translation>
+    </message>
+    <message>
+        <source>int8 for TensorRT</source>
+        <translation>int8，用于 TensorRT</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>精度</translation>
+    </message>
+    <message>
+        <source>Opset</source>
+        <translation>Opset</translation>
+    </message>
+    <message>
+        <source>Calibration slices</source>
+        <translation>校准切片</translation>
+    </message>
+    <message>
+        <source>Exported %1. Every validation check passed.</source>
+        <translation>已导出 %1。所有验证检查均已通过。</translation>
+    </message>
+    <message>
+        <source>Exported %1, but a validation check FAILED: see the report.</source>
+        <translation>已导出 %1，但有验证检查未通过：请查看报告。</translation>
+    </message>
+    <message>
+        <source>Report: %1
+Model card: %2</source>
+        <translation>报告：%1
+模型卡：%2</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <source>ONNX models (*.onnx)</source>
+        <translation>ONNX 模型 (*.onnx)</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::ExportSession</name>
+    <message>
+        <source>ONNX checker (fp32): %1</source>
+        <translation>ONNX 检查器（fp32）：%1</translation>
+    </message>
+    <message>
+        <source>fp32 against LibTorch: %1</source>
+        <translation>fp32 与 LibTorch 对比：%1</translation>
+    </message>
+    <message>
+        <source>  %1 x %2: max abs difference %3</source>
+        <translation>  %1 x %2：最大绝对差 %3</translation>
+    </message>
+    <message>
+        <source>ONNX checker (int8): %1</source>
+        <translation>ONNX 检查器（int8）：%1</translation>
+    </message>
+    <message>
+        <source>int8 against fp32: %1</source>
+        <translation>int8 与 fp32 对比：%1</translation>
+    </message>
+    <message>
+        <source>  argmax agreement %1%, Dice %2 -&gt; %3 (drop %4, against %5)</source>
+        <translation>  argmax 一致率 %1%，Dice %2 -&gt; %3（下降 %4，参照 %5）</translation>
+    </message>
+    <message>
+        <source>  size %1 MB (fp32 %2 MB)</source>
+        <translation>  大小 %1 MB（fp32 %2 MB）</translation>
+    </message>
+    <message>
+        <source>  size %1 MB</source>
+        <translation>  大小 %1 MB</translation>
+    </message>
+    <message>
+        <source>An export is running already.</source>
+        <translation>已有导出任务正在进行。</translation>
+    </message>
+    <message>
+        <source>int8 needs training slices to calibrate on: load the training data in the Training dock first.</source>
+        <translation>int8 需要用训练切片进行校准：请先在“训练”面板中加载训练数据。</translation>
+    </message>
+    <message>
+        <source>Export cancelled.</source>
+        <translation>导出已取消。</translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::LabelPanel</name>
+    <message>
+        <source>All labels</source>
+        <translation>所有标签</translation>
+    </message>
+    <message>
+        <source>Clear label only</source>
+        <translation>仅空白标签</translation>
+    </message>
+    <message>
+        <source>Only over %1</source>
+        <translation>仅覆盖 %1</translation>
+    </message>
+    <message>
+        <source>Colour of %1</source>
+        <translation>%1 的颜色</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Add a label with the next free value</source>
+        <translation>用下一个未使用的值添加标签</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Remove the active label from the table (its voxels stay)</source>
+        <translation>从表中移除当前标签（其体素保留）</translation>
+    </message>
+    <message>
+        <source>Tools</source>
+        <translation>工具</translation>
+    </message>
+    <message>
+        <source>Crosshair</source>
+        <translation>十字光标</translation>
+    </message>
+    <message>
+        <source>Brush</source>
+        <translation>画笔</translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation>橡皮擦</translation>
+    </message>
+    <message>
+        <source>Polygon</source>
+        <translation>多边形</translation>
+    </message>
+    <message>
+        <source>Lasso</source>
+        <translation>套索</translation>
+    </message>
+    <message>
+        <source>Flood fill</source>
+        <translation>漫水填充</translation>
+    </message>
+    <message>
+        <source>Left click moves the crosshair</source>
+        <translation>左键单击移动十字光标</translation>
+    </message>
+    <message>
+        <source>Paint the active label; Shift+wheel or [ ] change the size</source>
+        <translation>用当前标签绘制；Shift+滚轮或 [ ] 调整大小</translation>
+    </message>
+    <message>
+        <source>Erase to the clear label</source>
+        <translation>擦除为空白标签</translation>
+    </message>
+    <message>
+        <source>Click the vertices; double-click or Enter fills</source>
+        <translation>单击放置顶点；双击或按 Enter 填充</translation>
+    </message>
+    <message>
+        <source>Drag an outline; release fills</source>
+        <translation>拖动绘制轮廓；松开鼠标即填充</translation>
+    </message>
+    <message>
+        <source>Fill the connected region under the click</source>
+        <translation>填充单击处的连通区域</translation>
+    </message>
+    <message>
+        <source>Radius</source>
+        <translation>半径</translation>
+    </message>
+    <message>
+        <source>voxels</source>
+        <translation>体素</translation>
+    </message>
+    <message>
+        <source>mm</source>
+        <translation>mm</translation>
+    </message>
+    <message>
+        <source>Round</source>
+        <translation>圆形</translation>
+    </message>
+    <message>
+        <source>Square</source>
+        <translation>方形</translation>
+    </message>
+    <message>
+        <source>3D</source>
+        <translation>3D</translation>
+    </message>
+    <message>
+        <source>Paint a ball or cube through neighbouring slices</source>
+        <translation>跨相邻切片绘制球体或立方体</translation>
+    </message>
+    <message>
+        <source>Paint over</source>
+        <translation>可覆盖</translation>
+    </message>
+    <message>
+        <source>Threshold</source>
+        <translation>阈值</translation>
+    </message>
+    <message>
+        <source>Only change voxels whose intensity lies between the two values</source>
+        <translation>仅修改强度位于两个值之间的体素</translation>
+    </message>
+    <message>
+        <source>Lowest intensity painted</source>
+        <translation>绘制的最低强度</translation>
+    </message>
+    <message>
+        <source>Highest intensity painted</source>
+        <translation>绘制的最高强度</translation>
+    </message>
+    <message>
+        <source>Overlay</source>
+        <translation>叠加层</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Fill</source>
+        <translation>填充</translation>
+    </message>
+    <message>
+        <source>Outline</source>
+        <translation>轮廓</translation>
+    </message>
+    <message>
+        <source>Opacity</source>
+        <translation>不透明度</translation>
+    </message>
+    <message>
+        <source>Clean up</source>
+        <translation>清理</translation>
+    </message>
+    <message>
+        <source>Fill between slices</source>
+        <translation>切片间填充</translation>
+    </message>
+    <message>
+        <source>Interpolate the active label across the empty slices between labeled ones</source>
+        <translation>在已标注切片之间的空白切片上对当前标签进行插值</translation>
+    </message>
+    <message>
+        <source>Axial</source>
+        <translation>轴位</translation>
+    </message>
+    <message>
+        <source>Sagittal</source>
+        <translation>矢状位</translation>
+    </message>
+    <message>
+        <source>Coronal</source>
+        <translation>冠状位</translation>
+    </message>
+    <message>
+        <source>Remove islands under</source>
+        <translation>移除孤岛，小于</translation>
+    </message>
+    <message>
+        <source>Remove connected pieces of the active label smaller than this many voxels</source>
+        <translation>移除当前标签中体素数少于此值的连通块</translation>
+    </message>
+    <message>
+        <source> voxels</source>
+        <translation> 体素</translation>
+    </message>
+    <message>
+        <source>Keep largest component</source>
+        <translation>保留最大连通分量</translation>
+    </message>
+    <message>
+        <source>Smaller brush</source>
+        <translation>缩小画笔</translation>
+    </message>
+    <message>
+        <source>Larger brush</source>
+        <translation>放大画笔</translation>
+    </message>
+    <message>
+        <source>Previous label</source>
+        <translation>上一个标签</translation>
+    </message>
+    <message>
+        <source>Next label</source>
+        <translation>下一个标签</translation>
+    </message>
+    <message>
+        <source>Show or hide the label overlay</source>
+        <translation>显示或隐藏标签叠加层</translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::LabelSession</name>
+    <message>
+        <source>Accept prediction on slice %1</source>
+        <translation>接受切片 %1 上的预测</translation>
+    </message>
+    <message numerus="yes">
+        <source>Accept prediction on %n slice(s)</source>
+        <translation>
+            <numerusform>接受 %n 个切片上的预测</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::LabelStatisticsModel</name>
+    <message>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Voxels</source>
+        <translation>体素数</translation>
+    </message>
+    <message>
+        <source>Volume (mL)</source>
+        <translation>体积（mL）</translation>
+    </message>
+    <message>
+        <source>Surface (mm²)</source>
+        <translation>表面积（mm²）</translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation>均值</translation>
+    </message>
+    <message>
+        <source>SD</source>
+        <translation>标准差</translation>
+    </message>
+    <message>
+        <source>Size (mm)</source>
+        <translation>尺寸（mm）</translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::LabelStatisticsWidget</name>
+    <message>
+        <source>Export Label Statistics</source>
+        <translation>导出标签统计</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::LabelTableModel</name>
+    <message>
+        <source>Label %1, colour %2</source>
+        <translation>标签 %1，颜色 %2</translation>
+    </message>
+    <message>
+        <source>Shown in the overlay</source>
+        <translation>在叠加层中显示</translation>
+    </message>
+    <message>
+        <source>Locked labels never change, whatever the tool</source>
+        <translation>锁定的标签不会被任何工具修改</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Opacity</source>
+        <translation>不透明度</translation>
+    </message>
+    <message>
+        <source>Visible</source>
+        <translation>可见</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>锁定</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::MainWindow</name>
@@ -699,18 +1617,6 @@ UID：%5</translation>
         <translation>三维视图</translation>
     </message>
     <message>
-        <source>Open a series to see its label table.</source>
-        <translation>打开一个序列以查看其标签表。</translation>
-    </message>
-    <message>
-        <source>Label some slices to train a segmentation model.</source>
-        <translation>标注一些切片后即可训练分割模型。</translation>
-    </message>
-    <message>
-        <source>Surfaces of the labels appear here.</source>
-        <translation>标签的三维表面显示在这里。</translation>
-    </message>
-    <message>
         <source>%1 does not exist any more.</source>
         <translation>%1 已不存在。</translation>
     </message>
@@ -770,6 +1676,180 @@ UID：%5</translation>
         <source>DICOMDIR files (DICOMDIR dicomdir DICOMDIR.*);;All files (*)</source>
         <translation>DICOMDIR 文件 (DICOMDIR dicomdir DICOMDIR.*);;所有文件 (*)</translation>
     </message>
+    <message>
+        <source>Labels not loaded</source>
+        <translation>标签未加载</translation>
+    </message>
+    <message>
+        <source>Open &amp;Project…</source>
+        <translation>打开项目(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Open a project folder (NAME.medseg)</source>
+        <translation>打开项目文件夹（NAME.medseg）</translation>
+    </message>
+    <message>
+        <source>&amp;Save Project</source>
+        <translation>保存项目(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save Project &amp;As…</source>
+        <translation>项目另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import Label Volume…</source>
+        <translation>导入标签体数据(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Replace the labels of the shown series by a NIfTI label volume</source>
+        <translation>用 NIfTI 标签体数据替换当前显示序列的标签</translation>
+    </message>
+    <message>
+        <source>&amp;Export Label Volume…</source>
+        <translation>导出标签体数据(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Write the labels of the shown series as NIfTI (opens in ITK-SNAP and 3D Slicer)</source>
+        <translation>将当前显示序列的标签写为 NIfTI（可在 ITK-SNAP 和 3D Slicer 中打开）</translation>
+    </message>
+    <message>
+        <source>Export DICOM &amp;SEG…</source>
+        <translation>导出 DICOM SEG(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Write the labels as a DICOM Segmentation that references the shown series</source>
+        <translation>将标签写为引用当前显示序列的 DICOM 分割（Segmentation）对象</translation>
+    </message>
+    <message>
+        <source>Import Label &amp;Descriptions…</source>
+        <translation>导入标签描述(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Export Label Des&amp;criptions…</source>
+        <translation>导出标签描述(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Unsaved Changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <source>The project has unsaved changes. Save them?</source>
+        <translation>项目有未保存的更改。是否保存？</translation>
+    </message>
+    <message>
+        <source>Recover Unsaved Work</source>
+        <translation>恢复未保存的工作</translation>
+    </message>
+    <message>
+        <source>MedSeg Studio did not close normally. Restore the work autosaved in %1?</source>
+        <translation>MedSeg Studio 上次未正常关闭。是否恢复自动保存在 %1 中的工作？</translation>
+    </message>
+    <message>
+        <source>Recovered the autosaved work. Save it to keep it.</source>
+        <translation>已恢复自动保存的工作。请保存以保留这些内容。</translation>
+    </message>
+    <message>
+        <source>Recovery Failed</source>
+        <translation>恢复失败</translation>
+    </message>
+    <message>
+        <source>Project Not Saved</source>
+        <translation>项目未保存</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>Save Project As</source>
+        <translation>项目另存为</translation>
+    </message>
+    <message>
+        <source>MedSeg projects (*.medseg)</source>
+        <translation>MedSeg 项目 (*.medseg)</translation>
+    </message>
+    <message>
+        <source>Open Project (a NAME.medseg folder)</source>
+        <translation>打开项目（NAME.medseg 文件夹）</translation>
+    </message>
+    <message>
+        <source>Project Not Opened</source>
+        <translation>项目未打开</translation>
+    </message>
+    <message>
+        <source>Import Label Volume</source>
+        <translation>导入标签体数据</translation>
+    </message>
+    <message>
+        <source>NIfTI files (*.nii.gz *.nii)</source>
+        <translation>NIfTI 文件 (*.nii.gz *.nii)</translation>
+    </message>
+    <message>
+        <source>Labels Not Imported</source>
+        <translation>标签未导入</translation>
+    </message>
+    <message>
+        <source>Export Label Volume</source>
+        <translation>导出标签体数据</translation>
+    </message>
+    <message>
+        <source>Labels Not Exported</source>
+        <translation>标签未导出</translation>
+    </message>
+    <message>
+        <source>Export DICOM SEG</source>
+        <translation>导出 DICOM SEG</translation>
+    </message>
+    <message>
+        <source>DICOM files (*.dcm);;All files (*)</source>
+        <translation>DICOM 文件 (*.dcm);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>DICOM SEG Not Exported</source>
+        <translation>DICOM SEG 未导出</translation>
+    </message>
+    <message>
+        <source>Import Label Descriptions</source>
+        <translation>导入标签描述</translation>
+    </message>
+    <message>
+        <source>ITK-SNAP label descriptions (*.txt);;All files (*)</source>
+        <translation>ITK-SNAP 标签描述 (*.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Label Descriptions Not Imported</source>
+        <translation>标签描述未导入</translation>
+    </message>
+    <message>
+        <source>Export Label Descriptions</source>
+        <translation>导出标签描述</translation>
+    </message>
+    <message>
+        <source>Label Descriptions Not Exported</source>
+        <translation>标签描述未导出</translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::PredictionSession</name>
+    <message>
+        <source>Prediction cancelled.</source>
+        <translation>预测已取消。</translation>
+    </message>
+    <message>
+        <source>live preview, step %1</source>
+        <translation>实时预览，第 %1 步</translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::RunHistory</name>
+    <message>
+        <source>%1 is not a training run: it has no metrics.jsonl.</source>
+        <translation>%1 不是训练运行：其中没有 metrics.jsonl。</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::SeriesSession</name>
@@ -800,6 +1880,121 @@ UID：%5</translation>
     <message>
         <source>unknown error</source>
         <translation>未知错误</translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::ShortcutsDialog</name>
+    <message>
+        <source>Keyboard Shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source> or </source>
+        <translation> 或 </translation>
+    </message>
+    <message>
+        <source>Next / previous slice</source>
+        <translation>下一张 / 上一张切片</translation>
+    </message>
+    <message>
+        <source>Up / Down, Page Up / Page Down, mouse wheel</source>
+        <translation>Up / Down、Page Up / Page Down、鼠标滚轮</translation>
+    </message>
+    <message>
+        <source>First / last slice</source>
+        <translation>第一张 / 最后一张切片</translation>
+    </message>
+    <message>
+        <source>Home / End</source>
+        <translation>Home / End</translation>
+    </message>
+    <message>
+        <source>Zoom in / out</source>
+        <translation>放大 / 缩小</translation>
+    </message>
+    <message>
+        <source>+ / -, Ctrl+mouse wheel</source>
+        <translation>+ / -、Ctrl+鼠标滚轮</translation>
+    </message>
+    <message>
+        <source>Reset zoom and pan</source>
+        <translation>重置缩放和平移</translation>
+    </message>
+    <message>
+        <source>0</source>
+        <translation>0</translation>
+    </message>
+    <message>
+        <source>Pan</source>
+        <translation>平移</translation>
+    </message>
+    <message>
+        <source>Middle mouse drag</source>
+        <translation>鼠标中键拖动</translation>
+    </message>
+    <message>
+        <source>Window / level</source>
+        <translation>窗宽 / 窗位</translation>
+    </message>
+    <message>
+        <source>Right mouse drag</source>
+        <translation>鼠标右键拖动</translation>
+    </message>
+    <message>
+        <source>Apply the label tool</source>
+        <translation>使用标注工具</translation>
+    </message>
+    <message>
+        <source>Left mouse button</source>
+        <translation>鼠标左键</translation>
+    </message>
+    <message>
+        <source>Move the crosshair in a label tool</source>
+        <translation>在标注工具中移动十字光标</translation>
+    </message>
+    <message>
+        <source>Shift+left mouse button</source>
+        <translation>Shift+鼠标左键</translation>
+    </message>
+    <message>
+        <source>Brush size</source>
+        <translation>画笔大小</translation>
+    </message>
+    <message>
+        <source>Shift+mouse wheel</source>
+        <translation>Shift+鼠标滚轮</translation>
+    </message>
+    <message>
+        <source>Close the polygon</source>
+        <translation>闭合多边形</translation>
+    </message>
+    <message>
+        <source>Double-click, Enter</source>
+        <translation>双击、Enter</translation>
+    </message>
+    <message>
+        <source>Remove the last polygon vertex</source>
+        <translation>删除多边形的最后一个顶点</translation>
+    </message>
+    <message>
+        <source>Backspace</source>
+        <translation>Backspace</translation>
+    </message>
+    <message>
+        <source>Cancel the polygon or stroke</source>
+        <translation>取消多边形或笔画</translation>
+    </message>
+    <message>
+        <source>Esc</source>
+        <translation>Esc</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>命令</translation>
+    </message>
+    <message>
+        <source>Shortcut</source>
+        <translation>快捷键</translation>
     </message>
 </context>
 <context>
@@ -835,6 +2030,384 @@ UID：%5</translation>
     <message>
         <source>VOI LUT</source>
         <translation>VOI LUT</translation>
+    </message>
+    <message>
+        <source>Prediction: %1</source>
+        <translation>预测：%1</translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::SurfaceView</name>
+    <message>
+        <source>The 3D view needs a display with OpenGL.</source>
+        <translation>三维视图需要支持 OpenGL 的显示环境。</translation>
+    </message>
+    <message>
+        <source>Drag to rotate, right or middle drag to pan, wheel to zoom.</source>
+        <translation>拖动旋转，右键或中键拖动平移，滚轮缩放。</translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::TrainingController</name>
+    <message>
+        <source>Training ended with an unknown error.</source>
+        <translation>训练因未知错误而结束。</translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::TrainingPanel</name>
+    <message>
+        <source>Training failed: %1</source>
+        <translation>训练失败：%1</translation>
+    </message>
+    <message>
+        <source>Training finished: best mean Dice %1.</source>
+        <translation>训练完成：最佳平均 Dice %1。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Training stopped after %n step(s); resume it from Runs.</source>
+        <translation>
+            <numerusform>训练在 %n 步后停止；可在“运行记录”中继续。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Training data</source>
+        <translation>训练数据</translation>
+    </message>
+    <message>
+        <source>Use model</source>
+        <translation>使用模型</translation>
+    </message>
+    <message>
+        <source>This run has no validated model (best.pt) yet.</source>
+        <translation>此训练运行尚无经过验证的模型（best.pt）。</translation>
+    </message>
+    <message>
+        <source>Open run</source>
+        <translation>打开训练运行</translation>
+    </message>
+    <message>
+        <source>Resume run</source>
+        <translation>继续训练运行</translation>
+    </message>
+    <message>
+        <source>Predict</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <source>Choose a model (a run&apos;s best model) and open a fully loaded series first.</source>
+        <translation>请先选择模型（某次训练运行的最佳模型），并打开一个已完全加载的序列。</translation>
+    </message>
+    <message>
+        <source>Model: none (choose a run&apos;s best model under Runs; the live preview needs none)</source>
+        <translation>模型：无（请在“运行记录”中选择某次训练运行的最佳模型；实时预览无需模型）</translation>
+    </message>
+    <message>
+        <source>Model: %1</source>
+        <translation>模型：%1</translation>
+    </message>
+    <message>
+        <source>unlabeled</source>
+        <translation>未标注</translation>
+    </message>
+    <message>
+        <source>labeled</source>
+        <translation>已标注</translation>
+    </message>
+    <message>
+        <source>predicted (%1), not reviewed</source>
+        <translation>已预测（%1），未审核</translation>
+    </message>
+    <message>
+        <source>reviewed</source>
+        <translation>已审核</translation>
+    </message>
+    <message>
+        <source>Predicting…</source>
+        <translation>正在预测…</translation>
+    </message>
+    <message>
+        <source>Slice %1: %2</source>
+        <translation>切片 %1：%2</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Setup</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>运行记录</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>审核</translation>
+    </message>
+    <message>
+        <source>Use this project&apos;s labels</source>
+        <translation>使用本项目的标签</translation>
+    </message>
+    <message>
+        <source>Use for prediction</source>
+        <translation>用于预测</translation>
+    </message>
+    <message>
+        <source>Show predictions (outlines)</source>
+        <translation>显示预测（轮廓）</translation>
+    </message>
+    <message>
+        <source>Predict this slice</source>
+        <translation>预测当前切片</translation>
+    </message>
+    <message>
+        <source>Predict this series</source>
+        <translation>预测当前序列</translation>
+    </message>
+    <message>
+        <source>Fill unlabeled voxels</source>
+        <translation>填充未标注体素</translation>
+    </message>
+    <message>
+        <source>Replace labels</source>
+        <translation>替换标签</translation>
+    </message>
+    <message>
+        <source>Accept on this slice</source>
+        <translation>接受当前切片</translation>
+    </message>
+    <message>
+        <source>Accept all unreviewed</source>
+        <translation>接受全部未审核切片</translation>
+    </message>
+    <message>
+        <source>Next to review</source>
+        <translation>下一个待审核</translation>
+    </message>
+    <message>
+        <source>Mark reviewed</source>
+        <translation>标记为已审核</translation>
+    </message>
+    <message>
+        <source>Choose VOC dataset…</source>
+        <translation>选择 VOC 数据集…</translation>
+    </message>
+    <message>
+        <source>Backbone</source>
+        <translation>骨干网络</translation>
+    </message>
+    <message>
+        <source>Pyramid bins</source>
+        <translation>金字塔池化尺度</translation>
+    </message>
+    <message>
+        <source>Output stride</source>
+        <translation>输出步幅</translation>
+    </message>
+    <message>
+        <source>Dice weight (alpha)</source>
+        <translation>Dice 权重（alpha）</translation>
+    </message>
+    <message>
+        <source>Focal gamma</source>
+        <translation>Focal 损失 gamma</translation>
+    </message>
+    <message>
+        <source>Weight classes by inverse frequency</source>
+        <translation>按逆频率为类别加权</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Data %</source>
+        <translation>数据 %</translation>
+    </message>
+    <message>
+        <source>Augmentation</source>
+        <translation>数据增强</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>Batch</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Input size</source>
+        <translation>输入尺寸</translation>
+    </message>
+    <message>
+        <source>Epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>Validation Dice</source>
+        <translation>验证 Dice</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Dice</source>
+        <translation>Dice</translation>
+    </message>
+    <message>
+        <source>IoU</source>
+        <translation>IoU</translation>
+    </message>
+    <message>
+        <source>Best Dice</source>
+        <translation>最佳 Dice</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>训练运行</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Choose a VOC segmentation dataset</source>
+        <translation>选择 VOC 分割数据集</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>正在加载 %1…</translation>
+    </message>
+    <message>
+        <source>Dataset: none</source>
+        <translation>数据集：无</translation>
+    </message>
+    <message>
+        <source>Dataset: %1</source>
+        <translation>数据集：%1</translation>
+    </message>
+    <message>
+        <source>Start training</source>
+        <translation>开始训练</translation>
+    </message>
+    <message>
+        <source>Paused.</source>
+        <translation>已暂停。</translation>
+    </message>
+    <message>
+        <source>Stopping after this step…</source>
+        <translation>将在本步完成后停止…</translation>
+    </message>
+    <message>
+        <source>%1 (%2 of %3)</source>
+        <translation>%1（%2 / %3）</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2 · loss %3 · lr %4 · %5 images/s · ETA %6</source>
+        <translation>第 %1 / %2 步 · 损失 %3 · 学习率 %4 · %5 张/秒 · 剩余 %6</translation>
+    </message>
+    <message>
+        <source>Class %1</source>
+        <translation>类别 %1</translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::TrainingSession</name>
+    <message>
+        <source>This window has no project labels to train on.</source>
+        <translation>此窗口中没有可用于训练的项目标签。</translation>
+    </message>
+    <message>
+        <source>labeled slices of this project</source>
+        <translation>本项目的已标注切片</translation>
+    </message>
+    <message>
+        <source>No dataset: label some slices, or choose a VOC dataset folder.</source>
+        <translation>没有数据集：请标注一些切片，或选择 VOC 数据集文件夹。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n training slice(s)</source>
+        <translation>
+            <numerusform>%n 个训练切片</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n validation slice(s)</source>
+        <translation>
+            <numerusform>%n 个验证切片</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2 slice(s), %3 pixels</source>
+        <translation>%1：%2 个切片，%3 像素</translation>
+    </message>
+    <message>
+        <source>Choose where runs are kept first.</source>
+        <translation>请先选择训练运行的保存位置。</translation>
+    </message>
+    <message>
+        <source>There are no labeled training slices.</source>
+        <translation>没有已标注的训练切片。</translation>
+    </message>
+    <message>
+        <source>A training is already running.</source>
+        <translation>已有训练正在运行。</translation>
+    </message>
+    <message>
+        <source>Cannot create the run folder %1.</source>
+        <translation>无法创建训练运行文件夹 %1。</translation>
+    </message>
+    <message>
+        <source>The training could not be started.</source>
+        <translation>无法启动训练。</translation>
+    </message>
+    <message>
+        <source>A training is running in this window.</source>
+        <translation>此窗口中有训练正在运行。</translation>
     </message>
 </context>
 <context>

@@ -1,13 +1,36 @@
 #include "ui/session/Document.h"
 
 #include "ui/session/DicomBrowserController.h"
+#include "ui/session/DicomBrowserModel.h"
+#include "ui/session/ExportSession.h"
+#include "ui/session/LabelSession.h"
+#include "ui/session/PredictionSession.h"
+#include "ui/session/ProjectTrainingData.h"
 #include "ui/session/SeriesSession.h"
+#include "ui/session/TrainingSession.h"
+
+#include "core/dataset/NiftiIo.h"
+#include "core/dicom/DicomSegWriter.h"
+#include "core/labels/LabelMap.h"
+#include "core/workspace/Workspace.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QUndoCommand>
 #include <QUndoStack>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <exception>
 
 namespace medseg::ui {
 
@@ -35,18 +58,142 @@ private:
     int m_index = -1;
 };
 
+namespace {
+const char *const CurrentProjectKey = "project/current";
+const char *const AutosaveMinutesKey = "project/autosaveMinutes";
+constexpr int DefaultAutosaveMinutes = 3;
+
+QString trDocument(const char *text)
+{
+    return QCoreApplication::translate("medseg::ui::Document", text);
+}
+
+void setError(QString *error, const QString &message)
+{
+    if (error)
+        *error = message;
+}
+
+QString messageOf(const std::exception &e)
+{
+    return QString::fromLocal8Bit(e.what());
+}
+
+bool hasAutosaves(const QString &folder)
+{
+    const QDir recovery(QDir(folder).filePath(QStringLiteral("recovery")));
+    return !recovery
+                .entryList({QStringLiteral("*.nii.gz"), QStringLiteral("project.json")},
+                           QDir::Files)
+                .isEmpty();
+}
+
+// Whether another running process holds the workspace (its .lock names a live PID).
+bool heldByAnotherProcess(const QString &folder)
+{
+    QFile lock(QDir(folder).filePath(QStringLiteral(".lock")));
+    if (!lock.open(QIODevice::ReadOnly))
+        return false;
+    const int pid =
+        QJsonDocument::fromJson(lock.readAll()).object().value(QStringLiteral("pid")).toInt();
+    return pid > 0 && pid != int(::getpid()) && (::kill(pid, 0) == 0 || errno == EPERM);
+}
+} // namespace
+
 Document::Document(QObject *parent)
     : QObject(parent)
     , m_undoStack(new QUndoStack(this))
     , m_dicomBrowser(new DicomBrowserController(this))
     , m_series(new SeriesSession(this))
 {
+    m_labels = new LabelSession(m_series, m_undoStack, this);
+    m_labels->setSeriesKeyResolver(
+        [this](const SeriesSession &series) { return resolveSeriesKey(series); });
+    m_labels->setLabelLoader([this](const QString &key, const core::Volume &volume) {
+        return loadSavedLabels(key, volume);
+    });
+    connect(m_labels, &LabelSession::labelsChanged, this,
+            [this] { m_changedSinceAutosave.insert(m_labels->currentSeriesKey()); });
+
+    m_training = new TrainingSession(this);
+    m_predictions = new PredictionSession(m_series, m_labels, m_training, this);
+    m_exporter = new ExportSession(m_training, this);
+    // The project's labels as training data, built when the user asks for them.
+    m_training->setProjectDataProvider([this](QString *error) {
+        const core::LabelMap *labels = m_labels->labelMap();
+        if (!m_series->hasVolume() || !labels) {
+            *error = tr("Open a series and label some slices first.");
+            return std::shared_ptr<const core::TrainingData>();
+        }
+        if (m_series->isLoading()) {
+            *error = tr("The series is still loading.");
+            return std::shared_ptr<const core::TrainingData>();
+        }
+        const core::Window window = m_series->window();
+        return std::shared_ptr<const core::TrainingData>(
+            trainingDataFromLabels(*m_series->volume(), *labels, m_labels->table(), m_series->lut(),
+                                   m_series->isVoiLutActive() ? nullptr : &window, error));
+    });
+    // The live preview shows the model's view of the axial slice on screen.
+    m_training->setPreviewSource([this]() -> std::optional<TrainingSession::PreviewSlice> {
+        if (!m_series->hasVolume() || m_series->volume()->components() != 1)
+            return std::nullopt;
+        const int slice = m_series->sliceIndex(SliceOrientation::Axial);
+        if (!m_series->isSliceDecoded(slice))
+            return std::nullopt;
+        return TrainingSession::PreviewSlice{slice, m_series->renderSlice(SliceOrientation::Axial)};
+    });
+    connect(m_series, &SeriesSession::cursorChanged, this, [this] {
+        const int slice = m_series->sliceIndex(SliceOrientation::Axial);
+        if (slice != m_previewedSlice) {
+            m_previewedSlice = slice;
+            m_training->requestPreviewNow();
+        }
+    });
+    connect(this, &Document::projectPathChanged, this, &Document::updateRunsDirectory);
+    updateRunsDirectory();
+
     connect(this, &Document::sourcesChanged, this, &Document::syncBrowserSources);
     connect(m_undoStack, &QUndoStack::cleanChanged, this,
             [this](bool clean) { Q_EMIT modifiedChanged(!clean); });
+
+    m_recoveryRoot = QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation))
+                         .filePath(QStringLiteral("recovery"));
+    const int minutes = QSettings().value(AutosaveMinutesKey, DefaultAutosaveMinutes).toInt();
+    connect(&m_autosaveTimer, &QTimer::timeout, this, &Document::onAutosaveTimer);
+    setAutosaveInterval(std::max(0, minutes) * 60 * 1000);
 }
 
-Document::~Document() = default;
+void Document::updateRunsDirectory()
+{
+    const QString runs =
+        m_workspace && !isUntitledWorkspace()
+            ? QString::fromStdString(m_workspace->runsFolder())
+            : QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation))
+                  .filePath(QStringLiteral("runs"));
+    if (runs != m_training->runsDirectory())
+        m_training->setRunsDirectory(runs);
+}
+
+Document::~Document()
+{
+    // A clean exit: the user saved or chose to discard, so no autosave must survive to be
+    // offered as a crash recovery.
+    m_autosaveTimer.stop();
+    if (m_workspace) {
+        const QString folder = QString::fromStdString(m_workspace->folder());
+        const bool untitled = isUntitledWorkspace();
+        const bool ours = m_workspace->ownsLock();
+        if (ours)
+            m_workspace->discardAllRecovery();
+        m_workspace.reset(); // releases the lock
+        if (untitled && ours)
+            QDir(folder).removeRecursively();
+    }
+    QSettings settings;
+    if (settings.value(CurrentProjectKey).toString() == m_projectPath || m_projectPath.isEmpty())
+        settings.remove(CurrentProjectKey);
+}
 
 bool Document::addSource(const QString &path)
 {
@@ -65,6 +212,419 @@ bool Document::isModified() const
 void Document::markSaved()
 {
     m_undoStack->setClean();
+}
+
+QString Document::resolveSeriesKey(const SeriesSession &series) const
+{
+    // The Series Instance UID names the label file (hashed) and survives moving the images.
+    std::string first;
+    for (const auto &slice : series.layout().slices)
+        if (!slice.path.empty()) {
+            first = slice.path;
+            break;
+        }
+    if (!first.empty()) {
+        for (const core::DicomIndex &index : m_dicomBrowser->model()->indexes())
+            for (const core::DicomPatient &patient : index.patients)
+                for (const core::DicomStudy &study : patient.studies)
+                    for (const core::DicomSeries &candidate : study.series)
+                        for (const core::DicomInstance &instance : candidate.instances)
+                            if (instance.path == first)
+                                return QString::fromStdString(candidate.seriesInstanceUid);
+    }
+    return LabelSession::seriesKey(series);
+}
+
+std::shared_ptr<core::LabelMap> Document::loadSavedLabels(const QString &key,
+                                                          const core::Volume &volume)
+{
+    if (!m_workspace)
+        return nullptr;
+    const std::string uid = key.toStdString();
+    try {
+        std::optional<core::NiftiIo::LabelVolume> found;
+        const QString recoveryFile =
+            QDir(QString::fromStdString(m_workspace->recoveryFolder()))
+                .filePath(QString::fromStdString(core::Workspace::seriesKey(uid)) +
+                          QStringLiteral(".nii.gz"));
+        if (m_loadFromRecovery && QFileInfo::exists(recoveryFile)) {
+            found = m_workspace->readRecovery(uid, volume.width(), volume.height(), volume.depth(),
+                                              volume.geometry());
+            m_changedSinceAutosave.insert(key);
+        } else {
+            found = m_workspace->loadLabels(uid, volume.width(), volume.height(), volume.depth(),
+                                            volume.geometry());
+        }
+        if (!found)
+            return nullptr;
+        return std::make_shared<core::LabelMap>(core::LabelMap::fromDense(
+            found->labels, found->width, found->height, found->depth, volume.geometry()));
+    } catch (const std::exception &e) {
+        Q_EMIT labelLoadFailed(messageOf(e));
+        return nullptr;
+    }
+}
+
+void Document::writeProjectState(core::Workspace &workspace) const
+{
+    std::vector<std::string> sources;
+    for (const QString &source : m_sources)
+        sources.push_back(source.toStdString());
+    workspace.setSources(std::move(sources));
+    const nlohmann::json table = nlohmann::json::parse(m_labels->table().toJson());
+    workspace.setLabelTable(table.value("labels", nlohmann::json::array()));
+    workspace.settings()["activeLabel"] = m_labels->activeLabel();
+    workspace.settings()["overlayOpacity"] = m_labels->overlaySettings().opacity;
+    workspace.settings()["overlayOutline"] =
+        m_labels->overlaySettings().style == OverlayStyle::Outline;
+}
+
+bool Document::isUntitledWorkspace() const
+{
+    if (!m_workspace)
+        return false;
+    const QString folder = QDir::cleanPath(QString::fromStdString(m_workspace->folder()));
+    return QDir::cleanPath(QFileInfo(folder).absolutePath()) ==
+           QDir::cleanPath(QFileInfo(m_recoveryRoot).absoluteFilePath());
+}
+
+void Document::setProjectPath(const QString &path)
+{
+    if (path == m_projectPath)
+        return;
+    m_projectPath = path;
+    if (!path.isEmpty())
+        QSettings().setValue(CurrentProjectKey, path);
+    Q_EMIT projectPathChanged(path);
+}
+
+bool Document::saveProject(QString *error)
+{
+    if (m_projectPath.isEmpty() || !m_workspace || isUntitledWorkspace()) {
+        setError(error, trDocument("The project has no folder yet: use Save Project As."));
+        return false;
+    }
+    try {
+        writeProjectState(*m_workspace);
+        for (auto it = m_labels->allLabels().cbegin(); it != m_labels->allLabels().cend(); ++it) {
+            const core::LabelMap &map = *it->map;
+            const std::string uid = it.key().toStdString();
+            if (map.allocatedTileCount() == 0 && !m_workspace->findSeries(uid))
+                continue; // never painted: no file
+            const std::vector<core::LabelValue> dense = map.toDense();
+            m_workspace->saveLabels(uid, dense.data(), map.width(), map.height(), map.depth(),
+                                    map.geometry());
+            m_workspace->seriesEntry(uid).state["title"] = it->title.toStdString();
+        }
+        m_workspace->save();
+        m_workspace->discardAllRecovery();
+    } catch (const std::exception &e) {
+        setError(error, messageOf(e));
+        return false;
+    }
+    m_changedSinceAutosave.clear();
+    markSaved();
+    return true;
+}
+
+bool Document::saveProjectAs(const QString &folder, QString *error)
+{
+    try {
+        core::Workspace created = core::Workspace::create(folder.toStdString());
+        std::unique_ptr<core::Workspace> previous = std::move(m_workspace);
+        const bool previousUntitled =
+            previous &&
+            QDir::cleanPath(QFileInfo(QString::fromStdString(previous->folder())).absolutePath()) ==
+                QDir::cleanPath(QFileInfo(m_recoveryRoot).absoluteFilePath());
+        m_workspace = std::make_unique<core::Workspace>(std::move(created));
+        m_loadFromRecovery = false;
+        m_projectPath = QString::fromStdString(m_workspace->folder());
+        if (!saveProject(error)) {
+            m_workspace = std::move(previous);
+            m_projectPath.clear();
+            return false;
+        }
+        if (previous) {
+            const QString old = QString::fromStdString(previous->folder());
+            previous->discardAllRecovery();
+            previous.reset();
+            if (previousUntitled)
+                QDir(old).removeRecursively();
+        }
+        const QString path = m_projectPath;
+        m_projectPath.clear();
+        setProjectPath(path);
+        return true;
+    } catch (const std::exception &e) {
+        setError(error, messageOf(e));
+        return false;
+    }
+}
+
+bool Document::openProject(const QString &folder, QString *error)
+{
+    try {
+        core::Workspace workspace = core::Workspace::open(folder.toStdString());
+        if (workspace.lockStatus() == core::WorkspaceLock::HeldByOther) {
+            setError(error, trDocument("%1 is open in another MedSeg Studio (process %2).")
+                                .arg(QDir::toNativeSeparators(folder))
+                                .arg(workspace.lockHolderPid()));
+            return false;
+        }
+        return adoptWorkspace(std::move(workspace), false, error);
+    } catch (const std::exception &e) {
+        setError(error, messageOf(e));
+        return false;
+    }
+}
+
+bool Document::adoptWorkspace(core::Workspace workspace, bool fromRecovery, QString *error)
+{
+    core::LabelDescriptions table = core::LabelDescriptions::defaults();
+    try {
+        if (fromRecovery && workspace.hasRecoveryProject())
+            workspace.restoreRecoveryProject();
+        if (!workspace.labelTable().empty()) {
+            const nlohmann::json wrapped{{"labels", workspace.labelTable()}};
+            table = core::LabelDescriptions::fromJson(wrapped.dump(), workspace.projectFile());
+        }
+    } catch (const std::exception &e) {
+        setError(error, messageOf(e));
+        return false;
+    }
+    // The previous untitled autosave is no longer needed: the user chose to open another.
+    if (m_workspace && isUntitledWorkspace() && m_workspace->folder() != workspace.folder()) {
+        const QString old = QString::fromStdString(m_workspace->folder());
+        m_workspace->discardAllRecovery();
+        m_workspace.reset();
+        QDir(old).removeRecursively();
+    }
+    m_workspace = std::make_unique<core::Workspace>(std::move(workspace));
+    m_loadFromRecovery = fromRecovery;
+    m_changedSinceAutosave.clear();
+    m_undoStack->clear();
+
+    m_sources.clear();
+    for (const std::string &source : m_workspace->sources())
+        m_sources.append(QString::fromStdString(source));
+    Q_EMIT sourcesChanged();
+
+    m_labels->setTable(table);
+    const nlohmann::json &settings = m_workspace->settings();
+    m_labels->setActiveLabel(settings.value("activeLabel", 1));
+    LabelOverlaySettings overlay = m_labels->overlaySettings();
+    overlay.opacity = settings.value("overlayOpacity", overlay.opacity);
+    overlay.style =
+        settings.value("overlayOutline", false) ? OverlayStyle::Outline : OverlayStyle::Fill;
+    m_labels->setOverlaySettings(overlay);
+    // Drops the maps in memory; the shown series reloads its labels from the project.
+    m_labels->setAllLabels({});
+
+    setProjectPath(isUntitledWorkspace() ? QString()
+                                         : QString::fromStdString(m_workspace->folder()));
+    if (fromRecovery)
+        m_undoStack->resetClean();
+    else
+        m_undoStack->setClean();
+    return true;
+}
+
+void Document::setAutosaveInterval(int milliseconds)
+{
+    if (milliseconds <= 0) {
+        m_autosaveTimer.stop();
+        return;
+    }
+    m_autosaveTimer.start(milliseconds);
+}
+
+void Document::setRecoveryRoot(const QString &folder)
+{
+    m_recoveryRoot = folder;
+}
+
+void Document::onAutosaveTimer()
+{
+    QString error;
+    if (!autosave(&error))
+        qWarning("Autosave failed: %s", qPrintable(error));
+}
+
+bool Document::autosave(QString *error)
+{
+    if (!isModified())
+        return true;
+    try {
+        if (!m_workspace) {
+            QDir().mkpath(m_recoveryRoot);
+            const QString name =
+                QStringLiteral("untitled-%1-%2")
+                    .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")))
+                    .arg(qint64(::getpid()));
+            m_workspace = std::make_unique<core::Workspace>(
+                core::Workspace::create(QDir(m_recoveryRoot).filePath(name).toStdString()));
+        }
+        for (const QString &key : std::as_const(m_changedSinceAutosave)) {
+            const auto it = m_labels->allLabels().constFind(key);
+            if (it == m_labels->allLabels().cend() || !it->map)
+                continue;
+            const core::LabelMap &map = *it->map;
+            const std::vector<core::LabelValue> dense = map.toDense();
+            m_workspace->writeRecovery(key.toStdString(), dense.data(), map.width(), map.height(),
+                                       map.depth(), map.geometry());
+            m_workspace->seriesEntry(key.toStdString()).state["title"] = it->title.toStdString();
+        }
+        writeProjectState(*m_workspace);
+        m_workspace->writeRecoveryProject();
+    } catch (const std::exception &e) {
+        setError(error, messageOf(e));
+        return false;
+    }
+    m_changedSinceAutosave.clear();
+    return true;
+}
+
+QString Document::findRecovery() const
+{
+    QStringList candidates;
+    const QString last = QSettings().value(CurrentProjectKey).toString();
+    if (!last.isEmpty())
+        candidates.append(last);
+    const QDir root(m_recoveryRoot);
+    for (const QString &name : root.entryList({QStringLiteral("*.medseg")},
+                                              QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time))
+        candidates.append(root.filePath(name));
+    const QString own =
+        m_workspace ? QDir::cleanPath(QString::fromStdString(m_workspace->folder())) : QString();
+    for (const QString &candidate : std::as_const(candidates)) {
+        if (QDir::cleanPath(candidate) == own || !QFileInfo(candidate).isDir())
+            continue;
+        if (hasAutosaves(candidate) && !heldByAnotherProcess(candidate))
+            return candidate;
+    }
+    return {};
+}
+
+bool Document::recover(const QString &folder, QString *error)
+{
+    try {
+        core::Workspace workspace = core::Workspace::open(folder.toStdString());
+        // The user asked for this recovery: a lock left by this process's earlier document (or
+        // a crashed one) must not stop it.
+        if (workspace.lockStatus() == core::WorkspaceLock::HeldByOther)
+            workspace.takeOverLock();
+        return adoptWorkspace(std::move(workspace), true, error);
+    } catch (const std::exception &e) {
+        setError(error, messageOf(e));
+        return false;
+    }
+}
+
+void Document::discardRecovery(const QString &folder)
+{
+    if (QDir::cleanPath(QFileInfo(folder).absolutePath()) ==
+        QDir::cleanPath(QFileInfo(m_recoveryRoot).absoluteFilePath())) {
+        QDir(folder).removeRecursively();
+        return;
+    }
+    QDir recovery(QDir(folder).filePath(QStringLiteral("recovery")));
+    for (const QString &file : recovery.entryList(QDir::Files))
+        recovery.remove(file);
+    QSettings settings;
+    if (settings.value(CurrentProjectKey).toString() == folder && folder != m_projectPath)
+        settings.remove(CurrentProjectKey);
+}
+
+bool Document::importLabelVolume(const QString &path, QString *error)
+{
+    const auto volume = m_series->volume();
+    if (!volume || !m_labels->hasLabels()) {
+        setError(error, trDocument("Show a series before importing its labels."));
+        return false;
+    }
+    try {
+        const core::NiftiIo::LabelVolume labels =
+            core::NiftiIo::readLabelVolume(path.toStdString(), volume->width(), volume->height(),
+                                           volume->depth(), volume->geometry());
+        m_labels->replaceAllLabels(labels.labels,
+                                   trDocument("Import labels %1").arg(QFileInfo(path).fileName()));
+        return true;
+    } catch (const std::exception &e) {
+        setError(error, messageOf(e));
+        return false;
+    }
+}
+
+bool Document::exportLabelVolume(const QString &path, QString *error) const
+{
+    const core::LabelMap *map = m_labels->labelMap();
+    if (!map) {
+        setError(error, trDocument("Show a series before exporting its labels."));
+        return false;
+    }
+    try {
+        const std::vector<core::LabelValue> dense = map->toDense();
+        core::NiftiIo::writeLabelVolume(path.toStdString(), dense.data(), map->width(),
+                                        map->height(), map->depth(), map->geometry());
+        return true;
+    } catch (const std::exception &e) {
+        setError(error, messageOf(e));
+        return false;
+    }
+}
+
+bool Document::exportDicomSeg(const QString &path, QString *error) const
+{
+    const core::LabelMap *map = m_labels->labelMap();
+    const auto &slices = m_series->layout().slices;
+    if (!map || slices.empty()) {
+        setError(error, trDocument("Show a DICOM series before exporting a DICOM SEG."));
+        return false;
+    }
+    try {
+        std::vector<core::DicomSegSegment> segments;
+        for (const core::LabelDescription &label : m_labels->table().labels()) {
+            if (label.index <= 0)
+                continue;
+            segments.push_back({label.index, label.name, label.colour});
+        }
+        const std::vector<core::LabelValue> dense = map->toDense();
+        core::DicomSegWriter::write(path.toStdString(), slices, dense.data(), map->width(),
+                                    map->height(), map->depth(), map->geometry(), segments);
+        return true;
+    } catch (const std::exception &e) {
+        setError(error, messageOf(e));
+        return false;
+    }
+}
+
+bool Document::importLabelDescriptions(const QString &path, QString *error)
+{
+    try {
+        core::LabelDescriptions table = core::LabelDescriptions::loadItkSnap(path.toStdString());
+        // ITK-SNAP's file has no lock column: keep the locks of labels that stay.
+        for (const core::LabelDescription &label : m_labels->table().labels()) {
+            if (core::LabelDescription *kept = table.find(label.index))
+                kept->locked = label.locked;
+        }
+        m_labels->replaceTable(
+            table, trDocument("Import label descriptions %1").arg(QFileInfo(path).fileName()));
+        return true;
+    } catch (const std::exception &e) {
+        setError(error, messageOf(e));
+        return false;
+    }
+}
+
+bool Document::exportLabelDescriptions(const QString &path, QString *error) const
+{
+    try {
+        m_labels->table().saveItkSnap(path.toStdString());
+        return true;
+    } catch (const std::exception &e) {
+        setError(error, messageOf(e));
+        return false;
+    }
 }
 
 void Document::insertSource(int index, const QString &path)

@@ -1,14 +1,28 @@
 #pragma once
 
 #include <QObject>
+#include <QSet>
 #include <QString>
 #include <QStringList>
+#include <QTimer>
+
+#include <memory>
 
 class QUndoStack;
+
+namespace medseg::core {
+class LabelMap;
+class Volume;
+class Workspace;
+} // namespace medseg::core
 
 namespace medseg::ui {
 
 class DicomBrowserController;
+class LabelSession;
+class ExportSession;
+class PredictionSession;
+class TrainingSession;
 class SeriesSession;
 
 // The open project: the data the user works on and the one undo stack every edit goes through.
@@ -27,6 +41,15 @@ public:
     DicomBrowserController *dicomBrowser() const { return m_dicomBrowser; }
     // The series shown in the slice views.
     SeriesSession *series() const { return m_series; }
+    // The labels of the shown series, the label table and the tools.
+    LabelSession *labels() const { return m_labels; }
+    // Training on the project's labels (or a VOC dataset) and the runs it writes: into the
+    // project's runs/ folder once it is saved, else the user's data folder.
+    TrainingSession *training() const { return m_training; }
+    // Model predictions on the series on screen, to review and accept into the labels.
+    PredictionSession *predictions() const { return m_predictions; }
+    // ONNX export of trained models (calibrated on the training data loaded for training).
+    ExportSession *exporter() const { return m_exporter; }
 
     // Folders (or DICOMDIR files) whose images this project labels.
     QStringList sources() const { return m_sources; }
@@ -39,20 +62,86 @@ public:
     // Marks the current state as saved; undoing past it makes the document modified again.
     void markSaved();
 
+    // --- project folder (NAME.medseg, core::Workspace): project.json with the sources, the
+    // label table and settings; labels/ with one NIfTI label volume per series. Errors return
+    // false with a message for the user in `error`.
+    // The open project's folder; empty while the project is untitled.
+    QString projectPath() const { return m_projectPath; }
+    // Save (to projectPath()) and Save As (to `folder`, created; ".medseg" appended).
+    bool saveProject(QString *error = nullptr);
+    bool saveProjectAs(const QString &folder, QString *error = nullptr);
+    // Replaces the document's content by the project's (undo history cleared). Labels are read
+    // when their series is shown.
+    bool openProject(const QString &folder, QString *error = nullptr);
+
+    // --- autosave and recovery. Every autosaveInterval() ms with unsaved edits, the changed
+    // label volumes and the project's state go to the project's recovery/ folder (an untitled
+    // project autosaves into a workspace under recoveryRoot()). A clean exit removes them, so
+    // what is left at start-up comes from a crash.
+    int autosaveInterval() const { return m_autosaveTimer.interval(); }
+    void setAutosaveInterval(int milliseconds); // 0 turns autosave off
+    QString recoveryRoot() const { return m_recoveryRoot; }
+    void setRecoveryRoot(const QString &folder);
+    // Writes the recovery files now (nothing when the document is not modified).
+    bool autosave(QString *error = nullptr);
+    // A project folder with autosaves left by a session that did not end cleanly (the last
+    // project of QSettings "project/current", then untitled ones under recoveryRoot()); empty
+    // when there is none. Projects held open by another running process are skipped.
+    QString findRecovery() const;
+    // Opens `folder` with its autosaves in place of the saved labels; the document is modified
+    // (an untitled recovery stays untitled: Save asks for a name).
+    bool recover(const QString &folder, QString *error = nullptr);
+    // Deletes the autosaves of `folder` (an untitled one entirely).
+    void discardRecovery(const QString &folder);
+
+    // --- label files of the shown series
+    // NIfTI label volume made here or elsewhere (ITK-SNAP, Slicer); refused with the geometry
+    // message when its grid is not the series'. One undo command.
+    bool importLabelVolume(const QString &path, QString *error = nullptr);
+    bool exportLabelVolume(const QString &path, QString *error = nullptr) const;
+    // DICOM Segmentation of the labels, referencing the shown series' files (DCMTK's dcmseg);
+    // segments named and coloured from the label table. Needs a DICOM series on screen.
+    bool exportDicomSeg(const QString &path, QString *error = nullptr) const;
+    // ITK-SNAP label description file (one undo command on import).
+    bool importLabelDescriptions(const QString &path, QString *error = nullptr);
+    bool exportLabelDescriptions(const QString &path, QString *error = nullptr) const;
+
 Q_SIGNALS:
     void sourcesChanged();
     void modifiedChanged(bool modified);
+    void projectPathChanged(const QString &path);
+    // Saved labels could not be loaded for a series (e.g. a geometry mismatch); it starts empty.
+    void labelLoadFailed(const QString &message);
 
 private:
     friend class AddSourceCommand;
     void insertSource(int index, const QString &path);
     void removeSource(int index);
     void syncBrowserSources();
+    QString resolveSeriesKey(const SeriesSession &series) const;
+    std::shared_ptr<core::LabelMap> loadSavedLabels(const QString &key, const core::Volume &volume);
+    void writeProjectState(core::Workspace &workspace) const;
+    bool adoptWorkspace(core::Workspace workspace, bool fromRecovery, QString *error);
+    void setProjectPath(const QString &path);
+    bool isUntitledWorkspace() const;
+    void onAutosaveTimer();
+    void updateRunsDirectory();
 
     QUndoStack *m_undoStack = nullptr;
     DicomBrowserController *m_dicomBrowser = nullptr;
     SeriesSession *m_series = nullptr;
+    LabelSession *m_labels = nullptr;
+    TrainingSession *m_training = nullptr;
+    PredictionSession *m_predictions = nullptr;
+    ExportSession *m_exporter = nullptr;
     QStringList m_sources;
+    QString m_projectPath;
+    std::unique_ptr<core::Workspace> m_workspace; // the open project, or the untitled autosave
+    bool m_loadFromRecovery = false;
+    QSet<QString> m_changedSinceAutosave; // series keys
+    QTimer m_autosaveTimer;
+    QString m_recoveryRoot;
+    int m_previewedSlice = -1;
 };
 
 } // namespace medseg::ui

@@ -3,10 +3,17 @@
 #include "ui/session/DicomBrowserController.h"
 #include "ui/session/DicomBrowserModel.h"
 #include "ui/session/Document.h"
+#include "ui/session/LabelSession.h"
 #include "ui/session/RecentFiles.h"
 #include "ui/session/SeriesSession.h"
 #include "ui/session/TranslationManager.h"
 #include "ui/widgets/DicomBrowserPanel.h"
+#include "ui/widgets/ExportDialog.h"
+#include "ui/widgets/LabelPanel.h"
+#include "ui/widgets/ShortcutsDialog.h"
+#include "ui/widgets/SliceView.h"
+#include "ui/widgets/TrainingPanel.h"
+#include "ui/widgets/View3DPanel.h"
 #include "ui/widgets/ViewerPanel.h"
 #include "ui/widgets/WindowLevelBar.h"
 
@@ -20,9 +27,11 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTimer>
 #include <QUndoStack>
 
 namespace medseg::ui {
@@ -107,11 +116,25 @@ MainWindow::MainWindow(Document *document, RecentFiles *recentFiles,
                     tr("Cannot index %1: %2").arg(QDir::toNativeSeparators(path), message), 15000);
             });
 
+    for (int i = 0; i < 3; ++i) {
+        m_viewer->view(i)->setLabelSession(m_document->labels());
+        m_viewer->view(i)->setPredictionSession(m_document->predictions());
+    }
+    connect(m_trainingPanel, &TrainingPanel::exportRequested, this, &MainWindow::onExportRun);
+    addActions(m_labelPanel->shortcutActions());
+    connect(m_document, &Document::labelLoadFailed, this, [this](const QString &message) {
+        QMessageBox::warning(this, tr("Labels not loaded"), message);
+    });
+    connect(m_document, &Document::projectPathChanged, this,
+            [this](const QString &path) { setWindowFilePath(path); });
+
     retranslate();
     onRecentFilesChanged();
     onLanguageChanged(m_translations->currentLanguage());
     resize(1280, 800);
     restoreWindowState();
+    // After the constructor, so that the window is on screen behind the question.
+    QTimer::singleShot(0, this, &MainWindow::offerRecovery);
 }
 
 MainWindow::~MainWindow() = default;
@@ -155,6 +178,44 @@ void MainWindow::createActions()
     m_aboutAction->setMenuRole(QAction::AboutRole);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::onAbout);
 
+    m_openProjectAction = new QAction(this);
+    m_openProjectAction->setObjectName(QStringLiteral("actionOpenProject"));
+    m_openProjectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    connect(m_openProjectAction, &QAction::triggered, this, &MainWindow::onOpenProject);
+
+    m_saveProjectAction = new QAction(this);
+    m_saveProjectAction->setObjectName(QStringLiteral("actionSaveProject"));
+    m_saveProjectAction->setShortcut(QKeySequence::Save);
+    connect(m_saveProjectAction, &QAction::triggered, this, &MainWindow::saveProject);
+
+    m_saveProjectAsAction = new QAction(this);
+    m_saveProjectAsAction->setObjectName(QStringLiteral("actionSaveProjectAs"));
+    m_saveProjectAsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    connect(m_saveProjectAsAction, &QAction::triggered, this, &MainWindow::onSaveProjectAs);
+
+    m_importLabelsAction = new QAction(this);
+    m_importLabelsAction->setObjectName(QStringLiteral("actionImportLabels"));
+    connect(m_importLabelsAction, &QAction::triggered, this, &MainWindow::onImportLabels);
+    m_exportLabelsAction = new QAction(this);
+    m_exportLabelsAction->setObjectName(QStringLiteral("actionExportLabels"));
+    connect(m_exportLabelsAction, &QAction::triggered, this, &MainWindow::onExportLabels);
+    m_exportSegAction = new QAction(this);
+    m_exportSegAction->setObjectName(QStringLiteral("actionExportDicomSeg"));
+    connect(m_exportSegAction, &QAction::triggered, this, &MainWindow::onExportDicomSeg);
+    m_importDescriptionsAction = new QAction(this);
+    m_importDescriptionsAction->setObjectName(QStringLiteral("actionImportLabelDescriptions"));
+    connect(m_importDescriptionsAction, &QAction::triggered, this,
+            &MainWindow::onImportLabelDescriptions);
+    m_exportDescriptionsAction = new QAction(this);
+    m_exportDescriptionsAction->setObjectName(QStringLiteral("actionExportLabelDescriptions"));
+    connect(m_exportDescriptionsAction, &QAction::triggered, this,
+            &MainWindow::onExportLabelDescriptions);
+
+    m_shortcutsAction = new QAction(this);
+    m_shortcutsAction->setObjectName(QStringLiteral("actionKeyboardShortcuts"));
+    m_shortcutsAction->setShortcut(QKeySequence::HelpContents);
+    connect(m_shortcutsAction, &QAction::triggered, this, &MainWindow::onShortcuts);
+
     m_aboutQtAction = new QAction(this);
     m_aboutQtAction->setObjectName(QStringLiteral("actionAboutQt"));
     m_aboutQtAction->setMenuRole(QAction::AboutQtRole);
@@ -191,15 +252,13 @@ void MainWindow::createDocks()
             &MainWindow::onSeriesActivated);
     m_dicomDock =
         addPanelDock(QStringLiteral("dockDicomBrowser"), m_browserPanel, Qt::LeftDockWidgetArea);
-    m_labelsPlaceholder = makePlaceholder(this);
-    m_labelsDock =
-        addPanelDock(QStringLiteral("dockLabels"), m_labelsPlaceholder, Qt::LeftDockWidgetArea);
-    m_trainingPlaceholder = makePlaceholder(this);
-    m_trainingDock = addPanelDock(QStringLiteral("dockTraining"), m_trainingPlaceholder,
-                                  Qt::RightDockWidgetArea);
-    m_view3dPlaceholder = makePlaceholder(this);
-    m_view3dDock =
-        addPanelDock(QStringLiteral("dock3D"), m_view3dPlaceholder, Qt::RightDockWidgetArea);
+    m_labelPanel = new LabelPanel(m_document->labels(), this);
+    m_labelsDock = addPanelDock(QStringLiteral("dockLabels"), m_labelPanel, Qt::LeftDockWidgetArea);
+    m_trainingPanel = new TrainingPanel(m_document->training(), m_document->predictions(), this);
+    m_trainingDock =
+        addPanelDock(QStringLiteral("dockTraining"), m_trainingPanel, Qt::RightDockWidgetArea);
+    m_view3dPanel = new View3DPanel(m_document->labels(), this);
+    m_view3dDock = addPanelDock(QStringLiteral("dock3D"), m_view3dPanel, Qt::RightDockWidgetArea);
 }
 
 void MainWindow::createMenus()
@@ -210,6 +269,16 @@ void MainWindow::createMenus()
     m_fileMenu->addAction(m_openDicomdirAction);
     m_recentMenu = m_fileMenu->addMenu(QString());
     m_recentMenu->setObjectName(QStringLiteral("menuRecent"));
+    m_fileMenu->addSeparator();
+    m_fileMenu->addAction(m_openProjectAction);
+    m_fileMenu->addAction(m_saveProjectAction);
+    m_fileMenu->addAction(m_saveProjectAsAction);
+    m_fileMenu->addSeparator();
+    m_fileMenu->addAction(m_importLabelsAction);
+    m_fileMenu->addAction(m_exportLabelsAction);
+    m_fileMenu->addAction(m_exportSegAction);
+    m_fileMenu->addAction(m_importDescriptionsAction);
+    m_fileMenu->addAction(m_exportDescriptionsAction);
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_quitAction);
 
@@ -232,6 +301,8 @@ void MainWindow::createMenus()
 
     m_helpMenu = menuBar()->addMenu(QString());
     m_helpMenu->setObjectName(QStringLiteral("menuHelp"));
+    m_helpMenu->addAction(m_shortcutsAction);
+    m_helpMenu->addSeparator();
     m_helpMenu->addAction(m_aboutAction);
     m_helpMenu->addAction(m_aboutQtAction);
 }
@@ -259,14 +330,27 @@ void MainWindow::retranslate()
     m_quitAction->setText(tr("&Quit"));
     m_aboutAction->setText(tr("&About MedSeg Studio"));
     m_aboutQtAction->setText(tr("About &Qt"));
+    m_openProjectAction->setText(tr("Open &Project…"));
+    m_openProjectAction->setStatusTip(tr("Open a project folder (NAME.medseg)"));
+    m_saveProjectAction->setText(tr("&Save Project"));
+    m_saveProjectAsAction->setText(tr("Save Project &As…"));
+    m_importLabelsAction->setText(tr("&Import Label Volume…"));
+    m_importLabelsAction->setStatusTip(
+        tr("Replace the labels of the shown series by a NIfTI label volume"));
+    m_exportLabelsAction->setText(tr("&Export Label Volume…"));
+    m_exportLabelsAction->setStatusTip(
+        tr("Write the labels of the shown series as NIfTI (opens in ITK-SNAP and 3D Slicer)"));
+    m_exportSegAction->setText(tr("Export DICOM &SEG…"));
+    m_exportSegAction->setStatusTip(
+        tr("Write the labels as a DICOM Segmentation that references the shown series"));
+    m_importDescriptionsAction->setText(tr("Import Label &Descriptions…"));
+    m_exportDescriptionsAction->setText(tr("Export Label Des&criptions…"));
+    m_shortcutsAction->setText(tr("&Keyboard Shortcuts"));
 
     m_dicomDock->setWindowTitle(tr("DICOM Browser"));
     m_labelsDock->setWindowTitle(tr("Labels"));
     m_trainingDock->setWindowTitle(tr("Training"));
     m_view3dDock->setWindowTitle(tr("3D View"));
-    m_labelsPlaceholder->setText(tr("Open a series to see its label table."));
-    m_trainingPlaceholder->setText(tr("Label some slices to train a segmentation model."));
-    m_view3dPlaceholder->setText(tr("Surfaces of the labels appear here."));
 
     onUndoStateChanged();
 }
@@ -280,8 +364,160 @@ void MainWindow::changeEvent(QEvent *event)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
     saveWindowState();
     event->accept();
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!m_document->isModified())
+        return true;
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved Changes"), tr("The project has unsaved changes. Save them?"),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    if (answer == QMessageBox::Save)
+        return saveProject();
+    return true;
+}
+
+void MainWindow::offerRecovery()
+{
+    const QString folder = m_document->findRecovery();
+    if (folder.isEmpty())
+        return;
+    const auto answer = QMessageBox::question(
+        this, tr("Recover Unsaved Work"),
+        tr("MedSeg Studio did not close normally. Restore the work autosaved in %1?")
+            .arg(QDir::toNativeSeparators(folder)),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+    if (answer != QMessageBox::Yes) {
+        m_document->discardRecovery(folder);
+        return;
+    }
+    QString error;
+    if (m_document->recover(folder, &error))
+        statusBar()->showMessage(tr("Recovered the autosaved work. Save it to keep it."), 10000);
+    else
+        QMessageBox::warning(this, tr("Recovery Failed"), error);
+}
+
+bool MainWindow::saveProject()
+{
+    if (m_document->projectPath().isEmpty())
+        return onSaveProjectAs();
+    QString error;
+    if (!m_document->saveProject(&error)) {
+        QMessageBox::warning(this, tr("Project Not Saved"), error);
+        return false;
+    }
+    statusBar()->showMessage(
+        tr("Saved %1").arg(QDir::toNativeSeparators(m_document->projectPath())), 3000);
+    return true;
+}
+
+bool MainWindow::onSaveProjectAs()
+{
+    const QString folder = QFileDialog::getSaveFileName(this, tr("Save Project As"), QString(),
+                                                        tr("MedSeg projects (*.medseg)"));
+    if (folder.isEmpty())
+        return false;
+    QString error;
+    if (!m_document->saveProjectAs(folder, &error)) {
+        QMessageBox::warning(this, tr("Project Not Saved"), error);
+        return false;
+    }
+    statusBar()->showMessage(
+        tr("Saved %1").arg(QDir::toNativeSeparators(m_document->projectPath())), 3000);
+    return true;
+}
+
+void MainWindow::onOpenProject()
+{
+    if (!maybeSave())
+        return;
+    const QString folder =
+        QFileDialog::getExistingDirectory(this, tr("Open Project (a NAME.medseg folder)"));
+    if (folder.isEmpty())
+        return;
+    QString error;
+    if (!m_document->openProject(folder, &error))
+        QMessageBox::warning(this, tr("Project Not Opened"), error);
+}
+
+void MainWindow::onImportLabels()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import Label Volume"), QString(),
+                                                      tr("NIfTI files (*.nii.gz *.nii)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!m_document->importLabelVolume(path, &error))
+        QMessageBox::warning(this, tr("Labels Not Imported"), error);
+}
+
+void MainWindow::onExportLabels()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Label Volume"),
+                                                      QStringLiteral("labels.nii.gz"),
+                                                      tr("NIfTI files (*.nii.gz *.nii)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!m_document->exportLabelVolume(path, &error))
+        QMessageBox::warning(this, tr("Labels Not Exported"), error);
+}
+
+void MainWindow::onExportDicomSeg()
+{
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export DICOM SEG"), QStringLiteral("labels.dcm"),
+                                     tr("DICOM files (*.dcm);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!m_document->exportDicomSeg(path, &error))
+        QMessageBox::warning(this, tr("DICOM SEG Not Exported"), error);
+}
+
+void MainWindow::onImportLabelDescriptions()
+{
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Import Label Descriptions"), QString(),
+                                     tr("ITK-SNAP label descriptions (*.txt);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!m_document->importLabelDescriptions(path, &error))
+        QMessageBox::warning(this, tr("Label Descriptions Not Imported"), error);
+}
+
+void MainWindow::onExportLabelDescriptions()
+{
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Label Descriptions"), QStringLiteral("labels.txt"),
+        tr("ITK-SNAP label descriptions (*.txt);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!m_document->exportLabelDescriptions(path, &error))
+        QMessageBox::warning(this, tr("Label Descriptions Not Exported"), error);
+}
+
+void MainWindow::onShortcuts()
+{
+    QList<QAction *> actions = this->actions();
+    for (QAction *action : findChildren<QAction *>())
+        if (!actions.contains(action))
+            actions.append(action);
+    auto *dialog = new ShortcutsDialog(actions, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
 }
 
 void MainWindow::restoreWindowState()
@@ -396,6 +632,12 @@ void MainWindow::onAbout()
     auto *dialog = new AboutDialog(m_components, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
+}
+
+void MainWindow::onExportRun(const QString &runDir)
+{
+    ExportDialog dialog(m_document->exporter(), runDir, this);
+    dialog.exec();
 }
 
 } // namespace medseg::ui

@@ -18,6 +18,9 @@ struct DicomSeries;
 namespace medseg::ui {
 
 class DicomBrowserPanel;
+class LabelPanel;
+class TrainingPanel;
+class View3DPanel;
 class ViewerPanel;
 class WindowLevelBar;
 
@@ -39,6 +42,10 @@ public:
 
     // Adds a DICOM folder or DICOMDIR to the project and remembers it in File > Open Recent.
     void openSource(const QString &path);
+    // Asks whether to restore the autosave a crashed session left (called once at start-up).
+    void offerRecovery();
+    // Save / Save As with a folder dialog when the project has none; false if not saved.
+    bool saveProject();
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -61,6 +68,18 @@ private:
     void onLanguageChanged(const QString &code);
     void onUndoStateChanged();
     void onAbout();
+    // Exports a run's best model to ONNX (fp32 and int8) in the background and shows the report.
+    void onExportRun(const QString &runDir);
+    void onOpenProject();
+    bool onSaveProjectAs();
+    void onImportLabels();
+    void onExportLabels();
+    void onExportDicomSeg();
+    void onImportLabelDescriptions();
+    void onExportLabelDescriptions();
+    void onShortcuts();
+    // "Save changes?" before the project is closed or replaced; false when the user cancels.
+    bool maybeSave();
 
     QDockWidget *addPanelDock(const QString &objectName, QWidget *content, Qt::DockWidgetArea area);
 
@@ -92,15 +111,24 @@ private:
     QAction *m_redoAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QAction *m_aboutQtAction = nullptr;
+    QAction *m_openProjectAction = nullptr;
+    QAction *m_saveProjectAction = nullptr;
+    QAction *m_saveProjectAsAction = nullptr;
+    QAction *m_importLabelsAction = nullptr;
+    QAction *m_exportLabelsAction = nullptr;
+    QAction *m_exportSegAction = nullptr;
+    QAction *m_importDescriptionsAction = nullptr;
+    QAction *m_exportDescriptionsAction = nullptr;
+    QAction *m_shortcutsAction = nullptr;
     QActionGroup *m_languageGroup = nullptr;
 
     QDockWidget *m_dicomDock = nullptr;
     QDockWidget *m_labelsDock = nullptr;
     QDockWidget *m_trainingDock = nullptr;
     QDockWidget *m_view3dDock = nullptr;
-    QLabel *m_labelsPlaceholder = nullptr;
-    QLabel *m_trainingPlaceholder = nullptr;
-    QLabel *m_view3dPlaceholder = nullptr;
+    LabelPanel *m_labelPanel = nullptr;
+    TrainingPanel *m_trainingPanel = nullptr;
+    View3DPanel *m_view3dPanel = nullptr;
 };
 
 } // namespace medseg::ui

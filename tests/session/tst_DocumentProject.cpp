@@ -1,0 +1,255 @@
+#include "core/dataset/NiftiIo.h"
+#include "core/dicom/DemoStudy.h"
+#include "core/dicom/DicomSegReader.h"
+#include "core/labels/LabelMap.h"
+#include "ui/session/DicomBrowserController.h"
+#include "ui/session/DicomBrowserModel.h"
+#include "ui/session/Document.h"
+#include "ui/session/LabelSession.h"
+#include "ui/session/SeriesSession.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+
+using namespace medseg;
+using ui::Document;
+using ui::SliceOrientation;
+
+namespace {
+
+std::shared_ptr<core::Volume> makeVolume()
+{
+    auto volume = std::make_shared<core::Volume>(40, 30, 6);
+    core::ImageGeometry geometry;
+    geometry.spacing = {0.8, 0.8, 2.5};
+    geometry.origin = {-100.0, -50.0, 20.0};
+    volume->setGeometry(geometry);
+    return volume;
+}
+
+void showVolume(Document &document, std::shared_ptr<core::Volume> volume)
+{
+    document.series()->setVolume(std::move(volume), core::SeriesLayout{});
+}
+
+void paint(Document &document, int label, const core::Vec3 &from, const core::Vec3 &to)
+{
+    ui::LabelSession *labels = document.labels();
+    labels->setActiveLabel(label);
+    labels->setTool(ui::LabelTool::Brush);
+    labels->setBrushRadius(2);
+    QVERIFY(labels->beginStroke(SliceOrientation::Axial, from));
+    labels->continueStroke(to);
+    labels->endStroke();
+}
+
+} // namespace
+
+// Document's project folder, autosave/recovery and label files.
+class tst_DocumentProject : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("medseg-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_DocumentProject"));
+    }
+
+    void saveThenOpenGivesIdenticalLabelsAndTable()
+    {
+        QTemporaryDir dir;
+        const auto volume = makeVolume();
+        std::vector<core::LabelValue> saved;
+        QString folder;
+        {
+            Document document;
+            document.setAutosaveInterval(0);
+            showVolume(document, volume);
+            paint(document, 1, {5, 5, 1}, {30, 20, 1});
+            paint(document, 3, {10, 25, 4}, {35, 5, 4});
+            document.labels()->renameLabel(3, QStringLiteral("Spleen"));
+            document.labels()->setLabelLocked(3, true);
+            QVERIFY(document.isModified());
+            QSignalSpy pathChanged(&document, &Document::projectPathChanged);
+            QString error;
+            QVERIFY2(document.saveProjectAs(dir.filePath(QStringLiteral("study")), &error),
+                     qPrintable(error));
+            QVERIFY(!document.isModified());
+            QCOMPARE(pathChanged.count(), 1);
+            folder = document.projectPath();
+            QVERIFY(folder.endsWith(QStringLiteral("study.medseg")));
+            QVERIFY(QFile::exists(folder + QStringLiteral("/project.json")));
+            saved = document.labels()->labelMap()->toDense();
+            // Save again after a change: same folder, clean again.
+            paint(document, 2, {1, 1, 0}, {3, 3, 0});
+            QVERIFY(document.isModified());
+            QVERIFY2(document.saveProject(&error), qPrintable(error));
+            QVERIFY(!document.isModified());
+            saved = document.labels()->labelMap()->toDense();
+        }
+        Document reopened;
+        reopened.setAutosaveInterval(0);
+        QString error;
+        QVERIFY2(reopened.openProject(folder, &error), qPrintable(error));
+        QVERIFY(!reopened.isModified());
+        QCOMPARE(reopened.projectPath(), folder);
+        const core::LabelDescription *spleen = reopened.labels()->table().find(3);
+        QVERIFY(spleen);
+        QCOMPARE(QString::fromStdString(spleen->name), QStringLiteral("Spleen"));
+        QVERIFY(spleen->locked);
+        showVolume(reopened, volume);
+        QVERIFY(reopened.labels()->labelMap()->toDense() == saved);
+        QVERIFY(!reopened.isModified());
+    }
+
+    void autosaveWritesARecoveryThatANewDocumentFinds()
+    {
+        QTemporaryDir root;
+        const auto volume = makeVolume();
+        auto crashed = std::make_unique<Document>();
+        crashed->setAutosaveInterval(0);
+        crashed->setRecoveryRoot(root.path());
+        showVolume(*crashed, volume);
+        paint(*crashed, 2, {3, 3, 2}, {25, 25, 2});
+        QString error;
+        QVERIFY2(crashed->autosave(&error), qPrintable(error));
+        const auto painted = crashed->labels()->labelMap()->toDense();
+
+        // The first document is still "running" (as after a crash: nobody cleaned up).
+        Document next;
+        next.setAutosaveInterval(0);
+        next.setRecoveryRoot(root.path());
+        const QString found = next.findRecovery();
+        QVERIFY(!found.isEmpty());
+        QVERIFY(found.startsWith(root.path()));
+        QVERIFY2(next.recover(found, &error), qPrintable(error));
+        QVERIFY(next.isModified());
+        QVERIFY(next.projectPath().isEmpty()); // untitled stays untitled
+        showVolume(next, volume);
+        QVERIFY(next.labels()->labelMap()->toDense() == painted);
+
+        next.discardRecovery(found);
+        QVERIFY(!QFile::exists(found));
+        QVERIFY(next.findRecovery().isEmpty());
+    }
+
+    void autosaveTimerWritesWhenModified()
+    {
+        QTemporaryDir root;
+        Document document;
+        document.setRecoveryRoot(root.path());
+        document.setAutosaveInterval(50);
+        QCOMPARE(document.autosaveInterval(), 50);
+        showVolume(document, makeVolume());
+        paint(document, 1, {5, 5, 0}, {6, 6, 0});
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !document.findRecovery().isEmpty() ||
+                !QDir(root.path()).entryList({QStringLiteral("*.medseg")}, QDir::Dirs).isEmpty(),
+            5000);
+    }
+
+    void labelVolumeExportImportRoundTrips()
+    {
+        QTemporaryDir dir;
+        const auto volume = makeVolume();
+        Document document;
+        document.setAutosaveInterval(0);
+        showVolume(document, volume);
+        paint(document, 4, {2, 2, 3}, {20, 10, 3});
+        const auto painted = document.labels()->labelMap()->toDense();
+        const QString path = dir.filePath(QStringLiteral("labels.nii.gz"));
+        QString error;
+        QVERIFY2(document.exportLabelVolume(path, &error), qPrintable(error));
+        const auto file = core::NiftiIo::readLabelVolume(path.toStdString());
+        QCOMPARE(file.width, 40);
+        QVERIFY(file.labels == painted);
+
+        document.undoStack()->undo();
+        QVERIFY(document.labels()->labelMap()->allocatedTileCount() == 0);
+        QVERIFY2(document.importLabelVolume(path, &error), qPrintable(error));
+        QVERIFY(document.labels()->labelMap()->toDense() == painted);
+        document.undoStack()->undo();
+        QVERIFY(document.labels()->labelMap()->allocatedTileCount() == 0);
+    }
+
+    void importRefusesAnotherGrid()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("other.nii.gz"));
+        std::vector<std::uint16_t> values(20 * 30 * 6, 1);
+        core::NiftiIo::writeLabelVolume(path.toStdString(), values.data(), 20, 30, 6,
+                                        makeVolume()->geometry());
+        Document document;
+        document.setAutosaveInterval(0);
+        showVolume(document, makeVolume());
+        QString error;
+        QVERIFY(!document.importLabelVolume(path, &error));
+        QVERIFY2(error.contains(QStringLiteral("other.nii.gz")), qPrintable(error));
+        QCOMPARE(document.undoStack()->count(), 0);
+    }
+
+    void dicomSeriesLabelsAreKeyedByUidAndExportAsDicomSeg()
+    {
+        QTemporaryDir dir;
+        core::DemoStudyOptions options;
+        options.patients = 1;
+        options.slices = 6;
+        options.size = 64;
+        const auto patients = core::DemoStudy::write(dir.path().toStdString(), options);
+        Document document;
+        document.setAutosaveInterval(0);
+        QSignalSpy indexed(document.dicomBrowser(), &ui::DicomBrowserController::idle);
+        QVERIFY(document.addSource(QString::fromStdString(patients[0].folder)));
+        QVERIFY(indexed.wait(20000));
+        const core::DicomSeries *series =
+            document.dicomBrowser()->model()->indexes().front().findSeries(
+                patients[0].seriesInstanceUid);
+        QVERIFY(series);
+        QSignalSpy loaded(document.series(), &ui::SeriesSession::loadingFinished);
+        document.series()->loadSeries(*series);
+        QVERIFY(loaded.wait(20000));
+        QCOMPARE(document.labels()->currentSeriesKey(),
+                 QString::fromStdString(patients[0].seriesInstanceUid));
+        paint(document, 2, {10, 10, 3}, {40, 30, 3});
+        const auto painted = document.labels()->labelMap()->toDense();
+
+        const QString path = dir.filePath(QStringLiteral("seg.dcm"));
+        QString error;
+        QVERIFY2(document.exportDicomSeg(path, &error), qPrintable(error));
+        const auto volume = document.series()->volume();
+        const core::DicomSegContent content =
+            core::DicomSegReader::read(path.toStdString(), volume->width(), volume->height(),
+                                       volume->depth(), volume->geometry());
+        QCOMPARE(content.referencedSeriesInstanceUid, patients[0].seriesInstanceUid);
+        QVERIFY(content.labels == painted);
+    }
+
+    void labelDescriptionsRoundTripThroughItkSnapFiles()
+    {
+        QTemporaryDir dir;
+        Document document;
+        document.setAutosaveInterval(0);
+        document.labels()->renameLabel(2, QStringLiteral("Left kidney"));
+        document.labels()->setLabelColour(2, {10, 20, 30});
+        const QString path = dir.filePath(QStringLiteral("labels.txt"));
+        QString error;
+        QVERIFY2(document.exportLabelDescriptions(path, &error), qPrintable(error));
+        const core::LabelDescriptions exported = document.labels()->table();
+
+        Document other;
+        other.setAutosaveInterval(0);
+        QVERIFY2(other.importLabelDescriptions(path, &error), qPrintable(error));
+        QVERIFY(other.labels()->table() == exported);
+        QCOMPARE(other.undoStack()->count(), 1);
+    }
+};
+
+QTEST_MAIN(tst_DocumentProject)
+#include "tst_DocumentProject.moc"

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+
+namespace medseg::ui {
+
+class TrainingSession;
+
+// The GUI's one-click export: a run's model to ONNX (fp32, or int8 calibrated on the training
+// slices loaded in the Training dock) with the model card and the validation report, in the
+// background through the same core::exportModel as `medseg export`.
+class ExportSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Precision { Fp32, Int8Cpu, Int8TensorRT };
+    Q_ENUM(Precision)
+
+    struct Summary
+    {
+        QString onnxPath;
+        QString modelCardPath;
+        QString reportPath;
+        bool passed = false;
+        QString details; // one line per check, for the report dialog
+    };
+
+    explicit ExportSession(TrainingSession *training, QObject *parent = nullptr);
+    ~ExportSession() override;
+
+    // Returns false with errorString() when an export runs already or int8 has no slices to
+    // calibrate on.
+    bool start(const QString &modelOrRun, const QString &output, Precision precision,
+               int opset = 17, int calibrationSlices = 32);
+    bool isRunning() const { return m_watcher.isRunning(); }
+    void cancel();
+    QString errorString() const { return m_error; }
+
+Q_SIGNALS:
+    void progressed(int done, int total, const QString &stage);
+    void finished(const medseg::ui::ExportSession::Summary &summary);
+    void failed(const QString &message);
+
+private:
+    struct Outcome
+    {
+        Summary summary;
+        QString error;
+    };
+
+    TrainingSession *m_training;
+    QFutureWatcher<Outcome> m_watcher;
+    std::shared_ptr<std::atomic<bool>> m_cancel;
+    QString m_error;
+};
+
+} // namespace medseg::ui
+
+Q_DECLARE_METATYPE(medseg::ui::ExportSession::Summary)

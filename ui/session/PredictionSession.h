@@ -1,0 +1,105 @@
+#pragma once
+
+#include "core/labels/LabelMap.h"
+
+#include <QFutureWatcher>
+#include <QImage>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace medseg::ui {
+
+class LabelSession;
+class SeriesSession;
+class TrainingSession;
+
+// The human in the loop: a model's predictions on the series on screen, kept apart from the
+// labels (a second, sparse label map on the same grid) until the user accepts them. Predictions
+// come from the live training preview (the slice being viewed, refreshed as the model learns) or
+// from "Predict this slice / series" with a trained model file (a run's best.pt). Each axial
+// slice has a review status, so the user sees what to check next.
+class PredictionSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class SliceStatus { Unlabeled, Labeled, Predicted, Reviewed };
+    Q_ENUM(SliceStatus)
+
+    PredictionSession(SeriesSession *series, LabelSession *labels, TrainingSession *training,
+                      QObject *parent = nullptr);
+    ~PredictionSession() override;
+
+    SeriesSession *series() const { return m_series; }
+
+    // The model "Predict" uses: a ModelBundle .pt file (empty: none chosen).
+    QString modelPath() const { return m_modelPath; }
+    void setModelPath(const QString &path);
+
+    // Runs the model in the background on one axial slice, or on every slice; finished() or
+    // failed() follows. Returns false when no model or no volume is there, or one runs already.
+    bool predictSlice(int slice);
+    bool predictSeries();
+    bool isBusy() const { return m_watcher.isRunning(); }
+    void cancel();
+
+    bool hasPrediction(int slice) const;
+    // The predictions (null when none); class k is shown and accepted as label k.
+    const core::LabelMap *predictionMap() const { return m_map.get(); }
+    // Where the prediction of a slice comes from ("live preview, step 120", "best.pt").
+    QString predictionSource(int slice) const;
+    bool isVisible() const { return m_visible; }
+    void setVisible(bool visible);
+
+    // Copies the predictions into the labels as one undoable command, then marks the slices
+    // reviewed. Returns the number of voxels that changed.
+    enum class AcceptMode { FillUnlabeled, Replace };
+    std::size_t acceptSlice(int slice, AcceptMode mode);
+    std::size_t acceptAll(AcceptMode mode);
+    void clearPredictions();
+
+    SliceStatus status(int slice) const;
+    void markReviewed(int slice);
+    // The next axial slice after `from` (wrapping) that is predicted but not reviewed, or -1.
+    int nextToReview(int from) const;
+
+Q_SIGNALS:
+    void predictionsChanged();
+    void statusChanged();
+    void busyChanged(bool busy);
+    void finished(int slices);
+    void failed(const QString &message);
+    void visibilityChanged(bool visible);
+
+private:
+    struct Result
+    {
+        int firstSlice = 0;
+        int sliceCount = 0;
+        std::vector<std::uint8_t> labels; // sliceCount slices
+        QString error;
+    };
+    bool startPrediction(int first, int count);
+    void onPredictionFinished();
+    void storeSlice(int slice, const std::uint8_t *labels, const QString &source);
+    void onPreviewUpdated(int slice, qint64 step);
+    void onVolumeChanged();
+    void onLabelsChanged(int firstSlice, int lastSlice);
+
+    SeriesSession *m_series;
+    LabelSession *m_labels;
+    TrainingSession *m_training;
+    QString m_modelPath;
+    std::unique_ptr<core::LabelMap> m_map;
+    std::vector<QString> m_sources;      // per axial slice; empty: no prediction
+    std::vector<SliceStatus> m_reviewed; // Reviewed or Unlabeled (= not reviewed)
+    bool m_visible = true;
+    QFutureWatcher<Result> m_watcher;
+    std::shared_ptr<std::atomic<bool>> m_cancel;
+};
+
+} // namespace medseg::ui

@@ -1,0 +1,92 @@
+#include "ui/session/ProjectTrainingData.h"
+
+#include <QCoreApplication>
+
+#include <torch/types.h>
+
+namespace medseg::ui {
+namespace {
+QString translate(const char *text)
+{
+    return QCoreApplication::translate("medseg::ui::ProjectTrainingData", text);
+}
+} // namespace
+
+std::shared_ptr<core::TrainingData>
+trainingDataFromLabels(const core::Volume &volume, const core::LabelMap &labels,
+                       const core::LabelDescriptions &table, const core::WindowLut &lut,
+                       const core::Window *window, QString *error)
+{
+    const auto fail = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return std::shared_ptr<core::TrainingData>();
+    };
+    if (volume.isEmpty() || volume.components() != 1 || labels.width() != volume.width() ||
+        labels.height() != volume.height() || labels.depth() != volume.depth())
+        return fail(translate("The labels do not belong to the series on screen."));
+
+    std::vector<int> labeled;
+    for (int k = 0; k < labels.depth(); ++k) {
+        if (labels.sliceHasLabels(core::SliceAxis::Axial, k))
+            labeled.push_back(k);
+    }
+    if (labeled.empty())
+        return fail(translate("No slice of this series is labeled yet."));
+
+    const int width = volume.width();
+    const int height = volume.height();
+    const std::size_t sliceSize = std::size_t(width) * height;
+    auto data = std::make_shared<core::TrainingData>();
+    int largest = 0;
+    std::vector<std::uint16_t> scratch(sliceSize);
+    for (std::size_t n = 0; n < labeled.size(); ++n) {
+        const int k = labeled[n];
+        core::TrainingSample sample;
+        sample.image = torch::empty({1, height, width}, torch::kUInt8);
+        lut.apply(volume.slice(k), sliceSize, sample.image.data_ptr<std::uint8_t>(), 1);
+        labels.extractSlice(core::SliceAxis::Axial, k, scratch.data());
+        sample.mask = torch::empty({height, width}, torch::kUInt8);
+        std::uint8_t *mask = sample.mask.data_ptr<std::uint8_t>();
+        for (std::size_t i = 0; i < sliceSize; ++i) {
+            if (scratch[i] > 254)
+                return fail(translate("Label %1 is above 254: training takes at most 255 "
+                                      "classes (255 marks ignored pixels).")
+                                .arg(scratch[i]));
+            mask[i] = std::uint8_t(scratch[i]);
+            largest = std::max<int>(largest, scratch[i]);
+        }
+        sample.name = "slice-" + std::to_string(k + 1);
+        // Every fifth slice validates; with one labeled slice, it does both jobs.
+        const bool validation = labeled.size() > 1 && n % 5 == (labeled.size() >= 5 ? 2u : 1u);
+        (validation ? data->val : data->train).push_back(std::move(sample));
+    }
+    if (data->val.empty())
+        data->val.push_back(data->train.back());
+    if (data->train.empty())
+        data->train.push_back(data->val.front());
+
+    for (int c = 0; c <= std::max(1, largest); ++c) {
+        core::ModelClass entry;
+        entry.index = c;
+        if (const core::LabelDescription *label = table.find(c)) {
+            entry.name = label->name;
+            entry.colour = label->colour;
+        } else {
+            entry.name = c == 0 ? "background" : "label " + std::to_string(c);
+        }
+        if (c == 0 && (entry.name.empty() || entry.name == "Clear Label"))
+            entry.name = "background";
+        data->classes.push_back(entry);
+    }
+    if (window && window->isValid()) {
+        data->preprocessing.hasWindow = true;
+        data->preprocessing.windowCenter = window->center;
+        data->preprocessing.windowWidth = window->width;
+    }
+    data->summary = std::to_string(labeled.size()) + " labeled slices of one series, " +
+                    std::to_string(data->classes.size()) + " classes";
+    return data;
+}
+
+} // namespace medseg::ui

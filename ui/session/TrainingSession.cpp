@@ -1,0 +1,247 @@
+#include "ui/session/TrainingSession.h"
+
+#include "core/train/VocTrainingData.h"
+#include "models/Registry.h"
+#include "ui/session/RunHistory.h"
+#include "ui/session/TrainingController.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <torch/types.h>
+
+namespace medseg::ui {
+namespace {
+constexpr int DefaultPreviewIntervalMs = 5000;
+}
+
+TrainingSession::TrainingSession(QObject *parent)
+    : QObject(parent)
+    , m_controller(new TrainingController(this))
+    , m_history(new RunHistory(this))
+{
+    m_previewTimer.setInterval(DefaultPreviewIntervalMs);
+    connect(&m_previewTimer, &QTimer::timeout, this, &TrainingSession::requestPreviewNow);
+
+    connect(m_controller, &TrainingController::progressed, m_history, &RunHistory::addStep);
+    connect(m_controller, &TrainingController::epochFinished, m_history, &RunHistory::addEpoch);
+    connect(m_controller, &TrainingController::previewReady, this,
+            &TrainingSession::onPreviewReady);
+    connect(m_controller, &TrainingController::stateChanged, this,
+            [this](TrainingController::State state) {
+                if (state == TrainingController::State::Running) {
+                    m_previewTimer.start();
+                } else if (state == TrainingController::State::Idle) {
+                    m_previewTimer.stop();
+                    Q_EMIT runsChanged(); // a new best model or checkpoint may be on disk
+                }
+            });
+    connect(&m_datasetWatcher, &QFutureWatcher<LoadedDataset>::finished, this, [this] {
+        const LoadedDataset loaded = m_datasetWatcher.result();
+        if (!loaded.error.isEmpty()) {
+            Q_EMIT datasetFailed(loaded.error);
+            return;
+        }
+        setTrainingData(loaded.data, m_loadingOrigin);
+    });
+}
+
+TrainingSession::~TrainingSession()
+{
+    m_datasetWatcher.waitForFinished();
+}
+
+QStringList TrainingSession::availableBackbones()
+{
+    QStringList names;
+    for (const std::string &name : models::availableBackbones())
+        names.append(QString::fromStdString(name));
+    return names;
+}
+
+void TrainingSession::setConfig(const core::TrainingConfig &config)
+{
+    m_config = config;
+    Q_EMIT configChanged();
+}
+
+void TrainingSession::loadVocDataset(const QString &directory)
+{
+    if (m_datasetWatcher.isRunning())
+        return;
+    m_loadingOrigin = directory;
+    m_datasetWatcher.setFuture(QtConcurrent::run([directory]() -> LoadedDataset {
+        try {
+            auto data = std::make_shared<core::TrainingData>(
+                core::loadVocTrainingData(directory.toStdString()));
+            return {std::move(data), {}};
+        } catch (const std::exception &error) {
+            return {nullptr, QString::fromLocal8Bit(error.what())};
+        }
+    }));
+}
+
+void TrainingSession::setTrainingData(std::shared_ptr<const core::TrainingData> data,
+                                      const QString &origin)
+{
+    m_data = std::move(data);
+    m_datasetOrigin = origin;
+    if (m_data)
+        m_config.model.num_classes = std::max(2, m_data->classCount());
+    Q_EMIT datasetChanged();
+}
+
+bool TrainingSession::useProjectLabels()
+{
+    m_error.clear();
+    if (!m_projectData) {
+        m_error = tr("This window has no project labels to train on.");
+        return false;
+    }
+    std::shared_ptr<const core::TrainingData> data = m_projectData(&m_error);
+    if (!data)
+        return false;
+    setTrainingData(std::move(data), tr("labeled slices of this project"));
+    return true;
+}
+
+QStringList TrainingSession::classNames() const
+{
+    QStringList names;
+    if (m_data) {
+        for (const core::ModelClass &entry : m_data->classes)
+            names.append(QString::fromStdString(entry.name));
+    }
+    return names;
+}
+
+QString TrainingSession::datasetSummary() const
+{
+    if (!m_data)
+        return tr("No dataset: label some slices, or choose a VOC dataset folder.");
+    const int classes = m_data->classCount();
+    std::vector<std::int64_t> pixels(std::size_t(std::max(classes, 0)), 0);
+    std::vector<int> slicesWithClass(pixels.size(), 0);
+    for (const auto *split : {&m_data->train, &m_data->val}) {
+        for (const core::TrainingSample &sample : *split) {
+            const torch::Tensor counts =
+                torch::bincount(sample.mask.reshape({-1}).to(torch::kLong), {}, 256);
+            const auto *values = counts.data_ptr<std::int64_t>();
+            for (int c = 0; c < classes; ++c) {
+                pixels[std::size_t(c)] += values[c];
+                if (values[c] > 0)
+                    ++slicesWithClass[std::size_t(c)];
+            }
+        }
+    }
+    QString text = tr("%n training slice(s)", nullptr, int(m_data->train.size())) +
+                   QStringLiteral(", ") +
+                   tr("%n validation slice(s)", nullptr, int(m_data->val.size()));
+    if (!m_data->summary.empty())
+        text += QStringLiteral(" (%1)").arg(QString::fromStdString(m_data->summary));
+    for (int c = 0; c < classes; ++c) {
+        text += QLatin1Char('\n') +
+                tr("%1: %2 slice(s), %3 pixels")
+                    .arg(QString::fromStdString(m_data->classes[std::size_t(c)].name))
+                    .arg(slicesWithClass[std::size_t(c)])
+                    .arg(pixels[std::size_t(c)]);
+    }
+    return text;
+}
+
+void TrainingSession::setRunsDirectory(const QString &directory)
+{
+    m_runsDirectory = directory;
+    Q_EMIT runsChanged();
+}
+
+bool TrainingSession::start()
+{
+    const QString name =
+        QStringLiteral("run-%1-%2")
+            .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")),
+                 QString::fromStdString(m_config.model.backbone));
+    if (m_runsDirectory.isEmpty()) {
+        m_error = tr("Choose where runs are kept first.");
+        return false;
+    }
+    return startIn(QDir(m_runsDirectory).filePath(name));
+}
+
+bool TrainingSession::resumeRun(const QString &runDir)
+{
+    return startIn(runDir);
+}
+
+bool TrainingSession::startIn(const QString &runDir)
+{
+    m_error.clear();
+    if (!m_data || m_data->train.empty()) {
+        m_error = tr("There are no labeled training slices.");
+        return false;
+    }
+    if (m_controller->isActive()) {
+        m_error = tr("A training is already running.");
+        return false;
+    }
+    if (!QDir().mkpath(runDir)) {
+        m_error = tr("Cannot create the run folder %1.").arg(QDir::toNativeSeparators(runDir));
+        return false;
+    }
+    m_history->clear();
+    m_history->setClassNames(classNames());
+    m_preview.reset();
+    m_previewSlices.clear();
+    if (!m_controller->start(m_config, m_data, runDir)) {
+        m_error = tr("The training could not be started.");
+        return false;
+    }
+    Q_EMIT runsChanged();
+    return true;
+}
+
+bool TrainingSession::followRun(const QString &runDir)
+{
+    if (m_controller->isActive()) {
+        m_error = tr("A training is running in this window.");
+        return false;
+    }
+    if (!m_history->load(runDir, true)) {
+        m_error = m_history->errorString();
+        return false;
+    }
+    return true;
+}
+
+void TrainingSession::setPreviewInterval(int milliseconds)
+{
+    m_previewTimer.setInterval(std::max(200, milliseconds));
+}
+
+void TrainingSession::requestPreviewNow()
+{
+    if (!m_previewSource || !m_controller->isActive())
+        return;
+    const std::optional<PreviewSlice> slice = m_previewSource();
+    if (!slice || slice->image.isNull())
+        return;
+    const qint64 id = m_controller->requestPreview(slice->image);
+    if (id > 0)
+        m_previewSlices.insert(id, slice->sliceIndex);
+}
+
+void TrainingSession::onPreviewReady(const QImage &labels, qint64 step, qint64 requestId)
+{
+    const int slice = m_previewSlices.value(requestId, -1);
+    // Requests served before this one were dropped by the trainer (latest wins).
+    for (auto it = m_previewSlices.begin(); it != m_previewSlices.end();)
+        it = it.key() <= requestId ? m_previewSlices.erase(it) : std::next(it);
+    if (slice < 0)
+        return;
+    m_preview = Prediction{slice, labels, step};
+    Q_EMIT previewUpdated(slice, step);
+}
+
+} // namespace medseg::ui

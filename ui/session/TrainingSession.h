@@ -1,0 +1,129 @@
+#pragma once
+
+#include "core/train/TrainingConfig.h"
+#include "core/train/TrainingData.h"
+
+#include <QFutureWatcher>
+#include <QHash>
+#include <QImage>
+#include <QObject>
+#include <QStringList>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace medseg::ui {
+
+class RunHistory;
+class TrainingController;
+
+// The training side of a project: the dataset to train on, the run configuration the dashboard
+// edits, the runs folder, the live training (a TrainingController) and the history the charts
+// draw, plus the live preview: while training runs, the slice on screen is sent to the trainer
+// every few seconds (and when the user moves to another slice) and the prediction comes back
+// as previewUpdated().
+class TrainingSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    // The slice to preview: its index and the 8-bit image as training sees it.
+    struct PreviewSlice
+    {
+        int sliceIndex = -1;
+        QImage image;
+    };
+    using PreviewSource = std::function<std::optional<PreviewSlice>()>;
+
+    struct Prediction
+    {
+        int sliceIndex = -1;
+        QImage labels; // Format_Grayscale8 class indexes
+        qint64 step = 0;
+    };
+
+    explicit TrainingSession(QObject *parent = nullptr);
+    ~TrainingSession() override;
+
+    TrainingController *controller() const { return m_controller; }
+    RunHistory *history() const { return m_history; }
+
+    static QStringList availableBackbones();
+
+    core::TrainingConfig config() const { return m_config; }
+    void setConfig(const core::TrainingConfig &config);
+
+    // The data: a VOC dataset folder (loaded in the background: datasetChanged() or
+    // datasetFailed()), or data built from the project's labels.
+    void loadVocDataset(const QString &directory);
+    void setTrainingData(std::shared_ptr<const core::TrainingData> data, const QString &origin);
+    // Builds the data from the project's labels (through the document's provider). Returns false
+    // with errorString() when there is nothing to train on.
+    using ProjectDataProvider =
+        std::function<std::shared_ptr<const core::TrainingData>(QString *error)>;
+    void setProjectDataProvider(ProjectDataProvider provider)
+    {
+        m_projectData = std::move(provider);
+    }
+    bool useProjectLabels();
+    std::shared_ptr<const core::TrainingData> trainingData() const { return m_data; }
+    bool isLoadingDataset() const { return m_datasetWatcher.isRunning(); }
+    QString datasetOrigin() const { return m_datasetOrigin; }
+    // Slices per split and labeled pixels per class, for the dashboard.
+    QString datasetSummary() const;
+    QStringList classNames() const;
+
+    QString runsDirectory() const { return m_runsDirectory; }
+    void setRunsDirectory(const QString &directory);
+
+    // Starts a new run in a new folder under runsDirectory(), or resumes `runDir` from its last
+    // checkpoint. Returns false with errorString() when there is no data or a run is active.
+    bool start();
+    bool resumeRun(const QString &runDir);
+    // Shows a run (for example one `medseg train` is writing) in the dashboard, following its
+    // metrics file as it grows.
+    bool followRun(const QString &runDir);
+    QString errorString() const { return m_error; }
+
+    void setPreviewSource(PreviewSource source) { m_previewSource = std::move(source); }
+    void setPreviewInterval(int milliseconds);
+    // Asks for a preview of the current slice now (e.g. after the user moved to another slice).
+    void requestPreviewNow();
+    const std::optional<Prediction> &latestPreview() const { return m_preview; }
+
+Q_SIGNALS:
+    void configChanged();
+    void datasetChanged();
+    void datasetFailed(const QString &message);
+    void runsChanged();
+    void previewUpdated(int sliceIndex, qint64 step);
+
+private:
+    bool startIn(const QString &runDir);
+    void onPreviewReady(const QImage &labels, qint64 step, qint64 requestId);
+
+    TrainingController *m_controller;
+    RunHistory *m_history;
+    core::TrainingConfig m_config;
+    std::shared_ptr<const core::TrainingData> m_data;
+    QString m_datasetOrigin;
+    struct LoadedDataset
+    {
+        std::shared_ptr<const core::TrainingData> data;
+        QString error;
+    };
+    QFutureWatcher<LoadedDataset> m_datasetWatcher;
+    QString m_loadingOrigin;
+    QString m_runsDirectory;
+    QString m_error;
+
+    ProjectDataProvider m_projectData;
+    PreviewSource m_previewSource;
+    QTimer m_previewTimer;
+    QHash<qint64, int> m_previewSlices; // request id -> slice index
+    std::optional<Prediction> m_preview;
+};
+
+} // namespace medseg::ui

@@ -1,0 +1,144 @@
+#include "ui/widgets/ExportDialog.h"
+
+#include "ui/session/ExportSession.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace medseg::ui {
+
+ExportDialog::ExportDialog(ExportSession *session, const QString &modelOrRun, QWidget *parent)
+    : QDialog(parent)
+    , m_session(session)
+    , m_model(modelOrRun)
+{
+    setObjectName(QStringLiteral("exportDialog"));
+    setWindowTitle(tr("Export Model to ONNX"));
+
+    const QFileInfo model(modelOrRun);
+    const QString folder = model.isDir() ? model.filePath() : model.path();
+    m_output = new QLineEdit(QDir(folder).filePath(QStringLiteral("model.onnx")), this);
+    m_output->setObjectName(QStringLiteral("exportOutput"));
+    m_browse = new QPushButton(tr("Browse…"), this);
+    m_precision = new QComboBox(this);
+    m_precision->setObjectName(QStringLiteral("exportPrecision"));
+    m_precision->addItem(tr("fp32"), int(ExportSession::Precision::Fp32));
+    m_precision->addItem(tr("int8 for ONNX Runtime (CPU)"), int(ExportSession::Precision::Int8Cpu));
+    m_precision->addItem(tr("int8 for TensorRT"), int(ExportSession::Precision::Int8TensorRT));
+    m_opset = new QComboBox(this);
+    m_opset->setObjectName(QStringLiteral("exportOpset"));
+    for (int opset : {17, 13, 11})
+        m_opset->addItem(QString::number(opset), opset);
+    m_calibration = new QSpinBox(this);
+    m_calibration->setObjectName(QStringLiteral("exportCalibrationSlices"));
+    m_calibration->setRange(1, 1000);
+    m_calibration->setValue(32);
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("exportProgress"));
+    m_progress->setVisible(false);
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("exportStatus"));
+    m_status->setWordWrap(true);
+    m_report = new QPlainTextEdit(this);
+    m_report->setObjectName(QStringLiteral("exportReport"));
+    m_report->setReadOnly(true);
+    m_report->setVisible(false);
+
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    m_exportButton = m_buttons->addButton(tr("Export"), QDialogButtonBox::AcceptRole);
+    m_exportButton->setObjectName(QStringLiteral("exportStart"));
+
+    auto *outputRow = new QHBoxLayout;
+    outputRow->addWidget(m_output, 1);
+    outputRow->addWidget(m_browse);
+    auto *form = new QFormLayout;
+    form->addRow(tr("Model"), new QLabel(QDir::toNativeSeparators(modelOrRun), this));
+    form->addRow(tr("Output"), outputRow);
+    form->addRow(tr("Precision"), m_precision);
+    form->addRow(tr("Opset"), m_opset);
+    form->addRow(tr("Calibration slices"), m_calibration);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_progress);
+    layout->addWidget(m_status);
+    layout->addWidget(m_report, 1);
+    layout->addWidget(m_buttons);
+
+    connect(m_browse, &QPushButton::clicked, this, &ExportDialog::onBrowse);
+    connect(m_exportButton, &QPushButton::clicked, this, &ExportDialog::onExport);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, [this] {
+        m_session->cancel();
+        reject();
+    });
+    connect(m_precision, &QComboBox::currentIndexChanged, this, [this] {
+        const bool int8 = m_precision->currentData().toInt() != int(ExportSession::Precision::Fp32);
+        m_calibration->setEnabled(int8);
+        if (int8 && m_opset->currentData().toInt() < 13)
+            m_opset->setCurrentIndex(0);
+    });
+    m_calibration->setEnabled(false);
+    connect(m_session, &ExportSession::progressed, this,
+            [this](int done, int total, const QString &stage) {
+                m_progress->setRange(0, total);
+                m_progress->setValue(done);
+                m_status->setText(stage);
+            });
+    connect(
+        m_session, &ExportSession::finished, this, [this](const ExportSession::Summary &summary) {
+            m_progress->setVisible(false);
+            m_exportButton->setEnabled(true);
+            m_status->setText(
+                summary.passed ? tr("Exported %1. Every validation check passed.")
+                                     .arg(QDir::toNativeSeparators(summary.onnxPath))
+                               : tr("Exported %1, but a validation check FAILED: see the report.")
+                                     .arg(QDir::toNativeSeparators(summary.onnxPath)));
+            m_report->setPlainText(summary.details + QStringLiteral("\n\n") +
+                                   tr("Report: %1\nModel card: %2")
+                                       .arg(QDir::toNativeSeparators(summary.reportPath),
+                                            QDir::toNativeSeparators(summary.modelCardPath)));
+            m_report->setVisible(true);
+        });
+    connect(m_session, &ExportSession::failed, this, [this](const QString &message) {
+        m_progress->setVisible(false);
+        m_exportButton->setEnabled(true);
+        m_status->setText(tr("Export failed: %1").arg(message));
+    });
+}
+
+void ExportDialog::onBrowse()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Model to ONNX"),
+                                                      m_output->text(), tr("ONNX models (*.onnx)"));
+    if (!path.isEmpty())
+        m_output->setText(path.endsWith(QLatin1String(".onnx")) ? path
+                                                                : path + QStringLiteral(".onnx"));
+}
+
+void ExportDialog::onExport()
+{
+    const auto precision = ExportSession::Precision(m_precision->currentData().toInt());
+    if (!m_session->start(m_model, m_output->text(), precision, m_opset->currentData().toInt(),
+                          m_calibration->value())) {
+        m_status->setText(m_session->errorString());
+        return;
+    }
+    m_exportButton->setEnabled(false);
+    m_report->setVisible(false);
+    m_progress->setRange(0, 0);
+    m_progress->setVisible(true);
+    m_status->setText(tr("Exporting…"));
+}
+
+} // namespace medseg::ui

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QDialog>
+
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace medseg::ui {
+
+class ExportSession;
+
+// Export a run's model to ONNX: where to, fp32 or int8 (ONNX Runtime CPU or TensorRT), opset
+// and calibration slices; then the progress and the validation report of core/export.
+class ExportDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    ExportDialog(ExportSession *session, const QString &modelOrRun, QWidget *parent = nullptr);
+
+private:
+    void onExport();
+    void onBrowse();
+
+    ExportSession *m_session;
+    QString m_model;
+    QLineEdit *m_output = nullptr;
+    QPushButton *m_browse = nullptr;
+    QComboBox *m_precision = nullptr;
+    QComboBox *m_opset = nullptr;
+    QSpinBox *m_calibration = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QLabel *m_status = nullptr;
+    QPlainTextEdit *m_report = nullptr;
+    QPushButton *m_exportButton = nullptr;
+    QDialogButtonBox *m_buttons = nullptr;
+};
+
+} // namespace medseg::ui

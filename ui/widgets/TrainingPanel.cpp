@@ -1,0 +1,834 @@
+#include "ui/widgets/TrainingPanel.h"
+
+#include "ui/session/PredictionSession.h"
+#include "ui/session/RunHistory.h"
+#include "ui/session/SeriesSession.h"
+#include "ui/session/TrainingController.h"
+#include "ui/session/TrainingSession.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace medseg::ui {
+namespace {
+
+enum StageColumn {
+    StageName,
+    StageLearningRate,
+    StageData,
+    StageAugmentation,
+    StageEpochs,
+    StageBatch,
+    StageInput,
+    StageColumnCount
+};
+
+QString formatDuration(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0)
+        return QStringLiteral("–");
+    const qint64 total = qint64(seconds + 0.5);
+    if (total >= 3600)
+        return QStringLiteral("%1:%2:%3")
+            .arg(total / 3600)
+            .arg(total / 60 % 60, 2, 10, QLatin1Char('0'))
+            .arg(total % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString formatScore(double value)
+{
+    return std::isfinite(value) ? QString::number(value, 'f', 3) : QStringLiteral("–");
+}
+
+const core::AugmentationLevel Levels[] = {
+    core::AugmentationLevel::None, core::AugmentationLevel::Low, core::AugmentationLevel::Medium,
+    core::AugmentationLevel::High};
+
+} // namespace
+
+TrainingPanel::TrainingPanel(TrainingSession *session, PredictionSession *predictions,
+                             QWidget *parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_predictions(predictions)
+{
+    setObjectName(QStringLiteral("trainingPanel"));
+
+    m_startButton = new QPushButton(this);
+    m_startButton->setObjectName(QStringLiteral("trainingStart"));
+    m_pauseButton = new QPushButton(this);
+    m_pauseButton->setObjectName(QStringLiteral("trainingPause"));
+    m_stopButton = new QPushButton(this);
+    m_stopButton->setObjectName(QStringLiteral("trainingStop"));
+    m_runProgress = new QProgressBar(this);
+    m_runProgress->setObjectName(QStringLiteral("trainingRunProgress"));
+    m_statusLabel = new QLabel(this);
+    m_statusLabel->setObjectName(QStringLiteral("trainingStatus"));
+    m_statusLabel->setWordWrap(true);
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_startButton);
+    buttons->addWidget(m_pauseButton);
+    buttons->addWidget(m_stopButton);
+    buttons->addStretch();
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("trainingTabs"));
+    m_tabs->addTab(createSetupPage(), QString());
+    m_tabs->addTab(createProgressPage(), QString());
+    m_tabs->addTab(createRunsPage(), QString());
+    m_tabs->addTab(createReviewPage(), QString());
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(buttons);
+    layout->addWidget(m_runProgress);
+    layout->addWidget(m_statusLabel);
+    layout->addWidget(m_tabs, 1);
+
+    connect(m_startButton, &QPushButton::clicked, this, &TrainingPanel::onStartClicked);
+    connect(m_pauseButton, &QPushButton::clicked, this, &TrainingPanel::onPauseClicked);
+    connect(m_stopButton, &QPushButton::clicked, this, &TrainingPanel::onStopClicked);
+    connect(m_session->controller(), &TrainingController::stateChanged, this,
+            &TrainingPanel::onStateChanged);
+    connect(m_session->controller(), &TrainingController::logMessage, this,
+            &TrainingPanel::appendLog);
+    connect(m_session->controller(), &TrainingController::failed, this,
+            [this](const QString &message) {
+                appendLog(message);
+                m_statusLabel->setText(tr("Training failed: %1").arg(message));
+            });
+    connect(m_session->controller(), &TrainingController::finished, this,
+            [this](const core::TrainingResult &result) {
+                QString text;
+                switch (result.status) {
+                case core::TrainingResult::Status::Finished:
+                    text = tr("Training finished: best mean Dice %1.")
+                               .arg(formatScore(result.bestMeanDice));
+                    break;
+                case core::TrainingResult::Status::Stopped:
+                    text = tr("Training stopped after %n step(s); resume it from Runs.", nullptr,
+                              int(result.steps));
+                    break;
+                case core::TrainingResult::Status::Failed:
+                    text = tr("Training failed: %1").arg(QString::fromStdString(result.message));
+                    break;
+                }
+                m_statusLabel->setText(text);
+                appendLog(text);
+            });
+    connect(m_session->history(), &RunHistory::changed, this, &TrainingPanel::onHistoryChanged);
+    connect(m_session, &TrainingSession::datasetChanged, this,
+            &TrainingPanel::refreshDatasetSummary);
+    connect(m_session, &TrainingSession::datasetFailed, this, [this](const QString &message) {
+        m_datasetSummary->setText(message);
+        appendLog(message);
+    });
+    connect(m_session, &TrainingSession::runsChanged, this, &TrainingPanel::refreshRuns);
+    connect(m_session, &TrainingSession::configChanged, this,
+            &TrainingPanel::loadConfigIntoEditors);
+
+    retranslate();
+    loadConfigIntoEditors();
+    refreshDatasetSummary();
+    refreshRuns();
+    onStateChanged();
+}
+
+QWidget *TrainingPanel::createSetupPage()
+{
+    auto *page = new QWidget(this);
+    m_datasetLabel = new QLabel(page);
+    m_datasetLabel->setObjectName(QStringLiteral("trainingDatasetOrigin"));
+    m_datasetLabel->setWordWrap(true);
+    m_datasetSummary = new QLabel(page);
+    m_datasetSummary->setObjectName(QStringLiteral("trainingDatasetSummary"));
+    m_datasetSummary->setWordWrap(true);
+    m_datasetSummary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_chooseDatasetButton = new QPushButton(page);
+    m_chooseDatasetButton->setObjectName(QStringLiteral("trainingChooseDataset"));
+    connect(m_chooseDatasetButton, &QPushButton::clicked, this, &TrainingPanel::onChooseDataset);
+    m_projectLabelsButton = new QPushButton(page);
+    m_projectLabelsButton->setObjectName(QStringLiteral("trainingUseProjectLabels"));
+    connect(m_projectLabelsButton, &QPushButton::clicked, this, [this] {
+        if (!m_session->useProjectLabels())
+            QMessageBox::warning(this, tr("Training data"), m_session->errorString());
+    });
+
+    m_backbone = new QComboBox(page);
+    m_backbone->setObjectName(QStringLiteral("trainingBackbone"));
+    m_backbone->addItems(TrainingSession::availableBackbones());
+    m_bins = new QLineEdit(page);
+    m_bins->setObjectName(QStringLiteral("trainingBins"));
+    m_outputStride = new QComboBox(page);
+    m_outputStride->setObjectName(QStringLiteral("trainingOutputStride"));
+    for (int stride : {8, 16, 32})
+        m_outputStride->addItem(QString::number(stride), stride);
+
+    m_stages = new QTableWidget(0, StageColumnCount, page);
+    m_stages->setObjectName(QStringLiteral("trainingStages"));
+    m_stages->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_stages->verticalHeader()->setVisible(false);
+
+    m_lossAlpha = new QDoubleSpinBox(page);
+    m_lossAlpha->setObjectName(QStringLiteral("trainingLossAlpha"));
+    m_lossAlpha->setRange(0.0, 1.0);
+    m_lossAlpha->setSingleStep(0.05);
+    m_focalGamma = new QDoubleSpinBox(page);
+    m_focalGamma->setObjectName(QStringLiteral("trainingFocalGamma"));
+    m_focalGamma->setRange(0.0, 10.0);
+    m_focalGamma->setSingleStep(0.5);
+    m_classWeights = new QCheckBox(page);
+    m_classWeights->setObjectName(QStringLiteral("trainingClassWeights"));
+    m_seed = new QSpinBox(page);
+    m_seed->setObjectName(QStringLiteral("trainingSeed"));
+    m_seed->setRange(0, std::numeric_limits<int>::max());
+
+    m_backboneLabel = new QLabel(page);
+    m_binsLabel = new QLabel(page);
+    m_strideLabel = new QLabel(page);
+    m_alphaLabel = new QLabel(page);
+    m_gammaLabel = new QLabel(page);
+    m_seedLabel = new QLabel(page);
+
+    auto *form = new QFormLayout;
+    form->addRow(m_backboneLabel, m_backbone);
+    form->addRow(m_binsLabel, m_bins);
+    form->addRow(m_strideLabel, m_outputStride);
+    form->addRow(m_alphaLabel, m_lossAlpha);
+    form->addRow(m_gammaLabel, m_focalGamma);
+    form->addRow(QString(), m_classWeights);
+    form->addRow(m_seedLabel, m_seed);
+
+    auto *datasetRow = new QHBoxLayout;
+    datasetRow->addWidget(m_datasetLabel, 1);
+    datasetRow->addWidget(m_projectLabelsButton);
+    datasetRow->addWidget(m_chooseDatasetButton);
+
+    auto *layout = new QVBoxLayout(page);
+    layout->addLayout(datasetRow);
+    layout->addWidget(m_datasetSummary);
+    layout->addLayout(form);
+    layout->addWidget(m_stages, 1);
+
+    connect(m_backbone, &QComboBox::currentIndexChanged, this,
+            &TrainingPanel::applyEditorsToConfig);
+    connect(m_outputStride, &QComboBox::currentIndexChanged, this,
+            &TrainingPanel::applyEditorsToConfig);
+    connect(m_bins, &QLineEdit::editingFinished, this, &TrainingPanel::applyEditorsToConfig);
+    connect(m_lossAlpha, &QDoubleSpinBox::valueChanged, this, &TrainingPanel::applyEditorsToConfig);
+    connect(m_focalGamma, &QDoubleSpinBox::valueChanged, this,
+            &TrainingPanel::applyEditorsToConfig);
+    connect(m_classWeights, &QCheckBox::toggled, this, &TrainingPanel::applyEditorsToConfig);
+    connect(m_seed, &QSpinBox::valueChanged, this, &TrainingPanel::applyEditorsToConfig);
+    connect(m_stages, &QTableWidget::itemChanged, this, &TrainingPanel::applyEditorsToConfig);
+    return page;
+}
+
+QWidget *TrainingPanel::createProgressPage()
+{
+    auto *page = new QWidget(this);
+    m_stageLabel = new QLabel(page);
+    m_stageProgress = new QProgressBar(page);
+    m_stageProgress->setObjectName(QStringLiteral("trainingStageProgress"));
+    m_epochLabel = new QLabel(page);
+    m_epochProgress = new QProgressBar(page);
+    m_epochProgress->setObjectName(QStringLiteral("trainingEpochProgress"));
+
+    auto *lossChart = new QChart;
+    lossChart->legend()->setAlignment(Qt::AlignBottom);
+    m_lossSeries = new QLineSeries(lossChart);
+    m_lrSeries = new QLineSeries(lossChart);
+    lossChart->addSeries(m_lossSeries);
+    lossChart->addSeries(m_lrSeries);
+    m_stepAxis = new QValueAxis(lossChart);
+    m_stepAxis->setLabelFormat(QStringLiteral("%d"));
+    m_lossAxis = new QValueAxis(lossChart);
+    m_lrAxis = new QValueAxis(lossChart);
+    m_lrAxis->setLabelFormat(QStringLiteral("%.1e"));
+    lossChart->addAxis(m_stepAxis, Qt::AlignBottom);
+    lossChart->addAxis(m_lossAxis, Qt::AlignLeft);
+    lossChart->addAxis(m_lrAxis, Qt::AlignRight);
+    m_lossSeries->attachAxis(m_stepAxis);
+    m_lossSeries->attachAxis(m_lossAxis);
+    m_lrSeries->attachAxis(m_stepAxis);
+    m_lrSeries->attachAxis(m_lrAxis);
+    m_lossView = new QChartView(lossChart, page);
+    m_lossView->setObjectName(QStringLiteral("trainingLossChart"));
+    m_lossView->setRenderHint(QPainter::Antialiasing);
+    m_lossView->setMinimumHeight(160);
+
+    auto *diceChart = new QChart;
+    diceChart->legend()->setAlignment(Qt::AlignBottom);
+    m_epochAxis = new QValueAxis(diceChart);
+    m_epochAxis->setLabelFormat(QStringLiteral("%d"));
+    m_diceAxis = new QValueAxis(diceChart);
+    m_diceAxis->setRange(0.0, 1.0);
+    diceChart->addAxis(m_epochAxis, Qt::AlignBottom);
+    diceChart->addAxis(m_diceAxis, Qt::AlignLeft);
+    m_diceView = new QChartView(diceChart, page);
+    m_diceView->setObjectName(QStringLiteral("trainingDiceChart"));
+    m_diceView->setRenderHint(QPainter::Antialiasing);
+    m_diceView->setMinimumHeight(160);
+
+    m_diceTable = new QTableWidget(0, 4, page);
+    m_diceTable->setObjectName(QStringLiteral("trainingDiceTable"));
+    m_diceTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_diceTable->verticalHeader()->setVisible(false);
+    m_diceTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+
+    m_log = new QPlainTextEdit(page);
+    m_log->setObjectName(QStringLiteral("trainingLog"));
+    m_log->setReadOnly(true);
+    m_log->setMaximumBlockCount(5000);
+
+    auto *bars = new QFormLayout;
+    bars->addRow(m_stageLabel, m_stageProgress);
+    bars->addRow(m_epochLabel, m_epochProgress);
+
+    auto *splitter = new QSplitter(Qt::Vertical, page);
+    splitter->addWidget(m_lossView);
+    splitter->addWidget(m_diceView);
+    splitter->addWidget(m_diceTable);
+    splitter->addWidget(m_log);
+
+    auto *layout = new QVBoxLayout(page);
+    layout->addLayout(bars);
+    layout->addWidget(splitter, 1);
+    return page;
+}
+
+QWidget *TrainingPanel::createRunsPage()
+{
+    auto *page = new QWidget(this);
+    m_runs = new QTreeWidget(page);
+    m_runs->setObjectName(QStringLiteral("trainingRuns"));
+    m_runs->setColumnCount(4);
+    m_runs->setRootIsDecorated(false);
+    m_followButton = new QPushButton(page);
+    m_followButton->setObjectName(QStringLiteral("trainingFollowRun"));
+    m_resumeButton = new QPushButton(page);
+    m_resumeButton->setObjectName(QStringLiteral("trainingResumeRun"));
+    m_exportButton = new QPushButton(page);
+    m_exportButton->setObjectName(QStringLiteral("trainingExportRun"));
+
+    m_useModelButton = new QPushButton(page);
+    m_useModelButton->setObjectName(QStringLiteral("trainingUseRunModel"));
+    connect(m_useModelButton, &QPushButton::clicked, this, [this] {
+        const QString run = selectedRun();
+        const QString model = QDir(run).filePath(QStringLiteral("best.pt"));
+        if (run.isEmpty())
+            return;
+        if (!QFileInfo::exists(model)) {
+            QMessageBox::warning(this, tr("Use model"),
+                                 tr("This run has no validated model (best.pt) yet."));
+            return;
+        }
+        m_predictions->setModelPath(model);
+        refreshReview();
+        m_tabs->setCurrentIndex(3);
+    });
+    connect(m_followButton, &QPushButton::clicked, this, [this] {
+        const QString run = selectedRun();
+        if (run.isEmpty())
+            return;
+        if (!m_session->followRun(run))
+            QMessageBox::warning(this, tr("Open run"), m_session->errorString());
+        else
+            m_tabs->setCurrentIndex(1);
+    });
+    connect(m_resumeButton, &QPushButton::clicked, this, [this] {
+        const QString run = selectedRun();
+        if (!run.isEmpty() && !m_session->resumeRun(run))
+            QMessageBox::warning(this, tr("Resume run"), m_session->errorString());
+    });
+    connect(m_exportButton, &QPushButton::clicked, this, [this] {
+        const QString run = selectedRun();
+        if (!run.isEmpty())
+            Q_EMIT exportRequested(run);
+    });
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_followButton);
+    buttons->addWidget(m_resumeButton);
+    buttons->addWidget(m_exportButton);
+    buttons->addWidget(m_useModelButton);
+    buttons->addStretch();
+    auto *layout = new QVBoxLayout(page);
+    layout->addWidget(m_runs, 1);
+    layout->addLayout(buttons);
+    return page;
+}
+
+QString TrainingPanel::selectedRun() const
+{
+    const QTreeWidgetItem *item = m_runs->currentItem();
+    return item ? item->data(0, Qt::UserRole).toString() : QString();
+}
+
+QWidget *TrainingPanel::createReviewPage()
+{
+    auto *page = new QWidget(this);
+    m_modelLabel = new QLabel(page);
+    m_modelLabel->setObjectName(QStringLiteral("reviewModel"));
+    m_modelLabel->setWordWrap(true);
+    m_showPredictions = new QCheckBox(page);
+    m_showPredictions->setObjectName(QStringLiteral("reviewShowPredictions"));
+    m_showPredictions->setChecked(m_predictions->isVisible());
+    m_predictSliceButton = new QPushButton(page);
+    m_predictSliceButton->setObjectName(QStringLiteral("reviewPredictSlice"));
+    m_predictSeriesButton = new QPushButton(page);
+    m_predictSeriesButton->setObjectName(QStringLiteral("reviewPredictSeries"));
+    m_acceptMode = new QComboBox(page);
+    m_acceptMode->setObjectName(QStringLiteral("reviewAcceptMode"));
+    m_acceptMode->addItems({QString(), QString()});
+    m_acceptSliceButton = new QPushButton(page);
+    m_acceptSliceButton->setObjectName(QStringLiteral("reviewAcceptSlice"));
+    m_acceptAllButton = new QPushButton(page);
+    m_acceptAllButton->setObjectName(QStringLiteral("reviewAcceptAll"));
+    m_nextReviewButton = new QPushButton(page);
+    m_nextReviewButton->setObjectName(QStringLiteral("reviewNext"));
+    m_markReviewedButton = new QPushButton(page);
+    m_markReviewedButton->setObjectName(QStringLiteral("reviewMarkReviewed"));
+    m_reviewStatus = new QLabel(page);
+    m_reviewStatus->setObjectName(QStringLiteral("reviewStatus"));
+    m_reviewStatus->setWordWrap(true);
+
+    SeriesSession *series = m_predictions->series();
+    const auto currentSlice = [series] {
+        return series->sliceIndex(SliceOrientation::Axial);
+    };
+    const auto mode = [this] {
+        return m_acceptMode->currentIndex() == 1 ? PredictionSession::AcceptMode::Replace
+                                                 : PredictionSession::AcceptMode::FillUnlabeled;
+    };
+    connect(m_showPredictions, &QCheckBox::toggled, m_predictions, &PredictionSession::setVisible);
+    connect(m_predictSliceButton, &QPushButton::clicked, this, [this, currentSlice] {
+        if (!m_predictions->predictSlice(currentSlice()))
+            QMessageBox::warning(this, tr("Predict"),
+                                 tr("Choose a model (a run's best model) and open a fully "
+                                    "loaded series first."));
+    });
+    connect(m_predictSeriesButton, &QPushButton::clicked, this, [this] {
+        if (!m_predictions->predictSeries())
+            QMessageBox::warning(this, tr("Predict"),
+                                 tr("Choose a model (a run's best model) and open a fully "
+                                    "loaded series first."));
+    });
+    connect(m_acceptSliceButton, &QPushButton::clicked, this,
+            [this, currentSlice, mode] { m_predictions->acceptSlice(currentSlice(), mode()); });
+    connect(m_acceptAllButton, &QPushButton::clicked, this,
+            [this, mode] { m_predictions->acceptAll(mode()); });
+    connect(m_nextReviewButton, &QPushButton::clicked, this, [series, currentSlice, this] {
+        const int next = m_predictions->nextToReview(currentSlice());
+        if (next >= 0)
+            series->setSliceIndex(SliceOrientation::Axial, next);
+    });
+    connect(m_markReviewedButton, &QPushButton::clicked, this,
+            [this, currentSlice] { m_predictions->markReviewed(currentSlice()); });
+    connect(m_predictions, &PredictionSession::statusChanged, this, &TrainingPanel::refreshReview);
+    connect(m_predictions, &PredictionSession::busyChanged, this, &TrainingPanel::refreshReview);
+    connect(m_predictions, &PredictionSession::failed, this,
+            [this](const QString &message) { m_reviewStatus->setText(message); });
+    connect(series, &SeriesSession::cursorChanged, this, &TrainingPanel::refreshReview);
+
+    auto *predictRow = new QHBoxLayout;
+    predictRow->addWidget(m_predictSliceButton);
+    predictRow->addWidget(m_predictSeriesButton);
+    auto *acceptRow = new QHBoxLayout;
+    acceptRow->addWidget(m_acceptMode);
+    acceptRow->addWidget(m_acceptSliceButton);
+    acceptRow->addWidget(m_acceptAllButton);
+    auto *reviewRow = new QHBoxLayout;
+    reviewRow->addWidget(m_nextReviewButton);
+    reviewRow->addWidget(m_markReviewedButton);
+    auto *layout = new QVBoxLayout(page);
+    layout->addWidget(m_modelLabel);
+    layout->addWidget(m_showPredictions);
+    layout->addLayout(predictRow);
+    layout->addLayout(acceptRow);
+    layout->addLayout(reviewRow);
+    layout->addWidget(m_reviewStatus);
+    layout->addStretch();
+    return page;
+}
+
+void TrainingPanel::refreshReview()
+{
+    const QString model = m_predictions->modelPath();
+    m_modelLabel->setText(model.isEmpty()
+                              ? tr("Model: none (choose a run's best model under Runs; the "
+                                   "live preview needs none)")
+                              : tr("Model: %1").arg(QDir::toNativeSeparators(model)));
+    const bool busy = m_predictions->isBusy();
+    m_predictSliceButton->setEnabled(!busy && !model.isEmpty());
+    m_predictSeriesButton->setEnabled(!busy && !model.isEmpty());
+    const int slice = m_predictions->series()->sliceIndex(SliceOrientation::Axial);
+    QString status;
+    switch (m_predictions->status(slice)) {
+    case PredictionSession::SliceStatus::Unlabeled:
+        status = tr("unlabeled");
+        break;
+    case PredictionSession::SliceStatus::Labeled:
+        status = tr("labeled");
+        break;
+    case PredictionSession::SliceStatus::Predicted:
+        status = tr("predicted (%1), not reviewed").arg(m_predictions->predictionSource(slice));
+        break;
+    case PredictionSession::SliceStatus::Reviewed:
+        status = tr("reviewed");
+        break;
+    }
+    m_reviewStatus->setText(busy ? tr("Predicting…")
+                                 : tr("Slice %1: %2").arg(slice + 1).arg(status));
+    m_acceptSliceButton->setEnabled(m_predictions->hasPrediction(slice));
+}
+
+void TrainingPanel::retranslate()
+{
+    m_startButton->setText(tr("Start"));
+    m_pauseButton->setText(m_session->controller()->state() == TrainingController::State::Paused
+                               ? tr("Resume")
+                               : tr("Pause"));
+    m_stopButton->setText(tr("Stop"));
+    m_tabs->setTabText(0, tr("Setup"));
+    m_tabs->setTabText(1, tr("Progress"));
+    m_tabs->setTabText(2, tr("Runs"));
+    m_tabs->setTabText(3, tr("Review"));
+    m_projectLabelsButton->setText(tr("Use this project's labels"));
+    m_useModelButton->setText(tr("Use for prediction"));
+    m_showPredictions->setText(tr("Show predictions (outlines)"));
+    m_predictSliceButton->setText(tr("Predict this slice"));
+    m_predictSeriesButton->setText(tr("Predict this series"));
+    m_acceptMode->setItemText(0, tr("Fill unlabeled voxels"));
+    m_acceptMode->setItemText(1, tr("Replace labels"));
+    m_acceptSliceButton->setText(tr("Accept on this slice"));
+    m_acceptAllButton->setText(tr("Accept all unreviewed"));
+    m_nextReviewButton->setText(tr("Next to review"));
+    m_markReviewedButton->setText(tr("Mark reviewed"));
+    refreshReview();
+    m_chooseDatasetButton->setText(tr("Choose VOC dataset…"));
+    m_backboneLabel->setText(tr("Backbone"));
+    m_binsLabel->setText(tr("Pyramid bins"));
+    m_strideLabel->setText(tr("Output stride"));
+    m_alphaLabel->setText(tr("Dice weight (alpha)"));
+    m_gammaLabel->setText(tr("Focal gamma"));
+    m_classWeights->setText(tr("Weight classes by inverse frequency"));
+    m_seedLabel->setText(tr("Seed"));
+    m_stages->setHorizontalHeaderLabels({tr("Stage"), tr("Learning rate"), tr("Data %"),
+                                         tr("Augmentation"), tr("Epochs"), tr("Batch"),
+                                         tr("Input size")});
+    m_stageLabel->setText(tr("Stage"));
+    m_epochLabel->setText(tr("Epoch"));
+    m_lossSeries->setName(tr("Loss"));
+    m_lrSeries->setName(tr("Learning rate"));
+    m_stepAxis->setTitleText(tr("Step"));
+    m_epochAxis->setTitleText(tr("Epoch"));
+    m_diceAxis->setTitleText(tr("Validation Dice"));
+    m_diceTable->setHorizontalHeaderLabels({tr("Class"), tr("Dice"), tr("IoU"), tr("Best Dice")});
+    m_runs->setHeaderLabels({tr("Run"), tr("Backbone"), tr("Best Dice"), tr("Steps")});
+    m_followButton->setText(tr("Show"));
+    m_resumeButton->setText(tr("Resume"));
+    m_exportButton->setText(tr("Export…"));
+    refreshDatasetSummary();
+}
+
+void TrainingPanel::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QWidget::changeEvent(event);
+}
+
+void TrainingPanel::loadConfigIntoEditors()
+{
+    m_updatingEditors = true;
+    const core::TrainingConfig config = m_session->config();
+    m_backbone->setCurrentText(QString::fromStdString(config.model.backbone));
+    QStringList bins;
+    for (int bin : config.model.bins)
+        bins.append(QString::number(bin));
+    m_bins->setText(bins.join(QLatin1Char(',')));
+    m_outputStride->setCurrentIndex(
+        std::max(0, m_outputStride->findData(config.model.output_stride)));
+    m_lossAlpha->setValue(config.loss.alpha);
+    m_focalGamma->setValue(config.loss.focal.gamma);
+    m_classWeights->setChecked(config.classWeightsFromData);
+    m_seed->setValue(int(config.seed));
+
+    m_stages->setRowCount(int(config.stages.size()));
+    for (int row = 0; row < int(config.stages.size()); ++row) {
+        const core::StagePlan &stage = config.stages[std::size_t(row)];
+        const auto set = [&](int column, const QString &text) {
+            auto *item = new QTableWidgetItem(text);
+            if (column == StageName)
+                item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+            m_stages->setItem(row, column, item);
+        };
+        set(StageName, QString::fromStdString(stage.name));
+        set(StageLearningRate, QString::number(stage.learningRate, 'g', 3));
+        set(StageData, QString::number(stage.dataFraction * 100.0, 'g', 3));
+        set(StageAugmentation, QString::fromStdString(core::toString(stage.augmentation)));
+        set(StageEpochs, QString::number(stage.epochs));
+        set(StageBatch, QString::number(stage.batchSize));
+        set(StageInput, QString::number(stage.inputSize));
+    }
+    m_updatingEditors = false;
+}
+
+void TrainingPanel::applyEditorsToConfig()
+{
+    if (m_updatingEditors)
+        return;
+    core::TrainingConfig config = m_session->config();
+    config.model.backbone = m_backbone->currentText().toStdString();
+    std::vector<int> bins;
+    for (const QString &part : m_bins->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int bin = part.trimmed().toInt(&ok);
+        if (ok && bin > 0)
+            bins.push_back(bin);
+    }
+    if (!bins.empty())
+        config.model.bins = bins;
+    config.model.output_stride = m_outputStride->currentData().toInt();
+    config.loss.alpha = m_lossAlpha->value();
+    config.loss.focal.gamma = m_focalGamma->value();
+    config.classWeightsFromData = m_classWeights->isChecked();
+    config.seed = std::uint64_t(m_seed->value());
+    for (int row = 0; row < m_stages->rowCount() && row < int(config.stages.size()); ++row) {
+        core::StagePlan &stage = config.stages[std::size_t(row)];
+        const auto number = [&](int column, double fallback) {
+            const QTableWidgetItem *item = m_stages->item(row, column);
+            bool ok = false;
+            const double value = item ? item->text().toDouble(&ok) : 0.0;
+            return ok && value > 0 ? value : fallback;
+        };
+        stage.learningRate = number(StageLearningRate, stage.learningRate);
+        stage.dataFraction =
+            std::clamp(number(StageData, stage.dataFraction * 100.0), 1.0, 100.0) / 100.0;
+        stage.epochs = int(number(StageEpochs, stage.epochs));
+        stage.batchSize = int(number(StageBatch, stage.batchSize));
+        stage.inputSize = int(number(StageInput, stage.inputSize));
+        if (const QTableWidgetItem *item = m_stages->item(row, StageAugmentation)) {
+            try {
+                stage.augmentation = core::augmentationLevelFromString(item->text().toStdString());
+            } catch (const std::exception &) {
+                // Keeps the previous level; the cell is rewritten below.
+            }
+        }
+    }
+    m_session->setConfig(config);
+}
+
+void TrainingPanel::onChooseDataset()
+{
+    const QString directory = QFileDialog::getExistingDirectory(
+        this, tr("Choose a VOC segmentation dataset"), m_session->datasetOrigin());
+    if (directory.isEmpty())
+        return;
+    m_datasetSummary->setText(tr("Loading %1…").arg(QDir::toNativeSeparators(directory)));
+    m_session->loadVocDataset(directory);
+}
+
+void TrainingPanel::refreshDatasetSummary()
+{
+    const QString origin = m_session->datasetOrigin();
+    m_datasetLabel->setText(origin.isEmpty() ? tr("Dataset: none") : tr("Dataset: %1").arg(origin));
+    m_datasetSummary->setText(m_session->datasetSummary());
+}
+
+void TrainingPanel::onStartClicked()
+{
+    applyEditorsToConfig();
+    if (!m_session->start()) {
+        QMessageBox::warning(this, tr("Start training"), m_session->errorString());
+        return;
+    }
+    m_log->clear();
+    m_tabs->setCurrentIndex(1);
+}
+
+void TrainingPanel::onPauseClicked()
+{
+    TrainingController *controller = m_session->controller();
+    if (controller->state() == TrainingController::State::Paused)
+        controller->resume();
+    else
+        controller->pause();
+}
+
+void TrainingPanel::onStopClicked()
+{
+    m_session->controller()->stop();
+}
+
+void TrainingPanel::onStateChanged()
+{
+    const TrainingController::State state = m_session->controller()->state();
+    const bool idle = state == TrainingController::State::Idle;
+    m_startButton->setEnabled(idle);
+    m_pauseButton->setEnabled(state == TrainingController::State::Running ||
+                              state == TrainingController::State::Paused);
+    m_pauseButton->setText(state == TrainingController::State::Paused ? tr("Resume") : tr("Pause"));
+    m_stopButton->setEnabled(state == TrainingController::State::Running ||
+                             state == TrainingController::State::Paused);
+    m_resumeButton->setEnabled(idle);
+    m_followButton->setEnabled(idle);
+    switch (state) {
+    case TrainingController::State::Paused:
+        m_statusLabel->setText(tr("Paused."));
+        break;
+    case TrainingController::State::Stopping:
+        m_statusLabel->setText(tr("Stopping after this step…"));
+        break;
+    default:
+        break;
+    }
+}
+
+void TrainingPanel::onHistoryChanged()
+{
+    const RunHistory *history = m_session->history();
+    const core::TrainingProgress &progress = history->lastProgress();
+
+    // Progress bars and the status line.
+    m_runProgress->setRange(0, int(std::max<qint64>(1, progress.totalSteps)));
+    m_runProgress->setValue(int(progress.step));
+    m_stageProgress->setRange(0, std::max(1, progress.epochs));
+    m_stageProgress->setValue(progress.epoch);
+    m_stageProgress->setFormat(tr("%1 (%2 of %3)")
+                                   .arg(QString::fromStdString(progress.stageName))
+                                   .arg(progress.stage + 1)
+                                   .arg(progress.stageCount));
+    m_epochProgress->setRange(0, int(std::max<qint64>(1, progress.stepsInEpoch)));
+    m_epochProgress->setValue(int(progress.stepInEpoch));
+    if (progress.step > 0 &&
+        m_session->controller()->state() == TrainingController::State::Running) {
+        m_statusLabel->setText(tr("Step %1 of %2 · loss %3 · lr %4 · %5 images/s · ETA %6")
+                                   .arg(progress.step)
+                                   .arg(progress.totalSteps)
+                                   .arg(progress.loss, 0, 'f', 4)
+                                   .arg(progress.learningRate, 0, 'e', 2)
+                                   .arg(progress.imagesPerSecond, 0, 'f', 1)
+                                   .arg(formatDuration(progress.etaSeconds)));
+    }
+
+    // Loss and learning-rate curves; thinned to at most ~2000 points so a long run stays cheap.
+    const auto &steps = history->steps();
+    const std::size_t stride = std::max<std::size_t>(1, steps.size() / 2000);
+    QList<QPointF> loss;
+    QList<QPointF> lr;
+    double maxLoss = 0;
+    double maxLr = 0;
+    for (std::size_t i = 0; i < steps.size(); i += stride) {
+        if (!std::isfinite(steps[i].loss))
+            continue;
+        loss.append(QPointF(double(steps[i].step), steps[i].loss));
+        lr.append(QPointF(double(steps[i].step), steps[i].learningRate));
+        maxLoss = std::max(maxLoss, steps[i].loss);
+        maxLr = std::max(maxLr, steps[i].learningRate);
+    }
+    m_lossSeries->replace(loss);
+    m_lrSeries->replace(lr);
+    m_stepAxis->setRange(0, std::max<double>(1, steps.empty() ? 1 : steps.back().step));
+    m_lossAxis->setRange(0, maxLoss > 0 ? maxLoss * 1.05 : 1.0);
+    m_lrAxis->setRange(0, maxLr > 0 ? maxLr * 1.05 : 1e-4);
+
+    // Per-class validation Dice, one curve per foreground class.
+    const auto &epochs = history->epochs();
+    const QStringList names = history->classNames();
+    QChart *chart = m_diceView->chart();
+    const int classes = epochs.empty() ? 0 : int(epochs.back().dice.size());
+    QList<QAbstractSeries *> series = chart->series();
+    if (series.size() != std::max(0, classes - 1)) {
+        chart->removeAllSeries();
+        for (int c = 1; c < classes; ++c) {
+            auto *line = new QLineSeries(chart);
+            line->setName(c < names.size() ? names[c] : tr("Class %1").arg(c));
+            chart->addSeries(line);
+            line->attachAxis(m_epochAxis);
+            line->attachAxis(m_diceAxis);
+        }
+        series = chart->series();
+    }
+    for (int c = 1; c < classes; ++c) {
+        QList<QPointF> points;
+        for (std::size_t e = 0; e < epochs.size(); ++e) {
+            if (std::size_t(c) < epochs[e].dice.size() &&
+                std::isfinite(epochs[e].dice[std::size_t(c)]))
+                points.append(QPointF(double(e + 1), epochs[e].dice[std::size_t(c)]));
+        }
+        static_cast<QLineSeries *>(series[c - 1])->replace(points);
+    }
+    m_epochAxis->setRange(1, std::max<double>(2, double(epochs.size())));
+
+    // The table: the last epoch's scores and each class's best.
+    m_diceTable->setRowCount(std::max(0, classes));
+    for (int c = 0; c < classes; ++c) {
+        double best = std::numeric_limits<double>::quiet_NaN();
+        for (const core::EpochResult &epoch : epochs) {
+            if (std::size_t(c) < epoch.dice.size() && std::isfinite(epoch.dice[std::size_t(c)]))
+                best = std::isfinite(best) ? std::max(best, epoch.dice[std::size_t(c)])
+                                           : epoch.dice[std::size_t(c)];
+        }
+        const core::EpochResult &last = epochs.back();
+        const auto cell = [&](int column, const QString &text) {
+            m_diceTable->setItem(c, column, new QTableWidgetItem(text));
+        };
+        cell(0, c < names.size() ? names[c] : tr("Class %1").arg(c));
+        cell(1, formatScore(last.dice[std::size_t(c)]));
+        cell(2, std::size_t(c) < last.iou.size() ? formatScore(last.iou[std::size_t(c)])
+                                                 : QStringLiteral("–"));
+        cell(3, formatScore(best));
+    }
+}
+
+void TrainingPanel::refreshRuns()
+{
+    m_runs->clear();
+    for (const RunSummary &run : listRuns(m_session->runsDirectory())) {
+        auto *item = new QTreeWidgetItem(m_runs);
+        item->setText(0, run.name);
+        item->setText(1, run.backbone);
+        item->setText(2,
+                      run.bestMeanDice >= 0 ? formatScore(run.bestMeanDice) : QStringLiteral("–"));
+        item->setText(3, QString::number(run.steps));
+        item->setData(0, Qt::UserRole, run.directory);
+    }
+}
+
+void TrainingPanel::appendLog(const QString &line)
+{
+    m_log->appendPlainText(line);
+}
+
+} // namespace medseg::ui

@@ -1,0 +1,137 @@
+#pragma once
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+class QTabWidget;
+class QTreeWidget;
+
+class QChart;
+class QChartView;
+class QLineSeries;
+class QValueAxis;
+
+namespace medseg::ui {
+
+class PredictionSession;
+class TrainingSession;
+
+// The Training dock: what the model learns from (dataset summary), how (backbone, pyramid bins,
+// the three-stage plan, loss), the run controls with progress, ETA and speed, curves of loss,
+// learning rate and per-class validation Dice, a per-class table, the log and past runs. It only
+// reads and forwards: the TrainingSession owns the data, the worker and the history.
+class TrainingPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    TrainingPanel(TrainingSession *session, PredictionSession *predictions,
+                  QWidget *parent = nullptr);
+
+Q_SIGNALS:
+    // The user asked to export the best model of a run (the main window shows the dialog).
+    void exportRequested(const QString &runDir);
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    QWidget *createSetupPage();
+    QWidget *createProgressPage();
+    QWidget *createRunsPage();
+    QWidget *createReviewPage();
+    void refreshReview();
+    QString selectedRun() const;
+    void retranslate();
+
+    void loadConfigIntoEditors();
+    void applyEditorsToConfig();
+    void onStartClicked();
+    void onPauseClicked();
+    void onStopClicked();
+    void onChooseDataset();
+    void onStateChanged();
+    void onHistoryChanged();
+    void refreshDatasetSummary();
+    void refreshRuns();
+    void appendLog(const QString &line);
+
+    TrainingSession *m_session;
+    PredictionSession *m_predictions;
+    bool m_updatingEditors = false;
+
+    QTabWidget *m_tabs = nullptr;
+    // Controls and overall progress (always visible).
+    QPushButton *m_startButton = nullptr;
+    QPushButton *m_pauseButton = nullptr;
+    QPushButton *m_stopButton = nullptr;
+    QProgressBar *m_runProgress = nullptr;
+    QLabel *m_statusLabel = nullptr;
+
+    // Setup page.
+    QLabel *m_datasetLabel = nullptr;
+    QLabel *m_datasetSummary = nullptr;
+    QPushButton *m_chooseDatasetButton = nullptr;
+    QPushButton *m_projectLabelsButton = nullptr;
+    QComboBox *m_backbone = nullptr;
+    QLineEdit *m_bins = nullptr;
+    QComboBox *m_outputStride = nullptr;
+    QTableWidget *m_stages = nullptr;
+    QDoubleSpinBox *m_lossAlpha = nullptr;
+    QDoubleSpinBox *m_focalGamma = nullptr;
+    QCheckBox *m_classWeights = nullptr;
+    QSpinBox *m_seed = nullptr;
+    QLabel *m_backboneLabel = nullptr;
+    QLabel *m_binsLabel = nullptr;
+    QLabel *m_strideLabel = nullptr;
+    QLabel *m_alphaLabel = nullptr;
+    QLabel *m_gammaLabel = nullptr;
+    QLabel *m_seedLabel = nullptr;
+
+    // Progress page.
+    QProgressBar *m_stageProgress = nullptr;
+    QProgressBar *m_epochProgress = nullptr;
+    QLabel *m_stageLabel = nullptr;
+    QLabel *m_epochLabel = nullptr;
+    QChartView *m_lossView = nullptr;
+    QLineSeries *m_lossSeries = nullptr;
+    QLineSeries *m_lrSeries = nullptr;
+    QValueAxis *m_stepAxis = nullptr;
+    QValueAxis *m_lossAxis = nullptr;
+    QValueAxis *m_lrAxis = nullptr;
+    QChartView *m_diceView = nullptr;
+    QValueAxis *m_epochAxis = nullptr;
+    QValueAxis *m_diceAxis = nullptr;
+    QTableWidget *m_diceTable = nullptr;
+    QPlainTextEdit *m_log = nullptr;
+
+    // Runs page.
+    QTreeWidget *m_runs = nullptr;
+    QPushButton *m_followButton = nullptr;
+    QPushButton *m_resumeButton = nullptr;
+    QPushButton *m_exportButton = nullptr;
+    QPushButton *m_useModelButton = nullptr;
+
+    // Review page (human in the loop).
+    QLabel *m_modelLabel = nullptr;
+    QCheckBox *m_showPredictions = nullptr;
+    QPushButton *m_predictSliceButton = nullptr;
+    QPushButton *m_predictSeriesButton = nullptr;
+    QComboBox *m_acceptMode = nullptr;
+    QPushButton *m_acceptSliceButton = nullptr;
+    QPushButton *m_acceptAllButton = nullptr;
+    QPushButton *m_nextReviewButton = nullptr;
+    QPushButton *m_markReviewedButton = nullptr;
+    QLabel *m_reviewStatus = nullptr;
+};
+
+} // namespace medseg::ui
