@@ -134,10 +134,6 @@
         <translation>患者划分的随机种子。</translation>
     </message>
     <message>
-        <source>DICOM folder with label files.</source>
-        <translation>包含标签文件的 DICOM 文件夹。</translation>
-    </message>
-    <message>
         <source>Folder of the VOC dataset.</source>
         <translation>VOC 数据集文件夹。</translation>
     </message>
@@ -184,6 +180,10 @@
     <message>
         <source>%1: the labels do not lie on the grid of series %2.</source>
         <translation>%1：标签与序列 %2 的网格不一致。</translation>
+    </message>
+    <message>
+        <source>DICOM folder with label files, or a project (NAME.medseg).</source>
+        <translation>带标签文件的 DICOM 文件夹，或项目（NAME.medseg）。</translation>
     </message>
 </context>
 <context>

@@ -6,6 +6,9 @@
 #include "core/dataset/VocWriter.h"
 #include "core/dicom/DicomIndexer.h"
 #include "core/dicom/SeriesLoader.h"
+#include "core/workspace/Workspace.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -52,7 +55,8 @@ public:
         parser.addOption(valOption);
         parser.addOption(seedOption);
         parser.addPositionalArgument(QStringLiteral("source"),
-                                     tr("DICOM folder with label files."));
+                                     tr("DICOM folder with label files, or a project "
+                                        "(NAME.medseg)."));
         parser.addPositionalArgument(QStringLiteral("out"), tr("Folder of the VOC dataset."));
         if (const int code = parseCommandLine(parser, arguments, summary()); code >= 0)
             return code;
@@ -92,20 +96,43 @@ public:
             return ExitBadInput;
         }
         const QString labelDir = QDir(source).filePath(QStringLiteral("labels"));
-        const QString tableFile = QDir(labelDir).filePath(QStringLiteral("labels.json"));
         core::DicomIndex index;
         core::LabelTable table;
+        // A workspace (NAME.medseg with project.json) names its DICOM sources, keeps one label
+        // volume per series under labels/ (file names hashed from the UID) and its label table.
+        std::optional<core::Workspace> workspace;
         try {
-            index = core::DicomIndexer::index(source.toStdString());
-            table =
-                core::LabelTable::load((QFileInfo::exists(tableFile)
-                                            ? tableFile
-                                            : QDir(source).filePath(QStringLiteral("labels.json")))
-                                           .toStdString());
+            if (QFileInfo::exists(QDir(source).filePath(QStringLiteral("project.json")))) {
+                workspace = core::Workspace::open(source.toStdString());
+                for (const std::string &path : workspace->sources()) {
+                    core::DicomIndex part = core::DicomIndexer::index(path);
+                    for (core::DicomPatient &patient : part.patients)
+                        index.patients.push_back(std::move(patient));
+                }
+                table = core::LabelTable::fromJson(
+                    nlohmann::json{{"labels", workspace->labelTable()}}.dump(),
+                    workspace->projectFile());
+            } else {
+                index = core::DicomIndexer::index(source.toStdString());
+                const QString tableFile = QDir(labelDir).filePath(QStringLiteral("labels.json"));
+                table = core::LabelTable::load(
+                    (QFileInfo::exists(tableFile)
+                         ? tableFile
+                         : QDir(source).filePath(QStringLiteral("labels.json")))
+                        .toStdString());
+            }
         } catch (const std::exception &error) {
             printError(QString::fromLocal8Bit(error.what()));
             return ExitBadInput;
         }
+        const auto labelsOf = [&](const core::DicomSeries &series) {
+            if (workspace) {
+                const QString path =
+                    QString::fromStdString(workspace->labelPath(series.seriesInstanceUid));
+                return QFileInfo::exists(path) ? path : QString();
+            }
+            return findLabels(labelDir, series);
+        };
 
         try {
             core::VocWriter writer(output.toStdString(), table, options);
@@ -113,7 +140,7 @@ public:
             for (const core::DicomPatient &patient : index.patients)
                 for (const core::DicomStudy &study : patient.studies)
                     for (const core::DicomSeries &item : study.series) {
-                        const QString labels = findLabels(labelDir, item);
+                        const QString labels = labelsOf(item);
                         if (labels.isEmpty()) {
                             printError(tr("note: no labels for series %1; skipped.")
                                            .arg(QString::fromStdString(item.seriesInstanceUid)));

@@ -19,6 +19,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "core/workspace/Workspace.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+
 #include <map>
 #include <set>
 
@@ -90,6 +96,7 @@ private Q_SLOTS:
     void initTestCase();
     void demoConvertsSplitByPatientWithoutIdentity_data();
     void demoConvertsSplitByPatientWithoutIdentity();
+    void convertReadsAWorkspace();
     void statsMatchTheMasks();
     void multiFrameExportsFrameByFrame();
     void badLabelFilesAreNamed_data();
@@ -177,6 +184,40 @@ void tst_DatasetCli::demoConvertsSplitByPatientWithoutIdentity()
                 QVERIFY2(!readAll(path).contains(secret), qPrintable(path));
         }
     }
+}
+
+// A project folder as SOURCE: its DICOM sources, its label volumes (hashed file names) and its
+// label table; a series the project has no labels for is skipped.
+void tst_DatasetCli::convertReadsAWorkspace()
+{
+    const QString folder = m_dir.filePath(QStringLiteral("project"));
+    {
+        Workspace workspace = Workspace::create(folder.toStdString());
+        workspace.setSources({m_demo.toStdString()});
+        const QDir labels(QDir(m_demo).filePath(QStringLiteral("labels")));
+        const QStringList files = labels.entryList({QStringLiteral("*.nii.gz")}, QDir::Files);
+        QCOMPARE(files.size(), 4);
+        for (const QString &file : files.mid(0, 3)) {
+            const std::string uid = file.chopped(int(strlen(".nii.gz"))).toStdString();
+            const NiftiIo::LabelVolume volume =
+                NiftiIo::readLabelVolume(labels.filePath(file).toStdString());
+            workspace.saveLabels(uid, volume.labels.data(), volume.width, volume.height,
+                                 volume.depth, volume.geometry);
+        }
+        const LabelTable table =
+            LabelTable::load(labels.filePath(QStringLiteral("labels.json")).toStdString());
+        workspace.setLabelTable(nlohmann::json::parse(table.toJson()).at("labels"));
+        workspace.save();
+    }
+    QTemporaryDir out;
+    const Result result =
+        run({QStringLiteral("convert"), folder + QStringLiteral(".medseg"), out.path()});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QVERIFY2(result.out.contains(QStringLiteral("12 slices of 3 series")), qPrintable(result.out));
+    QVERIFY(result.err.contains(QStringLiteral("no labels for series")));
+    const VocDataset dataset = VocReader::open(out.path().toStdString());
+    QCOMPARE(int(dataset.samples.size()), 12);
+    QCOMPARE(dataset.classes.find(1)->name, std::string("liver"));
 }
 
 void tst_DatasetCli::statsMatchTheMasks()
