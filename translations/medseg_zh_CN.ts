@@ -2171,10 +2171,6 @@ Model card: %2</source>
         <translation>用于预测</translation>
     </message>
     <message>
-        <source>Show predictions (outlines)</source>
-        <translation>显示预测（轮廓）</translation>
-    </message>
-    <message>
         <source>Predict this slice</source>
         <translation>预测当前切片</translation>
     </message>
@@ -2353,6 +2349,22 @@ Model card: %2</source>
     <message>
         <source>Class %1</source>
         <translation>类别 %1</translation>
+    </message>
+    <message>
+        <source>Show predictions</source>
+        <translation>显示预测</translation>
+    </message>
+    <message>
+        <source>Outlines</source>
+        <translation>轮廓</translation>
+    </message>
+    <message>
+        <source>Fill</source>
+        <translation>填充</translation>
+    </message>
+    <message>
+        <source>Opacity of the predictions</source>
+        <translation>预测的不透明度</translation>
     </message>
 </context>
 <context>

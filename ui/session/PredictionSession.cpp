@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 
@@ -48,6 +49,7 @@ PredictionSession::PredictionSession(SeriesSession *series, LabelSession *labels
         if (!box.isEmpty())
             onLabelsChanged(box.min[2], box.max[2]);
     });
+    connect(m_labels, &LabelSession::tableChanged, this, &PredictionSession::predictionsChanged);
     connect(&m_watcher, &QFutureWatcher<Result>::finished, this,
             &PredictionSession::onPredictionFinished);
     onVolumeChanged();
@@ -98,6 +100,28 @@ void PredictionSession::setVisible(bool visible)
     m_visible = visible;
     Q_EMIT visibilityChanged(visible);
     Q_EMIT predictionsChanged();
+}
+
+void PredictionSession::setStyle(OverlayStyle style)
+{
+    if (m_style == style)
+        return;
+    m_style = style;
+    Q_EMIT predictionsChanged();
+}
+
+void PredictionSession::setOpacity(double opacity)
+{
+    opacity = std::clamp(opacity, 0.0, 1.0);
+    if (m_opacity == opacity)
+        return;
+    m_opacity = opacity;
+    Q_EMIT predictionsChanged();
+}
+
+LabelColourLut PredictionSession::colourLut() const
+{
+    return LabelColourLut(m_labels->table(), m_opacity, false);
 }
 
 bool PredictionSession::predictSlice(int slice)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/labels/LabelMap.h"
+#include "ui/session/LabelOverlay.h"
 
 #include <QFutureWatcher>
 #include <QImage>
@@ -54,6 +55,14 @@ public:
     QString predictionSource(int slice) const;
     bool isVisible() const { return m_visible; }
     void setVisible(bool visible);
+    // How the views draw predictions: outlines (default, so the labels stay readable under
+    // them) or translucent fill, with an opacity of their own over the label colours.
+    OverlayStyle style() const { return m_style; }
+    void setStyle(OverlayStyle style);
+    double opacity() const { return m_opacity; }
+    void setOpacity(double opacity);
+    // The colours to draw with: the label table's, at the prediction opacity.
+    LabelColourLut colourLut() const;
 
     // Copies the predictions into the labels as one undoable command, then marks the slices
     // reviewed. Returns the number of voxels that changed.
@@ -98,6 +107,8 @@ private:
     std::vector<QString> m_sources;      // per axial slice; empty: no prediction
     std::vector<SliceStatus> m_reviewed; // Reviewed or Unlabeled (= not reviewed)
     bool m_visible = true;
+    OverlayStyle m_style = OverlayStyle::Outline;
+    double m_opacity = 0.9;
     QFutureWatcher<Result> m_watcher;
     std::shared_ptr<std::atomic<bool>> m_cancel;
 };

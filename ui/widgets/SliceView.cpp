@@ -266,8 +266,8 @@ void SliceView::paintEvent(QPaintEvent *)
         if (prediction.width() == m_session->volume()->width() &&
             prediction.depth() == m_session->volume()->depth()) {
             if (!m_predictionValid || m_predictionIndex != index) {
-                renderLabelOverlay(prediction, m_orientation, index, m_labels->colourLut(),
-                                   OverlayStyle::Outline, m_predictionOverlay, m_overlayScratch);
+                renderLabelOverlay(prediction, m_orientation, index, m_predictions->colourLut(),
+                                   m_predictions->style(), m_predictionOverlay, m_overlayScratch);
                 m_predictionIndex = index;
                 m_predictionValid = true;
             }

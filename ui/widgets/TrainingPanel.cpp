@@ -25,6 +25,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -403,6 +404,18 @@ QWidget *TrainingPanel::createReviewPage()
     m_showPredictions = new QCheckBox(page);
     m_showPredictions->setObjectName(QStringLiteral("reviewShowPredictions"));
     m_showPredictions->setChecked(m_predictions->isVisible());
+    m_predictionStyle = new QComboBox(page);
+    m_predictionStyle->setObjectName(QStringLiteral("reviewPredictionStyle"));
+    m_predictionStyle->addItems({QString(), QString()});
+    m_predictionOpacity = new QSlider(Qt::Horizontal, page);
+    m_predictionOpacity->setObjectName(QStringLiteral("reviewPredictionOpacity"));
+    m_predictionOpacity->setRange(0, 100);
+    m_predictionOpacity->setValue(int(std::lround(m_predictions->opacity() * 100)));
+    connect(m_predictionStyle, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_predictions->setStyle(index == 1 ? OverlayStyle::Fill : OverlayStyle::Outline);
+    });
+    connect(m_predictionOpacity, &QSlider::valueChanged, this,
+            [this](int value) { m_predictions->setOpacity(value / 100.0); });
     m_predictSliceButton = new QPushButton(page);
     m_predictSliceButton->setObjectName(QStringLiteral("reviewPredictSlice"));
     m_predictSeriesButton = new QPushButton(page);
@@ -472,7 +485,11 @@ QWidget *TrainingPanel::createReviewPage()
     reviewRow->addWidget(m_markReviewedButton);
     auto *layout = new QVBoxLayout(page);
     layout->addWidget(m_modelLabel);
-    layout->addWidget(m_showPredictions);
+    auto *styleRow = new QHBoxLayout;
+    styleRow->addWidget(m_showPredictions);
+    styleRow->addWidget(m_predictionStyle);
+    styleRow->addWidget(m_predictionOpacity, 1);
+    layout->addLayout(styleRow);
     layout->addLayout(predictRow);
     layout->addLayout(acceptRow);
     layout->addLayout(reviewRow);
@@ -525,7 +542,10 @@ void TrainingPanel::retranslate()
     m_tabs->setTabText(3, tr("Review"));
     m_projectLabelsButton->setText(tr("Use this project's labels"));
     m_useModelButton->setText(tr("Use for prediction"));
-    m_showPredictions->setText(tr("Show predictions (outlines)"));
+    m_showPredictions->setText(tr("Show predictions"));
+    m_predictionStyle->setItemText(0, tr("Outlines"));
+    m_predictionStyle->setItemText(1, tr("Fill"));
+    m_predictionOpacity->setToolTip(tr("Opacity of the predictions"));
     m_predictSliceButton->setText(tr("Predict this slice"));
     m_predictSeriesButton->setText(tr("Predict this series"));
     m_acceptMode->setItemText(0, tr("Fill unlabeled voxels"));

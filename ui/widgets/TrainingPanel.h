@@ -10,6 +10,7 @@ class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QSlider;
 class QSpinBox;
 class QTableWidget;
 class QTabWidget;
@@ -124,6 +125,8 @@ private:
     // Review page (human in the loop).
     QLabel *m_modelLabel = nullptr;
     QCheckBox *m_showPredictions = nullptr;
+    QComboBox *m_predictionStyle = nullptr;
+    QSlider *m_predictionOpacity = nullptr;
     QPushButton *m_predictSliceButton = nullptr;
     QPushButton *m_predictSeriesButton = nullptr;
     QComboBox *m_acceptMode = nullptr;
