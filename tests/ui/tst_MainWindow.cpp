@@ -1,6 +1,9 @@
+#include "../train/SyntheticTrainingData.h"
 #include "app/common/BuildInfo.h"
 #include "ui/session/Document.h"
 #include "ui/session/RecentFiles.h"
+#include "ui/session/TrainingController.h"
+#include "ui/session/TrainingSession.h"
 #include "ui/session/TranslationManager.h"
 #include "ui/widgets/MainWindow.h"
 
@@ -8,6 +11,7 @@
 #include <QDockWidget>
 #include <QMenu>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QUndoStack>
@@ -192,6 +196,33 @@ private Q_SLOTS:
         const QRegularExpression dotted(QStringLiteral("^\\d+\\.\\d+(\\.\\d+)?"));
         for (const char *name : {"LibTorch", "DCMTK", "OpenCV", "VTK", "MedSeg Studio"})
             QVERIFY2(dotted.match(versions.value(QLatin1String(name))).hasMatch(), name);
+    }
+
+    void closingTheWindowStopsTraining()
+    {
+        auto data =
+            std::make_shared<medseg::core::TrainingData>(medseg::test::makeSyntheticData(8, 2, 32));
+        medseg::core::TrainingConfig config = medseg::test::tinyConfig();
+        config.model.output_stride = 32;
+        config.model.bins = {1, 2};
+        for (auto &stage : config.stages) {
+            stage.epochs = 100;
+            stage.batchSize = 2;
+        }
+        QTemporaryDir runs;
+        medseg::ui::TrainingSession *training = m_document->training();
+        training->setTrainingData(data, QStringLiteral("synthetic"));
+        training->setConfig(config);
+        training->setRunsDirectory(runs.path());
+        QSignalSpy progressed(training->controller(), &medseg::ui::TrainingController::progressed);
+        QVERIFY(training->start());
+        QVERIFY(progressed.wait(60000));
+        QVERIFY(m_window->close());
+        QVERIFY(training->controller()->waitForFinished(0)); // the worker ended in close()
+        QTRY_COMPARE(training->controller()->state(), medseg::ui::TrainingController::State::Idle);
+        // It stopped, not finished: far from its 100 epochs per stage, with a checkpoint.
+        QVERIFY(training->controller()->lastProgress().step < 100);
+        QVERIFY(!QDir(runs.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty());
     }
 
     void windowLayoutIsRestored()

@@ -6,6 +6,8 @@
 #include "ui/session/LabelSession.h"
 #include "ui/session/RecentFiles.h"
 #include "ui/session/SeriesSession.h"
+#include "ui/session/TrainingController.h"
+#include "ui/session/TrainingSession.h"
 #include "ui/session/TranslationManager.h"
 #include "ui/widgets/DicomBrowserPanel.h"
 #include "ui/widgets/ExportDialog.h"
@@ -369,6 +371,13 @@ void MainWindow::closeEvent(QCloseEvent *event)
         return;
     }
     saveWindowState();
+    // A running training ends with this step (its checkpoint lets the run resume later); the
+    // worker must not outlive the window that shows it.
+    TrainingController *training = m_document->training()->controller();
+    if (training->isActive()) {
+        training->stop();
+        training->waitForFinished();
+    }
     event->accept();
 }
 
