@@ -9,18 +9,37 @@ function arg(name, fallback) {
     return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-async function latency(ort, model, threads, input, runs) {
-    const session = await ort.InferenceSession.create(model, {
-        intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
-    await session.run({ input });  // warm-up (kernel selection, allocations)
-    const times = [];
+function session(ort, model, threads) {
+    return ort.InferenceSession.create(model, {
+        intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
+        logSeverityLevel: 3 });
+}
+
+async function timeOnce(session, input) {
+    const start = process.hrtime.bigint();
+    await session.run({ input });
+    return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function summary(times) {
+    const sorted = [...times].sort((a, b) => a - b);
+    return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0] };
+}
+
+// The two models run alternately, run after run, so that both see the same machine: a clock
+// change or a neighbour's load in the middle of the benchmark moves both columns, not one.
+async function compare(ort, fp32, int8, threads, input, runs) {
+    const a = await session(ort, fp32, threads);
+    const b = await session(ort, int8, threads);
+    await a.run({ input }); // warm-up (kernel selection, allocations)
+    await b.run({ input });
+    const ta = [], tb = [];
     for (let i = 0; i < runs; ++i) {
-        const start = process.hrtime.bigint();
-        await session.run({ input });
-        times.push(Number(process.hrtime.bigint() - start) / 1e6);
+        ta.push(await timeOnce(a, input));
+        tb.push(await timeOnce(b, input));
     }
-    times.sort((a, b) => a - b);
-    return { median: times[Math.floor(times.length / 2)], min: times[0] };
+    const ratios = ta.map((t, i) => t / tb[i]).sort((x, y) => x - y);
+    return { fp32: summary(ta), int8: summary(tb), ratio: ratios[Math.floor(ratios.length / 2)] };
 }
 
 async function main() {
@@ -41,11 +60,10 @@ async function main() {
                 ` CPU, input 1x${channels}x${size}x${size}, median (min) of ${runs} runs, ms`);
     console.log('threads       fp32            int8 (cpu)      speed-up');
     for (const threads of [1, 2]) {
-        const a = await latency(ort, fp32, threads, input, runs);
-        const b = await latency(ort, int8, threads, input, runs);
+        const { fp32: a, int8: b, ratio } = await compare(ort, fp32, int8, threads, input, runs);
         console.log(`${String(threads).padEnd(8)}${a.median.toFixed(1).padStart(8)} (${a.min.toFixed(1)})` +
                     `${b.median.toFixed(1).padStart(10)} (${b.min.toFixed(1)})` +
-                    `${(a.median / b.median).toFixed(2).padStart(10)}x`);
+                    `${ratio.toFixed(2).padStart(10)}x`);
     }
 }
 

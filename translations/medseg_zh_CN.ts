@@ -189,10 +189,6 @@
 <context>
     <name>ExportCommand</name>
     <message>
-        <source>Export a trained model to ONNX (fp32 or int8) and validate it.</source>
-        <translation>将训练好的模型导出为 ONNX（fp32 或 int8）并进行验证。</translation>
-    </message>
-    <message>
         <source>The .onnx file to write.</source>
         <translation>要写入的 .onnx 文件。</translation>
     </message>
@@ -269,6 +265,30 @@
     <message>
         <source>FAILED</source>
         <translation>失败</translation>
+    </message>
+    <message>
+        <source>Export a trained model to ONNX (fp32 or int8) or TorchScript and validate it.</source>
+        <translation>将训练好的模型导出为 ONNX（fp32 或 int8）或 TorchScript 并进行验证。</translation>
+    </message>
+    <message>
+        <source>A static graph for input 1 x C x H x W instead of dynamic sizes, for runtimes that cannot compute shapes (OpenCV&apos;s dnn module).</source>
+        <translation>为输入 1 x C x H x W 生成静态计算图而非动态尺寸，供无法计算形状的运行时使用（OpenCV 的 dnn 模块）。</translation>
+    </message>
+    <message>
+        <source>onnx (default) or torchscript (fp32, for LibTorch and PyTorch).</source>
+        <translation>onnx（默认）或 torchscript（fp32，用于 LibTorch 和 PyTorch）。</translation>
+    </message>
+    <message>
+        <source>--static-size must be HEIGHTxWIDTH, e.g. 512x512.</source>
+        <translation>--static-size 必须为 高x宽，例如 512x512。</translation>
+    </message>
+    <message>
+        <source>TorchScript export is fp32 with dynamic sizes: --int8, --static-size, --softmax and --argmax are ONNX options.</source>
+        <translation>TorchScript 导出为动态尺寸的 fp32：--int8、--static-size、--softmax 和 --argmax 仅适用于 ONNX。</translation>
+    </message>
+    <message>
+        <source>--format must be onnx or torchscript.</source>
+        <translation>--format 必须为 onnx 或 torchscript。</translation>
     </message>
 </context>
 <context>
@@ -1112,24 +1132,8 @@ UID：%5</translation>
 <context>
     <name>medseg::ui::ExportDialog</name>
     <message>
-        <source>Export Model to ONNX</source>
-        <translation>导出模型为 ONNX</translation>
-    </message>
-    <message>
         <source>Browse…</source>
         <translation>浏览…</translation>
-    </message>
-    <message>
-        <source>fp32</source>
-        <translation>fp32</translation>
-    </message>
-    <message>
-        <source>int8 for ONNX Runtime (CPU)</source>
-        <translation>int8，用于 ONNX Runtime（CPU）</translation>
-    </message>
-    <message>
-        <source>int8 for TensorRT</source>
-        <translation>int8，用于 TensorRT</translation>
     </message>
     <message>
         <source>Export</source>
@@ -1142,10 +1146,6 @@ UID：%5</translation>
     <message>
         <source>Output</source>
         <translation>输出</translation>
-    </message>
-    <message>
-        <source>Precision</source>
-        <translation>精度</translation>
     </message>
     <message>
         <source>Opset</source>
@@ -1180,6 +1180,34 @@ Model card: %2</source>
     <message>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>Export Model</source>
+        <translation>导出模型</translation>
+    </message>
+    <message>
+        <source>ONNX fp32</source>
+        <translation>ONNX fp32</translation>
+    </message>
+    <message>
+        <source>ONNX int8 for ONNX Runtime (CPU)</source>
+        <translation>ONNX int8，用于 ONNX Runtime（CPU）</translation>
+    </message>
+    <message>
+        <source>ONNX int8 for TensorRT</source>
+        <translation>ONNX int8，用于 TensorRT</translation>
+    </message>
+    <message>
+        <source>TorchScript fp32 (LibTorch, PyTorch)</source>
+        <translation>TorchScript fp32（LibTorch、PyTorch）</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>TorchScript models (*.pt)</source>
+        <translation>TorchScript 模型 (*.pt)</translation>
     </message>
 </context>
 <context>
@@ -1227,6 +1255,10 @@ Model card: %2</source>
     <message>
         <source>Export cancelled.</source>
         <translation>导出已取消。</translation>
+    </message>
+    <message>
+        <source>Loaded back with torch::jit::load: %1</source>
+        <translation>用 torch::jit::load 重新加载：%1</translation>
     </message>
 </context>
 <context>

@@ -14,6 +14,7 @@ namespace medseg::cli {
 namespace {
 
 // `medseg export RUN_OR_MODEL -o model.onnx [--int8 cpu|tensorrt] [--opset N] [--calib N]
+// [--static-size HxW] [--format onnx|torchscript]
 // [--data VOC]`: ONNX export with the validation of core/export written to export-report.json
 // beside the output, and the model card beside the .onnx.
 class ExportCommand : public CliCommand
@@ -24,7 +25,7 @@ public:
     QString name() const override { return QStringLiteral("export"); }
     QString summary() const override
     {
-        return tr("Export a trained model to ONNX (fp32 or int8) and validate it.");
+        return tr("Export a trained model to ONNX (fp32 or int8) or TorchScript and validate it.");
     }
 
     int run(const QStringList &arguments) override
@@ -55,8 +56,18 @@ public:
                                                tr("Add a \"probabilities\" output."));
         const QCommandLineOption argmaxOption(QStringLiteral("argmax"),
                                               tr("Add a \"labels\" output (class per pixel)."));
-        for (const auto *o : {&outputOption, &int8Option, &opsetOption, &calibOption, &dataOption,
-                              &percentileOption, &softmaxOption, &argmaxOption})
+        const QCommandLineOption staticOption(
+            QStringLiteral("static-size"),
+            tr("A static graph for input 1 x C x H x W instead of dynamic sizes, for runtimes "
+               "that cannot compute shapes (OpenCV's dnn module)."),
+            QStringLiteral("HxW"));
+        const QCommandLineOption formatOption(
+            QStringLiteral("format"),
+            tr("onnx (default) or torchscript (fp32, for LibTorch and PyTorch)."),
+            QStringLiteral("FORMAT"), QStringLiteral("onnx"));
+        for (const auto *o :
+             {&outputOption, &int8Option, &opsetOption, &calibOption, &dataOption,
+              &percentileOption, &softmaxOption, &argmaxOption, &staticOption, &formatOption})
             parser.addOption(*o);
         parser.addPositionalArgument(QStringLiteral("model"),
                                      tr("A model bundle (.pt) or a training run folder."));
@@ -105,10 +116,35 @@ public:
                 return ExitUsage;
             }
         }
+        if (parser.isSet(staticOption)) {
+            const QStringList hw = parser.value(staticOption).split(QLatin1Char('x'));
+            bool okH = false;
+            bool okW = false;
+            const int h = hw.size() == 2 ? hw[0].toInt(&okH) : 0;
+            const int w = hw.size() == 2 ? hw[1].toInt(&okW) : 0;
+            if (!okH || !okW || h < 1 || w < 1 || h > 8192 || w > 8192) {
+                printError(tr("--static-size must be HEIGHTxWIDTH, e.g. 512x512."));
+                return ExitUsage;
+            }
+            options.staticSize = std::array<int64_t, 2>{h, w};
+        }
         options.softmaxOutput = parser.isSet(softmaxOption);
         options.argmaxOutput = parser.isSet(argmaxOption);
 
         core::ModelExportJob job;
+        const QString format = parser.value(formatOption);
+        if (format == QStringLiteral("torchscript")) {
+            job.format = core::ExportFormat::TorchScript;
+            if (options.int8 || options.staticSize || options.softmaxOutput ||
+                options.argmaxOutput) {
+                printError(tr("TorchScript export is fp32 with dynamic sizes: --int8, "
+                              "--static-size, --softmax and --argmax are ONNX options."));
+                return ExitUsage;
+            }
+        } else if (format != QStringLiteral("onnx")) {
+            printError(tr("--format must be onnx or torchscript."));
+            return ExitUsage;
+        }
         job.model = parser.positionalArguments().first().toStdString();
         job.output = parser.value(outputOption).toStdString();
         job.options = options;

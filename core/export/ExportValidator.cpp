@@ -63,9 +63,13 @@ std::string ExportReport::toJson() const
     for (const auto &s : fp32Sizes)
         sizes.push_back({{"height", s.height}, {"width", s.width}, {"max_abs_diff", s.maxAbsDiff}});
     nlohmann::json j{{"passed", passed()},
-                     {"checker_and_shape_inference", {{"fp32", checkerFp32}}},
+                     {"format", format},
                      {"fp32_vs_libtorch", {{"status", fp32Status}, {"sizes", sizes}}},
                      {"file_sizes", {{"fp32_bytes", fp32Bytes}}}};
+    if (format == "torchscript")
+        j["torch_jit_load"] = checkerFp32;
+    else
+        j["checker_and_shape_inference"] = {{"fp32", checkerFp32}};
     if (!checkerInt8.empty()) {
         j["checker_and_shape_inference"]["int8"] = checkerInt8;
         j["int8_vs_fp32"] = {{"status", int8Status},      {"argmax_agreement", argmaxAgreement},

@@ -43,9 +43,11 @@ struct SizeCheck
 
 struct ExportReport
 {
-    std::string checkerFp32; // "passed" or the error
-    std::string checkerInt8; // empty without int8
-    std::string fp32Status;  // "passed", "failed" or "not run: ..."
+    std::string format = "onnx"; // or "torchscript": checkerFp32 is then the reload by
+                                 // torch::jit::load, the fp32 checks run the reloaded module
+    std::string checkerFp32;     // "passed" or the error
+    std::string checkerInt8;     // empty without int8
+    std::string fp32Status;      // "passed", "failed" or "not run: ..."
     std::vector<SizeCheck> fp32Sizes;
     std::string int8Status; // empty without int8
     double argmaxAgreement = 0.0;

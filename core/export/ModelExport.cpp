@@ -1,7 +1,13 @@
 #include "core/export/ModelExport.h"
 
+#include "core/export/TorchScriptExporter.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/csrc/jit/serialization/import.h>
+
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <stdexcept>
 #include <unistd.h>
 
@@ -63,6 +69,73 @@ void report(ProgressSink *progress, int done, const char *stage)
         throw CancelledError();
 }
 
+// The model card of a TorchScript archive: the ONNX card's model, classes and preprocessing,
+// with the TorchScript interface instead of the ONNX one.
+std::string torchScriptModelCard(const models::ModelConfig &config,
+                                 const OnnxExportOptions &options)
+{
+    nlohmann::json card = nlohmann::json::parse(modelCardJson(config, options));
+    card.erase("onnx");
+    card["torchscript"] = {
+        {"load", "torch::jit::load (C++) or torch.jit.load (Python); eval mode, BatchNorm folded"},
+        {"inputs",
+         {{{"name", "input"}, {"shape", {"batch", config.in_channels, "height", "width"}}}}},
+        {"outputs",
+         {{{"name", "logits"}, {"shape", {"batch", config.num_classes, "height", "width"}}}}},
+        {"archive_entry", kTorchScriptModelCard}};
+    return card.dump(2) + "\n";
+}
+
+// Writes the archive and its card, then loads the archive back and checks it against the
+// network at the validation sizes.
+ModelExportResult exportTorchScript(const ModelExportJob &job, models::PSPNet &model,
+                                    const OnnxExportOptions &options,
+                                    const ExportValidationSettings &settings,
+                                    ModelExportResult result, ProgressSink *progress)
+{
+    if (options.int8 || options.staticSize || options.softmaxOutput || options.argmaxOutput)
+        throw std::invalid_argument("TorchScript export is fp32 with dynamic sizes and the logits "
+                                    "as its one output: int8, a static size and extra outputs "
+                                    "are ONNX options");
+    report(progress, 1, "writing TorchScript");
+    const std::string card = torchScriptModelCard(model->config, options);
+    saveTorchScriptModel(model, job.output, card);
+    result.onnxPath = job.output;
+    result.modelCardPath = modelCardPath(job.output);
+    writeTextFile(result.modelCardPath, card);
+
+    report(progress, 2, "validating with torch::jit::load");
+    ExportReport &r = result.report;
+    r.format = "torchscript";
+    std::error_code ec;
+    r.fp32Bytes = static_cast<int64_t>(fs::file_size(job.output, ec));
+    try {
+        torch::jit::Module loaded = torch::jit::load(job.output, at::kCPU);
+        torch::NoGradGuard no_grad;
+        at::manual_seed(static_cast<uint64_t>(settings.seed));
+        bool ok = true;
+        for (const auto &[h, w] : settings.sizes) {
+            const at::Tensor input = at::randn({1, model->config.in_channels, h, w});
+            const at::Tensor reference = model->forward(input).logits;
+            const at::Tensor got = loaded.forward({input}).toTensor();
+            SizeCheck check{h, w, std::numeric_limits<double>::infinity()};
+            if (got.sizes() == reference.sizes())
+                check.maxAbsDiff = (got - reference).abs().max().item<double>();
+            ok = ok && check.maxAbsDiff <= settings.maxAbsDiff;
+            r.fp32Sizes.push_back(check);
+        }
+        r.checkerFp32 = "passed";
+        r.fp32Status = ok ? "passed" : "failed";
+    } catch (const c10::Error &error) {
+        r.checkerFp32 = error.what_without_backtrace();
+        r.fp32Status = "failed";
+    }
+    result.reportPath = (fs::absolute(job.output).parent_path() / "export-report.json").string();
+    writeTextFile(result.reportPath, r.toJson());
+    report(progress, 4, "done");
+    return result;
+}
+
 } // namespace
 
 ModelExportResult exportModel(const ModelExportJob &job, ProgressSink *progress)
@@ -90,6 +163,20 @@ ModelExportResult exportModel(const ModelExportJob &job, ProgressSink *progress)
         for (const at::Tensor &mask : job.validationMasks)
             settings.validationLabels.push_back(mask.to(at::kLong).unsqueeze(0));
     }
+    if (options.staticSize) {
+        // A static model takes one size: it is checked there, on slices resized to it.
+        const auto [h, w] = *options.staticSize;
+        settings.sizes = {{h, w}};
+        for (at::Tensor &input : settings.validationInputs)
+            input = at::upsample_bilinear2d(input, {h, w}, /*align_corners=*/false);
+        for (at::Tensor &labels : settings.validationLabels)
+            labels = at::upsample_nearest2d(labels.unsqueeze(1).to(at::kFloat), {h, w})
+                         .squeeze(1)
+                         .to(at::kLong);
+    }
+
+    if (job.format == ExportFormat::TorchScript)
+        return exportTorchScript(job, model, options, settings, std::move(result), progress);
 
     report(progress, 1, "building the ONNX graph");
     result.onnxPath = job.output;

@@ -1,8 +1,8 @@
 #pragma once
 
 // One export job, as the GUI's Export button and `medseg export` both run it: a trained model
-// (a ModelBundle .pt, or a training run folder) to ONNX, fp32 or calibrated int8, with its model
-// card and the validation report (export-report.json) beside it.
+// (a ModelBundle .pt, or a training run folder) to ONNX, fp32 or calibrated int8, or to
+// TorchScript, with its model card and the validation report (export-report.json) beside it.
 
 #include "core/common/Progress.h"
 #include "core/export/ExportValidator.h"
@@ -14,12 +14,18 @@
 
 namespace medseg::core {
 
+enum class ExportFormat {
+    Onnx,       // ONNX Runtime, TensorRT, OpenCV (static size): fp32 or int8
+    TorchScript // LibTorch and PyTorch (torch::jit::load, torch.jit.load): fp32
+};
+
 struct ModelExportJob
 {
+    ExportFormat format = ExportFormat::Onnx;
     std::string model;  // a bundle .pt or a run folder (its best.pt, else final.pt)
-    std::string output; // the .onnx to write
-    // opset, int8 profile, calibration method, extra outputs; metadata is filled from the
-    // model bundle.
+    std::string output; // the .onnx (or TorchScript .pt) to write
+    // ONNX: opset, int8 profile, calibration method, extra outputs, static size; metadata is
+    // filled from the model bundle. TorchScript takes none of them (int8 is refused).
     OnnxExportOptions options;
     // 8-bit slices as training saw them: [C, H, W] uint8 (C = 1 or 3). Calibration needs some
     // for int8; validation slices (with [H, W] class masks when known) check int8 against fp32.
@@ -31,7 +37,7 @@ struct ModelExportJob
 struct ModelExportResult
 {
     std::string modelPath; // the bundle that was exported
-    std::string onnxPath;
+    std::string onnxPath;  // the exported file (ONNX or TorchScript)
     std::string modelCardPath;
     std::string reportPath;
     ExportReport report;

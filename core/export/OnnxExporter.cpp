@@ -1,10 +1,6 @@
 #include "core/export/OnnxExporter.h"
 
-#include "models/ConvNeXt.h"
-#include "models/EfficientNet.h"
-#include "models/Layers.h"
-#include "models/MobileNetV3.h"
-#include "models/ResNet.h"
+#include "core/export/detail/NetworkWalk.h"
 
 #include <nlohmann/json.hpp>
 #include <onnx/checker.h>
@@ -22,248 +18,14 @@ namespace medseg::core {
 
 namespace {
 
-using Module = torch::nn::Module;
-using ModulePtr = std::shared_ptr<Module>;
+using detail::NetworkWalk;
 
-struct FoldedConv
-{
-    at::Tensor weight;
-    at::Tensor bias;
-    int64_t stride = 1;
-    int64_t padding = 0;
-    int64_t dilation = 1;
-    int64_t groups = 1;
-};
-
-// Reads ConvNdImpl's resolved padding (protected) through a pointer to member taken in a derived
-// class: the options' padding is c10::variant in LibTorch 1.13 and std::variant in 2.x.
-struct PaddingAccess : torch::nn::Conv2dImpl
-{
-    static const std::vector<int64_t> &of(const torch::nn::Conv2dImpl &conv)
-    {
-        return conv.*(&PaddingAccess::_reversed_padding_repeated_twice);
-    }
-};
-
-FoldedConv foldConv(torch::nn::Conv2dImpl &conv, torch::nn::BatchNorm2dImpl *bn)
-{
-    const auto &o = conv.options;
-    const auto stride = (*o.stride())[0];
-    const auto dilation = (*o.dilation())[0];
-    const auto &padding = PaddingAccess::of(conv); // left, right, top, bottom
-    if (padding.size() != 4 || padding[0] != padding[2] || padding[0] != padding[1] ||
-        (*o.stride())[1] != stride || (*o.dilation())[1] != dilation)
-        throw std::invalid_argument("ONNX export: only square, symmetric zero-padded convs");
-    FoldedConv f;
-    f.stride = stride;
-    f.dilation = dilation;
-    f.padding = padding[0];
-    f.groups = o.groups();
-    f.weight = conv.weight.detach().clone();
-    f.bias = conv.bias.defined() ? conv.bias.detach().clone()
-                                 : at::zeros({f.weight.size(0)}, f.weight.options());
-    if (bn) {
-        const at::Tensor scale =
-            bn->weight.detach() / at::sqrt(bn->running_var.detach() + bn->options.eps());
-        f.weight = f.weight * scale.view({-1, 1, 1, 1});
-        f.bias = (f.bias - bn->running_mean.detach()) * scale + bn->bias.detach();
-    }
-    return f;
-}
-
-OnnxValue applyActivation(OnnxGraph &g, const OnnxValue &x, models::Activation kind)
-{
-    switch (kind) {
-    case models::Activation::None:
-        return x;
-    case models::Activation::ReLU:
-        return g.relu(x);
-    case models::Activation::Hardswish:
-        return g.hardSwish(x);
-    case models::Activation::Hardsigmoid:
-        return g.hardSigmoid(x);
-    case models::Activation::SiLU:
-        return g.silu(x);
-    case models::Activation::Sigmoid:
-        return g.sigmoid(x);
-    case models::Activation::GELU:
-        return g.gelu(x);
-    }
-    return x;
-}
-
-OnnxValue convWith(OnnxGraph &g, const OnnxValue &x, const FoldedConv &f,
-                   models::Activation activation)
-{
-    const bool relu = activation == models::Activation::ReLU;
-    const OnnxValue y = g.conv(x, f.weight, f.bias, f.stride, f.padding, f.dilation, f.groups,
-                               relu ? ConvActivation::ReLU : ConvActivation::None);
-    return relu ? y : applyActivation(g, y, activation);
-}
-
-// Walks our modules and writes each as ONNX ops (see OnnxGraph).
-class Emitter
-{
-public:
-    explicit Emitter(OnnxGraph &graph)
-        : m_g(graph)
-    {}
-
-    OnnxValue sequence(const std::vector<ModulePtr> &children, OnnxValue x)
-    {
-        for (size_t i = 0; i < children.size(); ++i) {
-            const ModulePtr &child = children[i];
-            if (auto *conv = child->as<torch::nn::Conv2d>()) {
-                torch::nn::BatchNorm2dImpl *bn = nullptr;
-                if (i + 1 < children.size())
-                    bn = children[i + 1]->as<torch::nn::BatchNorm2d>();
-                if (bn)
-                    ++i;
-                auto activation = models::Activation::None;
-                if (i + 1 < children.size()) {
-                    if (auto *a = children[i + 1]->as<models::ActivationLayer>()) {
-                        activation = a->kind;
-                        ++i;
-                    } else if (children[i + 1]->as<torch::nn::ReLU>()) {
-                        activation = models::Activation::ReLU;
-                        ++i;
-                    }
-                }
-                x = convWith(m_g, x, foldConv(*conv, bn), activation);
-            } else {
-                x = module(child, x);
-            }
-        }
-        return x;
-    }
-
-    OnnxValue module(const ModulePtr &m, const OnnxValue &x)
-    {
-        if (auto *seq = m->as<torch::nn::Sequential>())
-            return sequence(seq->children(), x);
-        if (auto *block = m->as<models::SequentialBlock>())
-            return sequence(block->children(), x);
-        if (auto *a = m->as<models::ActivationLayer>())
-            return applyActivation(m_g, x, a->kind);
-        if (m->as<torch::nn::ReLU>())
-            return m_g.relu(x);
-        if (m->as<torch::nn::Dropout>() || m->as<torch::nn::Dropout2d>() ||
-            m->as<models::StochasticDepth>() || m->as<torch::nn::Identity>())
-            return x; // identities in eval mode
-        if (auto *se = m->as<models::SqueezeExcitation>())
-            return squeezeExcitation(*se, x);
-        if (auto *ir = m->as<models::InvertedResidual>()) {
-            const OnnxValue y = sequence(ir->block->children(), x);
-            return ir->use_res_connect ? m_g.add(y, x) : y;
-        }
-        if (auto *mb = m->as<models::MBConv>()) {
-            const OnnxValue y = sequence(mb->block->children(), x);
-            return mb->use_res_connect ? m_g.add(y, x) : y;
-        }
-        if (auto *ln = m->as<models::LayerNorm2d>())
-            return m_g.layerNormChannels(x, ln->weight, ln->bias, ln->eps);
-        if (auto *cn = m->as<models::CNBlock>())
-            return cnBlock(*cn, x);
-        if (auto *down = m->as<models::ConvNeXtDownsample>())
-            return convNextDownsample(*down, x);
-        if (auto *basic = m->as<models::BasicBlock>())
-            return basicBlock(*basic, x);
-        throw std::invalid_argument("ONNX export: unsupported module " + m->name());
-    }
-
-    OnnxValue squeezeExcitation(models::SqueezeExcitationImpl &se, const OnnxValue &x)
-    {
-        OnnxValue s = m_g.globalAveragePool(x);
-        s = convWith(m_g, s, foldConv(*se.fc1, nullptr), se.activation);
-        s = convWith(m_g, s, foldConv(*se.fc2, nullptr), se.scale_activation);
-        return m_g.mul(s, x);
-    }
-
-    OnnxValue basicBlock(models::BasicBlockImpl &b, const OnnxValue &x_in)
-    {
-        // The identity branch reads the quantized input too, so that in int8 ONNX Runtime runs
-        // DQ, DQ -> Add -> (Relu folded into) Q as one int8 add instead of a float one.
-        const OnnxValue x = m_g.quantizePoint(x_in);
-        OnnxValue y = convWith(m_g, x, foldConv(*b.conv1, b.bn1.get()), models::Activation::ReLU);
-        y = convWith(m_g, y, foldConv(*b.conv2, b.bn2.get()), models::Activation::None);
-        const OnnxValue identity = b.downsample ? sequence(b.downsample->children(), x) : x;
-        return m_g.relu(m_g.add(y, identity));
-    }
-
-    // depthwise 7x7, LayerNorm, Linear, GELU, Linear, layer scale, residual. The channels-last
-    // Linears are 1x1 convolutions on NCHW (same arithmetic, no transposes), and the layer scale
-    // is folded into the second one.
-    OnnxValue cnBlock(models::CNBlockImpl &b, const OnnxValue &x)
-    {
-        const auto children = b.block->children();
-        auto *dw = children.at(0)->as<torch::nn::Conv2d>();
-        auto *ln = children.at(2)->as<torch::nn::LayerNorm>();
-        auto *fc1 = children.at(3)->as<torch::nn::Linear>();
-        auto *act = children.at(4)->as<models::ActivationLayer>();
-        auto *fc2 = children.at(5)->as<torch::nn::Linear>();
-        if (!dw || !ln || !fc1 || !act || !fc2)
-            throw std::invalid_argument("ONNX export: unexpected ConvNeXt block layout");
-        OnnxValue y = convWith(m_g, x, foldConv(*dw, nullptr), models::Activation::None);
-        y = m_g.layerNormChannels(y, ln->weight, ln->bias, ln->options.eps());
-        FoldedConv l1;
-        l1.weight = fc1->weight.detach().unsqueeze(-1).unsqueeze(-1);
-        l1.bias = fc1->bias.detach();
-        y = convWith(m_g, y, l1, act->kind);
-        const at::Tensor scale = b.layer_scale.detach().reshape({-1});
-        FoldedConv l2;
-        l2.weight = (fc2->weight.detach() * scale.view({-1, 1})).unsqueeze(-1).unsqueeze(-1);
-        l2.bias = fc2->bias.detach() * scale;
-        y = convWith(m_g, y, l2, models::Activation::None);
-        return m_g.add(y, x);
-    }
-
-    OnnxValue convNextDownsample(models::ConvNeXtDownsampleImpl &d, const OnnxValue &x)
-    {
-        OnnxValue y = m_g.layerNormChannels(x, d.norm->weight, d.norm->bias, d.norm->eps);
-        if (d.dilated) {
-            const int64_t before = d.dilation / 2;
-            const int64_t after = d.dilation - before;
-            y = m_g.pad(y, before, after, before, after);
-        }
-        return convWith(m_g, y, foldConv(*d.conv, nullptr), models::Activation::None);
-    }
-
-    OnnxValue backbone(models::BackboneImpl &b, const OnnxValue &x)
-    {
-        if (auto *r = dynamic_cast<models::ResNetImpl *>(&b)) {
-            OnnxValue y =
-                convWith(m_g, x, foldConv(*r->conv1, r->bn1.get()), models::Activation::ReLU);
-            y = m_g.maxPool(y, 3, 2, 1);
-            for (auto *layer : {&r->layer1, &r->layer2, &r->layer3, &r->layer4})
-                y = sequence((*layer)->children(), y);
-            return y;
-        }
-        if (auto *m = dynamic_cast<models::MobileNetV3Impl *>(&b))
-            return sequence(m->features->children(), x);
-        if (auto *e = dynamic_cast<models::EfficientNetImpl *>(&b))
-            return sequence(e->features->children(), x);
-        if (auto *c = dynamic_cast<models::ConvNeXtImpl *>(&b))
-            return sequence(c->features->children(), x);
-        throw std::invalid_argument("ONNX export: unsupported backbone " + b.architecture);
-    }
-
-    OnnxValue pyramidPooling(models::PyramidPoolingImpl &ppm, const OnnxValue &x)
-    {
-        std::vector<OnnxValue> outputs{x};
-        for (size_t i = 0; i < ppm.bins.size(); ++i) {
-            OnnxValue y = m_g.adaptiveAveragePool(x, ppm.bins[i]);
-            y = module(ppm.stages[i], y);
-            outputs.push_back(m_g.resizeLike(y, x));
-        }
-        return m_g.concat(outputs, 1);
-    }
-
-private:
-    OnnxGraph &m_g;
-};
+// `dims` names the axes ("batch", "height", "width"; "" for the channels). With a static size
+// they become numbers: batch 1 and the given height and width.
 
 void setTensorType(onnx::ValueInfoProto *info, const std::string &name, int elemType,
-                   const std::vector<std::string> &dims, int64_t channels)
+                   const std::vector<std::string> &dims, int64_t channels,
+                   const std::optional<std::array<int64_t, 2>> &staticSize)
 {
     info->set_name(name);
     auto *tensor = info->mutable_type()->mutable_tensor_type();
@@ -273,8 +35,12 @@ void setTensorType(onnx::ValueInfoProto *info, const std::string &name, int elem
         auto *dim = shape->add_dim();
         if (d.empty())
             dim->set_dim_value(channels);
-        else
+        else if (!staticSize)
             dim->set_dim_param(d);
+        else if (d == "batch")
+            dim->set_dim_value(1);
+        else
+            dim->set_dim_value(d == "height" ? (*staticSize)[0] : (*staticSize)[1]);
     }
 }
 
@@ -285,15 +51,12 @@ void emitGraph(models::PSPNetImpl &net, const at::Tensor &sample, onnx::GraphPro
                const OnnxExportOptions &options)
 {
     OnnxGraph g(graph, opset, mode);
+    g.setStaticShapes(options.staticSize.has_value());
     g.setRanges(ranges);
     g.setQuantization(params, profile);
-    Emitter e(g);
+    NetworkWalk<OnnxGraph> walk(g);
     const OnnxValue input = g.input("input", sample);
-    const OnnxValue features = e.backbone(*net.backbone, input);
-    OnnxValue y = e.pyramidPooling(*net.ppm, features);
-    y = e.sequence(net.bottleneck->children(), y);
-    y = convWith(g, y, foldConv(*net.classifier, nullptr), models::Activation::None);
-    const OnnxValue logits = g.rename(g.resizeLike(y, input), "logits");
+    const OnnxValue logits = g.rename(walk.network(net, input), "logits");
     if (options.softmaxOutput)
         g.rename(g.softmaxChannels(logits), "probabilities");
     if (options.argmaxOutput)
@@ -402,7 +165,11 @@ onnx::ModelProto buildOnnxModel(models::PSPNet &model, const OnnxExportOptions &
     torch::NoGradGuard no_grad;
     auto &net = *model;
     const int inChannels = net.config.in_channels;
-    const at::Tensor sample = at::randn({1, inChannels, 64, 64}, at::kFloat);
+    if (options.staticSize && ((*options.staticSize)[0] < 1 || (*options.staticSize)[1] < 1))
+        throw std::invalid_argument("ONNX export: the static size must be positive");
+    const auto [sampleHeight, sampleWidth] =
+        options.staticSize.value_or(std::array<int64_t, 2>{64, 64});
+    const at::Tensor sample = at::randn({1, inChannels, sampleHeight, sampleWidth}, at::kFloat);
 
     onnx::ModelProto proto;
     proto.set_ir_version(onnx::IR_VERSION);
@@ -437,15 +204,15 @@ onnx::ModelProto buildOnnxModel(models::PSPNet &model, const OnnxExportOptions &
     }
 
     setTensorType(graph->add_input(), "input", onnx::TensorProto::FLOAT,
-                  {"batch", "", "height", "width"}, inChannels);
+                  {"batch", "", "height", "width"}, inChannels, options.staticSize);
     setTensorType(graph->add_output(), "logits", onnx::TensorProto::FLOAT,
-                  {"batch", "", "height", "width"}, net.config.num_classes);
+                  {"batch", "", "height", "width"}, net.config.num_classes, options.staticSize);
     if (options.softmaxOutput)
         setTensorType(graph->add_output(), "probabilities", onnx::TensorProto::FLOAT,
-                      {"batch", "", "height", "width"}, net.config.num_classes);
+                      {"batch", "", "height", "width"}, net.config.num_classes, options.staticSize);
     if (options.argmaxOutput)
         setTensorType(graph->add_output(), "labels", onnx::TensorProto::INT64,
-                      {"batch", "height", "width"}, 0);
+                      {"batch", "height", "width"}, 0, options.staticSize);
 
     const ExportMetadata &m = options.metadata;
     proto.set_doc_string("PSPNet-" + net.config.backbone + " segmentation, " +
@@ -458,6 +225,12 @@ onnx::ModelProto buildOnnxModel(models::PSPNet &model, const OnnxExportOptions &
     addProp(proto, "medseg.training_data", m.datasetSummary);
     addProp(proto, "medseg.created_at", m.createdAt);
     addProp(proto, "medseg.quantization", quantizationText(options));
+    addProp(proto, "medseg.input_shape",
+            options.staticSize
+                ? "1x" + std::to_string(inChannels) + "x" +
+                      std::to_string((*options.staticSize)[0]) + "x" +
+                      std::to_string((*options.staticSize)[1]) + " (static)"
+                : "batch x " + std::to_string(inChannels) + " x height x width (dynamic)");
     return proto;
 }
 
@@ -508,6 +281,24 @@ std::string modelCardJson(const models::ModelConfig &config, const OnnxExportOpt
 {
     const ExportMetadata &m = options.metadata;
     nlohmann::json classes = nlohmann::json::parse(jsonClasses(m));
+    // Named axes are dynamic; a static export has numbers instead.
+    const auto shape = [&](std::optional<int64_t> channels) {
+        nlohmann::json s = nlohmann::json::array();
+        if (options.staticSize)
+            s.push_back(1);
+        else
+            s.push_back("batch");
+        if (channels)
+            s.push_back(*channels);
+        if (options.staticSize) {
+            s.push_back((*options.staticSize)[0]);
+            s.push_back((*options.staticSize)[1]);
+        } else {
+            s.push_back("height");
+            s.push_back("width");
+        }
+        return s;
+    };
     nlohmann::json card{
         {"format", "medseg-model-card/1"},
         {"model",
@@ -520,8 +311,8 @@ std::string modelCardJson(const models::ModelConfig &config, const OnnxExportOpt
           {"created_at", m.createdAt}}},
         {"onnx",
          {{"opset", options.opset},
-          {"inputs",
-           {{{"name", "input"}, {"shape", {"batch", config.in_channels, "height", "width"}}}}},
+          {"static_shape", options.staticSize.has_value()},
+          {"inputs", {{{"name", "input"}, {"shape", shape(config.in_channels)}}}},
           {"outputs", nlohmann::json::array()},
           {"quantization", quantizationText(options)}}},
         {"classes", classes},
@@ -529,13 +320,11 @@ std::string modelCardJson(const models::ModelConfig &config, const OnnxExportOpt
         {"training_data", m.datasetSummary},
         {"privacy", "no patient data: class names, numbers and a dataset summary only"}};
     auto &outputs = card["onnx"]["outputs"];
-    outputs.push_back(
-        {{"name", "logits"}, {"shape", {"batch", config.num_classes, "height", "width"}}});
+    outputs.push_back({{"name", "logits"}, {"shape", shape(config.num_classes)}});
     if (options.softmaxOutput)
-        outputs.push_back({{"name", "probabilities"},
-                           {"shape", {"batch", config.num_classes, "height", "width"}}});
+        outputs.push_back({{"name", "probabilities"}, {"shape", shape(config.num_classes)}});
     if (options.argmaxOutput)
-        outputs.push_back({{"name", "labels"}, {"shape", {"batch", "height", "width"}}});
+        outputs.push_back({{"name", "labels"}, {"shape", shape(std::nullopt)}});
     return card.dump(2) + "\n";
 }
 

@@ -46,6 +46,10 @@ struct OnnxExportOptions
     bool softmaxOutput = false; // adds "probabilities" [N, classes, H, W]
     bool argmaxOutput = false;  // adds "labels" [N, H, W] (int64)
     std::optional<QuantProfile> int8;
+    // Height and width of a static graph with input [1, C, height, width]: sizes become constants
+    // and nothing is computed from shapes, for runtimes that cannot evaluate shape subgraphs
+    // (OpenCV 4.6's dnn module). Unset: dynamic batch, height and width.
+    std::optional<std::array<int64_t, 2>> staticSize;
     CalibrationMethod calibration = CalibrationMethod::MinMax;
     double percentile = 99.99;
     // Normalized network inputs [N, C, H, W] (any size) for int8 calibration.

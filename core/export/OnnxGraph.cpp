@@ -356,6 +356,8 @@ OnnxValue OnnxGraph::layerNormChannels(const OnnxValue &x, const at::Tensor &wei
                                        const at::Tensor &bias, double eps)
 {
     const int64_t c = weight.size(0);
+    if (m_static)
+        return layerNormChannelsStatic(x, weight, bias, eps);
     const std::string mean = fresh("ln_mean");
     setInts(node("ReduceMean", {x.name}, {mean}), "axes", {1});
     const std::string centred = fresh("ln_centred");
@@ -379,6 +381,41 @@ OnnxValue OnnxGraph::layerNormChannels(const OnnxValue &x, const at::Tensor &wei
     return {out, y};
 }
 
+OnnxValue OnnxGraph::layerNormChannelsStatic(const OnnxValue &x, const at::Tensor &weight,
+                                             const at::Tensor &bias, double eps)
+{
+    // The channel mean and its broadcast back over the channels as 1x1 convolutions: OpenCV 4.6
+    // cannot broadcast [N, 1, H, W] against [N, C, H, W] in an element-wise op.
+    const int64_t c = weight.size(0);
+    const auto conv1x1 = [&](const std::string &in, const at::Tensor &w, const std::string &hint) {
+        const std::string out = fresh(hint);
+        auto *n = node("Conv", {in, constant("ln_" + hint, w)}, {out});
+        setInts(n, "kernel_shape", {1, 1});
+        return out;
+    };
+    const at::Tensor average = at::full({1, c, 1, 1}, 1.0 / static_cast<double>(c), at::kFloat);
+    const at::Tensor spread = at::ones({c, 1, 1, 1}, at::kFloat);
+    const std::string mean = conv1x1(conv1x1(x.name, average, "mean"), spread, "mean_c");
+    const std::string centred = fresh("ln_centred");
+    node("Sub", {x.name, mean}, {centred});
+    const std::string square = fresh("ln_square");
+    node("Mul", {centred, centred}, {square});
+    const std::string var = conv1x1(square, average, "var");
+    const std::string var_eps = fresh("ln_var_eps");
+    node("Add", {var, constantF32("eps", {float(eps)}, true)}, {var_eps});
+    const std::string inv_std = fresh("ln_inv_std");
+    node("Pow", {var_eps, constantF32("minus_half", {-0.5f}, true)}, {inv_std});
+    const std::string normed = fresh("ln_normed");
+    node("Mul", {centred, conv1x1(inv_std, spread, "inv_std_c")}, {normed});
+    const std::string scaled = fresh("ln_scaled");
+    node("Mul", {normed, constant("ln_weight", weight.detach().reshape({1, c, 1, 1}))}, {scaled});
+    const std::string out = fresh("ln");
+    node("Add", {scaled, constant("ln_bias", bias.detach().reshape({1, c, 1, 1}))}, {out});
+    const at::Tensor y =
+        at::layer_norm(x.value.permute({0, 2, 3, 1}), {c}, weight, bias, eps).permute({0, 3, 1, 2});
+    return {out, y};
+}
+
 OnnxValue OnnxGraph::pad(const OnnxValue &x, int64_t top, int64_t bottom, int64_t left,
                          int64_t right)
 {
@@ -387,7 +424,7 @@ OnnxValue OnnxGraph::pad(const OnnxValue &x, int64_t top, int64_t bottom, int64_
     return {out, at::constant_pad_nd(x.value, {left, right, top, bottom})};
 }
 
-std::string OnnxGraph::poolingMatrix(const std::string &length, int64_t bins)
+OnnxGraph::PoolingMask OnnxGraph::poolingMask(const std::string &length, int64_t bins)
 {
     // rows: bins; columns: positions 0..L-1. start_i = floor(i L / b), end_i = ceil((i+1) L / b),
     // in int64 arithmetic (non-negative, so Div truncates = floors).
@@ -426,15 +463,102 @@ std::string OnnxGraph::poolingMatrix(const std::string &length, int64_t bins)
     node("Sub", {end, start}, {count_i});
     const std::string count = fresh("pool_count");
     setInt(node("Cast", {count_i}, {count}), "to", onnx::TensorProto::FLOAT);
+    return {mask, count}; // [bins, L], [bins, 1]
+}
+
+std::string OnnxGraph::poolingMatrix(const std::string &length, int64_t bins)
+{
+    const PoolingMask m = poolingMask(length, bins);
     const std::string matrix = fresh("pool_matrix");
-    node("Div", {mask, count}, {matrix});
+    node("Div", {m.mask, m.count}, {matrix});
     return matrix; // [bins, L]
+}
+
+at::Tensor adaptivePoolingMatrix(int64_t length, int64_t bins)
+{
+    at::Tensor m = at::zeros({bins, length}, at::kFloat);
+    for (int64_t i = 0; i < bins; ++i) {
+        const int64_t start = i * length / bins;
+        const int64_t end = ((i + 1) * length + bins - 1) / bins;
+        m[i].slice(0, start, end).fill_(1.0 / static_cast<double>(end - start));
+    }
+    return m;
+}
+
+OnnxValue OnnxGraph::adaptiveAveragePoolStatic(const OnnxValue &x, int64_t bins)
+{
+    const auto constantT = [&](int64_t length) {
+        return constant("pool_matrix_t", adaptivePoolingMatrix(length, bins).t().contiguous());
+    };
+    const std::string cols = fresh("pool_cols");
+    node("MatMul", {x.name, constantT(x.value.size(3))}, {cols}); // [N, C, H, b]
+    const std::string cols_t = fresh("pool_cols_t");
+    setInts(node("Transpose", {cols}, {cols_t}), "perm", {0, 1, 3, 2}); // [N, C, b, H]
+    const std::string both = fresh("pool_both");
+    node("MatMul", {cols_t, constantT(x.value.size(2))}, {both}); // [N, C, b(w), b(h)]
+    const std::string out = fresh("pool");
+    setInts(node("Transpose", {both}, {out}), "perm", {0, 1, 3, 2});
+    return {out, at::adaptive_avg_pool2d(x.value, {bins, bins})};
+}
+
+std::string OnnxGraph::quantizeExactly(const std::string &name)
+{
+    if (m_mode != Mode::Quantize)
+        return name;
+    const std::string scale = constantF32(name + "_scale", {1.0f}, true);
+    const std::string zero = m_profile == QuantProfile::Cpu
+                                 ? constant(name + "_zp", at::zeros({}, at::kByte))
+                                 : constant(name + "_zp", at::zeros({}, at::kChar));
+    node("QuantizeLinear", {name, scale, zero}, {name + "_q"});
+    node("DequantizeLinear", {name + "_q", scale, zero}, {name + "_dq"});
+    return name + "_dq";
+}
+
+OnnxValue OnnxGraph::adaptiveAveragePoolQuantized(const OnnxValue &x_in, int64_t bins)
+{
+    const OnnxValue x = quantizePoint(x_in);
+    const at::Tensor ph = adaptivePoolingMatrix(x.value.size(2), bins); // [b, H]
+    const at::Tensor pw = adaptivePoolingMatrix(x.value.size(3), bins); // [b, W]
+    std::string maskH, countH, maskWt, countWt;
+    if (m_static) {
+        const at::Tensor inH = ph.gt(0).to(at::kFloat);
+        const at::Tensor inW = pw.gt(0).to(at::kFloat);
+        maskH = constant("pool_mask", inH);
+        countH = constant("pool_count", inH.sum(1, true));
+        maskWt = constant("pool_mask_t", inW.t().contiguous());
+        countWt = constant("pool_count_t", inW.sum(1).reshape({1, bins}));
+    } else {
+        // Shapes of the unquantized tensor: its Shape node is shared, and the Record pass (no
+        // Q/DQ) then creates the same nodes as the Quantize pass, so tensor names agree.
+        const PoolingMask h = poolingMask(dimOf(x_in.name, 2), bins);
+        const PoolingMask w = poolingMask(dimOf(x_in.name, 3), bins);
+        maskH = h.mask;
+        countH = h.count;
+        maskWt = fresh("pool_mask_t");
+        setInts(node("Transpose", {w.mask}, {maskWt}), "perm", {1, 0});
+        countWt = fresh("pool_count_t");
+        setInts(node("Transpose", {w.count}, {countWt}), "perm", {1, 0});
+    }
+    const std::string rowSums = fresh("pool_row_sums");
+    node("MatMul", {quantizeExactly(maskH), x.name}, {rowSums}); // [N, C, b, W]
+    const std::string rows = fresh("pool_rows");
+    node("Div", {rowSums, countH}, {rows});
+    const OnnxValue rowMeans = quantizePoint({rows, at::matmul(ph, x.value)});
+    const std::string sums = fresh("pool_sums");
+    node("MatMul", {rowMeans.name, quantizeExactly(maskWt)}, {sums}); // [N, C, b, b]
+    const std::string out = fresh("pool");
+    node("Div", {sums, countWt}, {out});
+    return {out, at::adaptive_avg_pool2d(x.value, {bins, bins})};
 }
 
 OnnxValue OnnxGraph::adaptiveAveragePool(const OnnxValue &x, int64_t bins)
 {
     if (bins == 1)
         return globalAveragePool(x);
+    if (m_mode != Mode::Float)
+        return adaptiveAveragePoolQuantized(x, bins);
+    if (m_static)
+        return adaptiveAveragePoolStatic(x, bins);
     const std::string ph = poolingMatrix(dimOf(x.name, 2), bins);
     const std::string pw = poolingMatrix(dimOf(x.name, 3), bins);
     const std::string pwt = fresh("pool_matrix_t");
@@ -448,6 +572,27 @@ OnnxValue OnnxGraph::adaptiveAveragePool(const OnnxValue &x, int64_t bins)
 
 OnnxValue OnnxGraph::resizeLike(const OnnxValue &x, const OnnxValue &like)
 {
+    const at::Tensor y = at::upsample_bilinear2d(x.value, {like.value.size(2), like.value.size(3)},
+                                                 /*align_corners=*/false);
+    // Opset 11 requires roi and scales; empty tensors mean "not given" at every opset.
+    const std::string roi = constant("roi", at::empty({0}, at::kFloat));
+    const std::string scales = constant("scales", at::empty({0}, at::kFloat));
+    std::string sizes;
+    if (m_static) {
+        sizes = constantI64("resize_sizes", {x.value.size(0), x.value.size(1), like.value.size(2),
+                                             like.value.size(3)});
+    } else {
+        sizes = resizeSizesLike(x, like);
+    }
+    const std::string out = fresh("resize");
+    auto *n = node("Resize", {x.name, roi, scales, sizes}, {out});
+    setString(n, "mode", "linear");
+    setString(n, "coordinate_transformation_mode", "half_pixel");
+    return {out, y};
+}
+
+std::string OnnxGraph::resizeSizesLike(const OnnxValue &x, const OnnxValue &like)
+{
     const std::string nc = fresh("resize_nc");
     node("Slice",
          {shapeOf(x.name), constantI64("start", {0}), constantI64("end", {2}),
@@ -460,16 +605,7 @@ OnnxValue OnnxGraph::resizeLike(const OnnxValue &x, const OnnxValue &like)
          {hw});
     const std::string sizes = fresh("resize_sizes");
     setInt(node("Concat", {nc, hw}, {sizes}), "axis", 0);
-    // Opset 11 requires roi and scales; empty tensors mean "not given" at every opset.
-    const std::string roi = constant("roi", at::empty({0}, at::kFloat));
-    const std::string scales = constant("scales", at::empty({0}, at::kFloat));
-    const std::string out = fresh("resize");
-    auto *n = node("Resize", {x.name, roi, scales, sizes}, {out});
-    setString(n, "mode", "linear");
-    setString(n, "coordinate_transformation_mode", "half_pixel");
-    const at::Tensor y = at::upsample_bilinear2d(x.value, {like.value.size(2), like.value.size(3)},
-                                                 /*align_corners=*/false);
-    return {out, y};
+    return sizes;
 }
 
 OnnxValue OnnxGraph::concat(const std::vector<OnnxValue> &values, int64_t axis)

@@ -6,8 +6,12 @@
 // tensor that will carry a QuantizeLinear/DequantizeLinear pair, and once more in `Quantize` mode,
 // which writes those pairs. Tensor names depend only on the order of the ops, so the passes agree.
 //
-// Shapes are never baked in: everything that depends on the height and width (pooling masks,
-// resize targets) is computed in the graph from Shape(x), so batch, height and width stay dynamic.
+// By default shapes are never baked in: everything that depends on the height and width (pooling
+// masks, resize targets) is computed in the graph from Shape(x), so batch, height and width stay
+// dynamic. With static shapes the sample's sizes become constants and the graph computes no shape
+// at all, for runtimes that cannot evaluate shape subgraphs (OpenCV 4.6's dnn module).
+
+#include "core/export/detail/NetworkWalk.h"
 
 #include <ATen/ATen.h>
 
@@ -48,17 +52,19 @@ struct QuantParams
     int zeroPoint = 0;
 };
 
-enum class ConvActivation { None, ReLU };
-
 class OnnxGraph
 {
 public:
+    using Value = OnnxValue;
     enum class Mode { Float, Record, Quantize };
 
     OnnxGraph(onnx::GraphProto *graph, int opset, Mode mode);
 
     int opset() const { return m_opset; }
     Mode mode() const { return m_mode; }
+
+    // Bakes the sample's sizes into the graph (see above); off by default.
+    void setStaticShapes(bool on) { m_static = on; }
 
     // Record mode: where tensor statistics go (kept across passes by the caller).
     void setRanges(std::map<std::string, TensorRange> *ranges) { m_ranges = ranges; }
@@ -92,7 +98,10 @@ public:
     OnnxValue pad(const OnnxValue &x, int64_t top, int64_t bottom, int64_t left, int64_t right);
     // Adaptive average pooling of the last two axes to bins x bins, exact at any height and
     // width: Y = Ph X Pw^T with averaging masks built in the graph from the input shape (bin i of
-    // L covers [floor(i L / b), ceil((i + 1) L / b)), as in PyTorch).
+    // L covers [floor(i L / b), ceil((i + 1) L / b)), as in PyTorch). With static shapes the
+    // masks are constants and the products are taken as (X Pw^T)^T Ph^T, transposed back, so
+    // that the constant is always the right-hand factor. In int8 both MatMuls carry Q/DQ pairs
+    // (see adaptiveAveragePoolQuantized).
     OnnxValue adaptiveAveragePool(const OnnxValue &x, int64_t bins);
     // Bilinear resize of x to the height and width of `like`, half-pixel centres
     // (align_corners=false), as torch::nn::functional::interpolate.
@@ -119,11 +128,28 @@ private:
     std::string shapeOf(const std::string &name);
     // Scalar int64 of axis `axis` of Shape(name).
     std::string dimOf(const std::string &name, int64_t axis);
-    std::string poolingMatrix(const std::string &length, int64_t bins);
+    struct PoolingMask
+    {
+        std::string mask;  // [bins, L]: 1 where position l lies in bin i, else 0
+        std::string count; // [bins, 1]: the positions in each bin
+    };
+    PoolingMask poolingMask(const std::string &length, int64_t bins);
+    std::string poolingMatrix(const std::string &length, int64_t bins); // mask / count
+    // int8: the binary masks (exact at scale 1) quantized around both MatMuls, the division by
+    // the bin sizes in float, and the row means between the products quantized (calibrated).
+    OnnxValue adaptiveAveragePoolQuantized(const OnnxValue &x, int64_t bins);
+    // A Q/DQ pair at scale 1, zero point 0 (Quantize mode): exact for the 0/1 masks.
+    std::string quantizeExactly(const std::string &name);
+    OnnxValue adaptiveAveragePoolStatic(const OnnxValue &x, int64_t bins);
+    OnnxValue layerNormChannelsStatic(const OnnxValue &x, const at::Tensor &weight,
+                                      const at::Tensor &bias, double eps);
+    // [N, C, H', W'] from Shape(x) and Shape(like), computed in the graph.
+    std::string resizeSizesLike(const OnnxValue &x, const OnnxValue &like);
 
     onnx::GraphProto *m_graph;
     int m_opset;
     Mode m_mode;
+    bool m_static = false;
     int64_t m_counter = 0;
     int64_t m_constants = 0;
     std::map<std::string, TensorRange> *m_ranges = nullptr;
@@ -133,6 +159,10 @@ private:
     std::map<std::string, std::string> m_dequantized; // DequantizeLinear output -> tensor
     std::map<std::string, std::string> m_shapes;      // tensor -> its Shape output
 };
+
+// The averaging matrix [bins, length] of adaptive average pooling along one axis: row i holds
+// 1 / n_i over the n_i positions of bin i (PyTorch's bins, see adaptiveAveragePool).
+at::Tensor adaptivePoolingMatrix(int64_t length, int64_t bins);
 
 // Adds `value` (float, int8, uint8, int32, int64) as an initializer named `name`.
 void addInitializer(onnx::GraphProto *graph, const std::string &name, const at::Tensor &value);

@@ -4,6 +4,8 @@
 #include "core/train/ModelBundle.h"
 #include "models/Registry.h"
 
+#include <torch/csrc/jit/serialization/import.h>
+
 #include <QDir>
 #include <QFile>
 #include <QImage>
@@ -145,6 +147,92 @@ private Q_SLOTS:
         QCOMPARE(report[QStringLiteral("checker_and_shape_inference")][QStringLiteral("int8")]
                      .toString(),
                  QStringLiteral("passed"));
+    }
+
+    void staticSizeExportIsCheckedAtItsSize()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("static/model.onnx"));
+        QDir().mkpath(QFileInfo(out).path());
+        QString text;
+        const int code =
+            runCli({QStringLiteral("export"), m_bundle, QStringLiteral("-o"), out,
+                    QStringLiteral("--static-size"), QStringLiteral("40x56"),
+                    QStringLiteral("--int8"), QStringLiteral("cpu"), QStringLiteral("--calib"),
+                    QStringLiteral("3"), QStringLiteral("--data"), m_data},
+                   &text);
+        const QJsonObject report =
+            readJson(m_dir.filePath(QStringLiteral("static/export-report.json")));
+        QVERIFY2(!report.isEmpty(), qPrintable(text));
+        QCOMPARE(code, report[QStringLiteral("passed")].toBool() ? 0 : 1);
+        const QJsonObject fp32 = report[QStringLiteral("fp32_vs_libtorch")].toObject();
+        QCOMPARE(fp32[QStringLiteral("status")].toString(), QStringLiteral("passed"));
+        const QJsonArray sizes = fp32[QStringLiteral("sizes")].toArray();
+        QCOMPARE(sizes.size(), 1);
+        QCOMPARE(sizes[0][QStringLiteral("height")].toInt(), 40);
+        QCOMPARE(sizes[0][QStringLiteral("width")].toInt(), 56);
+        // The validation slices (45x38) were resized to the model's size.
+        QCOMPARE(report[QStringLiteral("int8_vs_fp32")][QStringLiteral("pixels")].toInt(),
+                 3 * 40 * 56); // --calib 3 validation slices
+        const QJsonObject card =
+            readJson(m_dir.filePath(QStringLiteral("static/model.modelcard.json")));
+        const QJsonObject onnx = card[QStringLiteral("onnx")].toObject();
+        QCOMPARE(onnx[QStringLiteral("static_shape")].toBool(), true);
+        const QJsonArray shape =
+            onnx[QStringLiteral("inputs")][0][QStringLiteral("shape")].toArray();
+        QCOMPARE(shape.size(), 4);
+        QCOMPARE(shape[0].toInt(), 1);
+        QCOMPARE(shape[2].toInt(), 40);
+        QCOMPARE(shape[3].toInt(), 56);
+
+        for (const QString &bad :
+             {QStringLiteral("0x5"), QStringLiteral("64"), QStringLiteral("64xabc")})
+            QCOMPARE(runCli({QStringLiteral("export"), m_bundle, QStringLiteral("-o"), out,
+                             QStringLiteral("--static-size"), bad}),
+                     2);
+    }
+
+    void torchScriptExportLoadsBackInLibTorch()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("ts/model.pt"));
+        QDir().mkpath(QFileInfo(out).path());
+        QString text;
+        QCOMPARE(runCli({QStringLiteral("export"), m_bundle, QStringLiteral("-o"), out,
+                         QStringLiteral("--format"), QStringLiteral("torchscript")},
+                        &text),
+                 0);
+        const QJsonObject report =
+            readJson(m_dir.filePath(QStringLiteral("ts/export-report.json")));
+        QVERIFY2(!report.isEmpty(), qPrintable(text));
+        QCOMPARE(report[QStringLiteral("format")].toString(), QStringLiteral("torchscript"));
+        QCOMPARE(report[QStringLiteral("torch_jit_load")].toString(), QStringLiteral("passed"));
+        QCOMPARE(
+            report[QStringLiteral("fp32_vs_libtorch")][QStringLiteral("sizes")].toArray().size(),
+            3);
+        const QJsonObject card =
+            readJson(m_dir.filePath(QStringLiteral("ts/model.modelcard.json")));
+        QVERIFY(card.contains(QStringLiteral("torchscript")));
+        QVERIFY(!card.contains(QStringLiteral("onnx")));
+
+        // The archive runs without MedSeg's model code and gives the bundle's logits.
+        models::PSPNet model{nullptr};
+        core::loadModelBundle(m_bundle.toStdString(), &model);
+        model->eval();
+        torch::jit::Module loaded = torch::jit::load(out.toStdString());
+        torch::NoGradGuard no_grad;
+        const at::Tensor input = at::randn({2, model->config.in_channels, 45, 38});
+        const double diff = (loaded.forward({input}).toTensor() - model->forward(input).logits)
+                                .abs()
+                                .max()
+                                .item<double>();
+        QVERIFY2(diff <= 1e-4, qPrintable(QString::number(diff)));
+
+        QCOMPARE(runCli({QStringLiteral("export"), m_bundle, QStringLiteral("-o"), out,
+                         QStringLiteral("--format"), QStringLiteral("torchscript"),
+                         QStringLiteral("--argmax")}),
+                 2);
+        QCOMPARE(runCli({QStringLiteral("export"), m_bundle, QStringLiteral("-o"), out,
+                         QStringLiteral("--format"), QStringLiteral("tflite")}),
+                 2);
     }
 
     void usageErrorsExitWithCodes()

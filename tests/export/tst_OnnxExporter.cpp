@@ -1,10 +1,12 @@
 // ONNX export of every backbone, run in ONNX Runtime (onnxruntime-node) against LibTorch, and the
 // int8 profiles against fp32 on a model briefly fitted to a synthetic pattern.
 
+#include "ExportTestModels.h"
 #include "core/export/ExportValidator.h"
 #include "core/export/OnnxExporter.h"
 #include "models/Registry.h"
 
+#include <opencv2/dnn.hpp>
 #include <torch/nn.h>
 #include <torch/optim.h>
 
@@ -14,20 +16,10 @@
 #include <nlohmann/json.hpp>
 
 using namespace medseg;
+using testing::makeLogitsOrderOne;
+using testing::tinyConfig;
 
 namespace {
-
-models::ModelConfig tinyConfig(const std::string &backbone, int inChannels = 3)
-{
-    models::ModelConfig c;
-    c.backbone = backbone;
-    c.in_channels = inChannels;
-    c.num_classes = 3;
-    c.output_stride = 32;
-    c.bottleneck_channels = 32;
-    c.bottleneck_kernel = 3;
-    return c;
-}
 
 core::ExportMetadata metadata()
 {
@@ -64,27 +56,6 @@ std::pair<at::Tensor, at::Tensor> syntheticBatch(int64_t n, int64_t channels, in
         images[i].add_(disk.to(at::kFloat) * 1.5 - square.to(at::kFloat) * 1.5);
     }
     return {images, labels};
-}
-
-// Random initialisation leaves some backbones with logits near 1e-15, against which a 1e-4
-// tolerance proves nothing. BatchNorm statistics taken from one batch (momentum 1) make every
-// layer's activations of order 1 (so the non-linearities are exercised), and the classifier is
-// scaled to logits of at most 5, the order of a trained model's.
-void makeLogitsOrderOne(models::PSPNet &model)
-{
-    torch::NoGradGuard no_grad;
-    for (const auto &m : model->modules(false))
-        if (auto *bn = m->as<torch::nn::BatchNorm2d>())
-            bn->options.momentum(1.0);
-    model->train();
-    model->forward(at::randn({4, model->config.in_channels, 128, 128}));
-    model->eval();
-    const double peak = model->forward(at::randn({1, model->config.in_channels, 64, 64}))
-                            .logits.abs()
-                            .max()
-                            .item<double>();
-    model->classifier->weight.mul_(5.0 / peak);
-    model->classifier->bias.mul_(5.0 / peak);
 }
 
 void fit(models::PSPNet &model, int steps)
@@ -181,6 +152,67 @@ private Q_SLOTS:
         }
         QCOMPARE(QString::fromStdString(report.fp32Status), QStringLiteral("passed"));
         QVERIFY(report.passed());
+    }
+
+    // OpenCV 4.6's dnn cannot evaluate the shape subgraphs of the dynamic model; the static
+    // export (a fixed input size) runs in it, for every backbone.
+    void fp32StaticMatchesLibTorchInOpenCvDnn_data()
+    {
+        QTest::addColumn<QString>("backbone");
+        for (const auto &b : models::availableBackbones())
+            QTest::newRow(b.c_str()) << QString::fromStdString(b);
+    }
+
+    void fp32StaticMatchesLibTorchInOpenCvDnn()
+    {
+        QFETCH(QString, backbone);
+        torch::manual_seed(4);
+        auto model = models::createModel(tinyConfig(backbone.toStdString()));
+        makeLogitsOrderOne(model);
+        for (const auto &size : core::ExportValidationSettings().sizes) { // 33x47, 64x64, 97x71
+            core::OnnxExportOptions options;
+            options.opset = 13;
+            options.staticSize = size;
+            const onnx::ModelProto proto = core::buildOnnxModel(model, options);
+            QVERIFY_THROWS_NO_EXCEPTION(core::checkOnnxModel(proto));
+            for (const auto &n : proto.graph().node())
+                QVERIFY2(n.op_type() != "Shape", n.name().c_str());
+            std::string bytes;
+            proto.SerializeToString(&bytes);
+            cv::dnn::Net net = cv::dnn::readNetFromONNX(bytes.data(), bytes.size());
+            QVERIFY(!net.empty());
+
+            const at::Tensor input = at::randn({1, 3, size[0], size[1]});
+            const int dims[] = {1, 3, int(size[0]), int(size[1])};
+            const cv::Mat blob(4, dims, CV_32F, input.data_ptr<float>());
+            net.setInput(blob);
+            const cv::Mat out = net.forward("logits");
+            QCOMPARE(out.dims, 4);
+            QCOMPARE(out.size[1], int(model->config.num_classes));
+            QCOMPARE(out.size[2], int(size[0]));
+            QCOMPARE(out.size[3], int(size[1]));
+            const at::Tensor cvLogits = at::from_blob(const_cast<float *>(out.ptr<float>()),
+                                                      {1, out.size[1], out.size[2], out.size[3]});
+            torch::NoGradGuard no_grad;
+            const at::Tensor reference = model->forward(input).logits;
+            const double diff = (cvLogits - reference).abs().max().item<double>();
+            qInfo("%s %lldx%lld in OpenCV dnn: max |opencv - libtorch| = %.3g (max |logit| "
+                  "%.3g)",
+                  qPrintable(backbone), (long long)size[0], (long long)size[1], diff,
+                  reference.abs().max().item<double>());
+            QVERIFY(diff <= 1e-4);
+
+            // The same file in ONNX Runtime, at its one size.
+            QTemporaryDir dir;
+            const std::string path = dir.filePath("static.onnx").toStdString();
+            core::saveOnnxModel(proto, path);
+            core::ExportValidationSettings settings;
+            settings.sizes = {size};
+            const auto report = core::ExportValidator(settings, core::OnnxRuntimeNode())
+                                    .validate(model, proto, path, nullptr, {});
+            QCOMPARE(QString::fromStdString(report.fp32Status), QStringLiteral("passed"));
+            QVERIFY(report.fp32Sizes.at(0).maxAbsDiff <= 1e-4);
+        }
     }
 
     void poolingIsExactAtSizesSmallerThanTheBins()

@@ -38,8 +38,12 @@ private:
 QString describe(const core::ExportReport &report)
 {
     QStringList lines;
-    lines << ExportSession::tr("ONNX checker (fp32): %1")
-                 .arg(QString::fromStdString(report.checkerFp32));
+    if (report.format == "torchscript")
+        lines << ExportSession::tr("Loaded back with torch::jit::load: %1")
+                     .arg(QString::fromStdString(report.checkerFp32));
+    else
+        lines << ExportSession::tr("ONNX checker (fp32): %1")
+                     .arg(QString::fromStdString(report.checkerFp32));
     lines << ExportSession::tr("fp32 against LibTorch: %1")
                  .arg(QString::fromStdString(report.fp32Status));
     for (const core::SizeCheck &size : report.fp32Sizes)
@@ -107,7 +111,9 @@ bool ExportSession::start(const QString &modelOrRun, const QString &output, Prec
     job.model = modelOrRun.toStdString();
     job.output = output.toStdString();
     job.options.opset = opset;
-    if (precision != Precision::Fp32) {
+    if (precision == Precision::TorchScript) {
+        job.format = core::ExportFormat::TorchScript;
+    } else if (precision != Precision::Fp32) {
         job.options.int8 = precision == Precision::Int8Cpu ? core::QuantProfile::Cpu
                                                            : core::QuantProfile::TensorRT;
         job.options.opset = std::max(13, opset);

@@ -19,7 +19,8 @@ class ExportSession : public QObject
     Q_OBJECT
 
 public:
-    enum class Precision { Fp32, Int8Cpu, Int8TensorRT };
+    // What to write: ONNX (fp32 or int8 for one of the two profiles) or TorchScript (fp32).
+    enum class Precision { Fp32, Int8Cpu, Int8TensorRT, TorchScript };
     Q_ENUM(Precision)
 
     struct Summary

@@ -25,7 +25,7 @@ ExportDialog::ExportDialog(ExportSession *session, const QString &modelOrRun, QW
     , m_model(modelOrRun)
 {
     setObjectName(QStringLiteral("exportDialog"));
-    setWindowTitle(tr("Export Model to ONNX"));
+    setWindowTitle(tr("Export Model"));
 
     const QFileInfo model(modelOrRun);
     const QString folder = model.isDir() ? model.filePath() : model.path();
@@ -34,9 +34,12 @@ ExportDialog::ExportDialog(ExportSession *session, const QString &modelOrRun, QW
     m_browse = new QPushButton(tr("Browse…"), this);
     m_precision = new QComboBox(this);
     m_precision->setObjectName(QStringLiteral("exportPrecision"));
-    m_precision->addItem(tr("fp32"), int(ExportSession::Precision::Fp32));
-    m_precision->addItem(tr("int8 for ONNX Runtime (CPU)"), int(ExportSession::Precision::Int8Cpu));
-    m_precision->addItem(tr("int8 for TensorRT"), int(ExportSession::Precision::Int8TensorRT));
+    m_precision->addItem(tr("ONNX fp32"), int(ExportSession::Precision::Fp32));
+    m_precision->addItem(tr("ONNX int8 for ONNX Runtime (CPU)"),
+                         int(ExportSession::Precision::Int8Cpu));
+    m_precision->addItem(tr("ONNX int8 for TensorRT"), int(ExportSession::Precision::Int8TensorRT));
+    m_precision->addItem(tr("TorchScript fp32 (LibTorch, PyTorch)"),
+                         int(ExportSession::Precision::TorchScript));
     m_opset = new QComboBox(this);
     m_opset->setObjectName(QStringLiteral("exportOpset"));
     for (int opset : {17, 13, 11})
@@ -66,7 +69,7 @@ ExportDialog::ExportDialog(ExportSession *session, const QString &modelOrRun, QW
     auto *form = new QFormLayout;
     form->addRow(tr("Model"), new QLabel(QDir::toNativeSeparators(modelOrRun), this));
     form->addRow(tr("Output"), outputRow);
-    form->addRow(tr("Precision"), m_precision);
+    form->addRow(tr("Format"), m_precision);
     form->addRow(tr("Opset"), m_opset);
     form->addRow(tr("Calibration slices"), m_calibration);
     auto *layout = new QVBoxLayout(this);
@@ -83,10 +86,21 @@ ExportDialog::ExportDialog(ExportSession *session, const QString &modelOrRun, QW
         reject();
     });
     connect(m_precision, &QComboBox::currentIndexChanged, this, [this] {
-        const bool int8 = m_precision->currentData().toInt() != int(ExportSession::Precision::Fp32);
+        const auto precision = ExportSession::Precision(m_precision->currentData().toInt());
+        const bool torchScript = precision == ExportSession::Precision::TorchScript;
+        const bool int8 = precision != ExportSession::Precision::Fp32 && !torchScript;
         m_calibration->setEnabled(int8);
+        m_opset->setEnabled(!torchScript);
         if (int8 && m_opset->currentData().toInt() < 13)
             m_opset->setCurrentIndex(0);
+        // model.onnx <-> model.pt, unless the user typed another name.
+        QString output = m_output->text();
+        const QString from = torchScript ? QStringLiteral(".onnx") : QStringLiteral(".pt");
+        const QString to = torchScript ? QStringLiteral(".pt") : QStringLiteral(".onnx");
+        if (output.endsWith(from)) {
+            output.chop(from.size());
+            m_output->setText(output + to);
+        }
     });
     m_calibration->setEnabled(false);
     connect(m_session, &ExportSession::progressed, this,
@@ -119,11 +133,14 @@ ExportDialog::ExportDialog(ExportSession *session, const QString &modelOrRun, QW
 
 void ExportDialog::onBrowse()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Model to ONNX"),
-                                                      m_output->text(), tr("ONNX models (*.onnx)"));
+    const bool torchScript =
+        m_precision->currentData().toInt() == int(ExportSession::Precision::TorchScript);
+    const QString suffix = torchScript ? QStringLiteral(".pt") : QStringLiteral(".onnx");
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Model"), m_output->text(),
+                                                      torchScript ? tr("TorchScript models (*.pt)")
+                                                                  : tr("ONNX models (*.onnx)"));
     if (!path.isEmpty())
-        m_output->setText(path.endsWith(QLatin1String(".onnx")) ? path
-                                                                : path + QStringLiteral(".onnx"));
+        m_output->setText(path.endsWith(suffix) ? path : path + suffix);
 }
 
 void ExportDialog::onExport()

@@ -1,0 +1,112 @@
+// The Export dialog as a user drives it: pick a format, press Export, watch the progress, read
+// the report. The export itself runs in the background through core::exportModel; here it writes
+// a small model to TorchScript and to ONNX (validated in ONNX Runtime) and the dialog shows what
+// the report says.
+
+#include "core/train/ModelBundle.h"
+#include "models/Registry.h"
+#include "ui/session/Document.h"
+#include "ui/session/ExportSession.h"
+#include "ui/widgets/ExportDialog.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace medseg;
+
+class ExportDialogTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        torch::manual_seed(8);
+        models::ModelConfig config;
+        config.backbone = "resnet18";
+        config.in_channels = 1;
+        config.num_classes = 2;
+        config.output_stride = 32;
+        config.bottleneck_channels = 16;
+        auto model = models::createModel(config);
+        model->eval();
+        core::ModelBundle bundle;
+        bundle.config = config;
+        bundle.classes = {{0, "background", {0, 0, 0}}, {1, "kidney", {30, 200, 30}}};
+        m_bundle = m_dir.filePath(QStringLiteral("model.pt"));
+        core::saveModelBundle(m_bundle.toStdString(), model, bundle);
+    }
+
+    void exportsEachFormatAndShowsItsReport_data()
+    {
+        QTest::addColumn<int>("precision");
+        QTest::addColumn<QString>("suffix");
+        QTest::addColumn<QString>("firstCheck");
+        QTest::newRow("torchscript") << int(ui::ExportSession::Precision::TorchScript) << ".pt"
+                                     << "Loaded back with torch::jit::load: passed";
+        QTest::newRow("onnx fp32") << int(ui::ExportSession::Precision::Fp32) << ".onnx"
+                                   << "ONNX checker (fp32): passed";
+    }
+
+    void exportsEachFormatAndShowsItsReport()
+    {
+        QFETCH(int, precision);
+        QFETCH(QString, suffix);
+        QFETCH(QString, firstCheck);
+        ui::Document document;
+        const QString folder = m_dir.filePath(QString::number(precision));
+        QVERIFY(QDir().mkpath(folder));
+        ui::ExportDialog dialog(document.exporter(), m_bundle);
+        dialog.show();
+        auto *format = dialog.findChild<QComboBox *>(QStringLiteral("exportPrecision"));
+        auto *output = dialog.findChild<QLineEdit *>(QStringLiteral("exportOutput"));
+        auto *opset = dialog.findChild<QComboBox *>(QStringLiteral("exportOpset"));
+        QVERIFY(format && output && opset);
+        format->setCurrentIndex(format->findData(precision));
+        QVERIFY2(output->text().endsWith(suffix), qPrintable(output->text())); // follows the format
+        QCOMPARE(opset->isEnabled(), suffix == QStringLiteral(".onnx"));
+        const QString target = QDir(folder).filePath(QStringLiteral("model") + suffix);
+        output->setText(target);
+
+        dialog.findChild<QPushButton *>(QStringLiteral("exportStart"))->click();
+        auto *report = dialog.findChild<QPlainTextEdit *>(QStringLiteral("exportReport"));
+        auto *status = dialog.findChild<QLabel *>(QStringLiteral("exportStatus"));
+        QTRY_VERIFY_WITH_TIMEOUT(report->isVisible() ||
+                                     status->text().startsWith(QStringLiteral("Export failed")),
+                                 120000);
+        QVERIFY2(status->text().contains(QStringLiteral("Every validation check passed")),
+                 qPrintable(status->text()));
+        QVERIFY2(report->toPlainText().startsWith(firstCheck), qPrintable(report->toPlainText()));
+        QVERIFY(report->toPlainText().contains(QStringLiteral("97 x 71: max abs difference")));
+        QVERIFY(QFileInfo(target).size() > 100000);
+        QVERIFY(QFileInfo::exists(QDir(folder).filePath(QStringLiteral("export-report.json"))));
+        QVERIFY(QFileInfo::exists(QDir(folder).filePath(QStringLiteral("model.modelcard.json"))));
+    }
+
+    void int8WithoutTrainingDataExplainsWhy()
+    {
+        ui::Document document;
+        ui::ExportDialog dialog(document.exporter(), m_bundle);
+        auto *format = dialog.findChild<QComboBox *>(QStringLiteral("exportPrecision"));
+        format->setCurrentIndex(format->findData(int(ui::ExportSession::Precision::Int8Cpu)));
+        dialog.findChild<QPushButton *>(QStringLiteral("exportStart"))->click();
+        auto *status = dialog.findChild<QLabel *>(QStringLiteral("exportStatus"));
+        QVERIFY2(status->text().contains(QStringLiteral("calibrate")), qPrintable(status->text()));
+        QVERIFY(!document.exporter()->isRunning());
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_bundle;
+};
+
+QTEST_MAIN(ExportDialogTest)
+#include "tst_ExportDialog.moc"
