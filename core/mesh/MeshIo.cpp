@@ -1,5 +1,7 @@
 #include "core/mesh/MeshIo.h"
 
+#include "core/mesh/VtkPolyData.h"
+
 #include <vtkCellArray.h>
 #include <vtkFloatArray.h>
 #include <vtkIdList.h>
@@ -22,36 +24,6 @@
 
 namespace medseg::core {
 namespace {
-
-vtkSmartPointer<vtkPolyData> toPolyData(const TriangleMesh &mesh)
-{
-    auto points = vtkSmartPointer<vtkPoints>::New();
-    points->SetDataTypeToFloat();
-    points->SetNumberOfPoints(vtkIdType(mesh.vertexCount()));
-    for (std::size_t p = 0; p < mesh.vertexCount(); ++p)
-        points->SetPoint(vtkIdType(p), mesh.points[p * 3], mesh.points[p * 3 + 1],
-                         mesh.points[p * 3 + 2]);
-    auto polys = vtkSmartPointer<vtkCellArray>::New();
-    polys->AllocateExact(vtkIdType(mesh.triangleCount()), vtkIdType(mesh.triangles.size()));
-    for (std::size_t t = 0; t < mesh.triangleCount(); ++t) {
-        const vtkIdType ids[3] = {vtkIdType(mesh.triangles[t * 3]),
-                                  vtkIdType(mesh.triangles[t * 3 + 1]),
-                                  vtkIdType(mesh.triangles[t * 3 + 2])};
-        polys->InsertNextCell(3, ids);
-    }
-    auto polyData = vtkSmartPointer<vtkPolyData>::New();
-    polyData->SetPoints(points);
-    polyData->SetPolys(polys);
-    if (mesh.normals.size() == mesh.points.size() && !mesh.normals.empty()) {
-        auto normals = vtkSmartPointer<vtkFloatArray>::New();
-        normals->SetName("Normals");
-        normals->SetNumberOfComponents(3);
-        normals->SetNumberOfTuples(vtkIdType(mesh.vertexCount()));
-        std::copy(mesh.normals.begin(), mesh.normals.end(), normals->GetPointer(0));
-        polyData->GetPointData()->SetNormals(normals);
-    }
-    return polyData;
-}
 
 std::string lowerExtension(const std::string &path)
 {
@@ -92,7 +64,7 @@ void MeshIo::write(const TriangleMesh &mesh, const std::string &path,
         if (!probe)
             throw std::runtime_error(path + ": cannot be written");
     }
-    vtkSmartPointer<vtkPolyData> polyData = toPolyData(mesh);
+    vtkSmartPointer<vtkPolyData> polyData = toVtkPolyData(mesh);
     int errorCode = 0;
     switch (*format) {
     case Format::Stl: {

@@ -3,6 +3,7 @@
 
 #include "core/train/ModelBundle.h"
 #include "models/Registry.h"
+#include "support/CliRunner.h"
 
 #include <torch/csrc/jit/serialization/import.h>
 
@@ -12,7 +13,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -23,17 +23,13 @@ class TestExportCli : public QObject
     Q_OBJECT
 
 private:
-    int runCli(const QStringList &arguments, QString *out = nullptr)
+    // Exit code; `out` gets stdout and stderr.
+    static int runCli(const QStringList &arguments, QString *out = nullptr)
     {
-        QProcess process;
-        process.setProcessChannelMode(QProcess::MergedChannels);
-        process.start(QStringLiteral(MEDSEG_CLI), arguments);
-        if (!process.waitForFinished(300000))
-            return -1;
-        const QString text = QString::fromLocal8Bit(process.readAll());
+        const auto result = medseg::testing::runCli(arguments, 300000);
         if (out)
-            *out = text;
-        return process.exitCode();
+            *out = result.out + result.err;
+        return result.exitCode;
     }
 
     static QJsonObject readJson(const QString &path)

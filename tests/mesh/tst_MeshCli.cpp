@@ -7,7 +7,8 @@
 #include "core/dataset/NiftiIo.h"
 #include "core/mesh/MeshIo.h"
 
-#include <QProcess>
+#include "support/CliRunner.h"
+
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -17,25 +18,11 @@ namespace {
 
 constexpr double pi = 3.14159265358979323846;
 
-struct Result
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Result = medseg::testing::CliResult;
 
 Result run(const QStringList &arguments)
 {
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
-    env.insert(QStringLiteral("LANG"), QStringLiteral("C"));
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(MEDSEG_CLI), QStringList{QStringLiteral("mesh")} + arguments);
-    if (!process.waitForFinished(120000) || process.exitStatus() != QProcess::NormalExit)
-        return {};
-    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
+    return medseg::testing::runCli(QStringList{QStringLiteral("mesh")} + arguments);
 }
 
 } // namespace

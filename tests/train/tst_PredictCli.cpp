@@ -9,9 +9,11 @@
 #include "core/dataset/detail/PngIo.h"
 #include "core/train/ModelBundle.h"
 
+#include "support/CliRunner.h"
 #include <QDir>
 #include <QFile>
 #include <QImage>
+
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -21,26 +23,13 @@ using namespace medseg::core;
 
 namespace {
 
-struct Result
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Result = medseg::testing::CliResult;
 
 Result run(const QStringList &arguments)
 {
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
-    env.insert(QStringLiteral("LANG"), QStringLiteral("C"));
+    QProcessEnvironment env = medseg::testing::cliEnvironment();
     env.insert(QStringLiteral("MEDSEG_THREADS"), QStringLiteral("1"));
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(MEDSEG_CLI), arguments);
-    if (!process.waitForFinished(120000) || process.exitStatus() != QProcess::NormalExit)
-        return {};
-    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
+    return medseg::testing::runCli(arguments, 120000, env);
 }
 
 QByteArray readAll(const QString &path)

@@ -1,6 +1,7 @@
 #include "ui/widgets/SurfaceView.h"
 
 #include "core/common/Progress.h"
+#include "core/mesh/VtkPolyData.h"
 
 #include <QEvent>
 #include <QGuiApplication>
@@ -15,11 +16,7 @@
 
 #include <vtkActor.h>
 #include <vtkCamera.h>
-#include <vtkCellArray.h>
-#include <vtkFloatArray.h>
 #include <vtkImageData.h>
-#include <vtkPointData.h>
-#include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
@@ -69,33 +66,6 @@ QColor paletteColour(int index)
     return palette[(std::max(index, 1) - 1) % count];
 }
 
-vtkSmartPointer<vtkPolyData> toPolyData(const core::TriangleMesh &mesh)
-{
-    auto points = vtkSmartPointer<vtkPoints>::New();
-    points->SetDataTypeToFloat();
-    points->SetNumberOfPoints(vtkIdType(mesh.vertexCount()));
-    std::memcpy(points->GetVoidPointer(0), mesh.points.data(), mesh.points.size() * sizeof(float));
-    auto polys = vtkSmartPointer<vtkCellArray>::New();
-    polys->AllocateExact(vtkIdType(mesh.triangleCount()), vtkIdType(mesh.triangles.size()));
-    for (std::size_t t = 0; t < mesh.triangleCount(); ++t) {
-        const vtkIdType ids[3] = {vtkIdType(mesh.triangles[t * 3]),
-                                  vtkIdType(mesh.triangles[t * 3 + 1]),
-                                  vtkIdType(mesh.triangles[t * 3 + 2])};
-        polys->InsertNextCell(3, ids);
-    }
-    auto polyData = vtkSmartPointer<vtkPolyData>::New();
-    polyData->SetPoints(points);
-    polyData->SetPolys(polys);
-    if (!mesh.normals.empty() && mesh.normals.size() == mesh.points.size()) {
-        auto normals = vtkSmartPointer<vtkFloatArray>::New();
-        normals->SetNumberOfComponents(3);
-        normals->SetNumberOfTuples(vtkIdType(mesh.vertexCount()));
-        std::copy(mesh.normals.begin(), mesh.normals.end(), normals->GetPointer(0));
-        polyData->GetPointData()->SetNormals(normals);
-    }
-    return polyData;
-}
-
 } // namespace
 
 namespace detail {
@@ -124,7 +94,7 @@ public:
             if (surface.mesh.isEmpty())
                 continue;
             auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
-            mapper->SetInputData(toPolyData(surface.mesh));
+            mapper->SetInputData(core::toVtkPolyData(surface.mesh));
             mapper->ScalarVisibilityOff();
             auto actor = vtkSmartPointer<vtkActor>::New();
             actor->SetMapper(mapper);
