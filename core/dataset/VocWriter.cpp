@@ -2,6 +2,7 @@
 
 #include "core/dataset/detail/PngIo.h"
 
+#include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -18,6 +19,29 @@ namespace fs = std::filesystem;
 
 namespace medseg::core {
 namespace {
+
+// preprocessing.json: the rendering window when every series used the same one.
+std::string preprocessingJson(const std::vector<std::pair<Window, bool>> &windows)
+{
+    nlohmann::json j{{"format", "medseg-voc-preprocessing/1"},
+                     {"image", "8-bit, 3 identical channels"}};
+    bool same = !windows.empty();
+    for (const auto &w : windows)
+        same = same && w.first.center == windows.front().first.center &&
+               w.first.width == windows.front().first.width && w.second == windows.front().second;
+    if (same) {
+        j["window_center"] = windows.front().first.center;
+        j["window_width"] = windows.front().first.width;
+        j["invert"] = windows.front().second;
+    } else {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto &w : windows)
+            list.push_back(
+                {{"center", w.first.center}, {"width", w.first.width}, {"invert", w.second}});
+        j["windows"] = list;
+    }
+    return j.dump(2) + "\n";
+}
 
 std::uint64_t fnv1a(const std::string &text)
 {
@@ -76,6 +100,7 @@ std::string VocWriter::sliceName(const std::string &seriesUid, int slice)
 
 void VocWriter::addSeries(const VocSeries &series)
 {
+    m_windows.emplace_back(series.window, series.invert);
     const std::string source = series.labelSource.empty() ? series.seriesUid : series.labelSource;
     if (!series.image || series.image->isEmpty())
         throw std::runtime_error(series.seriesUid + ": empty image volume");
@@ -188,6 +213,7 @@ int VocWriter::finish()
     }
     writeText(fs::path(m_dir) / "class_names.txt", names);
     m_classes.save((fs::path(m_dir) / "labels.json").string());
+    writeText(fs::path(m_dir) / "preprocessing.json", preprocessingJson(m_windows));
     return int(m_rows.size());
 }
 

@@ -38,6 +38,9 @@ struct VocSeries
 //   SegmentationClass/<name>.png     palette PNG of class indexes (VOC palette, 255 = ignore)
 //   ImageSets/Segmentation/{train,val,trainval}.txt   split by patient
 //   class_names.txt, labels.json, manifest.csv (image, mask, series_uid, slice, split)
+//   preprocessing.json   the window the slices were rendered with (center, width, invert), so
+//                        that a model trained on them windows raw values the same way; when
+//                        series used different windows, "windows" lists them and there is none
 // <name> is a hash of the series UID plus the slice index: no patient name or ID appears in
 // any file name or text file.
 class VocWriter
@@ -74,6 +77,7 @@ private:
     LabelTable m_classes;
     Options m_options;
     std::vector<Row> m_rows;
+    std::vector<std::pair<Window, bool>> m_windows; // per series: window, invert
 };
 
 } // namespace medseg::core

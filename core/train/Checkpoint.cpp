@@ -99,6 +99,7 @@ void saveCheckpoint(const std::string &path, const CheckpointState &state)
                 {"epoch_loss_sum", state.epochLossSum},
                 {"epoch_loss_count", state.epochLossCount},
                 {"loss_scale", state.lossScale},
+                {"loss_scale_finite_steps", state.lossScaleFiniteSteps},
                 {"metrics_bytes", state.metricsBytes}};
     std::string data;
     addTensors("model", state.model, header, data);
@@ -215,6 +216,8 @@ CheckpointState loadCheckpoint(const std::string &path)
         state.epochLossSum = header.at("epoch_loss_sum").get<double>();
         state.epochLossCount = header.at("epoch_loss_count").get<std::int64_t>();
         state.lossScale = header.at("loss_scale").get<double>();
+        // Absent in checkpoints written before the scale could grow back.
+        state.lossScaleFiniteSteps = header.value("loss_scale_finite_steps", std::int64_t(0));
         state.metricsBytes = header.at("metrics_bytes").get<std::int64_t>();
     } catch (const std::exception &error) {
         throw corrupt(error.what());

@@ -38,8 +38,9 @@ struct CheckpointState
     int epochsWithoutImprovement = 0;
     double epochLossSum = 0; // running training loss of the current epoch
     std::int64_t epochLossCount = 0;
-    double lossScale = 65536.0;    // fp16 dynamic loss scale
-    std::int64_t metricsBytes = 0; // length of metrics.jsonl when this was written
+    double lossScale = 65536.0;            // fp16 dynamic loss scale
+    std::int64_t lossScaleFiniteSteps = 0; // finite fp16 steps since it last changed
+    std::int64_t metricsBytes = 0;         // length of metrics.jsonl when this was written
 };
 
 // Throws std::runtime_error naming `path` when it cannot be written.

@@ -106,4 +106,19 @@ torch::Tensor medicalLoss(const torch::Tensor &logits, const torch::Tensor &targ
            (1.0 - options.alpha) * focalLoss(logits, targets, options.focal);
 }
 
+bool updateLossScale(bool gradientsFinite, double &scale, std::int64_t &finiteSteps,
+                     std::int64_t growthInterval)
+{
+    if (!gradientsFinite) {
+        scale = std::max(1.0, scale / 2);
+        finiteSteps = 0;
+        return false;
+    }
+    if (++finiteSteps >= growthInterval) {
+        scale *= 2;
+        finiteSteps = 0;
+    }
+    return true;
+}
+
 } // namespace medseg::core

@@ -43,4 +43,12 @@ struct MedicalLossOptions
 torch::Tensor medicalLoss(const torch::Tensor &logits, const torch::Tensor &targets,
                           const MedicalLossOptions &options = {});
 
+// fp16 dynamic loss scaling as torch.cuda.amp.GradScaler does it, after one step's gradients
+// were unscaled: with an inf or NaN among them the step is skipped and the scale halved (not
+// below 1); after `growthInterval` finite steps in a row the scale doubles, so that it recovers
+// from an early overflow. `finiteSteps` counts those steps (checkpointed with the scale).
+// Returns whether the optimizer step may run.
+bool updateLossScale(bool gradientsFinite, double &scale, std::int64_t &finiteSteps,
+                     std::int64_t growthInterval = 2000);
+
 } // namespace medseg::core

@@ -730,9 +730,8 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                     at::Tensor inverseScale =
                         at::full({1}, 1.0 / pos.lossScale, at::TensorOptions().device(device));
                     at::_amp_foreach_non_finite_check_and_unscale_(grads, foundInf, inverseScale);
-                    if (foundInf.item<float>() > 0)
-                        pos.lossScale = std::max(1.0, pos.lossScale / 2);
-                    else
+                    if (updateLossScale(foundInf.item<float>() == 0, pos.lossScale,
+                                        pos.lossScaleFiniteSteps))
                         optimizer.step();
                 } else {
                     loss.backward();

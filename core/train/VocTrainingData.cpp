@@ -4,13 +4,18 @@
 
 #include <ATen/ATen.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <stdexcept>
 
 namespace medseg::core {
+namespace fs = std::filesystem;
 
 TrainingData loadVocTrainingData(const std::string &dir, const VocTrainingOptions &options,
                                  ProgressSink *progress)
@@ -87,7 +92,22 @@ TrainingData loadVocTrainingData(const std::string &dir, const VocTrainingOption
     if (progress)
         progress->progress(total, total, "loading");
 
+    // The rendering window, when convert recorded one (preprocessing.json): the model then
+    // windows raw values (HU) the same way at prediction time.
     data.preprocessing.hasWindow = false;
+    if (std::ifstream file(fs::path(dir) / "preprocessing.json"); file) {
+        try {
+            const auto j = nlohmann::json::parse(file);
+            if (j.contains("window_center") && j.contains("window_width") &&
+                !j.value("invert", false)) {
+                data.preprocessing.hasWindow = true;
+                data.preprocessing.windowCenter = j.at("window_center").get<double>();
+                data.preprocessing.windowWidth = j.at("window_width").get<double>();
+            }
+        } catch (const nlohmann::json::exception &error) {
+            throw std::runtime_error(dir + "/preprocessing.json: " + error.what());
+        }
+    }
     data.summary = std::to_string(data.train.size() + data.val.size()) + " slices (" +
                    std::to_string(data.train.size()) + " train, " +
                    std::to_string(data.val.size()) + " val); " +

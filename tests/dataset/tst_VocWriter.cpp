@@ -6,6 +6,10 @@
 #include "core/dataset/VocWriter.h"
 
 #include <QDirIterator>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -67,6 +71,7 @@ private Q_SLOTS:
     void splitKeepsPatientsApart_data();
     void splitKeepsPatientsApart();
     void noPatientNameOrIdWritten();
+    void windowIsRecorded();
     void badMasksNameTheFile_data();
     void badMasksNameTheFile();
 };
@@ -215,7 +220,38 @@ void tst_VocWriter::noPatientNameOrIdWritten()
                 QVERIFY2(!readAll(path).contains(secret), qPrintable(path));
         }
     }
-    QCOMPARE(files, 3 * 2 + 3 + 3);
+    QCOMPARE(files, 3 * 2 + 3 + 4); // slices, split lists, class tables + manifest + window
+}
+
+void tst_VocWriter::windowIsRecorded()
+{
+    for (const bool mixed : {false, true}) {
+        QTemporaryDir dir;
+        VocWriter writer(dir.path().toStdString(), table());
+        for (int p = 0; p < 2; ++p) {
+            Volume image, labels;
+            makeSeries(p, &image, &labels);
+            VocSeries series;
+            series.image = &image;
+            series.labels = &labels;
+            series.window = {60, mixed && p == 1 ? 1500.0 : 350.0, ""};
+            series.seriesUid = "1.2." + std::to_string(p);
+            series.patientKey = "patient" + std::to_string(p);
+            writer.addSeries(series);
+        }
+        writer.finish();
+        QFile file(dir.filePath(QStringLiteral("preprocessing.json")));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject j = QJsonDocument::fromJson(file.readAll()).object();
+        if (mixed) {
+            QVERIFY(!j.contains(QStringLiteral("window_center")));
+            QCOMPARE(j[QStringLiteral("windows")].toArray().size(), 2);
+        } else {
+            QCOMPARE(j[QStringLiteral("window_center")].toDouble(), 60.0);
+            QCOMPARE(j[QStringLiteral("window_width")].toDouble(), 350.0);
+            QCOMPARE(j[QStringLiteral("invert")].toBool(), false);
+        }
+    }
 }
 
 void tst_VocWriter::badMasksNameTheFile_data()

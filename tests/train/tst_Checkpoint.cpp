@@ -41,6 +41,7 @@ CheckpointState sampleState()
     state.epochLossSum = 1.25;
     state.epochLossCount = 3;
     state.lossScale = 1024;
+    state.lossScaleFiniteSteps = 17;
     state.metricsBytes = 999;
     return state;
 }
@@ -84,6 +85,7 @@ void TestCheckpoint::roundTripKeepsEveryField()
     QCOMPARE(loaded.epochLossSum, 1.25);
     QCOMPARE(loaded.epochLossCount, std::int64_t(3));
     QCOMPARE(loaded.lossScale, 1024.0);
+    QCOMPARE(loaded.lossScaleFiniteSteps, std::int64_t(17));
     QCOMPARE(loaded.metricsBytes, std::int64_t(999));
 }
 

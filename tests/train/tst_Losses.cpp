@@ -37,6 +37,28 @@ class tst_Losses : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void lossScaleHalvesOnOverflowAndGrowsBack()
+    {
+        double scale = 65536.0;
+        std::int64_t finite = 0;
+        QVERIFY(!updateLossScale(false, scale, finite, 3)); // step skipped
+        QCOMPARE(scale, 32768.0);
+        QVERIFY(updateLossScale(true, scale, finite, 3));
+        QVERIFY(updateLossScale(true, scale, finite, 3));
+        QCOMPARE(scale, 32768.0);
+        QCOMPARE(finite, std::int64_t(2));
+        QVERIFY(updateLossScale(true, scale, finite, 3)); // third finite step in a row
+        QCOMPARE(scale, 65536.0);
+        QCOMPARE(finite, std::int64_t(0));
+        QVERIFY(updateLossScale(true, scale, finite, 3));
+        QVERIFY(!updateLossScale(false, scale, finite, 3)); // an overflow resets the count
+        QCOMPARE(finite, std::int64_t(0));
+        QCOMPARE(scale, 32768.0);
+        scale = 1.0;
+        QVERIFY(!updateLossScale(false, scale, finite, 3));
+        QCOMPARE(scale, 1.0); // never below 1
+    }
+
     void diceMatchesHandComputation();
     void diceWithoutBackgroundAveragesForegroundOnly();
     void absentUnpredictedClassAddsNoDiceLoss();

@@ -3,8 +3,13 @@
 // refuses bad input with the documented exit codes.
 
 #include "core/train/Checkpoint.h"
+#include "core/train/ModelBundle.h"
+#include "support/CliRunner.h"
 
 #include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -28,31 +33,12 @@ private:
 
 namespace {
 
-struct Result
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-QProcessEnvironment environment()
-{
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
-    env.insert(QStringLiteral("LANG"), QStringLiteral("C"));
-    env.insert(QStringLiteral("OMP_WAIT_POLICY"), QStringLiteral("PASSIVE"));
-    return env;
-}
+using Result = medseg::testing::CliResult;
+using medseg::testing::cliEnvironment;
 
 Result run(const QStringList &arguments)
 {
-    QProcess process;
-    process.setProcessEnvironment(environment());
-    process.start(QStringLiteral(MEDSEG_CLI), arguments);
-    if (!process.waitForFinished(300000) || process.exitStatus() != QProcess::NormalExit)
-        return {};
-    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
+    return medseg::testing::runCli(arguments, 300000);
 }
 
 QStringList tinyOptions()
@@ -97,6 +83,18 @@ void TestTrainCli::trainsIntoARunFolderAndResumes()
         folder.filePath(QStringLiteral("checkpoints/last.ckpt")).toStdString());
     QCOMPARE(last.stage, 3);
 
+    // The window convert rendered the slices with travels into the model: prediction windows
+    // raw values the same way.
+    QFile preprocessing(QDir(m_dataset).filePath(QStringLiteral("preprocessing.json")));
+    QVERIFY(preprocessing.open(QIODevice::ReadOnly));
+    const QJsonObject window = QJsonDocument::fromJson(preprocessing.readAll()).object();
+    QVERIFY2(window.contains(QStringLiteral("window_center")), qPrintable(m_dataset));
+    const medseg::core::ModelBundle bundle = medseg::core::loadModelBundle(
+        folder.filePath(QStringLiteral("best.pt")).toStdString(), nullptr);
+    QVERIFY(bundle.preprocessing.hasWindow);
+    QCOMPARE(bundle.preprocessing.windowCenter, window[QStringLiteral("window_center")].toDouble());
+    QCOMPARE(bundle.preprocessing.windowWidth, window[QStringLiteral("window_width")].toDouble());
+
     // The run's own config.json, given back, resumes that run (here: already finished).
     result = run({QStringLiteral("train"), QStringLiteral("--config"),
                   folder.filePath(QStringLiteral("config.json"))});
@@ -108,7 +106,7 @@ void TestTrainCli::interruptWritesACheckpointAndExits130()
 {
     const QString runDir = m_dir.filePath(QStringLiteral("interrupted"));
     QProcess process;
-    process.setProcessEnvironment(environment());
+    process.setProcessEnvironment(cliEnvironment());
     process.start(QStringLiteral(MEDSEG_CLI),
                   QStringList{QStringLiteral("train"), m_dataset, QStringLiteral("--epochs"),
                               QStringLiteral("200"), QStringLiteral("--run-dir"), runDir} +
