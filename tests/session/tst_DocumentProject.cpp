@@ -205,9 +205,17 @@ private Q_SLOTS:
         const auto patients = core::DemoStudy::write(dir.path().toStdString(), options);
         Document document;
         document.setAutosaveInterval(0);
+        const QString project = dir.filePath(QStringLiteral("study.medseg"));
+        QString saveError;
+        QVERIFY2(document.saveProjectAs(project, &saveError), qPrintable(saveError));
         QSignalSpy indexed(document.dicomBrowser(), &ui::DicomBrowserController::idle);
         QVERIFY(document.addSource(QString::fromStdString(patients[0].folder)));
         QVERIFY(indexed.wait(20000));
+        // The project keeps the source's index in its own cache.
+        QCOMPARE(QDir(project + QStringLiteral("/cache/dicom-index"))
+                     .entryList({QStringLiteral("*.json")}, QDir::Files)
+                     .size(),
+                 1);
         const core::DicomSeries *series =
             document.dicomBrowser()->model()->indexes().front().findSeries(
                 patients[0].seriesInstanceUid);

@@ -43,6 +43,11 @@ DicomBrowserController::~DicomBrowserController()
 
 QString DicomBrowserController::cacheFileFor(const QString &path) const
 {
+    if (m_cacheResolver) {
+        const QString file = m_cacheResolver(path);
+        if (!file.isEmpty())
+            return file;
+    }
     if (m_cacheDirectory.isEmpty())
         return {};
     const QByteArray key =

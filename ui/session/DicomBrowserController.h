@@ -7,6 +7,7 @@
 #include <QStringList>
 #include <QThreadPool>
 
+#include <functional>
 #include <vector>
 
 class QStandardItemModel;
@@ -32,6 +33,12 @@ public:
 
     // Where index caches go (default: the user's cache folder); tests point it elsewhere.
     void setCacheDirectory(const QString &directory) { m_cacheDirectory = directory; }
+    // Where the index of a source goes, when the caller knows better (an open project keeps its
+    // own cache); an empty answer falls back to the cache directory.
+    void setCacheFileResolver(std::function<QString(const QString &source)> resolver)
+    {
+        m_cacheResolver = std::move(resolver);
+    }
     QString cacheDirectory() const { return m_cacheDirectory; }
     void setThumbnailSize(int pixels) { m_thumbnailSize = pixels; }
 
@@ -70,6 +77,7 @@ private:
     DicomBrowserModel *m_model;
     QStandardItemModel *m_problems;
     QString m_cacheDirectory;
+    std::function<QString(const QString &)> m_cacheResolver;
     int m_thumbnailSize = 40;
     std::vector<Source> m_sources;
     QStringList m_wanted;

@@ -106,6 +106,16 @@ Document::Document(QObject *parent)
     , m_dicomBrowser(new DicomBrowserController(this))
     , m_series(new SeriesSession(this))
 {
+    // An open project keeps the indexes of its sources in its own cache/ folder.
+    m_dicomBrowser->setCacheFileResolver([this](const QString &source) {
+        if (!m_workspace || isUntitledWorkspace())
+            return QString();
+        try {
+            return QString::fromStdString(m_workspace->indexCachePath(source.toStdString()));
+        } catch (const std::exception &) {
+            return QString(); // a read-only project: the user cache then
+        }
+    });
     m_labels = new LabelSession(m_series, m_undoStack, this);
     m_labels->setSeriesKeyResolver(
         [this](const SeriesSession &series) { return resolveSeriesKey(series); });
