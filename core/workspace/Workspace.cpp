@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -57,6 +58,43 @@ std::string hostName()
 bool processRuns(int pid)
 {
     return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+}
+
+// This boot of the machine (Linux); empty where unknown.
+std::string bootId()
+{
+    std::ifstream file("/proc/sys/kernel/random/boot_id");
+    std::string id;
+    std::getline(file, id);
+    return id;
+}
+
+// When process `pid` started, in clock ticks after boot (field 22 of /proc/PID/stat); -1 where
+// unknown. With the boot id it tells a lock holder from a later process that got its PID.
+std::int64_t processStartTicks(int pid)
+{
+    std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat;
+    std::getline(file, stat);
+    const std::size_t paren = stat.rfind(')'); // the command name may hold spaces
+    if (paren == std::string::npos)
+        return -1;
+    std::istringstream fields(stat.substr(paren + 2));
+    std::string field;
+    for (int i = 3; i <= 22 && (fields >> field); ++i) {
+        if (i == 22)
+            return std::strtoll(field.c_str(), nullptr, 10);
+    }
+    return -1;
+}
+
+// The lock this process writes.
+nlohmann::json ownLock(const std::string &host)
+{
+    return nlohmann::json{{"pid", int(::getpid())},
+                          {"host", host},
+                          {"boot_id", bootId()},
+                          {"start_ticks", processStartTicks(int(::getpid()))}};
 }
 
 std::int64_t modifiedTime(const std::string &path)
@@ -234,10 +272,14 @@ void Workspace::acquireLock()
     if (fs::exists(lockPath, error)) {
         int pid = 0;
         std::string lockHost;
+        std::string lockBoot;
+        std::int64_t lockStart = -1;
         try {
             const nlohmann::json lock = parseJson(lockPath);
             pid = lock.value("pid", 0);
             lockHost = lock.value("host", std::string());
+            lockBoot = lock.value("boot_id", std::string());
+            lockStart = lock.value("start_ticks", std::int64_t(-1));
         } catch (const std::exception &) {
             // An unreadable lock cannot name a live holder: treat it as stale.
         }
@@ -249,7 +291,13 @@ void Workspace::acquireLock()
             m_ownsLock = false;
             return;
         }
-        if (otherHost || processRuns(pid)) {
+        // On this host, a lock from before a reboot, or whose PID now belongs to a process
+        // that started later, has no live holder (locks without these fields: PID only).
+        const std::string boot = bootId();
+        const bool rebooted = !lockBoot.empty() && !boot.empty() && lockBoot != boot;
+        const std::int64_t start = lockStart >= 0 ? processStartTicks(pid) : -1;
+        const bool pidReused = lockStart >= 0 && start >= 0 && start != lockStart;
+        if (otherHost || (!rebooted && !pidReused && processRuns(pid))) {
             m_lockStatus = WorkspaceLock::HeldByOther;
             m_lockHolderPid = pid;
             m_ownsLock = false;
@@ -257,7 +305,7 @@ void Workspace::acquireLock()
         }
         m_lockStatus = WorkspaceLock::RecoveredStale;
     }
-    const nlohmann::json lock{{"pid", int(::getpid())}, {"host", host}};
+    const nlohmann::json lock = ownLock(host);
     try {
         AtomicFile::writeAll(lockPath, lock.dump() + "\n");
         m_ownsLock = true;
@@ -278,7 +326,7 @@ void Workspace::releaseLock() noexcept
 void Workspace::takeOverLock()
 {
     const std::string lockPath = (fs::path(m_folder) / lockFileName).string();
-    const nlohmann::json lock{{"pid", int(::getpid())}, {"host", hostName()}};
+    const nlohmann::json lock = ownLock(hostName());
     AtomicFile::writeAll(lockPath, lock.dump() + "\n");
     m_ownsLock = true;
     m_lockStatus = WorkspaceLock::Acquired;

@@ -12,6 +12,8 @@
 #include <QtTest>
 
 #include <fstream>
+#include <sstream>
+#include <string>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -80,6 +82,7 @@ private Q_SLOTS:
     void savedLabelsLoadAndMismatchIsRefused();
     void secondInstanceSeesLockAndCannotSave();
     void staleLockAfterCrashOffersRecovery();
+    void lockFromAnotherBootOrAReusedPidIsStale();
     void recoveryFilesAreListedReadAndDiscarded();
     void recoveryProjectRestoresUnsavedState();
     void openRemovesTemporaryFilesOfKilledSaves();
@@ -241,6 +244,44 @@ void tst_Workspace::secondInstanceSeesLockAndCannotSave()
     // The same process opening it twice is a second instance too.
     Workspace third = Workspace::open(folder);
     QCOMPARE(third.lockStatus(), WorkspaceLock::HeldByOther);
+}
+
+void tst_Workspace::lockFromAnotherBootOrAReusedPidIsStale()
+{
+    QTemporaryDir dir;
+    const std::string folder = dir.filePath(QStringLiteral("p.medseg")).toStdString();
+    Workspace::create(folder);
+    std::string boot;
+    std::getline(std::ifstream("/proc/sys/kernel/random/boot_id"), boot);
+    QVERIFY(!boot.empty());
+    // The lock this process writes carries its boot and start time.
+    {
+        Workspace own = Workspace::open(folder);
+        const nlohmann::json lock = nlohmann::json::parse(std::ifstream(folder + "/.lock"));
+        QCOMPARE(lock["boot_id"].get<std::string>(), boot);
+        QVERIFY(lock["start_ticks"].get<std::int64_t>() > 0);
+    }
+    const std::string host = QSysInfo::machineHostName().toStdString();
+    // The parent process runs, but the lock names another boot, or a process that started at
+    // another time that had the same PID: both are stale.
+    const auto lockWith = [&](const std::string &lockBoot, std::int64_t start) {
+        writeText(folder + "/.lock", nlohmann::json{{"pid", int(::getppid())},
+                                                    {"host", host},
+                                                    {"boot_id", lockBoot},
+                                                    {"start_ticks", start}}
+                                         .dump());
+        return Workspace::open(folder).lockStatus();
+    };
+    QCOMPARE(lockWith("00000000-0000-0000-0000-000000000000", -1), WorkspaceLock::RecoveredStale);
+    QCOMPARE(lockWith(boot, 1), WorkspaceLock::RecoveredStale);
+    // The parent's real start time: held.
+    std::string stat;
+    std::getline(std::ifstream("/proc/" + std::to_string(::getppid()) + "/stat"), stat);
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i <= 22; ++i)
+        fields >> field;
+    QCOMPARE(lockWith(boot, std::stoll(field)), WorkspaceLock::HeldByOther);
 }
 
 void tst_Workspace::staleLockAfterCrashOffersRecovery()
