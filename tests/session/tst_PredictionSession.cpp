@@ -86,6 +86,30 @@ private Q_SLOTS:
         QCOMPARE(labels->value(3, 4, 2), medseg::core::LabelValue(1));
     }
 
+    void modelClassesMatchLabelsByName()
+    {
+        medseg::ui::Document document;
+        auto volume = std::make_shared<medseg::core::Volume>(20, 16, 2);
+        document.series()->setVolume(volume, {});
+        // The model's class 1 is "organ 1": in this table that is label 42.
+        medseg::core::LabelDescriptions table = document.labels()->table();
+        std::vector<medseg::core::LabelDescription> labels = table.labels();
+        medseg::core::LabelDescription organ;
+        organ.index = 42;
+        organ.name = "  Organ 1 ";
+        organ.colour = {10, 200, 10};
+        labels.push_back(organ);
+        document.labels()->setTable(medseg::core::LabelDescriptions(labels));
+        PredictionSession *predictions = document.predictions();
+        predictions->setModelPath(m_modelPath);
+        QSignalSpy finished(predictions, &PredictionSession::finished);
+        QVERIFY(predictions->predictSlice(1));
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(predictions->predictionMap()->value(5, 5, 1), medseg::core::LabelValue(42));
+        predictions->acceptSlice(1, PredictionSession::AcceptMode::Replace);
+        QCOMPARE(document.labels()->labelMap()->value(19, 15, 1), medseg::core::LabelValue(42));
+    }
+
     void predictingTheSeriesCoversEverySlice()
     {
         medseg::ui::Document document;

@@ -158,6 +158,13 @@ bool PredictionSession::startPrediction(int first, int count)
         result.sliceCount = count;
         try {
             core::Predictor predictor = core::Predictor::load(modelPath);
+            for (const core::ModelClass &c : predictor.bundle().classes) {
+                if (c.index >= 0 && c.index < 256) {
+                    if (result.classNames.size() <= std::size_t(c.index))
+                        result.classNames.resize(std::size_t(c.index) + 1);
+                    result.classNames[std::size_t(c.index)] = c.name;
+                }
+            }
             CancelFlag progress(cancel);
             const int width = volume->width();
             const int height = volume->height();
@@ -196,19 +203,43 @@ void PredictionSession::onPredictionFinished()
         return; // the series changed meanwhile
     const QString source = QFileInfo(m_modelPath).fileName();
     const std::size_t sliceSize = std::size_t(m_map->width()) * m_map->height();
+    const std::vector<core::LabelValue> toLabel = labelsForClasses(result.classNames);
     for (int k = 0; k < result.sliceCount; ++k)
-        storeSlice(result.firstSlice + k, result.labels.data() + sliceSize * k, source);
+        storeSlice(result.firstSlice + k, result.labels.data() + sliceSize * k, source, &toLabel);
     Q_EMIT predictionsChanged();
     Q_EMIT statusChanged();
     Q_EMIT finished(result.sliceCount);
 }
 
-void PredictionSession::storeSlice(int slice, const std::uint8_t *labels, const QString &source)
+std::vector<core::LabelValue>
+PredictionSession::labelsForClasses(const std::vector<std::string> &names) const
+{
+    std::vector<core::LabelValue> toLabel(256);
+    for (std::size_t k = 0; k < toLabel.size(); ++k)
+        toLabel[k] = core::LabelValue(k);
+    const auto normal = [](const std::string &name) {
+        return QString::fromStdString(name).trimmed().toCaseFolded();
+    };
+    for (std::size_t k = 1; k < names.size(); ++k) {
+        if (normal(names[k]).isEmpty())
+            continue;
+        for (const core::LabelDescription &label : m_labels->table().labels()) {
+            if (label.index > 0 && normal(label.name) == normal(names[k])) {
+                toLabel[k] = core::LabelValue(label.index);
+                break;
+            }
+        }
+    }
+    return toLabel;
+}
+
+void PredictionSession::storeSlice(int slice, const std::uint8_t *labels, const QString &source,
+                                   const std::vector<core::LabelValue> *toLabel)
 {
     std::size_t n = 0;
     for (int j = 0; j < m_map->height(); ++j)
         for (int i = 0; i < m_map->width(); ++i, ++n)
-            m_map->setValue(i, j, slice, labels[n]);
+            m_map->setValue(i, j, slice, toLabel ? (*toLabel)[labels[n]] : labels[n]);
     m_sources[std::size_t(slice)] = source;
     m_reviewed[std::size_t(slice)] = SliceStatus::Unlabeled; // a new prediction wants a look
 }

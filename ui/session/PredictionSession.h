@@ -49,7 +49,9 @@ public:
     void cancel();
 
     bool hasPrediction(int slice) const;
-    // The predictions (null when none); class k is shown and accepted as label k.
+    // The predictions (null when none), as label values: a model class whose name is a label's
+    // in the table (ignoring case and surrounding spaces) becomes that label, any other class k
+    // label k.
     const core::LabelMap *predictionMap() const { return m_map.get(); }
     // Where the prediction of a slice comes from ("live preview, step 120", "best.pt").
     QString predictionSource(int slice) const;
@@ -89,12 +91,16 @@ private:
     {
         int firstSlice = 0;
         int sliceCount = 0;
-        std::vector<std::uint8_t> labels; // sliceCount slices
+        std::vector<std::uint8_t> labels;    // sliceCount slices, model classes
+        std::vector<std::string> classNames; // by class index
         QString error;
     };
     bool startPrediction(int first, int count);
     void onPredictionFinished();
-    void storeSlice(int slice, const std::uint8_t *labels, const QString &source);
+    // Class index -> label value, matching the model's class names with the label table's.
+    std::vector<core::LabelValue> labelsForClasses(const std::vector<std::string> &names) const;
+    void storeSlice(int slice, const std::uint8_t *labels, const QString &source,
+                    const std::vector<core::LabelValue> *toLabel = nullptr);
     void onPreviewUpdated(int slice, qint64 step);
     void onVolumeChanged();
     void onLabelsChanged(int firstSlice, int lastSlice);
