@@ -1209,6 +1209,14 @@ Model card: %2</source>
         <source>TorchScript models (*.pt)</source>
         <translation>TorchScript 模型 (*.pt)</translation>
     </message>
+    <message>
+        <source>Fixed input size (for OpenCV dnn)</source>
+        <translation>固定输入尺寸（用于 OpenCV dnn）</translation>
+    </message>
+    <message>
+        <source>Input size</source>
+        <translation>输入尺寸</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::ExportSession</name>

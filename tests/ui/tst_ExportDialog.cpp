@@ -9,6 +9,7 @@
 #include "ui/session/ExportSession.h"
 #include "ui/widgets/ExportDialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
@@ -16,6 +17,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -89,6 +91,37 @@ private Q_SLOTS:
         QVERIFY(QFileInfo(target).size() > 100000);
         QVERIFY(QFileInfo::exists(QDir(folder).filePath(QStringLiteral("export-report.json"))));
         QVERIFY(QFileInfo::exists(QDir(folder).filePath(QStringLiteral("model.modelcard.json"))));
+    }
+
+    void fixedInputSizeIsCheckedAtThatSize()
+    {
+        ui::Document document;
+        const QString folder = m_dir.filePath(QStringLiteral("static"));
+        QVERIFY(QDir().mkpath(folder));
+        ui::ExportDialog dialog(document.exporter(), m_bundle);
+        dialog.show();
+        auto *fixed = dialog.findChild<QCheckBox *>(QStringLiteral("exportStaticSize"));
+        auto *height = dialog.findChild<QSpinBox *>(QStringLiteral("exportStaticHeight"));
+        auto *width = dialog.findChild<QSpinBox *>(QStringLiteral("exportStaticWidth"));
+        QVERIFY(fixed && height && width);
+        QVERIFY(!height->isEnabled());
+        fixed->setChecked(true);
+        QVERIFY(height->isEnabled());
+        height->setValue(48);
+        width->setValue(40);
+        dialog.findChild<QLineEdit *>(QStringLiteral("exportOutput"))
+            ->setText(QDir(folder).filePath(QStringLiteral("model.onnx")));
+        dialog.findChild<QPushButton *>(QStringLiteral("exportStart"))->click();
+        auto *report = dialog.findChild<QPlainTextEdit *>(QStringLiteral("exportReport"));
+        auto *status = dialog.findChild<QLabel *>(QStringLiteral("exportStatus"));
+        QTRY_VERIFY_WITH_TIMEOUT(report->isVisible() ||
+                                     status->text().startsWith(QStringLiteral("Export failed")),
+                                 120000);
+        QVERIFY2(status->text().contains(QStringLiteral("Every validation check passed")),
+                 qPrintable(status->text()));
+        const QString text = report->toPlainText();
+        QVERIFY2(text.contains(QStringLiteral("48 x 40: max abs difference")), qPrintable(text));
+        QVERIFY(!text.contains(QStringLiteral("97 x 71")));
     }
 
     void int8WithoutTrainingDataExplainsWhy()

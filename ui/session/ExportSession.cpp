@@ -100,7 +100,7 @@ void ExportSession::cancel()
 }
 
 bool ExportSession::start(const QString &modelOrRun, const QString &output, Precision precision,
-                          int opset, int calibrationSlices)
+                          int opset, int calibrationSlices, QSize staticSize)
 {
     m_error.clear();
     if (isRunning()) {
@@ -111,6 +111,8 @@ bool ExportSession::start(const QString &modelOrRun, const QString &output, Prec
     job.model = modelOrRun.toStdString();
     job.output = output.toStdString();
     job.options.opset = opset;
+    if (staticSize.isValid() && !staticSize.isEmpty() && precision != Precision::TorchScript)
+        job.options.staticSize = std::array<int64_t, 2>{staticSize.height(), staticSize.width()};
     if (precision == Precision::TorchScript) {
         job.format = core::ExportFormat::TorchScript;
     } else if (precision != Precision::Fp32) {

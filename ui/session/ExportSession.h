@@ -2,6 +2,7 @@
 
 #include <QFutureWatcher>
 #include <QObject>
+#include <QSize>
 #include <QString>
 
 #include <atomic>
@@ -37,8 +38,10 @@ public:
 
     // Returns false with errorString() when an export runs already or int8 has no slices to
     // calibrate on.
+    // `staticSize` (height, width; 0 x 0: dynamic) writes an ONNX graph with a fixed input size
+    // for runtimes that cannot compute shapes (OpenCV's dnn module).
     bool start(const QString &modelOrRun, const QString &output, Precision precision,
-               int opset = 17, int calibrationSlices = 32);
+               int opset = 17, int calibrationSlices = 32, QSize staticSize = {});
     bool isRunning() const { return m_watcher.isRunning(); }
     void cancel();
     QString errorString() const { return m_error; }

@@ -2,6 +2,7 @@
 
 #include "ui/session/ExportSession.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -48,6 +49,17 @@ ExportDialog::ExportDialog(ExportSession *session, const QString &modelOrRun, QW
     m_calibration->setObjectName(QStringLiteral("exportCalibrationSlices"));
     m_calibration->setRange(1, 1000);
     m_calibration->setValue(32);
+    m_static = new QCheckBox(tr("Fixed input size (for OpenCV dnn)"), this);
+    m_static->setObjectName(QStringLiteral("exportStaticSize"));
+    m_staticHeight = new QSpinBox(this);
+    m_staticHeight->setObjectName(QStringLiteral("exportStaticHeight"));
+    m_staticWidth = new QSpinBox(this);
+    m_staticWidth->setObjectName(QStringLiteral("exportStaticWidth"));
+    for (QSpinBox *box : {m_staticHeight, m_staticWidth}) {
+        box->setRange(16, 4096);
+        box->setValue(512);
+        box->setEnabled(false);
+    }
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("exportProgress"));
     m_progress->setVisible(false);
@@ -72,6 +84,13 @@ ExportDialog::ExportDialog(ExportSession *session, const QString &modelOrRun, QW
     form->addRow(tr("Format"), m_precision);
     form->addRow(tr("Opset"), m_opset);
     form->addRow(tr("Calibration slices"), m_calibration);
+    auto *staticRow = new QHBoxLayout;
+    staticRow->addWidget(m_static);
+    staticRow->addWidget(m_staticHeight);
+    staticRow->addWidget(new QLabel(QStringLiteral("×"), this));
+    staticRow->addWidget(m_staticWidth);
+    staticRow->addStretch(1);
+    form->addRow(tr("Input size"), staticRow);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_progress);
@@ -91,6 +110,9 @@ ExportDialog::ExportDialog(ExportSession *session, const QString &modelOrRun, QW
         const bool int8 = precision != ExportSession::Precision::Fp32 && !torchScript;
         m_calibration->setEnabled(int8);
         m_opset->setEnabled(!torchScript);
+        m_static->setEnabled(!torchScript);
+        if (torchScript)
+            m_static->setChecked(false);
         if (int8 && m_opset->currentData().toInt() < 13)
             m_opset->setCurrentIndex(0);
         // model.onnx <-> model.pt, unless the user typed another name.
@@ -103,6 +125,10 @@ ExportDialog::ExportDialog(ExportSession *session, const QString &modelOrRun, QW
         }
     });
     m_calibration->setEnabled(false);
+    connect(m_static, &QCheckBox::toggled, this, [this](bool on) {
+        m_staticHeight->setEnabled(on);
+        m_staticWidth->setEnabled(on);
+    });
     connect(m_session, &ExportSession::progressed, this,
             [this](int done, int total, const QString &stage) {
                 m_progress->setRange(0, total);
@@ -146,8 +172,10 @@ void ExportDialog::onBrowse()
 void ExportDialog::onExport()
 {
     const auto precision = ExportSession::Precision(m_precision->currentData().toInt());
+    const QSize staticSize =
+        m_static->isChecked() ? QSize(m_staticWidth->value(), m_staticHeight->value()) : QSize();
     if (!m_session->start(m_model, m_output->text(), precision, m_opset->currentData().toInt(),
-                          m_calibration->value())) {
+                          m_calibration->value(), staticSize)) {
         m_status->setText(m_session->errorString());
         return;
     }

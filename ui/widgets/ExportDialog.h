@@ -2,6 +2,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
 class QLabel;
@@ -35,6 +36,9 @@ private:
     QComboBox *m_precision = nullptr;
     QComboBox *m_opset = nullptr;
     QSpinBox *m_calibration = nullptr;
+    QCheckBox *m_static = nullptr; // a fixed input size, for OpenCV's dnn module
+    QSpinBox *m_staticHeight = nullptr;
+    QSpinBox *m_staticWidth = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
     QPlainTextEdit *m_report = nullptr;
