@@ -355,7 +355,6 @@ OnnxValue OnnxGraph::globalAveragePool(const OnnxValue &x)
 OnnxValue OnnxGraph::layerNormChannels(const OnnxValue &x, const at::Tensor &weight,
                                        const at::Tensor &bias, double eps)
 {
-    const int64_t c = weight.size(0);
     if (m_static)
         return layerNormChannelsStatic(x, weight, bias, eps);
     const std::string mean = fresh("ln_mean");
@@ -372,6 +371,13 @@ OnnxValue OnnxGraph::layerNormChannels(const OnnxValue &x, const at::Tensor &wei
     node("Sqrt", {var_eps}, {stddev});
     const std::string normed = fresh("ln_normed");
     node("Div", {centred, stddev}, {normed});
+    return layerNormAffine(x, normed, weight, bias, eps);
+}
+
+OnnxValue OnnxGraph::layerNormAffine(const OnnxValue &x, const std::string &normed,
+                                     const at::Tensor &weight, const at::Tensor &bias, double eps)
+{
+    const int64_t c = weight.size(0);
     const std::string scaled = fresh("ln_scaled");
     node("Mul", {normed, constant("ln_weight", weight.detach().reshape({1, c, 1, 1}))}, {scaled});
     const std::string out = fresh("ln");
@@ -407,13 +413,7 @@ OnnxValue OnnxGraph::layerNormChannelsStatic(const OnnxValue &x, const at::Tenso
     node("Pow", {var_eps, constantF32("minus_half", {-0.5f}, true)}, {inv_std});
     const std::string normed = fresh("ln_normed");
     node("Mul", {centred, conv1x1(inv_std, spread, "inv_std_c")}, {normed});
-    const std::string scaled = fresh("ln_scaled");
-    node("Mul", {normed, constant("ln_weight", weight.detach().reshape({1, c, 1, 1}))}, {scaled});
-    const std::string out = fresh("ln");
-    node("Add", {scaled, constant("ln_bias", bias.detach().reshape({1, c, 1, 1}))}, {out});
-    const at::Tensor y =
-        at::layer_norm(x.value.permute({0, 2, 3, 1}), {c}, weight, bias, eps).permute({0, 3, 1, 2});
-    return {out, y};
+    return layerNormAffine(x, normed, weight, bias, eps);
 }
 
 OnnxValue OnnxGraph::pad(const OnnxValue &x, int64_t top, int64_t bottom, int64_t left,

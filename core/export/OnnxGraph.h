@@ -143,6 +143,9 @@ private:
     OnnxValue adaptiveAveragePoolStatic(const OnnxValue &x, int64_t bins);
     OnnxValue layerNormChannelsStatic(const OnnxValue &x, const at::Tensor &weight,
                                       const at::Tensor &bias, double eps);
+    // Both forms' end: normed * weight + bias, and the value of the whole LayerNorm of x.
+    OnnxValue layerNormAffine(const OnnxValue &x, const std::string &normed,
+                              const at::Tensor &weight, const at::Tensor &bias, double eps);
     // [N, C, H', W'] from Shape(x) and Shape(like), computed in the graph.
     std::string resizeSizesLike(const OnnxValue &x, const OnnxValue &like);
 
