@@ -24,7 +24,11 @@ PyramidPoolingImpl::PyramidPoolingImpl(int64_t in_channels, std::vector<int> bin
             torch::nn::Conv2dOptions(in_channels, branch_channels, 1).bias(!norm)));
         if (norm)
             stage->push_back(torch::nn::BatchNorm2d(branch_channels));
-        stage->push_back(torch::nn::ReLU());
+        // In place, as torchvision's: an out-of-place ReLU re-strides the bin-1 branch's
+        // [N, C, 1, 1] tensor as NCHW, its upsampling then runs in NCHW, and concatenating it with
+        // the channels_last branches costs two slow strided copies per step (1.3 ms of 27 in a
+        // PSPNet-ResNet18 step at 512x512, batch 16, on an H200).
+        stage->push_back(torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)));
         stages->push_back(stage);
     }
 }

@@ -54,4 +54,16 @@ int64_t parameterCount(const torch::nn::Module &module)
     return count;
 }
 
+void toChannelsLast(torch::nn::Module &module)
+{
+    torch::NoGradGuard noGrad;
+    for (auto &parameter : module.parameters()) {
+        if (parameter.dim() != 4)
+            continue;
+        at::Tensor nhwc = at::empty_like(parameter, at::MemoryFormat::ChannelsLast);
+        nhwc.copy_(parameter);
+        parameter.set_data(nhwc);
+    }
+}
+
 } // namespace medseg::models

@@ -26,5 +26,10 @@ PSPNet createModel(const ModelConfig &config);
 
 // Number of parameters (trainable or not; buffers excluded), as torchvision counts them.
 int64_t parameterCount(const torch::nn::Module &module);
+// Re-lays every 4-D parameter out as channels_last, as PyTorch's
+// `module.to(memory_format=torch.channels_last)` does: always a new NHWC-strided copy, also for
+// 1x1 kernels, which count as channels_last-contiguous already and keep their NCHW strides
+// under contiguous(ChannelsLast).
+void toChannelsLast(torch::nn::Module &module);
 
 } // namespace medseg::models

@@ -38,10 +38,12 @@ BasicBlockImpl::BasicBlockImpl(int64_t inplanes, int64_t planes, int64_t stride,
 
 torch::Tensor BasicBlockImpl::forward(const torch::Tensor &x)
 {
-    auto out = torch::relu(bn1->forward(conv1->forward(x)));
+    // In place where torchvision's BasicBlock is: the BatchNorm outputs are fresh tensors that
+    // nothing else holds, and in-place ReLU keeps their memory format.
+    auto out = bn1->forward(conv1->forward(x)).relu_();
     out = bn2->forward(conv2->forward(out));
-    const auto identity = downsample ? downsample->forward(x) : x;
-    return torch::relu(out + identity);
+    out += downsample ? downsample->forward(x) : x;
+    return out.relu_();
 }
 
 ResNetImpl::ResNetImpl(const BackboneOptions &opts)
@@ -83,7 +85,7 @@ torch::nn::Sequential ResNetImpl::makeLayer(int64_t planes, int64_t blocks, int6
 
 BackboneFeatures ResNetImpl::forwardFeatures(const torch::Tensor &x)
 {
-    auto y = torch::relu(bn1->forward(conv1->forward(x)));
+    auto y = bn1->forward(conv1->forward(x)).relu_();
     y = torch::max_pool2d(y, {3, 3}, {2, 2}, {1, 1});
     y = layer2->forward(layer1->forward(y));
     BackboneFeatures features;

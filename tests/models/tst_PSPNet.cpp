@@ -221,6 +221,57 @@ private Q_SLOTS:
                  (QList<qint64>{1, 2, 48, 40}));
     }
 
+    // channels_last must hold through the whole network: a tensor that drops to NCHW (the
+    // bin-1 branch's [N, C, 1, 1] after an out-of-place ReLU) makes the upsampling and the
+    // concatenation run strided copies on CUDA. CPU convolutions keep the format the same way.
+    void channelsLastHoldsThroughPyramidPooling_data()
+    {
+        QTest::addColumn<bool>("training");
+        QTest::newRow("eval") << false;
+        QTest::newRow("train") << true;
+    }
+    void channelsLastHoldsThroughPyramidPooling()
+    {
+        QFETCH(bool, training);
+        ModelConfig config;
+        config.backbone = "resnet18";
+        config.num_classes = 2;
+        config.output_stride = 8;
+        torch::manual_seed(3);
+        auto model = createModel(config);
+        torch::manual_seed(3);
+        auto reference = createModel(config);
+        toChannelsLast(*model);
+        model->train(training);
+        reference->train(training);
+
+        // Every 4-D weight is NHWC-strided, 1x1 kernels included.
+        for (const auto &item : model->named_parameters()) {
+            const auto &p = item.value();
+            if (p.dim() == 4)
+                QVERIFY2(p.stride(1) == 1 && p.stride(3) == p.size(1) &&
+                             p.stride(2) == p.size(1) * p.size(3),
+                         item.key().c_str());
+        }
+
+        const auto input = torch::randn({2, 3, 64, 64}).contiguous(at::MemoryFormat::ChannelsLast);
+        torch::NoGradGuard noGrad;
+        const auto features = model->backbone->forwardFeatures(input);
+        QVERIFY(features.out.is_contiguous(at::MemoryFormat::ChannelsLast));
+        const auto pooled = model->ppm->forward(features.out);
+        QCOMPARE(pooled.size(1), 1024);
+        QVERIFY(pooled.is_contiguous(at::MemoryFormat::ChannelsLast));
+        QVERIFY(!pooled.is_contiguous());
+
+        // The same function as the NCHW network (training mode: dropout draws aside).
+        if (!training) {
+            const auto a = model->forward(input).logits;
+            const auto b = reference->forward(input.contiguous()).logits;
+            QVERIFY2(torch::allclose(a, b, 1e-4, 1e-4),
+                     qPrintable(QString::number((a - b).abs().max().item<double>())));
+        }
+    }
+
     void invalidConfigurationsAreRejected()
     {
         const auto rejects = [](auto change) {
