@@ -1,11 +1,13 @@
 // medseg-bench: images per second of PSPNet on each backbone, inference and one training step,
 // with LibTorch only. Run by hand (see bench/README.md); never part of ctest.
 
+#include "core/train/Autocast.h"
+#include "core/train/CudaGraphStep.h"
 #include "core/train/FusedAdamW.h"
 #include "core/train/Losses.h"
+#include "core/train/Trainer.h"
 #include "models/Registry.h"
-
-#include <ATen/autocast_mode.h>
+#include "tests/train/SyntheticTrainingData.h"
 
 #include <torch/cuda.h>
 #include <torch/nn.h>
@@ -19,7 +21,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -45,6 +50,11 @@ struct Options
     bool aux = false;
     std::string amp = "off"; // off, bf16, fp16 (CUDA only; CPU bf16 is ~50x slower on AVX2)
     bool channels_last = false;
+    bool cuda_graph = false;        // capture the whole training step (CUDA)
+    bool cudnn_benchmark = false;   // let cuDNN time its algorithms (both sides)
+    bool check_graph = false;       // compare graphed and eager training steps, then exit
+    bool trainer_check = false;     // train the synthetic task with core/train's Trainer, then exit
+    bool reference_compile = false; // also time torch.compile in the reference
     std::string reference; // a Python with torch + torchvision: run pspnet_reference.py too
     std::string reference_script;
     bool forward = true;
@@ -69,6 +79,13 @@ void usage()
            "  --aux              train with the auxiliary head (loss weight 0.4)\n"
            "  --amp off|bf16|fp16  autocast on CUDA (default off)\n"
            "  --channels-last    channels_last memory format\n"
+           "  --cuda-graph       capture the whole training step in a CUDA graph (CUDA)\n"
+           "  --cudnn-benchmark  let cuDNN time its algorithms (here and in the reference)\n"
+           "  --check-graph      train 8 steps eagerly and 8 as a CUDA graph from the same\n"
+           "                     weights, compare losses and weights, and exit\n"
+           "  --trainer-check    train the synthetic discs-and-squares task with the Trainer\n"
+           "                     (3 stages) on --device with --amp, print Dice and time, exit\n"
+           "  --reference-compile  time torch.compile in the reference too\n"
            "  --reference PYTHON also run bench/pspnet_reference.py with PYTHON (same model,\n"
            "                     loss and optimizer) and print both side by side\n"
            "  --reference-script FILE  (default: the source tree's copy)\n"
@@ -134,6 +151,16 @@ Options parse(int argc, char **argv)
             o.amp = value();
         else if (arg == "--channels-last")
             o.channels_last = true;
+        else if (arg == "--cuda-graph")
+            o.cuda_graph = true;
+        else if (arg == "--cudnn-benchmark")
+            o.cudnn_benchmark = true;
+        else if (arg == "--check-graph")
+            o.check_graph = true;
+        else if (arg == "--trainer-check")
+            o.trainer_check = true;
+        else if (arg == "--reference-compile")
+            o.reference_compile = true;
         else if (arg == "--reference")
             o.reference = value();
         else if (arg == "--reference-script")
@@ -155,6 +182,15 @@ Options parse(int argc, char **argv)
     }
     if (o.size < 1 || o.batch < 1 || o.iterations < 1 || o.warmup < 0 || o.threads < 1) {
         std::cerr << "size, batch, iterations and threads must be positive\n";
+        std::exit(2);
+    }
+    if (o.amp != "off" && o.amp != "bf16" && o.amp != "fp16") {
+        std::cerr << "--amp must be off, bf16 or fp16\n";
+        std::exit(2);
+    }
+    if (o.amp == "fp16" && o.cuda_graph) {
+        // fp16 needs dynamic loss scaling, whose skip decision is a host-side branch.
+        std::cerr << "--cuda-graph runs with --amp off or bf16\n";
         std::exit(2);
     }
     return o;
@@ -195,7 +231,22 @@ struct Row
     double train_ips = 0, train_ms = 0;
 };
 
-Row measure(const std::string &backbone, const Options &o, const torch::Device &device)
+at::ScalarType autocastType(const Options &o)
+{
+    return o.amp == "fp16" ? at::kHalf : at::kBFloat16;
+}
+
+medseg::models::PSPNet makeModel(const ModelConfig &config, const torch::Device &device,
+                                 bool channelsLast)
+{
+    auto model = createModel(config);
+    model->to(device);
+    if (channelsLast)
+        medseg::models::toChannelsLast(*model);
+    return model;
+}
+
+ModelConfig modelConfig(const std::string &backbone, const Options &o)
 {
     ModelConfig config;
     config.backbone = backbone;
@@ -203,31 +254,71 @@ Row measure(const std::string &backbone, const Options &o, const torch::Device &
     config.in_channels = o.in_channels;
     config.output_stride = o.output_stride;
     config.aux = o.aux;
-    auto model = createModel(config);
-    model->to(device);
+    return config;
+}
+
+// One training step as core/train's Trainer runs it: MedicalLoss (0.7 Dice + 0.3 focal) under
+// autocast and the multi-tensor AdamW (fused on CUDA with LibTorch 2.x). Returns the loss.
+struct TrainStep
+{
+    medseg::models::PSPNet model;
+    medseg::core::FusedAdamW optimizer;
+    torch::Tensor images, labels;
+    bool autocast = false;
+    at::ScalarType type = at::kBFloat16;
+    double auxWeight = 0.4;
+
+    torch::Tensor operator()()
+    {
+        optimizer.zeroGrad();
+        torch::Tensor loss;
+        {
+            const medseg::core::AutocastScope scope(autocast, type);
+            const auto output = model->forward(images);
+            loss = medseg::core::medicalLoss(output.logits, labels);
+            if (output.aux_logits.defined())
+                loss = loss + auxWeight * medseg::core::medicalLoss(output.aux_logits, labels);
+        }
+        loss.backward();
+        optimizer.step();
+        return loss;
+    }
+};
+
+medseg::core::FusedAdamW makeOptimizer(medseg::models::PSPNet &model)
+{
+    medseg::core::FusedAdamW::NamedParameters parameters;
+    for (const auto &parameter : model->named_parameters())
+        parameters.emplace_back(parameter.key(), parameter.value());
+    medseg::core::AdamWOptions adamw;
+    adamw.learningRate = 1e-4;
+    return medseg::core::FusedAdamW(parameters, adamw);
+}
+
+// Eager steps to warm a CudaGraphStep up with before it captures.
+constexpr int kGraphEagerSteps = 3;
+
+Row measure(const std::string &backbone, const Options &o, const torch::Device &device)
+{
+    const ModelConfig config = modelConfig(backbone, o);
+    auto model = makeModel(config, device, o.channels_last);
     Row row;
     row.backbone = backbone;
     row.parameters_m = static_cast<double>(parameterCount(*model)) / 1e6;
 
     const auto options = torch::TensorOptions().device(device);
     auto images = torch::randn({o.batch, o.in_channels, o.size, o.size}, options);
-    if (o.channels_last) {
-        // LibTorch modules have no to(memory_format): convert the 4D weights in place.
-        torch::NoGradGuard no_grad;
-        for (auto &parameter : model->parameters()) {
-            if (parameter.dim() == 4)
-                parameter.set_data(parameter.contiguous(at::MemoryFormat::ChannelsLast));
-        }
+    if (o.channels_last)
         images = images.contiguous(at::MemoryFormat::ChannelsLast);
-    }
     const auto labels =
         torch::randint(o.classes, {o.batch, o.size, o.size}, options.dtype(torch::kLong));
+    const bool autocast = device.is_cuda() && o.amp != "off";
     Timer timer(device);
 
     if (o.forward) {
         model->eval();
         torch::NoGradGuard no_grad;
-        at::autocast::set_enabled(device.is_cuda() && o.amp != "off");
+        const medseg::core::AutocastScope scope(autocast, autocastType(o));
         for (int i = 0; i < o.warmup; ++i)
             model->forward(images);
         timer.start();
@@ -236,41 +327,28 @@ Row measure(const std::string &backbone, const Options &o, const torch::Device &
         const double s = timer.seconds();
         row.forward_ms = 1000.0 * s / o.iterations;
         row.forward_ips = o.batch * o.iterations / s;
-        at::autocast::set_enabled(false);
-        at::autocast::clear_cache();
     }
     if (o.train) {
         model->train();
-        // What core/train's Trainer runs: MedicalLoss (0.7 Dice + 0.3 focal) and the
-        // multi-tensor AdamW (fused on CUDA with LibTorch 2.x).
-        medseg::core::FusedAdamW::NamedParameters parameters;
-        for (const auto &parameter : model->named_parameters())
-            parameters.emplace_back(parameter.key(), parameter.value());
-        medseg::core::AdamWOptions adamw;
-        adamw.learningRate = 1e-4;
-        medseg::core::FusedAdamW optimizer(parameters, adamw);
-        const bool autocast = device.is_cuda() && o.amp != "off";
-        const auto step = [&] {
-            optimizer.zeroGrad();
-            torch::Tensor loss;
-            {
-                at::autocast::set_enabled(autocast);
-                const auto output = model->forward(images);
-                loss = medseg::core::medicalLoss(output.logits, labels);
-                if (output.aux_logits.defined())
-                    loss = loss +
-                           config.aux_weight * medseg::core::medicalLoss(output.aux_logits, labels);
-                at::autocast::set_enabled(false);
-                at::autocast::clear_cache();
-            }
-            loss.backward();
-            optimizer.step();
-        };
-        for (int i = 0; i < o.warmup; ++i)
+        TrainStep step{model,    makeOptimizer(model), images,           labels,
+                       autocast, autocastType(o),      config.aux_weight};
+        std::function<void()> run = [&] {
             step();
+        };
+        std::unique_ptr<medseg::core::CudaGraphStep> graph;
+        int warmup = o.warmup;
+        if (o.cuda_graph) {
+            graph = std::make_unique<medseg::core::CudaGraphStep>(std::ref(step), kGraphEagerSteps);
+            run = [&] {
+                graph->run();
+            };
+            warmup = std::max(warmup, kGraphEagerSteps + 2); // the capture, then a replay
+        }
+        for (int i = 0; i < warmup; ++i)
+            run();
         timer.start();
         for (int i = 0; i < o.iterations; ++i)
-            step();
+            run();
         const double s = timer.seconds();
         row.train_ms = 1000.0 * s / o.iterations;
         row.train_ips = o.batch * o.iterations / s;
@@ -278,9 +356,115 @@ Row measure(const std::string &backbone, const Options &o, const torch::Device &
     return row;
 }
 
+// The CUDA graph must compute what the eager steps compute: two copies of one network (dropout
+// off, so that both see the same function), the same batch, 8 steps each; the losses of each
+// step and the weights at the end are compared.
+int checkGraph(const std::string &backbone, const Options &o, const torch::Device &device)
+{
+    ModelConfig config = modelConfig(backbone, o);
+    config.dropout = 0.0;
+    const auto options = torch::TensorOptions().device(device);
+    torch::manual_seed(1);
+    auto images = torch::randn({o.batch, o.in_channels, o.size, o.size}, options);
+    if (o.channels_last)
+        images = images.contiguous(at::MemoryFormat::ChannelsLast);
+    const auto labels =
+        torch::randint(o.classes, {o.batch, o.size, o.size}, options.dtype(torch::kLong));
+    const bool autocast = device.is_cuda() && o.amp != "off";
+    constexpr int steps = 8;
+
+    const auto train = [&](bool graphed, std::vector<double> &losses) {
+        torch::manual_seed(2);
+        auto model = makeModel(config, device, o.channels_last);
+        model->train();
+        TrainStep step{model,    makeOptimizer(model), images,           labels,
+                       autocast, autocastType(o),      config.aux_weight};
+        std::unique_ptr<medseg::core::CudaGraphStep> graph;
+        if (graphed)
+            graph = std::make_unique<medseg::core::CudaGraphStep>(std::ref(step), kGraphEagerSteps);
+        for (int i = 0; i < steps; ++i)
+            losses.push_back((graphed ? graph->run() : step()).item<double>());
+        if (graphed && !graph->captured())
+            throw std::runtime_error("the step was never captured");
+        return model;
+    };
+    std::vector<double> eagerLosses, graphLosses;
+    auto eager = train(false, eagerLosses);
+    auto graphed = train(true, graphLosses);
+
+    double lossDiff = 0, weightDiff = 0, weightScale = 0;
+    for (int i = 0; i < steps; ++i)
+        lossDiff = std::max(lossDiff, std::abs(eagerLosses[i] - graphLosses[i]) /
+                                          std::max(1e-12, std::abs(eagerLosses[i])));
+    const auto a = eager->parameters(), b = graphed->parameters();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        weightDiff = std::max(weightDiff, (a[i] - b[i]).abs().max().item<double>());
+        weightScale = std::max(weightScale, a[i].abs().max().item<double>());
+    }
+    std::printf("%-20s step  eager loss    graph loss\n", backbone.c_str());
+    for (int i = 0; i < steps; ++i)
+        std::printf("%-20s %4d  %.8f  %.8f%s\n", "", i + 1, eagerLosses[i], graphLosses[i],
+                    i == kGraphEagerSteps ? "  (captured here)" : "");
+    // Same arithmetic, but cuDNN's backward kernels add in a varying order: differences of a few
+    // float32 roundings per step, which AdamW's normalised steps carry into the weights.
+    const double lossTolerance = autocast ? 1e-2 : 1e-4;
+    const bool same = lossDiff <= lossTolerance && weightDiff <= 50 * 1e-4 * steps;
+    std::printf("%-20s max relative loss difference %.2e (tolerance %.0e), max weight difference "
+                "%.2e (largest weight %.2f): %s\n",
+                backbone.c_str(), lossDiff, lossTolerance, weightDiff, weightScale,
+                same ? "the graph computes the eager step" : "MISMATCH");
+    return same ? 0 : 1;
+}
+
+// core/train's Trainer end to end on the device: the synthetic discs-and-squares task of
+// tst_Trainer, three stages, with --amp and channels_last.
+int trainerCheck(const Options &o)
+{
+    using namespace medseg::core;
+    const TrainingData data = medseg::test::makeSyntheticData(32, 8);
+    TrainingConfig config = medseg::test::tinyConfig();
+    config.model.output_stride = 8;
+    config.device = o.device;
+    config.amp = o.device == "cuda" ? o.amp : "off";
+    config.channelsLast = o.channels_last;
+    config.threads = o.threads;
+    const int epochs[] = {8, 1, 2};
+    const double rates[] = {3e-3, 1e-3, 5e-4};
+    for (int s = 0; s < 3; ++s) {
+        config.stages[s].epochs = epochs[s];
+        config.stages[s].learningRate = rates[s];
+        config.stages[s].dataFraction = 1.0;
+        config.stages[s].inputSize = 64;
+        config.stages[s].batchSize = 4;
+        config.stages[s].weightDecay = 1e-4;
+        config.stages[s].augmentation = AugmentationLevel::None;
+    }
+    config.stages[0].warmupSteps = 4;
+    char pattern[] = "/tmp/medseg-trainer-check-XXXXXX";
+    const char *dir = mkdtemp(pattern);
+    if (!dir)
+        throw std::runtime_error("cannot create a temporary folder");
+    TrainerHooks hooks;
+    hooks.onLog = [](const std::string &line) {
+        std::printf("  %s\n", line.c_str());
+    };
+    const auto started = std::chrono::steady_clock::now();
+    const TrainingResult result = Trainer(config, std::string(dir) + "/run").fit(data, hooks);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const bool ok = result.status == TrainingResult::Status::Finished && result.bestMeanDice >= 0.8;
+    std::printf("trainer check: device %s, amp %s, channels_last %s: %lld steps in %.1f s, best "
+                "mean foreground Dice %.3f: %s\n",
+                o.device.c_str(), config.amp.c_str(), o.channels_last ? "on" : "off",
+                static_cast<long long>(result.steps), seconds, result.bestMeanDice,
+                ok ? "OK (>= 0.8)" : ("FAILED " + result.message).c_str());
+    std::filesystem::remove_all(dir);
+    return ok ? 0 : 1;
+}
+
 // The same measurement by bench/pspnet_reference.py (PyTorch eager, or torch.compile with
-// MEDSEG_BENCH_COMPILE=1), run after ours so the two never share the cores.
-Row measureReference(const std::string &backbone, const Options &o)
+// --reference-compile), run after ours so the two never share the cores or the GPU.
+Row measureReference(const std::string &backbone, const Options &o, bool compile)
 {
     const std::string script = o.reference_script.empty()
                                    ? std::string(MEDSEG_BENCH_SOURCE_DIR) + "/pspnet_reference.py"
@@ -291,8 +475,8 @@ Row measureReference(const std::string &backbone, const Options &o)
             << " --device " << o.device << " --threads " << o.threads << " --output-stride "
             << o.output_stride << " --classes " << o.classes << " --in-channels " << o.in_channels
             << " --backbones " << backbone << " --amp " << o.amp
-            << (o.channels_last ? " --channels-last" : "")
-            << (std::getenv("MEDSEG_BENCH_COMPILE") ? " --compile" : "")
+            << (o.channels_last ? " --channels-last" : "") << (compile ? " --compile" : "")
+            << (o.cudnn_benchmark ? " --cudnn-benchmark" : "")
             << (!o.train ? " --forward-only" : "") << (!o.forward ? " --train-only" : "");
     FILE *pipe = popen(command.str().c_str(), "r");
     if (!pipe)
@@ -330,20 +514,53 @@ int main(int argc, char **argv)
     const torch::Device device(o.device == "cuda" ? torch::kCUDA : torch::kCPU);
     at::set_num_threads(o.threads);
     torch::manual_seed(0);
+    if (o.cudnn_benchmark)
+        at::globalContext().setBenchmarkCuDNN(true);
+    if (o.cuda_graph && o.device != "cuda") {
+        std::cerr << "--cuda-graph needs --device cuda\n";
+        return 2;
+    }
+    if ((o.cuda_graph || o.check_graph) && !medseg::core::CudaGraphStep::available()) {
+        std::cerr << "CUDA graphs need a LibTorch built with CUDA; this one is CPU-only\n";
+        return 2;
+    }
+    try {
+        if (o.trainer_check)
+            return trainerCheck(o);
+        if (o.check_graph) {
+            int failures = 0;
+            for (const auto &backbone : o.backbones)
+                failures += checkGraph(backbone, o, device);
+            return failures ? 1 : 0;
+        }
+    } catch (const std::exception &e) {
+        std::printf("failed: %s\n", e.what());
+        return 1;
+    }
 
     std::printf("medseg-bench: LibTorch %s, device %s, %d threads, input %dx%dx%dx%d, "
-                "output stride %d, %d classes%s, %d warm-up + %d timed iterations\n",
+                "output stride %d, %d classes%s, amp %s%s%s%s, %d warm-up + %d timed "
+                "iterations\n",
                 TORCH_VERSION, o.device.c_str(), at::get_num_threads(), o.batch, o.in_channels,
-                o.size, o.size, o.output_stride, o.classes, o.aux ? ", aux head" : "", o.warmup,
-                o.iterations);
+                o.size, o.size, o.output_stride, o.classes, o.aux ? ", aux head" : "",
+                o.amp.c_str(), o.channels_last ? ", channels_last" : "",
+                o.cuda_graph ? ", training step as a CUDA graph" : "",
+                o.cudnn_benchmark ? ", cuDNN benchmark" : "", o.warmup, o.iterations);
     const bool compare = !o.reference.empty();
-    if (compare)
-        std::printf("%-20s %9s %12s %12s %7s %12s %12s %7s\n", "backbone", "params M", "fwd C++",
+    if (compare) {
+        std::printf("%-20s %9s %12s %12s %7s %12s %12s %7s", "backbone", "params M", "fwd C++",
                     "fwd PyTorch", "ratio", "train C++", "train PyTorch", "ratio");
-    else
+        if (o.reference_compile)
+            std::printf(" %12s %7s %12s %7s", "fwd compile", "ratio", "train compile", "ratio");
+        std::printf("\n");
+    } else {
         std::printf("%-20s %9s %14s %12s %14s %12s\n", "backbone", "params M", "forward img/s",
                     "forward ms", "train img/s", "train ms");
+    }
     int status = 0;
+    const auto ratio = [](double a, double b) {
+        return b > 0 ? a / b : 0.0;
+    };
     for (const auto &backbone : o.backbones) {
         try {
             const Row r = measure(backbone, o, device);
@@ -351,18 +568,23 @@ int main(int argc, char **argv)
                 std::printf("%-20s %9.2f %14.2f %12.1f %14.2f %12.1f\n", r.backbone.c_str(),
                             r.parameters_m, r.forward_ips, r.forward_ms, r.train_ips, r.train_ms);
             } else {
-                const Row p = measureReference(backbone, o);
+                const Row p = measureReference(backbone, o, false);
                 if (std::abs(p.parameters_m - r.parameters_m) > 1e-6)
                     std::printf("%-20s parameter counts differ (%.6f M against %.6f M): the two "
                                 "networks are not the same\n",
                                 backbone.c_str(), r.parameters_m, p.parameters_m);
-                const auto ratio = [](double a, double b) {
-                    return b > 0 ? a / b : 0.0;
-                };
-                std::printf("%-20s %9.2f %12.2f %12.2f %6.2fx %12.2f %12.2f %6.2fx\n",
+                std::printf("%-20s %9.2f %12.2f %12.2f %6.2fx %12.2f %12.2f %6.2fx",
                             r.backbone.c_str(), r.parameters_m, r.forward_ips, p.forward_ips,
                             ratio(r.forward_ips, p.forward_ips), r.train_ips, p.train_ips,
                             ratio(r.train_ips, p.train_ips));
+                std::fflush(stdout);
+                if (o.reference_compile) {
+                    const Row c = measureReference(backbone, o, true);
+                    std::printf(" %12.2f %6.2fx %12.2f %6.2fx", c.forward_ips,
+                                ratio(r.forward_ips, c.forward_ips), c.train_ips,
+                                ratio(r.train_ips, c.train_ips));
+                }
+                std::printf("\n");
             }
         } catch (const std::exception &e) {
             std::printf("%-20s failed: %s\n", backbone.c_str(), e.what());

@@ -202,7 +202,9 @@ def measure(name, args, device):
     amp_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(args.amp)
     autocast = (lambda: torch.autocast(device.type, dtype=amp_dtype)) if amp_dtype else \
         (lambda: torch.autocast(device.type, enabled=False))
-    runner = torch.compile(model) if args.compile else model
+    # torch.compile gets the network and the loss (the optimizer is PyTorch's fused kernel).
+    runner = torch.compile(model, mode=args.compile_mode) if args.compile else model
+    loss_fn = torch.compile(medical_loss, mode=args.compile_mode) if args.compile else medical_loss
     labels = torch.randint(args.classes, (args.batch, args.size, args.size), device=device)
     row = {"params": params / 1e6}
     if not args.train_only:
@@ -226,7 +228,7 @@ def measure(name, args, device):
         def step():
             optimizer.zero_grad(set_to_none=True)
             with autocast():
-                loss = medical_loss(runner(images), labels)
+                loss = loss_fn(runner(images), labels)
             scaler.scale(loss).backward()
             scaler.step(optimizer)
             scaler.update()
@@ -259,6 +261,10 @@ def main():
     parser.add_argument("--amp", default="off", choices=["off", "bf16", "fp16"])
     parser.add_argument("--channels-last", action="store_true")
     parser.add_argument("--compile", action="store_true", help="torch.compile (PyTorch 2.x)")
+    parser.add_argument("--compile-mode", default=None,
+                        help="torch.compile mode: default, reduce-overhead, max-autotune")
+    parser.add_argument("--cudnn-benchmark", action="store_true",
+                        help="torch.backends.cudnn.benchmark = True")
     parser.add_argument("--json", action="store_true", help="one JSON object per backbone")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--forward-only", action="store_true")
@@ -267,6 +273,7 @@ def main():
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    torch.backends.cudnn.benchmark = args.cudnn_benchmark
     device = torch.device(args.device)
     if args.json:
         for name in args.backbones.split(","):

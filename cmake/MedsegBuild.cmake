@@ -50,6 +50,21 @@ macro(medseg_torch_target)
         add_library(medseg_torch INTERFACE)
         target_link_libraries(medseg_torch INTERFACE ${TORCH_LIBRARIES})
         add_library(medseg::torch ALIAS medseg_torch)
+        # A LibTorch built with CUDA (Debian's is CPU-only): code that needs CUDA's own headers
+        # (CUDA graphs, streams) is compiled in under MEDSEG_WITH_CUDA.
+        if(TARGET torch_cuda OR MEDSEG_TORCH_ROOT_CUDA)
+            set(MEDSEG_WITH_CUDA ON)
+            target_compile_definitions(medseg_torch INTERFACE MEDSEG_WITH_CUDA=1)
+            # Such a LibTorch (pip wheels, LibTorch zips) is built with another compiler and may
+            # carry and export pieces of its libstdc++ (std::filesystem). With the system's
+            # libstdc++ first among the needed libraries, our calls bind to the system's copy.
+            # (Suspected cause of a crash in the Trainer on an H200 machine, not yet confirmed;
+            # see bench/README.md.)
+            target_link_options(medseg_torch INTERFACE
+                "LINKER:--push-state,--no-as-needed" "-lstdc++" "LINKER:--pop-state")
+        else()
+            set(MEDSEG_WITH_CUDA OFF)
+        endif()
 
         add_library(medseg_torch_pch OBJECT "${PROJECT_SOURCE_DIR}/cmake/torch_pch.cpp")
         target_link_libraries(medseg_torch_pch PRIVATE medseg_torch)

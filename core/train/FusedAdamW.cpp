@@ -16,6 +16,14 @@ FusedAdamW::FusedAdamW(NamedParameters parameters, AdamWOptions options)
     , m_options(options)
 {}
 
+void FusedAdamW::setLearningRate(double learningRate)
+{
+    m_options.learningRate = learningRate;
+    // Outside any captured step: a replayed graph reads the new value from this tensor.
+    if (m_deviceLearningRate.defined())
+        m_deviceLearningRate.fill_(learningRate);
+}
+
 void FusedAdamW::zeroGrad()
 {
     for (auto &[name, parameter] : m_parameters) {
@@ -54,16 +62,29 @@ void FusedAdamW::step()
     const double beta2 = m_options.beta2;
 
 #if TORCH_VERSION_MAJOR >= 2
-    // One fused kernel per step on CUDA (PyTorch's `fused=True`); its arithmetic is AdamW's.
+    // One fused kernel per step on CUDA (PyTorch's `fused=True`); its arithmetic is AdamW's. The
+    // step counts and the learning rate live in device tensors that the step itself updates, so
+    // a step captured in a CUDA graph stays right on every replay (PyTorch's `capturable`).
     if (params.front().is_cuda()) {
+        const auto deviceOptions =
+            at::TensorOptions().dtype(at::kFloat).device(params.front().device());
         std::vector<at::Tensor> steps;
         steps.reserve(states.size());
-        for (const ParameterState *state : states)
-            steps.push_back(
-                at::full({}, double(state->step),
-                         at::TensorOptions().dtype(at::kFloat).device(params.front().device())));
+        for (ParameterState *state : states) {
+            if (!state->deviceStep.defined())
+                state->deviceStep = at::full({}, double(state->step - 1), deviceOptions);
+            steps.push_back(state->deviceStep);
+        }
+        at::_foreach_add_(steps, 1.0);
+#if TORCH_VERSION_MAJOR > 2 || TORCH_VERSION_MINOR >= 4
+        if (!m_deviceLearningRate.defined())
+            m_deviceLearningRate = at::full({}, lr, deviceOptions);
+        at::_fused_adamw_(params, grads, expAvgs, expAvgSqs, {}, steps, m_deviceLearningRate, beta1,
+                          beta2, m_options.weightDecay, m_options.eps, false, false);
+#else
         at::_fused_adamw_(params, grads, expAvgs, expAvgSqs, {}, steps, lr, beta1, beta2,
                           m_options.weightDecay, m_options.eps, false, false);
+#endif
         return;
     }
 #endif
@@ -100,7 +121,10 @@ std::map<std::string, torch::Tensor> FusedAdamW::stateDict() const
         const std::string &name = m_parameters[i].first;
         state[name + ".exp_avg"] = s.expAvg.detach().to(at::kCPU).clone();
         state[name + ".exp_avg_sq"] = s.expAvgSq.detach().to(at::kCPU).clone();
-        state[name + ".step"] = at::scalar_tensor(s.step, at::kLong);
+        // A replayed CUDA graph advances the device count only.
+        const std::int64_t step =
+            s.deviceStep.defined() ? std::int64_t(s.deviceStep.item<float>()) : s.step;
+        state[name + ".step"] = at::scalar_tensor(step, at::kLong);
     }
     return state;
 }
@@ -127,6 +151,7 @@ void FusedAdamW::loadStateDict(const std::map<std::string, torch::Tensor> &state
         s.expAvgSq = at::empty_like(parameter, at::MemoryFormat::Preserve);
         s.expAvgSq.copy_(avgSq->second);
         s.step = step->second.item<std::int64_t>();
+        s.deviceStep = torch::Tensor();
     }
 }
 

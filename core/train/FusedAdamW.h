@@ -38,7 +38,9 @@ public:
     void zeroGrad();
 
     double learningRate() const { return m_options.learningRate; }
-    void setLearningRate(double learningRate) { m_options.learningRate = learningRate; }
+    // On CUDA also updates the device copy that a step captured in a CUDA graph reads; call it
+    // between steps, never inside a captured one.
+    void setLearningRate(double learningRate);
     const AdamWOptions &options() const { return m_options; }
     const NamedParameters &parameters() const { return m_parameters; }
 
@@ -55,11 +57,13 @@ private:
         torch::Tensor expAvg;
         torch::Tensor expAvgSq;
         std::int64_t step = 0;
+        torch::Tensor deviceStep; // float32 on the parameter's device (CUDA): the fused kernel's
     };
 
     NamedParameters m_parameters;
     std::vector<ParameterState> m_state; // parallel to m_parameters
     AdamWOptions m_options;
+    torch::Tensor m_deviceLearningRate; // CUDA, LibTorch >= 2.4: read by the fused kernel
 };
 
 } // namespace medseg::core

@@ -1,5 +1,6 @@
 #include "core/train/Trainer.h"
 
+#include "core/train/Autocast.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/FusedAdamW.h"
 #include "core/train/Losses.h"
@@ -8,7 +9,6 @@
 #include "models/WeightImport.h"
 
 #include <ATen/ATen.h>
-#include <ATen/autocast_mode.h>
 #include <nlohmann/json.hpp>
 #include <torch/cuda.h>
 #include <torch/utils.h>
@@ -291,41 +291,6 @@ at::Tensor normalizeForNetwork(const at::Tensor &x, const Preprocessing &preproc
     return (x.to(at::kFloat) - m) / s;
 }
 
-// Enables autocast for the scope on CUDA; a no-op elsewhere.
-class AutocastScope
-{
-public:
-    AutocastScope(bool enabled, at::ScalarType type)
-        : m_enabled(enabled)
-    {
-        if (!m_enabled)
-            return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-        at::autocast::set_autocast_dtype(at::kCUDA, type);
-        at::autocast::set_autocast_enabled(at::kCUDA, true);
-#else
-        at::autocast::set_autocast_gpu_dtype(type);
-        at::autocast::set_enabled(true);
-#endif
-    }
-    ~AutocastScope()
-    {
-        if (!m_enabled)
-            return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-        at::autocast::set_autocast_enabled(at::kCUDA, false);
-#else
-        at::autocast::set_enabled(false);
-#endif
-        at::autocast::clear_cache();
-    }
-    AutocastScope(const AutocastScope &) = delete;
-    AutocastScope &operator=(const AutocastScope &) = delete;
-
-private:
-    bool m_enabled;
-};
-
 struct StageLayout
 {
     std::vector<std::int64_t> subset; // indexes into data.train, the stage's seeded fraction
@@ -474,9 +439,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         models::importBackboneWeights(*model, config.pretrainedBackbone);
     model->to(device);
     if (channelsLast)
-        for (auto &parameter : model->parameters())
-            if (parameter.dim() == 4)
-                parameter.set_data(parameter.data().contiguous(at::MemoryFormat::ChannelsLast));
+        models::toChannelsLast(*model);
 
     std::vector<std::pair<std::string, at::Tensor>> namedParameters;
     for (const auto &item : model->named_parameters(true))

@@ -1,3 +1,4 @@
+#include "core/train/CudaGraphStep.h"
 #include "core/train/FusedAdamW.h"
 
 #include <torch/nn.h>
@@ -15,6 +16,8 @@ private Q_SLOTS:
     void matchesTorchAdamWOverSeveralSteps();
     void skipsParametersWithoutGradient();
     void stateDictRoundTripContinuesIdentically();
+    void learningRateChangesBetweenSteps();
+    void cudaGraphStepNeedsACudaBuild();
 };
 
 namespace {
@@ -117,4 +120,53 @@ void TestFusedAdamW::stateDictRoundTripContinuesIdentically()
 }
 
 QTEST_APPLESS_MAIN(TestFusedAdamW)
+// setLearningRate between steps takes effect at the next step, as changing a torch::optim
+// parameter group's lr does (on CUDA it also refills the device copy a captured step reads).
+void TestFusedAdamW::learningRateChangesBetweenSteps()
+{
+    auto reference = makeNet();
+    auto ours = makeNet();
+    auto unchanged = makeNet();
+    torch::optim::AdamW torchOptimizer(reference->parameters(),
+                                       torch::optim::AdamWOptions(1e-2).weight_decay(0.05));
+    FusedAdamW fused(named(*ours), AdamWOptions{1e-2, 0.9, 0.999, 1e-8, 0.05});
+    FusedAdamW steady(named(*unchanged), AdamWOptions{1e-2, 0.9, 0.999, 1e-8, 0.05});
+    for (int step = 0; step < 6; ++step) {
+        if (step == 3) {
+            static_cast<torch::optim::AdamWOptions &>(torchOptimizer.param_groups()[0].options())
+                .lr(1e-3);
+            fused.setLearningRate(1e-3);
+        }
+        torchOptimizer.zero_grad();
+        fused.zeroGrad();
+        steady.zeroGrad();
+        backward(reference, step);
+        backward(ours, step);
+        backward(unchanged, step);
+        torchOptimizer.step();
+        fused.step();
+        steady.step();
+    }
+    QCOMPARE(fused.learningRate(), 1e-3);
+    QVERIFY(maxDifference(*reference, *ours) <= 1e-6);
+    QVERIFY(maxDifference(*unchanged, *ours) > 1e-3);
+}
+
+// CUDA graphs exist in CUDA builds of LibTorch only; a CPU build says so instead of failing later.
+void TestFusedAdamW::cudaGraphStepNeedsACudaBuild()
+{
+#ifdef MEDSEG_WITH_CUDA
+    QVERIFY(CudaGraphStep::available());
+#else
+    QVERIFY(!CudaGraphStep::available());
+    QString message;
+    try {
+        CudaGraphStep step([] { return torch::zeros({}); });
+    } catch (const std::exception &error) {
+        message = QString::fromUtf8(error.what());
+    }
+    QVERIFY2(message.contains(QLatin1String("CPU-only")), qPrintable(message));
+#endif
+}
+
 #include "tst_FusedAdamW.moc"

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The GPU checks and benchmarks of core/train in one run, for a lent CUDA machine that has a
+# Python PyTorch (whose wheel carries LibTorch) but none of Debian's packages:
+#   1. builds the torch-only tree (-DMEDSEG_TORCH_ONLY=ON) against that LibTorch,
+#   2. checks that a training step captured as a CUDA graph computes the eager step,
+#   3. PSPNet-ResNet18, OS 8, 512x512, batch 16, bf16 + channels_last: medseg-bench (CUDA graph)
+#      against PyTorch eager (fused AdamW) and torch.compile, side by side in one run,
+#   4. trains the synthetic task with core/train's Trainer on CUDA (bf16, channels_last),
+#   5. every backbone, inference and training, against PyTorch eager.
+# `run.sh build` stops after the build. Logs go to $OUT (default /tmp/medseg-gpu). NLOHMANN_DIR: nlohmann_json's CMake folder when the
+# machine has none. Steps are each under `timeout`, so a slow one cannot eat the others' time.
+set -uo pipefail
+OUT=${OUT:-/tmp/medseg-gpu}
+mkdir -p "$OUT"
+src=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-/tmp/medseg-gpu-build}
+step() { echo; echo "== $* ($(date +%T))"; }
+
+step machine
+nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm,clocks.max.sm --format=csv
+python3 -c 'import torch, torchvision; print("torch", torch.__version__, "cuda", torch.version.cuda,
+"cudnn", torch.backends.cudnn.version(), "torchvision", torchvision.__version__,
+"cxx11abi", torch.compiled_with_cxx11_abi())'
+echo "cores $(nproc); $(c++ --version | head -1); $(cmake --version | head -1); $(nvcc --version | tail -1)"
+torch_dir=$(python3 -c 'import os, torch; print(os.path.dirname(torch.__file__))')
+abi=$(python3 -c 'import torch; print(int(torch.compiled_with_cxx11_abi()))')
+
+step configure
+common=(-S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMEDSEG_TORCH_ONLY=ON
+        -DMEDSEG_BUILD_TESTS=OFF -DTORCH_CUDA_ARCH_LIST=9.0)
+[ -n "${NLOHMANN_DIR:-}" ] && common+=(-Dnlohmann_json_DIR="$NLOHMANN_DIR")
+if ! cmake "${common[@]}" -DCMAKE_PREFIX_PATH="$torch_dir/share/cmake" >"$OUT/configure.log" 2>&1; then
+    echo "LibTorch's own CMake config failed:"; grep -iE "error|could not|not found" "$OUT/configure.log" | head -15
+    echo "configuring again with MEDSEG_TORCH_ROOT"
+    rm -rf "$build"
+    cmake "${common[@]}" -DMEDSEG_TORCH_ROOT="$torch_dir" -DMEDSEG_TORCH_CXX11_ABI="$abi" \
+        >"$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
+fi
+grep -E "MedSeg Studio|LibTorch" "$OUT/configure.log"
+
+step build
+if ! ninja -C "$build" -k 0 medseg-bench >"$OUT/build.log" 2>&1; then
+    grep -E "error|Error" -A4 "$OUT/build.log" | head -120
+    exit 1
+fi
+tail -1 "$OUT/build.log"
+[ "${1:-}" = build ] && exit 0 # `run.sh build`: the build only (for bench/gpu/profile.sh)
+bench="$build/bin/medseg-bench"
+common=(--device cuda --amp bf16 --channels-last --threads "$(nproc)")
+
+step "CUDA graph against eager steps (256x256, batch 8, bf16)"
+timeout 120 "$bench" --check-graph --size 256 --batch 8 --backbones resnet18 "${common[@]}" 2>&1 | tee "$OUT/check-graph.txt"
+
+step "PSPNet-ResNet18, OS 8, 512x512, batch 16, bf16 + channels_last: C++ variants"
+for variant in "" "--cudnn-benchmark" "--cudnn-benchmark --cuda-graph"; do
+    # shellcheck disable=SC2086
+    timeout 60 "$bench" --size 512 --batch 16 --iterations 30 --warmup 8 --backbones resnet18 \
+        --train-only $variant "${common[@]}" 2>&1 | tail -2
+done | tee "$OUT/variants.txt"
+
+step "the goal: medseg-bench (CUDA graph) against PyTorch eager and torch.compile"
+timeout 300 "$bench" --size 512 --batch 16 --iterations 30 --warmup 8 --backbones resnet18 \
+    --train-only --cudnn-benchmark --cuda-graph "${common[@]}" \
+    --reference python3 --reference-compile 2>&1 | tee "$OUT/goal.txt"
+
+step "Trainer on CUDA: synthetic task, three stages"
+timeout 120 "$bench" --trainer-check --device cuda --amp bf16 --channels-last 2>&1 | tail -4 | tee "$OUT/trainer.txt"
+
+step "every backbone, 512x512, batch 16, against PyTorch eager"
+timeout 240 "$bench" --size 512 --batch 16 --iterations 20 --warmup 5 --cudnn-benchmark \
+    --cuda-graph "${common[@]}" --reference python3 2>&1 | tee "$OUT/backbones.txt"
+step done
