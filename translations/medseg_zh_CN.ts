@@ -1872,6 +1872,10 @@ Model card: %2</source>
         <source>Label Descriptions Not Exported</source>
         <translation>标签描述未导出</translation>
     </message>
+    <message>
+        <source>Autosave failed, will retry: %1</source>
+        <translation>自动保存失败，将重试：%1</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::PredictionSession</name>

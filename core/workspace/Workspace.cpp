@@ -478,16 +478,27 @@ std::optional<NiftiIo::LabelVolume> Workspace::loadLabels(const std::string &ser
 
 // --- recovery -------------------------------------------------------------------------------
 
-void Workspace::writeRecovery(const std::string &seriesUid, const std::uint16_t *labels, int width,
-                              int height, int depth, const ImageGeometry &geometry)
+namespace {
+
+void writeRecoveryVolume(const fs::path &folder, const std::string &seriesUid,
+                         const std::uint16_t *labels, int width, int height, int depth,
+                         const ImageGeometry &geometry)
 {
-    requireLock();
-    makeFolder(recoveryFolder());
-    const fs::path base = fs::path(recoveryFolder()) / seriesKey(seriesUid);
+    makeFolder(folder);
+    const fs::path base = folder / Workspace::seriesKey(seriesUid);
     NiftiIo::writeLabelVolume(base.string() + ".nii.gz", labels, width, height, depth, geometry);
     // The sidecar names the series, for one that was never saved into project.json.
     const nlohmann::json sidecar{{"seriesUid", seriesUid}};
     AtomicFile::writeAll(base.string() + ".json", sidecar.dump() + "\n");
+}
+
+} // namespace
+
+void Workspace::writeRecovery(const std::string &seriesUid, const std::uint16_t *labels, int width,
+                              int height, int depth, const ImageGeometry &geometry)
+{
+    requireLock();
+    writeRecoveryVolume(recoveryFolder(), seriesUid, labels, width, height, depth, geometry);
 }
 
 void Workspace::writeRecoveryProject()
@@ -496,6 +507,35 @@ void Workspace::writeRecoveryProject()
     makeFolder(recoveryFolder());
     AtomicFile::writeAll((fs::path(recoveryFolder()) / projectFileName).string(),
                          toJson().dump(2) + "\n");
+}
+
+RecoveryWrite Workspace::prepareRecovery() const
+{
+    requireLock();
+    RecoveryWrite write;
+    write.m_folder = recoveryFolder();
+    write.m_projectText = toJson().dump(2) + "\n";
+    return write;
+}
+
+void RecoveryWrite::addVolume(const std::string &seriesUid, std::vector<std::uint16_t> labels,
+                              int width, int height, int depth, const ImageGeometry &geometry)
+{
+    if (labels.size() != std::size_t(width) * std::size_t(height) * std::size_t(depth))
+        throw std::invalid_argument("recovery volume of " + seriesUid + ": " +
+                                    std::to_string(labels.size()) + " labels for " +
+                                    std::to_string(width) + "x" + std::to_string(height) + "x" +
+                                    std::to_string(depth));
+    m_volumes.push_back({seriesUid, std::move(labels), width, height, depth, geometry});
+}
+
+void RecoveryWrite::write() const
+{
+    for (const Volume &volume : m_volumes)
+        writeRecoveryVolume(m_folder, volume.seriesUid, volume.labels.data(), volume.width,
+                            volume.height, volume.depth, volume.geometry);
+    makeFolder(m_folder);
+    AtomicFile::writeAll((fs::path(m_folder) / projectFileName).string(), m_projectText);
 }
 
 std::vector<WorkspaceRecovery> Workspace::listRecovery() const

@@ -32,6 +32,34 @@ struct WorkspaceRecovery
     std::int64_t modifiedTime = 0; // seconds since the epoch
 };
 
+// The files of one autosave, ready to be written on any thread: Workspace::prepareRecovery()
+// checks the lock and fills in the project's state on the thread that owns the Workspace;
+// addVolume() copies label volumes in; write() touches nothing but recovery/'s files, so it can
+// run while the owner goes on (it must not save or close the workspace meanwhile).
+class RecoveryWrite
+{
+public:
+    void addVolume(const std::string &seriesUid, std::vector<std::uint16_t> labels, int width,
+                   int height, int depth, const ImageGeometry &geometry);
+    // Throws std::runtime_error (full disk, permissions) with the file's name; files written
+    // before the failure stay (each is replaced atomically).
+    void write() const;
+    std::size_t volumeCount() const { return m_volumes.size(); }
+
+private:
+    friend class Workspace;
+    struct Volume
+    {
+        std::string seriesUid;
+        std::vector<std::uint16_t> labels;
+        int width = 0, height = 0, depth = 0;
+        ImageGeometry geometry;
+    };
+    std::string m_folder;      // recovery/
+    std::string m_projectText; // recovery/project.json
+    std::vector<Volume> m_volumes;
+};
+
 // Who holds the workspace's lock file (.lock, with the PID and host of the holder).
 enum class WorkspaceLock {
     Acquired,       // ours; nobody else had it
@@ -130,6 +158,9 @@ public:
     // The project's unsaved state (sources, label table, settings, series) as
     // recovery/project.json.
     void writeRecoveryProject();
+    // The same writes in two halves (see RecoveryWrite): the project's state as it is now, and
+    // no volumes yet. Throws when the lock is not ours.
+    RecoveryWrite prepareRecovery() const;
     std::vector<WorkspaceRecovery> listRecovery() const;
     bool hasRecoveryProject() const;
     // Loads recovery/project.json into this object (call save() to keep it).

@@ -155,6 +155,62 @@ private Q_SLOTS:
             5000);
     }
 
+    // The timer's autosave writes on a worker: the document goes on while it writes, the files
+    // hold the labels as they were when it started, and a failed write (recovery/ blocked) is
+    // reported and retried by the next one.
+    void timerAutosaveWritesInTheBackgroundAndRetriesAfterAFailure()
+    {
+        QTemporaryDir root;
+        Document document;
+        document.setRecoveryRoot(root.path());
+        QSignalSpy finished(&document, &Document::autosaveFinished);
+        showVolume(document, makeVolume());
+        paint(document, 2, {5, 5, 1}, {12, 9, 1});
+        const auto painted = document.labels()->labelMap()->toDense();
+        document.setAutosaveInterval(20);
+        QTRY_VERIFY_WITH_TIMEOUT(document.isAutosaveRunning() || finished.count() > 0, 5000);
+        // An edit while it writes belongs to the next autosave, not to this one.
+        paint(document, 3, {20, 20, 4}, {22, 22, 4});
+        const auto edited = document.labels()->labelMap()->toDense();
+        QVERIFY(finished.count() > 0 || finished.wait(5000));
+        document.setAutosaveInterval(0);
+        QTRY_VERIFY(!document.isAutosaveRunning()); // a second tick may have started one
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+
+        const QStringList untitled =
+            QDir(root.path()).entryList({QStringLiteral("untitled-*")}, QDir::Dirs);
+        QCOMPARE(untitled.size(), 1);
+        QDir recovery(QDir(root.path()).filePath(untitled.first() + "/recovery"));
+        const QStringList volumes = recovery.entryList({QStringLiteral("*.nii.gz")}, QDir::Files);
+        QCOMPARE(volumes.size(), 1);
+        const QString volumePath = recovery.filePath(volumes.first());
+        const auto first = core::NiftiIo::readLabelVolume(volumePath.toStdString());
+        QVERIFY(first.labels == painted || first.labels == edited);
+
+        // Block recovery/: the next autosave fails and says so.
+        QVERIFY(recovery.removeRecursively());
+        QFile blocker(recovery.path());
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        finished.clear();
+        document.setAutosaveInterval(20);
+        QVERIFY(finished.wait(5000));
+        document.setAutosaveInterval(0);
+        QTRY_VERIFY(!document.isAutosaveRunning());
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QVERIFY(!finished.first().at(1).toString().isEmpty());
+
+        // Unblocked, the next one writes the series again with every edit.
+        QVERIFY(QFile::remove(recovery.path()));
+        finished.clear();
+        document.setAutosaveInterval(20);
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() && finished.last().at(0).toBool(), 5000);
+        document.setAutosaveInterval(0);
+        QTRY_VERIFY(!document.isAutosaveRunning());
+        const auto second = core::NiftiIo::readLabelVolume(volumePath.toStdString());
+        QVERIFY(second.labels == edited);
+    }
+
     void labelVolumeExportImportRoundTrips()
     {
         QTemporaryDir dir;

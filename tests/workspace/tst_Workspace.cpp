@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,6 +86,7 @@ private Q_SLOTS:
     void lockFromAnotherBootOrAReusedPidIsStale();
     void recoveryFilesAreListedReadAndDiscarded();
     void recoveryProjectRestoresUnsavedState();
+    void preparedRecoveryWritesOnAnotherThreadWhatItCopied();
     void openRemovesTemporaryFilesOfKilledSaves();
     void indexCacheLivesInWorkspace();
 };
@@ -364,6 +366,57 @@ void tst_Workspace::recoveryProjectRestoresUnsavedState()
     workspace.writeRecoveryProject();
     workspace.discardAllRecovery();
     QVERIFY(!workspace.hasRecoveryProject());
+}
+
+// prepareRecovery() takes the project's state and copies of the volumes; write() on another
+// thread writes exactly those, whatever the owner changes meanwhile. A failed write names its
+// file and leaves nothing half-written.
+void tst_Workspace::preparedRecoveryWritesOnAnotherThreadWhatItCopied()
+{
+    QTemporaryDir dir;
+    const std::string folder = dir.filePath(QStringLiteral("p.medseg")).toStdString();
+    Workspace workspace = Workspace::create(folder);
+    workspace.addSource("/data/at-prepare");
+    std::vector<std::uint16_t> painted = labels(3);
+    RecoveryWrite job = workspace.prepareRecovery();
+    job.addVolume(seriesUid, painted, 6, 8, 3, geometry());
+    QCOMPARE(job.volumeCount(), std::size_t(1));
+    bool refused = false;
+    try {
+        job.addVolume(seriesUid, labels(1), 6, 8, 2, geometry()); // 144 values for 96
+    } catch (const std::invalid_argument &) {
+        refused = true;
+    }
+    QVERIFY(refused);
+    QCOMPARE(job.volumeCount(), std::size_t(1));
+
+    // The owner goes on (more edits, another source) while the job writes on another thread.
+    painted[0] = 399;
+    workspace.addSource("/data/after-prepare");
+    std::string error;
+    std::thread writer([&job, &error] {
+        try {
+            job.write();
+        } catch (const std::exception &e) {
+            error = e.what();
+        }
+    });
+    writer.join();
+    QVERIFY2(error.empty(), error.c_str());
+    QVERIFY(workspace.readRecovery(seriesUid, 6, 8, 3, geometry()).labels == labels(3));
+    std::ifstream projectFile(workspace.recoveryFolder() + "/project.json");
+    const std::string project((std::istreambuf_iterator<char>(projectFile)),
+                              std::istreambuf_iterator<char>());
+    QVERIFY(project.find("/data/at-prepare") != std::string::npos);
+    QVERIFY(project.find("/data/after-prepare") == std::string::npos);
+
+    // recovery/ blocked by a file (as a broken disk would, for root as for anyone): the write
+    // fails with a message that names it.
+    const RecoveryWrite again = workspace.prepareRecovery();
+    QDir(QString::fromStdString(workspace.recoveryFolder())).removeRecursively();
+    writeText(workspace.recoveryFolder(), "not a folder");
+    const QString failure = message([&] { again.write(); });
+    QVERIFY2(failure.contains(QLatin1String("recovery")), qPrintable(failure));
 }
 
 void tst_Workspace::openRemovesTemporaryFilesOfKilledSaves()

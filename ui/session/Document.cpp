@@ -25,12 +25,14 @@
 #include <QStandardPaths>
 #include <QUndoCommand>
 #include <QUndoStack>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <exception>
+#include <utility>
 
 namespace medseg::ui {
 
@@ -171,6 +173,8 @@ Document::Document(QObject *parent)
                          .filePath(QStringLiteral("recovery"));
     const int minutes = QSettings().value(AutosaveMinutesKey, DefaultAutosaveMinutes).toInt();
     connect(&m_autosaveTimer, &QTimer::timeout, this, &Document::onAutosaveTimer);
+    connect(&m_autosaveWatcher, &QFutureWatcher<QString>::finished, this,
+            &Document::finishAutosave);
     setAutosaveInterval(std::max(0, minutes) * 60 * 1000);
 }
 
@@ -190,6 +194,8 @@ Document::~Document()
     // A clean exit: the user saved or chose to discard, so no autosave must survive to be
     // offered as a crash recovery.
     m_autosaveTimer.stop();
+    if (m_autosaveActive)
+        m_autosaveWatcher.waitForFinished(); // its files go with the others below
     if (m_workspace) {
         const QString folder = QString::fromStdString(m_workspace->folder());
         const bool untitled = isUntitledWorkspace();
@@ -250,6 +256,7 @@ std::shared_ptr<core::LabelMap> Document::loadSavedLabels(const QString &key,
 {
     if (!m_workspace)
         return nullptr;
+    waitForAutosave(); // it may be replacing this series' recovery file
     const std::string uid = key.toStdString();
     try {
         std::optional<core::NiftiIo::LabelVolume> found;
@@ -314,6 +321,7 @@ bool Document::saveProject(QString *error)
         setError(error, trDocument("The project has no folder yet: use Save Project As."));
         return false;
     }
+    waitForAutosave(); // its recovery files must not land after the save discards them
     try {
         writeProjectState(*m_workspace);
         for (auto it = m_labels->allLabels().cbegin(); it != m_labels->allLabels().cend(); ++it) {
@@ -339,6 +347,7 @@ bool Document::saveProject(QString *error)
 
 bool Document::saveProjectAs(const QString &folder, QString *error)
 {
+    waitForAutosave();
     try {
         core::Workspace created = core::Workspace::create(folder.toStdString());
         std::unique_ptr<core::Workspace> previous = std::move(m_workspace);
@@ -390,6 +399,7 @@ bool Document::openProject(const QString &folder, QString *error)
 
 bool Document::adoptWorkspace(core::Workspace workspace, bool fromRecovery, QString *error)
 {
+    waitForAutosave();
     core::LabelDescriptions table = core::LabelDescriptions::defaults();
     try {
         if (fromRecovery && workspace.hasRecoveryProject())
@@ -455,37 +465,93 @@ void Document::setRecoveryRoot(const QString &folder)
 
 void Document::onAutosaveTimer()
 {
-    QString error;
-    if (!autosave(&error))
+    // One write at a time: a tick during a slow one is caught up by the next tick.
+    if (m_autosaveActive || !isModified())
+        return;
+    std::shared_ptr<const core::RecoveryWrite> job;
+    try {
+        job = std::make_shared<const core::RecoveryWrite>(prepareAutosave());
+    } catch (const std::exception &e) {
+        const QString error = messageOf(e);
         qWarning("Autosave failed: %s", qPrintable(error));
+        Q_EMIT autosaveFinished(false, error);
+        return;
+    }
+    m_autosaveInFlight = std::exchange(m_changedSinceAutosave, {});
+    m_autosaveActive = true;
+    m_autosaveWatcher.setFuture(QtConcurrent::run([job]() -> QString {
+        try {
+            job->write();
+            return {};
+        } catch (const std::exception &e) {
+            return QString::fromUtf8(e.what());
+        }
+    }));
+}
+
+void Document::finishAutosave()
+{
+    if (!m_autosaveActive)
+        return; // already taken by waitForAutosave()
+    m_autosaveActive = false;
+    const QString error = m_autosaveWatcher.future().result();
+    if (!error.isEmpty()) {
+        m_changedSinceAutosave.unite(m_autosaveInFlight);
+        qWarning("Autosave failed: %s", qPrintable(error));
+    }
+    m_autosaveInFlight.clear();
+    Q_EMIT autosaveFinished(error.isEmpty(), error);
+}
+
+void Document::waitForAutosave()
+{
+    if (!m_autosaveActive)
+        return;
+    m_autosaveWatcher.waitForFinished();
+    finishAutosave();
+}
+
+// The changed label volumes (dense copies) and the project's state as they are now; creates the
+// untitled recovery workspace on the first autosave of an untitled project.
+core::RecoveryWrite Document::prepareAutosave()
+{
+    if (!m_workspace) {
+        QDir().mkpath(m_recoveryRoot);
+        const QString name =
+            QStringLiteral("untitled-%1-%2")
+                .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")))
+                .arg(qint64(::getpid()));
+        m_workspace = std::make_unique<core::Workspace>(
+            core::Workspace::create(QDir(m_recoveryRoot).filePath(name).toStdString()));
+    }
+    struct Changed
+    {
+        std::string key;
+        const core::LabelMap *map;
+    };
+    std::vector<Changed> changed;
+    for (const QString &key : std::as_const(m_changedSinceAutosave)) {
+        const auto it = m_labels->allLabels().constFind(key);
+        if (it == m_labels->allLabels().cend() || !it->map)
+            continue;
+        changed.push_back({key.toStdString(), it->map.get()});
+        m_workspace->seriesEntry(key.toStdString()).state["title"] = it->title.toStdString();
+    }
+    writeProjectState(*m_workspace);
+    core::RecoveryWrite job = m_workspace->prepareRecovery();
+    for (const Changed &item : changed)
+        job.addVolume(item.key, item.map->toDense(), item.map->width(), item.map->height(),
+                      item.map->depth(), item.map->geometry());
+    return job;
 }
 
 bool Document::autosave(QString *error)
 {
+    waitForAutosave();
     if (!isModified())
         return true;
     try {
-        if (!m_workspace) {
-            QDir().mkpath(m_recoveryRoot);
-            const QString name =
-                QStringLiteral("untitled-%1-%2")
-                    .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")))
-                    .arg(qint64(::getpid()));
-            m_workspace = std::make_unique<core::Workspace>(
-                core::Workspace::create(QDir(m_recoveryRoot).filePath(name).toStdString()));
-        }
-        for (const QString &key : std::as_const(m_changedSinceAutosave)) {
-            const auto it = m_labels->allLabels().constFind(key);
-            if (it == m_labels->allLabels().cend() || !it->map)
-                continue;
-            const core::LabelMap &map = *it->map;
-            const std::vector<core::LabelValue> dense = map.toDense();
-            m_workspace->writeRecovery(key.toStdString(), dense.data(), map.width(), map.height(),
-                                       map.depth(), map.geometry());
-            m_workspace->seriesEntry(key.toStdString()).state["title"] = it->title.toStdString();
-        }
-        writeProjectState(*m_workspace);
-        m_workspace->writeRecoveryProject();
+        prepareAutosave().write();
     } catch (const std::exception &e) {
         setError(error, messageOf(e));
         return false;
@@ -532,6 +598,7 @@ bool Document::recover(const QString &folder, QString *error)
 
 void Document::discardRecovery(const QString &folder)
 {
+    waitForAutosave();
     if (QDir::cleanPath(QFileInfo(folder).absolutePath()) ==
         QDir::cleanPath(QFileInfo(m_recoveryRoot).absoluteFilePath())) {
         QDir(folder).removeRecursively();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QFutureWatcher>
 #include <QObject>
 #include <QSet>
 #include <QString>
@@ -12,6 +13,7 @@ class QUndoStack;
 
 namespace medseg::core {
 class LabelMap;
+class RecoveryWrite;
 class Volume;
 class Workspace;
 } // namespace medseg::core
@@ -82,8 +84,13 @@ public:
     void setAutosaveInterval(int milliseconds); // 0 turns autosave off
     QString recoveryRoot() const { return m_recoveryRoot; }
     void setRecoveryRoot(const QString &folder);
-    // Writes the recovery files now (nothing when the document is not modified).
+    // Writes the recovery files now (nothing when the document is not modified), after any
+    // timer autosave still writing.
     bool autosave(QString *error = nullptr);
+    // The timer's autosaves copy the changed label volumes and the project's state on the GUI
+    // thread and write them (gzip, fsync) on a worker; true while one is writing. Saving,
+    // opening and closing wait for it.
+    bool isAutosaveRunning() const { return m_autosaveActive; }
     // A project folder with autosaves left by a session that did not end cleanly (the last
     // project of QSettings "project/current", then untitled ones under recoveryRoot()); empty
     // when there is none. Projects held open by another running process are skipped.
@@ -112,6 +119,9 @@ Q_SIGNALS:
     void projectPathChanged(const QString &path);
     // Saved labels could not be loaded for a series (e.g. a geometry mismatch); it starts empty.
     void labelLoadFailed(const QString &message);
+    // A timer autosave ended; on failure (full disk, no permission) its series are written
+    // again by the next one.
+    void autosaveFinished(bool ok, const QString &error);
 
 private:
     friend class AddSourceCommand;
@@ -125,6 +135,9 @@ private:
     void setProjectPath(const QString &path);
     bool isUntitledWorkspace() const;
     void onAutosaveTimer();
+    core::RecoveryWrite prepareAutosave();
+    void waitForAutosave();
+    void finishAutosave();
     void updateRunsDirectory();
 
     QUndoStack *m_undoStack = nullptr;
@@ -140,6 +153,9 @@ private:
     bool m_loadFromRecovery = false;
     QSet<QString> m_changedSinceAutosave; // series keys
     QTimer m_autosaveTimer;
+    QFutureWatcher<QString> m_autosaveWatcher; // the running timer autosave: its error or ""
+    QSet<QString> m_autosaveInFlight;          // the series keys it writes
+    bool m_autosaveActive = false;
     QString m_recoveryRoot;
     int m_previewedSlice = -1;
 };

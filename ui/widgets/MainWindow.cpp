@@ -129,6 +129,12 @@ MainWindow::MainWindow(Document *document, RecentFiles *recentFiles,
     });
     connect(m_document, &Document::projectPathChanged, this,
             [this](const QString &path) { setWindowFilePath(path); });
+    // A failed autosave (full disk, no permission) must not go unnoticed: the next one retries,
+    // but until one succeeds a crash would lose the edits since the last.
+    connect(m_document, &Document::autosaveFinished, this, [this](bool ok, const QString &error) {
+        if (!ok)
+            statusBar()->showMessage(tr("Autosave failed, will retry: %1").arg(error), 60000);
+    });
 
     retranslate();
     onRecentFilesChanged();
