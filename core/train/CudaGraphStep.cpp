@@ -1,6 +1,7 @@
 #include "core/train/CudaGraphStep.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 #ifdef MEDSEG_WITH_CUDA
@@ -20,6 +21,10 @@ struct CudaGraphStep::Private
     std::function<torch::Tensor()> step;
     int eagerSteps = 0;
     int runs = 0;
+    // One side stream for every eager step and the capture: the autograd graph's
+    // AccumulateGrad nodes remember the stream they were made on, and a step on another stream
+    // would have to synchronise with it.
+    std::optional<c10::cuda::CUDAStream> sideStream;
     std::unique_ptr<at::cuda::CUDAGraph> graph;
     torch::Tensor loss;
 };
@@ -55,21 +60,23 @@ torch::Tensor CudaGraphStep::run()
     // filled the inputs) and before whatever the caller queues next: capture is not allowed on
     // the default stream, and warm-up there would leave stray work in the capture's way.
     const c10::cuda::CUDAStream callerStream = c10::cuda::getCurrentCUDAStream();
-    const c10::cuda::CUDAStream sideStream = c10::cuda::getStreamFromPool();
+    if (!d->sideStream)
+        d->sideStream = c10::cuda::getStreamFromPool();
+    const c10::cuda::CUDAStream sideStream = *d->sideStream;
     at::cuda::CUDAEvent inputsReady;
     inputsReady.record(callerStream);
     inputsReady.block(sideStream);
     {
         const c10::cuda::CUDAStreamGuard guard(sideStream);
         if (d->runs < d->eagerSteps) {
-            d->loss = d->step();
+            d->loss = d->step().detach(); // not the autograd graph of the step
         } else {
             // As torch.cuda.graph does: nothing of the eager steps may still be running.
             c10::cuda::device_synchronize();
             auto graph = std::make_unique<at::cuda::CUDAGraph>();
             graph->capture_begin();
             try {
-                d->loss = d->step();
+                d->loss = d->step().detach();
             } catch (...) {
                 try {
                     graph->capture_end();
