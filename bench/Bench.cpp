@@ -422,24 +422,11 @@ int trainerCheck(const Options &o)
 {
     using namespace medseg::core;
     const TrainingData data = medseg::test::makeSyntheticData(32, 8);
-    TrainingConfig config = medseg::test::tinyConfig();
-    config.model.output_stride = 8;
+    TrainingConfig config = medseg::test::learningConfig();
     config.device = o.device;
     config.amp = o.device == "cuda" ? o.amp : "off";
     config.channelsLast = o.channels_last;
     config.threads = o.threads;
-    const int epochs[] = {8, 1, 2};
-    const double rates[] = {3e-3, 1e-3, 5e-4};
-    for (int s = 0; s < 3; ++s) {
-        config.stages[s].epochs = epochs[s];
-        config.stages[s].learningRate = rates[s];
-        config.stages[s].dataFraction = 1.0;
-        config.stages[s].inputSize = 64;
-        config.stages[s].batchSize = 4;
-        config.stages[s].weightDecay = 1e-4;
-        config.stages[s].augmentation = AugmentationLevel::None;
-    }
-    config.stages[0].warmupSteps = 4;
     char pattern[] = "/tmp/medseg-trainer-check-XXXXXX";
     const char *dir = mkdtemp(pattern);
     if (!dir)

@@ -51,22 +51,7 @@ QString errorOf(const std::function<void()> &work)
 void TestTrainer::learnsTheSyntheticTaskOnCpu()
 {
     const TrainingData data = test::makeSyntheticData(32, 8);
-    TrainingConfig config = test::tinyConfig();
-    // Output stride 8: an 8x8 map at 64x64 resolves the shapes' outlines.
-    config.model.output_stride = 8;
-    // The design's three stages, with from-scratch learning rates and a tiny input.
-    const int epochs[] = {8, 1, 2};
-    const double rates[] = {3e-3, 1e-3, 5e-4};
-    for (int s = 0; s < 3; ++s) {
-        config.stages[s].epochs = epochs[s];
-        config.stages[s].learningRate = rates[s];
-        config.stages[s].dataFraction = 1.0;
-        config.stages[s].inputSize = 64;
-        config.stages[s].batchSize = 4;
-        config.stages[s].weightDecay = 1e-4;
-        config.stages[s].augmentation = AugmentationLevel::None;
-    }
-    config.stages[0].warmupSteps = 4;
+    const TrainingConfig config = test::learningConfig();
 
     QTemporaryDir dir;
     const std::string runDir = dir.filePath("run").toStdString();
