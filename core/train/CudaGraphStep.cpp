@@ -103,9 +103,13 @@ struct CudaGraphStep::Private
 {
 };
 
+namespace {
+const char *const noCuda = "CUDA graphs need a LibTorch built with CUDA; this one is CPU-only";
+} // namespace
+
 CudaGraphStep::CudaGraphStep(std::function<torch::Tensor()>, int)
 {
-    throw std::runtime_error("CUDA graphs need a LibTorch built with CUDA; this one is CPU-only");
+    throw std::runtime_error(noCuda);
 }
 
 CudaGraphStep::~CudaGraphStep() = default;
@@ -122,7 +126,7 @@ bool CudaGraphStep::captured() const
 
 torch::Tensor CudaGraphStep::run()
 {
-    throw std::runtime_error("CUDA graphs need a LibTorch built with CUDA; this one is CPU-only");
+    throw std::runtime_error(noCuda);
 }
 
 #endif

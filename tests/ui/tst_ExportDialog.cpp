@@ -78,14 +78,10 @@ private Q_SLOTS:
         const QString target = QDir(folder).filePath(QStringLiteral("model") + suffix);
         output->setText(target);
 
-        dialog.findChild<QPushButton *>(QStringLiteral("exportStart"))->click();
-        auto *report = dialog.findChild<QPlainTextEdit *>(QStringLiteral("exportReport"));
-        auto *status = dialog.findChild<QLabel *>(QStringLiteral("exportStatus"));
-        QTRY_VERIFY_WITH_TIMEOUT(report->isVisible() ||
-                                     status->text().startsWith(QStringLiteral("Export failed")),
-                                 120000);
-        QVERIFY2(status->text().contains(QStringLiteral("Every validation check passed")),
-                 qPrintable(status->text()));
+        QPlainTextEdit *report = nullptr;
+        exportAndWaitForSuccess(dialog, &report);
+        if (QTest::currentTestFailed())
+            return;
         QVERIFY2(report->toPlainText().startsWith(firstCheck), qPrintable(report->toPlainText()));
         QVERIFY(report->toPlainText().contains(QStringLiteral("97 x 71: max abs difference")));
         QVERIFY(QFileInfo(target).size() > 100000);
@@ -111,14 +107,10 @@ private Q_SLOTS:
         width->setValue(40);
         dialog.findChild<QLineEdit *>(QStringLiteral("exportOutput"))
             ->setText(QDir(folder).filePath(QStringLiteral("model.onnx")));
-        dialog.findChild<QPushButton *>(QStringLiteral("exportStart"))->click();
-        auto *report = dialog.findChild<QPlainTextEdit *>(QStringLiteral("exportReport"));
-        auto *status = dialog.findChild<QLabel *>(QStringLiteral("exportStatus"));
-        QTRY_VERIFY_WITH_TIMEOUT(report->isVisible() ||
-                                     status->text().startsWith(QStringLiteral("Export failed")),
-                                 120000);
-        QVERIFY2(status->text().contains(QStringLiteral("Every validation check passed")),
-                 qPrintable(status->text()));
+        QPlainTextEdit *report = nullptr;
+        exportAndWaitForSuccess(dialog, &report);
+        if (QTest::currentTestFailed())
+            return;
         const QString text = report->toPlainText();
         QVERIFY2(text.contains(QStringLiteral("48 x 40: max abs difference")), qPrintable(text));
         QVERIFY(!text.contains(QStringLiteral("97 x 71")));
@@ -137,6 +129,19 @@ private Q_SLOTS:
     }
 
 private:
+    // Presses Export and waits for the report; the validation must have passed.
+    static void exportAndWaitForSuccess(ui::ExportDialog &dialog, QPlainTextEdit **report)
+    {
+        dialog.findChild<QPushButton *>(QStringLiteral("exportStart"))->click();
+        *report = dialog.findChild<QPlainTextEdit *>(QStringLiteral("exportReport"));
+        auto *status = dialog.findChild<QLabel *>(QStringLiteral("exportStatus"));
+        QTRY_VERIFY_WITH_TIMEOUT((*report)->isVisible() ||
+                                     status->text().startsWith(QStringLiteral("Export failed")),
+                                 120000);
+        QVERIFY2(status->text().contains(QStringLiteral("Every validation check passed")),
+                 qPrintable(status->text()));
+    }
+
     QTemporaryDir m_dir;
     QString m_bundle;
 };
