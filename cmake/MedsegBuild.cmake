@@ -55,13 +55,23 @@ macro(medseg_torch_target)
         if(TARGET torch_cuda OR MEDSEG_TORCH_ROOT_CUDA)
             set(MEDSEG_WITH_CUDA ON)
             target_compile_definitions(medseg_torch INTERFACE MEDSEG_WITH_CUDA=1)
-            # Such a LibTorch (pip wheels, LibTorch zips) is built with another compiler and may
-            # carry and export pieces of its libstdc++ (std::filesystem). With the system's
-            # libstdc++ first among the needed libraries, our calls bind to the system's copy.
-            # (Suspected cause of a crash in the Trainer on an H200 machine, not yet confirmed;
-            # see bench/README.md.)
-            target_link_options(medseg_torch INTERFACE
-                "LINKER:--push-state,--no-as-needed" "-lstdc++" "LINKER:--pop-state")
+            # Such a LibTorch (pip wheels, LibTorch zips) is built against an older libstdc++ and
+            # carries the newer parts it uses, std::filesystem among them, inside its libraries,
+            # exported. The pip wheel's libtorch.so exports std::filesystem::remove_all, but leaves
+            # the recursive_directory_iterator it calls as weak undefined symbols, so a call that
+            # binds to its copy jumps to address 0 (medseg-bench --trainer-check crashed that
+            # way on an H200 machine). The system's libstdc++ must therefore come before LibTorch
+            # among the needed libraries. `-lstdc++` does not do that where the compiler's own
+            # libstdc++ is a static archive (a plain `-lstdc++` then pulls nothing at the front of
+            # the line), so name the shared object itself.
+            find_library(MEDSEG_SYSTEM_LIBSTDCXX NAMES libstdc++.so.6)
+            if(MEDSEG_SYSTEM_LIBSTDCXX)
+                target_link_options(medseg_torch INTERFACE
+                    "LINKER:--push-state,--no-as-needed" "-l:libstdc++.so.6" "LINKER:--pop-state")
+            else()
+                message(WARNING "libstdc++.so.6 not found: LibTorch's own copies of std::filesystem "
+                                "may take precedence over the system's")
+            endif()
         else()
             set(MEDSEG_WITH_CUDA OFF)
         endif()

@@ -12,14 +12,6 @@ namespace {
 constexpr int64_t kAuxChannels = 256;
 constexpr double kAuxDropout = 0.1;
 
-torch::Tensor resize(const torch::Tensor &x, const std::vector<int64_t> &size)
-{
-    return torch::nn::functional::interpolate(x, torch::nn::functional::InterpolateFuncOptions()
-                                                     .size(size)
-                                                     .mode(torch::kBilinear)
-                                                     .align_corners(false));
-}
-
 BackboneOptions backboneOptions(const ModelConfig &config)
 {
     BackboneOptions options;
@@ -94,6 +86,22 @@ PSPNetImpl::PSPNetImpl(const ModelConfig &config_)
         conv->weight.normal_(0.0, 0.01);
         conv->bias.zero_();
     }
+}
+
+void PSPNetImpl::setResampling(Resampling mode)
+{
+    resampling_ = mode;
+    ppm->resampling = mode;
+}
+
+torch::Tensor PSPNetImpl::resize(const torch::Tensor &x, const std::vector<int64_t> &size)
+{
+    if (resampleWithGemms(resampling_, x))
+        return resizeBilinear(x, size[0], size[1], resize_maps_);
+    return torch::nn::functional::interpolate(x, torch::nn::functional::InterpolateFuncOptions()
+                                                     .size(size)
+                                                     .mode(torch::kBilinear)
+                                                     .align_corners(false));
 }
 
 PSPNetOutput PSPNetImpl::forward(const torch::Tensor &x)

@@ -24,6 +24,10 @@ struct PSPNetImpl : torch::nn::Module
 
     PSPNetOutput forward(const torch::Tensor &x);
 
+    // How the pyramid pooling pools and upsamples and the logits are resized (SpatialMaps.h).
+    void setResampling(Resampling mode);
+    Resampling resampling() const { return resampling_; }
+
     const ModelConfig config;
     BackbonePtr backbone;
     PyramidPooling ppm{nullptr};
@@ -31,6 +35,12 @@ struct PSPNetImpl : torch::nn::Module
     torch::nn::Dropout2d dropout{nullptr};
     torch::nn::Conv2d classifier{nullptr};
     torch::nn::Sequential aux_head{nullptr}; // conv, BN, ReLU, Dropout2d, conv; null without aux
+
+private:
+    torch::Tensor resize(const torch::Tensor &x, const std::vector<int64_t> &size);
+
+    Resampling resampling_ = Resampling::Automatic;
+    SpatialMapCache resize_maps_;
 };
 TORCH_MODULE(PSPNet);
 

@@ -1,5 +1,7 @@
 #include "models/PyramidPooling.h"
 
+#include "models/SpatialMaps.h"
+
 #include <stdexcept>
 #include <string>
 
@@ -40,6 +42,11 @@ int64_t PyramidPoolingImpl::outChannels() const
 
 torch::Tensor PyramidPoolingImpl::forward(const torch::Tensor &x)
 {
+    return resampleWithGemms(resampling, x) ? forwardWithGemms(x) : forwardWithOperators(x);
+}
+
+torch::Tensor PyramidPoolingImpl::forwardWithOperators(const torch::Tensor &x)
+{
     const std::vector<int64_t> size{x.size(2), x.size(3)};
     std::vector<torch::Tensor> outputs{x};
     outputs.reserve(bins.size() + 1);
@@ -53,6 +60,45 @@ torch::Tensor PyramidPoolingImpl::forward(const torch::Tensor &x)
                                                       .align_corners(false)));
     }
     return torch::cat(outputs, 1);
+}
+
+// The same computation with the pixels as matrix rows: one GEMM pools every bin at once, each
+// stage runs on its grid, and one GEMM upsamples all stages together. For that the stages'
+// outputs form a block-diagonal [N, R, bins * branch_channels] matrix (stage i's rows hold its
+// channels in block i, zeros elsewhere); the zeros cost a few idle FLOPs, far cheaper than four
+// separate products and a concatenation of their outputs.
+torch::Tensor PyramidPoolingImpl::forwardWithGemms(const torch::Tensor &x)
+{
+    TORCH_CHECK(x.dim() == 4 && x.size(1) == in_channels, "pyramid pooling expects [N, ",
+                in_channels, ", H, W], got ", x.sizes());
+    const int64_t h = x.size(2);
+    const int64_t w = x.size(3);
+    const auto maps = maps_.get({h, w}, x, [&] {
+        std::vector<torch::Tensor> pool;
+        std::vector<torch::Tensor> upsample;
+        for (int bin : bins) {
+            pool.push_back(adaptivePoolMatrix(h, w, bin, bin));
+            upsample.push_back(bilinearMatrix(bin, bin, h, w));
+        }
+        return std::vector<torch::Tensor>{torch::cat(pool, 0), torch::cat(upsample, 1)};
+    });
+    const auto rows = toPixelRows(x);
+    const auto pooled = applySpatialMap(maps[0], rows);
+    const int64_t width = branch_channels * static_cast<int64_t>(bins.size());
+    std::vector<torch::Tensor> blocks;
+    blocks.reserve(bins.size());
+    int64_t row = 0;
+    for (size_t i = 0; i < bins.size(); ++i) {
+        const int64_t bin = bins[i];
+        const auto grid = fromPixelRows(pooled.narrow(1, row, bin * bin), bin, bin);
+        const auto y = stages[i]->as<torch::nn::Sequential>()->forward(grid);
+        const int64_t left = static_cast<int64_t>(i) * branch_channels;
+        blocks.push_back(
+            torch::constant_pad_nd(toPixelRows(y), {left, width - left - branch_channels}));
+        row += bin * bin;
+    }
+    const auto upsampled = applySpatialMap(maps[1], torch::cat(blocks, 1));
+    return fromPixelRows(torch::cat({rows, upsampled.to(rows.scalar_type())}, 2), h, w);
 }
 
 } // namespace medseg::models

@@ -9,8 +9,14 @@
 // norm (as segmentation_models_pytorch does); every other branch is conv + BatchNorm + ReLU. We
 // keep BatchNorm elsewhere (rather than GroupNorm everywhere) because it folds into the conv on
 // export.
+//
+// On CUDA the pooling and the upsampling run as two batched GEMMs over the pixels (SpatialMaps.h),
+// which computes the same maps several times faster than PyTorch's kernels; elsewhere (the CPU,
+// ONNX export) the usual adaptive_avg_pool2d and interpolate run.
 
 #include <torch/nn.h>
+
+#include "models/SpatialMaps.h"
 
 #include <cstdint>
 #include <vector>
@@ -29,6 +35,15 @@ struct PyramidPoolingImpl : torch::nn::Module
     std::vector<int> bins;
     int64_t in_channels;
     int64_t branch_channels;
+    Resampling resampling = Resampling::Automatic;
+
+private:
+    torch::Tensor forwardWithOperators(const torch::Tensor &x);
+    torch::Tensor forwardWithGemms(const torch::Tensor &x);
+
+    // Per input size: the pooling maps of all bins stacked, [R, H*W], and the upsampling maps
+    // side by side, [H*W, R] (R = the sum of the bins squared).
+    SpatialMapCache maps_;
 };
 TORCH_MODULE(PyramidPooling);
 

@@ -7,7 +7,8 @@
 #      against PyTorch eager (fused AdamW) and torch.compile, side by side in one run,
 #   4. trains the synthetic task with core/train's Trainer on CUDA (bf16, channels_last),
 #   5. every backbone, inference and training, against PyTorch eager.
-# `run.sh build` stops after the build. Logs go to $OUT (default /tmp/medseg-gpu). NLOHMANN_DIR: nlohmann_json's CMake folder when the
+# `run.sh build` stops after the build; `run.sh graph goal trainer backbones` runs the steps named
+# (default: all). Logs go to $OUT (default /tmp/medseg-gpu). NLOHMANN_DIR: nlohmann_json's CMake folder when the
 # machine has none. Steps are each under `timeout`, so a slow one cannot eat the others' time.
 set -uo pipefail
 OUT=${OUT:-/tmp/medseg-gpu}
@@ -15,6 +16,8 @@ mkdir -p "$OUT"
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-/tmp/medseg-gpu-build}
 step() { echo; echo "== $* ($(date +%T))"; }
+wanted() { [ $# -eq 0 ] || [ -z "${STEPS:-}" ] || [[ " $STEPS " == *" $1 "* ]]; }
+STEPS="$*"
 
 step machine
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm,clocks.max.sm --format=csv
@@ -44,29 +47,44 @@ if ! ninja -C "$build" -k 0 medseg-bench >"$OUT/build.log" 2>&1; then
     exit 1
 fi
 tail -1 "$OUT/build.log"
-[ "${1:-}" = build ] && exit 0 # `run.sh build`: the build only (for bench/gpu/profile.sh)
+[ "$STEPS" = build ] && exit 0 # `run.sh build`: the build only (for bench/gpu/profile.sh)
 bench="$build/bin/medseg-bench"
 common=(--device cuda --amp bf16 --channels-last --threads "$(nproc)")
 
+if wanted graph; then
 step "CUDA graph against eager steps (256x256, batch 8, bf16)"
 timeout 120 "$bench" --check-graph --size 256 --batch 8 --backbones resnet18 "${common[@]}" 2>&1 | tee "$OUT/check-graph.txt"
+fi
 
+if wanted variants; then
 step "PSPNet-ResNet18, OS 8, 512x512, batch 16, bf16 + channels_last: C++ variants"
 for variant in "" "--cudnn-benchmark" "--cudnn-benchmark --cuda-graph"; do
     # shellcheck disable=SC2086
     timeout 60 "$bench" --size 512 --batch 16 --iterations 30 --warmup 8 --backbones resnet18 \
         --train-only $variant "${common[@]}" 2>&1 | tail -2
 done | tee "$OUT/variants.txt"
+fi
 
+if wanted goal; then
 step "the goal: medseg-bench (CUDA graph) against PyTorch eager and torch.compile"
 timeout 300 "$bench" --size 512 --batch 16 --iterations 30 --warmup 8 --backbones resnet18 \
     --train-only --cudnn-benchmark --cuda-graph "${common[@]}" \
     --reference python3 --reference-compile 2>&1 | tee "$OUT/goal.txt"
+fi
 
+if wanted trainer; then
 step "Trainer on CUDA: synthetic task, three stages"
-timeout 120 "$bench" --trainer-check --device cuda --amp bf16 --channels-last 2>&1 | tail -4 | tee "$OUT/trainer.txt"
+# Line-buffered, so that a crash keeps what was printed before it; the exit status tells a crash
+# at the very end (cleaning up) from a clean finish.
+timeout 120 stdbuf -oL "$bench" --trainer-check --device cuda --amp bf16 --channels-last \
+    >"$OUT/trainer.txt" 2>&1
+echo "exit status $?" >>"$OUT/trainer.txt"
+tail -5 "$OUT/trainer.txt"
+fi
 
+if wanted backbones; then
 step "every backbone, 512x512, batch 16, against PyTorch eager"
 timeout 240 "$bench" --size 512 --batch 16 --iterations 20 --warmup 5 --cudnn-benchmark \
     --cuda-graph "${common[@]}" --reference python3 2>&1 | tee "$OUT/backbones.txt"
+fi
 step done

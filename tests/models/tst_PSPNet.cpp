@@ -1,8 +1,10 @@
-// PSPNet on each backbone: output size, training at batch size 1, the auxiliary head and the
-// pyramid pooling module's configuration.
+// PSPNet on each backbone: output size, training at batch size 1, the auxiliary head, the
+// pyramid pooling module's configuration, and pooling and resizing as GEMMs (what CUDA runs)
+// against PyTorch's operators.
 
 #include "models/PSPNet.h"
 #include "models/Registry.h"
+#include "models/SpatialMaps.h"
 
 #include <QTest>
 
@@ -25,6 +27,19 @@ void addBackboneRows()
     QTest::addColumn<QString>("name");
     for (const auto &name : availableBackbones())
         QTest::newRow(name.c_str()) << QString::fromStdString(name);
+}
+
+double maxDifference(const torch::Tensor &a, const torch::Tensor &b)
+{
+    return (a - b).abs().max().item<double>();
+}
+
+torch::Tensor interpolateBilinear(const torch::Tensor &x, int64_t h, int64_t w)
+{
+    return torch::nn::functional::interpolate(x, torch::nn::functional::InterpolateFuncOptions()
+                                                     .size(std::vector<int64_t>{h, w})
+                                                     .mode(torch::kBilinear)
+                                                     .align_corners(false));
 }
 
 } // namespace
@@ -270,6 +285,135 @@ private Q_SLOTS:
             QVERIFY2(torch::allclose(a, b, 1e-4, 1e-4),
                      qPrintable(QString::number((a - b).abs().max().item<double>())));
         }
+    }
+
+    // The spatial maps reproduce PyTorch's operators for sizes that divide, that do not, and
+    // (adaptive pooling) for more outputs than inputs, where the windows overlap.
+    void spatialMapsMatchPyTorchOperators_data()
+    {
+        QTest::addColumn<int>("inH");
+        QTest::addColumn<int>("inW");
+        QTest::addColumn<int>("outH");
+        QTest::addColumn<int>("outW");
+        QTest::newRow("64x64 -> 1x1") << 64 << 64 << 1 << 1;
+        QTest::newRow("64x64 -> 3x3") << 64 << 64 << 3 << 3;
+        QTest::newRow("9x13 -> 5x7") << 9 << 13 << 5 << 7;
+        QTest::newRow("4x3 -> 7x6") << 4 << 3 << 7 << 6;
+        QTest::newRow("1x1 -> 5x3") << 1 << 1 << 5 << 3;
+    }
+    void spatialMapsMatchPyTorchOperators()
+    {
+        QFETCH(int, inH);
+        QFETCH(int, inW);
+        QFETCH(int, outH);
+        QFETCH(int, outW);
+        torch::manual_seed(5);
+        const auto x = torch::randn({2, 3, inH, inW}, torch::kFloat64);
+        const auto rows = toPixelRows(x);
+        QCOMPARE(shapeOf(rows), (QList<qint64>{2, inH * inW, 3}));
+
+        const auto pooled = fromPixelRows(
+            applySpatialMap(adaptivePoolMatrix(inH, inW, outH, outW), rows), outH, outW);
+        const auto poolReference = torch::adaptive_avg_pool2d(x, {outH, outW});
+        QCOMPARE(shapeOf(pooled), shapeOf(poolReference));
+        QVERIFY2(maxDifference(pooled, poolReference) < 1e-12,
+                 qPrintable(QString::number(maxDifference(pooled, poolReference))));
+        // Every row of a pooling map is an average: non-negative weights summing to one.
+        const auto weights = adaptivePoolWeights(inH, outH);
+        QVERIFY(weights.min().item<double>() >= 0.0);
+        QVERIFY(torch::allclose(weights.sum(1), torch::ones({outH}, torch::kFloat64)));
+
+        const auto upsampled =
+            fromPixelRows(applySpatialMap(bilinearMatrix(inH, inW, outH, outW), rows), outH, outW);
+        const auto upReference = interpolateBilinear(x, outH, outW);
+        QVERIFY2(maxDifference(upsampled, upReference) < 1e-6,
+                 qPrintable(QString::number(maxDifference(upsampled, upReference))));
+        SpatialMapCache cache;
+        const auto resized = resizeBilinear(x, outH, outW, cache);
+        QVERIFY(resized.is_contiguous());
+        QVERIFY2(maxDifference(resized, upReference) < 1e-6,
+                 qPrintable(QString::number(maxDifference(resized, upReference))));
+    }
+
+    // Hand-computed: 4 -> 2 averages pairs; 2 -> 4 (scale 1/2) samples at -0.25 (clamped to 0),
+    // 0.25, 0.75 and 1.25 (clamped between the last pixel and itself).
+    void spatialMapWeightsByHand()
+    {
+        const auto pool = adaptivePoolWeights(4, 2);
+        QVERIFY(torch::equal(
+            pool,
+            torch::tensor({0.5, 0.5, 0.0, 0.0, 0.0, 0.0, 0.5, 0.5}, torch::kFloat64).view({2, 4})));
+        const auto overlapping = adaptivePoolWeights(3, 2); // windows [0, 2) and [1, 3)
+        QVERIFY(torch::equal(
+            overlapping,
+            torch::tensor({0.5, 0.5, 0.0, 0.0, 0.5, 0.5}, torch::kFloat64).view({2, 3})));
+        const auto up = bilinearWeights(2, 4);
+        QVERIFY(torch::equal(
+            up, torch::tensor({1.0, 0.0, 0.75, 0.25, 0.25, 0.75, 0.0, 1.0}, torch::kFloat64)
+                    .view({4, 2})));
+    }
+
+    // The pyramid pooling and the whole network compute the same values and gradients either way,
+    // in training (BatchNorm on batch statistics) and from NCHW or channels_last input.
+    void gemmResamplingMatchesOperators_data()
+    {
+        QTest::addColumn<bool>("channelsLast");
+        QTest::newRow("NCHW") << false;
+        QTest::newRow("channels_last") << true;
+    }
+    void gemmResamplingMatchesOperators()
+    {
+        QFETCH(bool, channelsLast);
+        const auto format =
+            channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+        torch::manual_seed(7);
+        PyramidPooling ppm(32, std::vector<int>{1, 2, 3, 6});
+        ppm->train();
+        const auto x = torch::randn({3, 32, 9, 13}).contiguous(format).requires_grad_(true);
+        const auto weight = torch::randn({3, 64, 9, 13});
+
+        const auto run = [&](Resampling mode) {
+            ppm->resampling = mode;
+            ppm->zero_grad();
+            x.mutable_grad() = torch::Tensor();
+            const auto y = ppm->forward(x);
+            (y * weight).sum().backward();
+            std::vector<torch::Tensor> results{y.detach().clone(), x.grad().clone()};
+            for (const auto &p : ppm->parameters())
+                results.push_back(p.grad().clone());
+            return results;
+        };
+        const auto operators = run(Resampling::Operators);
+        const auto gemms = run(Resampling::Gemms);
+        QCOMPARE(gemms.size(), operators.size());
+        QCOMPARE(shapeOf(gemms[0]), (QList<qint64>{3, 64, 9, 13}));
+        QVERIFY(gemms[0].is_contiguous(at::MemoryFormat::ChannelsLast));
+        QVERIFY(torch::equal(gemms[0].narrow(1, 0, 32), x.detach()));
+        for (size_t i = 0; i < gemms.size(); ++i) {
+            const double scale = operators[i].abs().max().item<double>();
+            QVERIFY2(maxDifference(gemms[i], operators[i]) <= 1e-5 * std::max(1.0, scale),
+                     qPrintable(QString("result %1: %2 of %3")
+                                    .arg(i)
+                                    .arg(maxDifference(gemms[i], operators[i]))
+                                    .arg(scale)));
+        }
+        // Not a tautology: the two ways differ in their kernels, so their rounding differs.
+        QVERIFY(!torch::equal(gemms[1], operators[1]));
+
+        ModelConfig config;
+        config.backbone = "resnet18";
+        config.output_stride = 8;
+        auto model = createModel(config);
+        model->eval();
+        torch::NoGradGuard noGrad;
+        const auto input = torch::randn({1, 3, 40, 56});
+        model->setResampling(Resampling::Operators);
+        const auto a = model->forward(input).logits;
+        model->setResampling(Resampling::Gemms);
+        const auto b = model->forward(input).logits;
+        QCOMPARE(shapeOf(b), (QList<qint64>{1, 2, 40, 56}));
+        QVERIFY2(torch::allclose(a, b, 1e-4, 1e-5),
+                 qPrintable(QString::number(maxDifference(a, b))));
     }
 
     void invalidConfigurationsAreRejected()
