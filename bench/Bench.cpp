@@ -43,6 +43,7 @@ struct Options
     int batch = 2;
     int iterations = 5;
     int warmup = 1;
+    int rounds = 1; // with --reference: ours and the reference alternately, this many times
     int threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     int output_stride = 8;
     int classes = 2;
@@ -71,6 +72,9 @@ void usage()
            "  --batch N          images per batch (default 2)\n"
            "  --iterations N     timed iterations (default 5)\n"
            "  --warmup N         untimed iterations first (default 1)\n"
+           "  --rounds N         with --reference: time ours and PyTorch alternately N times and\n"
+           "                     print medians (ratio: the median of the per-round ratios), so\n"
+           "                     that a change of clock or load moves both columns (default 1)\n"
            "  --device cpu|cuda  (default cpu)\n"
            "  --threads N        intra-op threads (default: hardware concurrency)\n"
            "  --output-stride N  8, 16 or 32 (default 8)\n"
@@ -135,6 +139,8 @@ Options parse(int argc, char **argv)
             o.iterations = number();
         else if (arg == "--warmup")
             o.warmup = number();
+        else if (arg == "--rounds")
+            o.rounds = std::max(1, number());
         else if (arg == "--device")
             o.device = value();
         else if (arg == "--threads")
@@ -230,6 +236,31 @@ struct Row
     double forward_ips = 0, forward_ms = 0;
     double train_ips = 0, train_ms = 0;
 };
+
+double median(std::vector<double> values)
+{
+    if (values.empty())
+        return 0.0;
+    std::sort(values.begin(), values.end());
+    const size_t mid = values.size() / 2;
+    return values.size() % 2 ? values[mid] : 0.5 * (values[mid - 1] + values[mid]);
+}
+
+// Per column, the median over rounds.
+Row medianRow(const std::vector<Row> &rows)
+{
+    Row m = rows.front();
+    const auto column = [&](double Row::*field) {
+        std::vector<double> values;
+        for (const Row &r : rows)
+            values.push_back(r.*field);
+        m.*field = median(values);
+    };
+    for (double Row::*field :
+         {&Row::forward_ips, &Row::forward_ms, &Row::train_ips, &Row::train_ms})
+        column(field);
+    return m;
+}
 
 at::ScalarType autocastType(const Options &o)
 {
@@ -533,6 +564,10 @@ int main(int argc, char **argv)
                 o.amp.c_str(), o.channels_last ? ", channels_last" : "",
                 o.cuda_graph ? ", training step as a CUDA graph" : "",
                 o.cudnn_benchmark ? ", cuDNN benchmark" : "", o.warmup, o.iterations);
+    if (o.rounds > 1 && !o.reference.empty())
+        std::printf("medians of %d rounds, ours and PyTorch alternately; ratio: the median of the "
+                    "per-round ratios\n",
+                    o.rounds);
     const bool compare = !o.reference.empty();
     if (compare) {
         std::printf("%-20s %9s %12s %12s %7s %12s %12s %7s", "backbone", "params M", "fwd C++",
@@ -550,20 +585,26 @@ int main(int argc, char **argv)
     };
     for (const auto &backbone : o.backbones) {
         try {
-            const Row r = measure(backbone, o, device);
-            if (!compare) {
-                std::printf("%-20s %9.2f %14.2f %12.1f %14.2f %12.1f\n", r.backbone.c_str(),
-                            r.parameters_m, r.forward_ips, r.forward_ms, r.train_ips, r.train_ms);
-            } else {
-                const Row p = measureReference(backbone, o, false);
+            if (compare) {
+                // Alternating rounds: ours, then PyTorch, then ours again...
+                std::vector<Row> ours, theirs;
+                std::vector<double> forwardRatios, trainRatios;
+                for (int round = 0; round < o.rounds; ++round) {
+                    ours.push_back(measure(backbone, o, device));
+                    theirs.push_back(measureReference(backbone, o, false));
+                    forwardRatios.push_back(
+                        ratio(ours.back().forward_ips, theirs.back().forward_ips));
+                    trainRatios.push_back(ratio(ours.back().train_ips, theirs.back().train_ips));
+                }
+                const Row r = medianRow(ours);
+                const Row p = medianRow(theirs);
                 if (std::abs(p.parameters_m - r.parameters_m) > 1e-6)
                     std::printf("%-20s parameter counts differ (%.6f M against %.6f M): the two "
                                 "networks are not the same\n",
                                 backbone.c_str(), r.parameters_m, p.parameters_m);
                 std::printf("%-20s %9.2f %12.2f %12.2f %6.2fx %12.2f %12.2f %6.2fx",
                             r.backbone.c_str(), r.parameters_m, r.forward_ips, p.forward_ips,
-                            ratio(r.forward_ips, p.forward_ips), r.train_ips, p.train_ips,
-                            ratio(r.train_ips, p.train_ips));
+                            median(forwardRatios), r.train_ips, p.train_ips, median(trainRatios));
                 std::fflush(stdout);
                 if (o.reference_compile) {
                     const Row c = measureReference(backbone, o, true);
@@ -572,6 +613,10 @@ int main(int argc, char **argv)
                                 ratio(r.train_ips, c.train_ips));
                 }
                 std::printf("\n");
+            } else {
+                const Row r = measure(backbone, o, device);
+                std::printf("%-20s %9.2f %14.2f %12.1f %14.2f %12.1f\n", r.backbone.c_str(),
+                            r.parameters_m, r.forward_ips, r.forward_ms, r.train_ips, r.train_ms);
             }
         } catch (const std::exception &e) {
             std::printf("%-20s failed: %s\n", backbone.c_str(), e.what());

@@ -28,12 +28,26 @@ torch::Tensor applyActivation(const torch::Tensor &x, Activation kind)
     return x;
 }
 
-ActivationLayerImpl::ActivationLayerImpl(Activation kind)
+ActivationLayerImpl::ActivationLayerImpl(Activation kind, bool inplace)
     : kind(kind)
+    , inplace(inplace)
 {}
 
 torch::Tensor ActivationLayerImpl::forward(const torch::Tensor &x)
 {
+    if (inplace) {
+        auto y = x; // shares x's storage: the in-place ops below overwrite x, as torchvision's do
+        switch (kind) {
+        case Activation::ReLU:
+            return torch::relu_(y);
+        case Activation::Hardswish:
+            return torch::hardswish_(y);
+        case Activation::SiLU:
+            return torch::silu_(y);
+        default:
+            break;
+        }
+    }
     return applyActivation(x, kind);
 }
 
@@ -115,8 +129,10 @@ SequentialBlock convNormAct(int64_t in_channels, int64_t out_channels,
     seq->push_back(torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(out_channels)
                                               .eps(options.bn_eps)
                                               .momentum(options.bn_momentum)));
+    // In place, as torchvision's Conv2dNormActivation: BatchNorm's backward needs its input, not
+    // its output, so the activation may overwrite it.
     if (options.activation != Activation::None)
-        seq->push_back(ActivationLayer(options.activation));
+        seq->push_back(ActivationLayer(options.activation, /*inplace=*/true));
     return seq;
 }
 

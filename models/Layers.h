@@ -23,10 +23,13 @@ torch::Tensor applyActivation(const torch::Tensor &x, Activation kind);
 
 struct ActivationLayerImpl : torch::nn::Module
 {
-    explicit ActivationLayerImpl(Activation kind = Activation::ReLU);
+    // `inplace` as torchvision's (Conv2dNormActivation's activations are in place): ReLU, Hardswish
+    // and SiLU overwrite their input, the others ignore it.
+    explicit ActivationLayerImpl(Activation kind = Activation::ReLU, bool inplace = false);
     torch::Tensor forward(const torch::Tensor &x);
 
     Activation kind;
+    bool inplace;
 };
 TORCH_MODULE(ActivationLayer);
 

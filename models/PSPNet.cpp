@@ -45,7 +45,8 @@ PSPNetImpl::PSPNetImpl(const ModelConfig &config_)
                                                                          config.bottleneck_kernel)
                                                     .padding(config.bottleneck_kernel / 2)
                                                     .bias(false)),
-                              torch::nn::BatchNorm2d(width), torch::nn::ReLU()));
+                              torch::nn::BatchNorm2d(width),
+                              torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true))));
     dropout = register_module("dropout", torch::nn::Dropout2d(config.dropout));
     classifier = register_module(
         "classifier", torch::nn::Conv2d(torch::nn::Conv2dOptions(width, config.num_classes, 1)));
@@ -57,7 +58,8 @@ PSPNetImpl::PSPNetImpl(const ModelConfig &config_)
                     torch::nn::Conv2dOptions(backbone->stage3Channels(), kAuxChannels, 3)
                         .padding(1)
                         .bias(false)),
-                torch::nn::BatchNorm2d(kAuxChannels), torch::nn::ReLU(),
+                torch::nn::BatchNorm2d(kAuxChannels),
+                torch::nn::ReLU(torch::nn::ReLUOptions().inplace(true)),
                 torch::nn::Dropout2d(kAuxDropout),
                 torch::nn::Conv2d(torch::nn::Conv2dOptions(kAuxChannels, config.num_classes, 1))));
     }
