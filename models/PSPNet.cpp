@@ -100,10 +100,7 @@ torch::Tensor PSPNetImpl::resize(const torch::Tensor &x, const std::vector<int64
 {
     if (resampleWithGemms(resampling_, x))
         return resizeBilinear(x, size[0], size[1], resize_maps_);
-    return torch::nn::functional::interpolate(x, torch::nn::functional::InterpolateFuncOptions()
-                                                     .size(size)
-                                                     .mode(torch::kBilinear)
-                                                     .align_corners(false));
+    return interpolateBilinear(x, size[0], size[1]);
 }
 
 PSPNetOutput PSPNetImpl::forward(const torch::Tensor &x)

@@ -1,7 +1,5 @@
 #include "models/PyramidPooling.h"
 
-#include "models/SpatialMaps.h"
-
 #include <stdexcept>
 #include <string>
 
@@ -47,17 +45,12 @@ torch::Tensor PyramidPoolingImpl::forward(const torch::Tensor &x)
 
 torch::Tensor PyramidPoolingImpl::forwardWithOperators(const torch::Tensor &x)
 {
-    const std::vector<int64_t> size{x.size(2), x.size(3)};
     std::vector<torch::Tensor> outputs{x};
     outputs.reserve(bins.size() + 1);
     for (size_t i = 0; i < bins.size(); ++i) {
         auto y = torch::adaptive_avg_pool2d(x, {bins[i], bins[i]});
         y = stages[i]->as<torch::nn::Sequential>()->forward(y);
-        outputs.push_back(
-            torch::nn::functional::interpolate(y, torch::nn::functional::InterpolateFuncOptions()
-                                                      .size(size)
-                                                      .mode(torch::kBilinear)
-                                                      .align_corners(false)));
+        outputs.push_back(interpolateBilinear(y, x.size(2), x.size(3)));
     }
     return torch::cat(outputs, 1);
 }

@@ -14,9 +14,9 @@
 // which computes the same maps several times faster than PyTorch's kernels; elsewhere (the CPU,
 // ONNX export) the usual adaptive_avg_pool2d and interpolate run.
 
-#include <torch/nn.h>
-
 #include "models/SpatialMaps.h"
+
+#include <torch/nn.h>
 
 #include <cstdint>
 #include <vector>

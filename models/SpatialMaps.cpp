@@ -107,6 +107,14 @@ std::vector<torch::Tensor> SpatialMapCache::get(const std::vector<int64_t> &key,
     return entries_.back().maps;
 }
 
+torch::Tensor interpolateBilinear(const torch::Tensor &x, int64_t out_h, int64_t out_w)
+{
+    return torch::nn::functional::interpolate(x, torch::nn::functional::InterpolateFuncOptions()
+                                                     .size(std::vector<int64_t>{out_h, out_w})
+                                                     .mode(torch::kBilinear)
+                                                     .align_corners(false));
+}
+
 torch::Tensor resizeBilinear(const torch::Tensor &x, int64_t out_h, int64_t out_w,
                              SpatialMapCache &cache)
 {

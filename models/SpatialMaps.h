@@ -80,6 +80,9 @@ private:
     std::vector<Entry> entries_; // newest last
 };
 
+// PyTorch's bilinear interpolate (align_corners=false) of x [N, C, H, W] to [N, C, out_h, out_w].
+torch::Tensor interpolateBilinear(const torch::Tensor &x, int64_t out_h, int64_t out_w);
+
 // Bilinear resizing (align_corners=false) of x [N, C, H, W] to [N, C, out_h, out_w], the values of
 // upsample_bilinear2d, as two GEMMs: along the rows of every plane, then along the columns.
 // Returns a contiguous (NCHW) tensor.

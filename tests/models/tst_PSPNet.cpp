@@ -34,14 +34,6 @@ double maxDifference(const torch::Tensor &a, const torch::Tensor &b)
     return (a - b).abs().max().item<double>();
 }
 
-torch::Tensor interpolateBilinear(const torch::Tensor &x, int64_t h, int64_t w)
-{
-    return torch::nn::functional::interpolate(x, torch::nn::functional::InterpolateFuncOptions()
-                                                     .size(std::vector<int64_t>{h, w})
-                                                     .mode(torch::kBilinear)
-                                                     .align_corners(false));
-}
-
 } // namespace
 
 class TestPSPNet : public QObject
