@@ -1,6 +1,9 @@
 #include "core/train/FusedAdamW.h"
 
+#include "core/train/AdamWKernel.h"
+
 #include <ATen/ATen.h>
+#include <ATen/record_function.h>
 #include <torch/version.h>
 
 #include <c10/core/GradMode.h>
@@ -9,6 +12,40 @@
 #include <stdexcept>
 
 namespace medseg::core {
+
+// The CPU update of float32 parameters, fastest first: PyTorch's fused CPU kernel (LibTorch >=
+// 2.4), else detail::adamwStepCpu where it runs on ATen's threads (MEDSEG_ADAMW_CPU_KERNEL: built
+// with the OpenMP runtime LibTorch uses), else the multi-tensor kernels.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+#define MEDSEG_TORCH_FUSED_ADAMW_CPU 1
+#endif
+
+namespace {
+
+// Whether the parameter can take the fused CPU update: float32 on the CPU, with gradient and
+// moments laid out as the parameter, densely (detail::adamwStepCpu treats the four as flat
+// arrays); PyTorch's kernel is given contiguous ones only.
+bool fitsCpuFusedUpdate(const at::Tensor &param, const at::Tensor &grad, const at::Tensor &expAvg,
+                        const at::Tensor &expAvgSq)
+{
+#if defined(MEDSEG_TORCH_FUSED_ADAMW_CPU) || defined(MEDSEG_ADAMW_CPU_KERNEL)
+    const auto alike = [&](const at::Tensor &t) {
+        return t.device().is_cpu() && t.layout() == at::kStrided && t.scalar_type() == at::kFloat &&
+               t.is_non_overlapping_and_dense() && t.sizes().equals(param.sizes()) &&
+               t.strides().equals(param.strides());
+    };
+#ifdef MEDSEG_TORCH_FUSED_ADAMW_CPU
+    if (!param.is_contiguous())
+        return false;
+#endif
+    return alike(param) && alike(grad) && alike(expAvg) && alike(expAvgSq);
+#else
+    (void)param, (void)grad, (void)expAvg, (void)expAvgSq;
+    return false;
+#endif
+}
+
+} // namespace
 
 FusedAdamW::FusedAdamW(NamedParameters parameters, AdamWOptions options)
     : m_parameters(std::move(parameters))
@@ -26,6 +63,7 @@ void FusedAdamW::setLearningRate(double learningRate)
 
 void FusedAdamW::zeroGrad()
 {
+    RECORD_FUNCTION("FusedAdamW.zero_grad", std::vector<c10::IValue>());
     for (auto &[name, parameter] : m_parameters) {
         (void)name;
         if (parameter.grad().defined())
@@ -35,9 +73,12 @@ void FusedAdamW::zeroGrad()
 
 void FusedAdamW::step()
 {
+    // Named in profiles (medseg-bench --profile), as PyTorch's optimizers are.
+    RECORD_FUNCTION("FusedAdamW.step", std::vector<c10::IValue>());
     c10::NoGradGuard noGrad;
     std::vector<at::Tensor> params, grads, expAvgs, expAvgSqs;
     std::vector<ParameterState *> states;
+    std::vector<std::size_t> cpuFused; // indices of parameters for stepOnCpu
     for (std::size_t i = 0; i < m_parameters.size(); ++i) {
         const at::Tensor &parameter = m_parameters[i].second;
         if (!parameter.grad().defined())
@@ -48,12 +89,18 @@ void FusedAdamW::step()
             state.expAvgSq = at::zeros_like(parameter, at::MemoryFormat::Preserve);
         }
         ++state.step;
+        if (fitsCpuFusedUpdate(parameter, parameter.grad(), state.expAvg, state.expAvgSq)) {
+            cpuFused.push_back(i);
+            continue;
+        }
         params.push_back(parameter);
         grads.push_back(parameter.grad());
         expAvgs.push_back(state.expAvg);
         expAvgSqs.push_back(state.expAvgSq);
         states.push_back(&state);
     }
+    if (!cpuFused.empty())
+        stepOnCpu(cpuFused);
     if (params.empty())
         return;
 
@@ -109,6 +156,48 @@ void FusedAdamW::step()
     at::_foreach_div_(denominators, sqrtCorrection2);
     at::_foreach_add_(denominators, m_options.eps);
     at::_foreach_addcdiv_(params, expAvgs, denominators, negativeStepSize);
+}
+
+void FusedAdamW::stepOnCpu(const std::vector<std::size_t> &indices)
+{
+    const double lr = m_options.learningRate;
+    const double beta1 = m_options.beta1;
+    const double beta2 = m_options.beta2;
+#ifdef MEDSEG_TORCH_FUSED_ADAMW_CPU
+    std::vector<at::Tensor> params, grads, expAvgs, expAvgSqs, steps;
+    for (const std::size_t i : indices) {
+        const at::Tensor &parameter = m_parameters[i].second;
+        const ParameterState &state = m_state[i];
+        params.push_back(parameter);
+        grads.push_back(parameter.grad());
+        expAvgs.push_back(state.expAvg);
+        expAvgSqs.push_back(state.expAvgSq);
+        // The kernel reads the step count (already advanced) from a float32 CPU scalar.
+        steps.push_back(at::scalar_tensor(double(state.step), at::kFloat));
+    }
+    at::_fused_adamw_(params, grads, expAvgs, expAvgSqs, {}, steps, lr, beta1, beta2,
+                      m_options.weightDecay, m_options.eps, false, false);
+#else
+    for (const std::size_t i : indices) {
+        const at::Tensor &parameter = m_parameters[i].second;
+        ParameterState &state = m_state[i];
+        // The constants torch::optim::AdamW passes its kernels, rounded to float as they are.
+        const double correction1 = 1.0 - std::pow(beta1, double(state.step));
+        const double correction2 = 1.0 - std::pow(beta2, double(state.step));
+        detail::AdamWStepScalars scalars;
+        scalars.decay = float(1.0 - lr * m_options.weightDecay);
+        scalars.beta1 = float(beta1);
+        scalars.oneMinusBeta1 = float(1.0 - beta1);
+        scalars.beta2 = float(beta2);
+        scalars.oneMinusBeta2 = float(1.0 - beta2);
+        scalars.sqrtCorrection2 = float(std::sqrt(correction2));
+        scalars.eps = float(m_options.eps);
+        scalars.negativeStepSize = float(-lr / correction1);
+        detail::adamwStepCpu(parameter.data_ptr<float>(), parameter.grad().data_ptr<float>(),
+                             state.expAvg.data_ptr<float>(), state.expAvgSq.data_ptr<float>(),
+                             parameter.numel(), scalars);
+    }
+#endif
 }
 
 std::map<std::string, torch::Tensor> FusedAdamW::stateDict() const

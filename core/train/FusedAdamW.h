@@ -1,9 +1,11 @@
 #pragma once
 
-// AdamW (Loshchilov & Hutter) with torch::optim::AdamW's exact arithmetic, applied to all
-// parameters at once with multi-tensor (`_foreach_*`) kernels, or PyTorch's fused CUDA kernel on
-// LibTorch >= 2.0. Parameters are named, so the state saved in a checkpoint finds its tensor
-// again in a rebuilt model whatever the order of registration.
+// AdamW (Loshchilov & Hutter) with torch::optim::AdamW's arithmetic, fused: one pass over each
+// float32 CPU parameter's memory where PyTorch's multi-tensor update makes nine (PyTorch's fused
+// CPU kernel from LibTorch 2.4, detail::adamwStepCpu before), PyTorch's fused kernel on CUDA
+// (LibTorch >= 2.0), and multi-tensor (`_foreach_*`) kernels for anything else. Parameters are
+// named, so the state saved in a checkpoint finds its tensor again in a rebuilt model whatever the
+// order of registration.
 
 #include <torch/types.h>
 
@@ -59,6 +61,10 @@ private:
         std::int64_t step = 0;
         torch::Tensor deviceStep; // float32 on the parameter's device (CUDA): the fused kernel's
     };
+
+    // The fused CPU update of the parameters at these indices, whose step counts have just
+    // advanced (see fitsCpuFusedUpdate in the .cpp).
+    void stepOnCpu(const std::vector<std::size_t> &indices);
 
     NamedParameters m_parameters;
     std::vector<ParameterState> m_state; // parallel to m_parameters

@@ -14,6 +14,7 @@ class TestFusedAdamW : public QObject
 
 private Q_SLOTS:
     void matchesTorchAdamWOverSeveralSteps();
+    void everyLayoutAndTypeMatchesTorchAdamW();
     void skipsParametersWithoutGradient();
     void stateDictRoundTripContinuesIdentically();
     void learningRateChangesBetweenSteps();
@@ -74,6 +75,56 @@ void TestFusedAdamW::matchesTorchAdamWOverSeveralSteps()
     // And the parameters did move.
     auto initial = makeNet();
     QVERIFY(maxDifference(*initial, *ours) > 1e-3);
+}
+
+// The one-pass CPU update takes float32 parameters whose gradient shares their dense layout (a
+// parameter larger than one task's share, so that several threads run it; a channels_last
+// convolution weight); the multi-tensor kernels take the rest (a gradient laid out otherwise, a
+// float64 parameter). All must step as torch::optim::AdamW does.
+void TestFusedAdamW::everyLayoutAndTypeMatchesTorchAdamW()
+{
+    at::set_num_threads(2);
+    torch::manual_seed(7);
+    std::vector<torch::Tensor> initial{
+        torch::randn({3, 70000}),
+        torch::randn({16, 8, 3, 3}).contiguous(at::MemoryFormat::ChannelsLast),
+        torch::randn({64, 48}),
+        torch::randn({5, 6}, torch::kDouble),
+    };
+    std::vector<torch::Tensor> reference, ours;
+    FusedAdamW::NamedParameters named;
+    for (std::size_t i = 0; i < initial.size(); ++i) {
+        reference.push_back(initial[i].clone().set_requires_grad(true));
+        ours.push_back(initial[i].clone().set_requires_grad(true));
+        named.emplace_back("p" + std::to_string(i), ours.back());
+    }
+    QVERIFY(ours[1].is_contiguous(at::MemoryFormat::ChannelsLast));
+    torch::optim::AdamW torchOptimizer(reference,
+                                       torch::optim::AdamWOptions(1e-2).weight_decay(0.05));
+    FusedAdamW fused(named, AdamWOptions{1e-2, 0.9, 0.999, 1e-8, 0.05});
+    for (int step = 0; step < 5; ++step) {
+        for (std::size_t i = 0; i < initial.size(); ++i) {
+            torch::Tensor grad = torch::randn_like(initial[i]);
+            if (i == 2) // the same values, transposed in memory
+                grad = grad.t().contiguous().t();
+            reference[i].mutable_grad() = grad.clone();
+            ours[i].mutable_grad() = grad;
+        }
+        QVERIFY(!ours[2].grad().is_contiguous());
+        torchOptimizer.step();
+        fused.step();
+    }
+    for (std::size_t i = 0; i < initial.size(); ++i) {
+        const double moved = (ours[i] - initial[i]).abs().max().item<double>();
+        const double difference = (ours[i] - reference[i]).abs().max().item<double>();
+        QVERIFY2(moved > 1e-2,
+                 qPrintable(QStringLiteral("parameter %1 moved %2").arg(i).arg(moved)));
+        QVERIFY2(difference <= 1e-6,
+                 qPrintable(QStringLiteral("parameter %1 differs by %2").arg(i).arg(difference)));
+    }
+    QVERIFY(ours[1].is_contiguous(at::MemoryFormat::ChannelsLast));
+    const auto state = fused.stateDict();
+    QCOMPARE(state.at("p0.step").item<std::int64_t>(), std::int64_t(5));
 }
 
 void TestFusedAdamW::skipsParametersWithoutGradient()
