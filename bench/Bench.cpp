@@ -9,6 +9,7 @@
 #include "models/Registry.h"
 #include "tests/train/SyntheticTrainingData.h"
 
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/cuda.h>
 #include <torch/nn.h>
 #include <torch/optim.h>
@@ -58,6 +59,7 @@ struct Options
     bool reference_compile = false; // also time torch.compile in the reference
     std::string reference; // a Python with torch + torchvision: run pspnet_reference.py too
     std::string reference_script;
+    std::string profile; // chrome trace of the timed iterations (autograd profiler)
     bool forward = true;
     bool train = true;
     std::string device = "cpu";
@@ -93,6 +95,9 @@ void usage()
            "  --reference PYTHON also run bench/pspnet_reference.py with PYTHON (same model,\n"
            "                     loss and optimizer) and print both side by side\n"
            "  --reference-script FILE  (default: the source tree's copy)\n"
+           "  --profile FILE     write the operators of the timed iterations as a chrome trace\n"
+           "                     (one backbone, --forward-only or --train-only; compare two\n"
+           "                     traces with bench/profile_compare.py)\n"
            "  --backbones A,B    (default: all)\n"
            "  --forward-only | --train-only\n";
 }
@@ -171,6 +176,8 @@ Options parse(int argc, char **argv)
             o.reference = value();
         else if (arg == "--reference-script")
             o.reference_script = value();
+        else if (arg == "--profile")
+            o.profile = value();
         else if (arg == "--backbones")
             o.backbones = split(value());
         else if (arg == "--forward-only")
@@ -326,6 +333,15 @@ medseg::core::FusedAdamW makeOptimizer(medseg::models::PSPNet &model)
     return medseg::core::FusedAdamW(parameters, adamw);
 }
 
+// --profile: the autograd profiler records the timed iterations and writes its chrome trace when
+// the returned guard goes.
+std::unique_ptr<torch::autograd::profiler::RecordProfile> startProfile(const Options &o)
+{
+    if (o.profile.empty())
+        return nullptr;
+    return std::make_unique<torch::autograd::profiler::RecordProfile>(o.profile);
+}
+
 // Eager steps to warm a CudaGraphStep up with before it captures.
 constexpr int kGraphEagerSteps = 3;
 
@@ -352,6 +368,7 @@ Row measure(const std::string &backbone, const Options &o, const torch::Device &
         const medseg::core::AutocastScope scope(autocast, autocastType(o));
         for (int i = 0; i < o.warmup; ++i)
             model->forward(images);
+        const auto profile = startProfile(o);
         timer.start();
         for (int i = 0; i < o.iterations; ++i)
             model->forward(images);
@@ -377,6 +394,7 @@ Row measure(const std::string &backbone, const Options &o, const torch::Device &
         }
         for (int i = 0; i < warmup; ++i)
             run();
+        const auto profile = startProfile(o);
         timer.start();
         for (int i = 0; i < o.iterations; ++i)
             run();
@@ -536,6 +554,11 @@ int main(int argc, char **argv)
         at::globalContext().setBenchmarkCuDNN(true);
     if (o.cuda_graph && o.device != "cuda") {
         std::cerr << "--cuda-graph needs --device cuda\n";
+        return 2;
+    }
+    if (!o.profile.empty() && (o.backbones.size() != 1 || o.rounds > 1 || o.forward == o.train)) {
+        std::cerr << "--profile traces one backbone, one round, with --forward-only or "
+                     "--train-only\n";
         return 2;
     }
     if ((o.cuda_graph || o.check_graph) && !medseg::core::CudaGraphStep::available()) {

@@ -10,6 +10,7 @@ python3-torchvision).
     /usr/bin/python3 bench/pspnet_reference.py --size 256 --batch 2 --threads 2
 """
 import argparse
+import contextlib
 import json
 import os
 import time
@@ -174,13 +175,13 @@ def medical_loss(logits, targets, alpha=0.7, gamma=2.0, smooth=1.0):
 
 
 def make_optimizer(model, device):
-    """AdamW with PyTorch's fastest update for the device: fused on CUDA (2.x), else foreach."""
+    """AdamW with PyTorch's fastest update for the device: fused (CUDA from 2.0, CPU from 2.4),
+    else foreach (multi-tensor)."""
     params = [p for p in model.parameters() if p.requires_grad]
-    if device.type == "cuda":
-        try:
-            return torch.optim.AdamW(params, lr=1e-4, fused=True), "fused"
-        except (TypeError, RuntimeError):
-            pass
+    try:
+        return torch.optim.AdamW(params, lr=1e-4, fused=True), "fused"
+    except (TypeError, RuntimeError):
+        pass
     try:
         return torch.optim.AdamW(params, lr=1e-4, foreach=True), "foreach"
     except TypeError:
@@ -190,6 +191,17 @@ def make_optimizer(model, device):
 def sync(device):
     if device.type == "cuda":
         torch.cuda.synchronize()
+
+
+@contextlib.contextmanager
+def profiled(args):
+    """--profile: record the timed iterations' operators and write them as a chrome trace."""
+    if not args.profile:
+        yield
+        return
+    with torch.autograd.profiler.profile() as profiler:
+        yield
+    profiler.export_chrome_trace(args.profile)
 
 
 def measure(name, args, device):
@@ -213,17 +225,21 @@ def measure(name, args, device):
             for _ in range(args.warmup):
                 runner(images)
             sync(device)
-            start = time.perf_counter()
-            for _ in range(args.iterations):
-                runner(images)
-            sync(device)
-            seconds = time.perf_counter() - start
+            with profiled(args):
+                start = time.perf_counter()
+                for _ in range(args.iterations):
+                    runner(images)
+                sync(device)
+                seconds = time.perf_counter() - start
         row["fwd_ms"] = 1000 * seconds / args.iterations
         row["fwd_ips"] = args.batch * args.iterations / seconds
     if not args.forward_only:
         model.train()
         optimizer, row["optimizer"] = make_optimizer(model, device)
-        scaler = torch.cuda.amp.GradScaler(enabled=args.amp == "fp16")
+        # torch.amp.GradScaler from 2.3 (torch.cuda.amp's is deprecated there), else 1.x's.
+        grad_scaler = getattr(torch.amp, "GradScaler", None)
+        scaler = grad_scaler("cuda", enabled=args.amp == "fp16") if grad_scaler else \
+            torch.cuda.amp.GradScaler(enabled=args.amp == "fp16")
 
         def step():
             optimizer.zero_grad(set_to_none=True)
@@ -236,11 +252,12 @@ def measure(name, args, device):
         for _ in range(args.warmup):
             step()
         sync(device)
-        start = time.perf_counter()
-        for _ in range(args.iterations):
-            step()
-        sync(device)
-        seconds = time.perf_counter() - start
+        with profiled(args):
+            start = time.perf_counter()
+            for _ in range(args.iterations):
+                step()
+            sync(device)
+            seconds = time.perf_counter() - start
         row["train_ms"] = 1000 * seconds / args.iterations
         row["train_ips"] = args.batch * args.iterations / seconds
     return row
@@ -266,6 +283,9 @@ def main():
     parser.add_argument("--cudnn-benchmark", action="store_true",
                         help="torch.backends.cudnn.benchmark = True")
     parser.add_argument("--json", action="store_true", help="one JSON object per backbone")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="write the timed iterations' operators as a chrome trace (one backbone; "
+                             "--forward-only or --train-only)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--forward-only", action="store_true")
     group.add_argument("--train-only", action="store_true")

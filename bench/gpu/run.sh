@@ -6,8 +6,11 @@
 #   3. PSPNet-ResNet18, OS 8, 512x512, batch 16, bf16 + channels_last: medseg-bench (CUDA graph)
 #      against PyTorch eager (fused AdamW) and torch.compile, side by side in one run,
 #   4. trains the synthetic task with core/train's Trainer on CUDA (bf16, channels_last),
-#   5. every backbone, inference and training, against PyTorch eager.
-# `run.sh build` stops after the build; `run.sh graph goal trainer backbones` runs the steps named
+#   5. every backbone, inference and training, against PyTorch eager,
+#   6. the same on the machine's CPU (all cores, fp32): LibTorch and PyTorch from the one wheel,
+#      so the same oneDNN build, on an otherwise idle machine (`cpu`); `cpu-profile` lists one
+#      training step's operators of both side by side (bench/profile_compare.py).
+# `run.sh build` stops after the build; `run.sh graph goal trainer backbones cpu` runs the steps named
 # (default: all). Logs go to $OUT (default /tmp/medseg-gpu). NLOHMANN_DIR: nlohmann_json's CMake folder when the
 # machine has none. Steps are each under `timeout`, so a slow one cannot eat the others' time.
 set -uo pipefail
@@ -20,6 +23,8 @@ wanted() { [ $# -eq 0 ] || [ -z "${STEPS:-}" ] || [[ " $STEPS " == *" $1 "* ]]; 
 STEPS="$*"
 
 step machine
+lscpu | grep -E "^(Model name|Socket|Core|Thread)"
+echo "vector flags: $(grep -o -w -E 'avx2|avx512f|avx512_vnni|avx_vnni|amx_int8|amx_bf16' /proc/cpuinfo | sort -u | xargs)"
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm,clocks.max.sm --format=csv
 python3 -c 'import torch, torchvision; print("torch", torch.__version__, "cuda", torch.version.cuda,
 "cudnn", torch.backends.cudnn.version(), "torchvision", torchvision.__version__,
@@ -86,5 +91,23 @@ if wanted backbones; then
 step "every backbone, 512x512, batch 16, against PyTorch eager"
 timeout 240 "$bench" --size 512 --batch 16 --iterations 20 --warmup 5 --cudnn-benchmark \
     --cuda-graph "${common[@]}" --reference python3 2>&1 | tee "$OUT/backbones.txt"
+fi
+cpu_common=(--device cpu --threads "$(nproc)" --size 256 --batch 4)
+if wanted cpu; then
+step "every backbone on the CPU, $(nproc) threads, fp32, 256x256, batch 4, against PyTorch eager"
+timeout 420 "$bench" "${cpu_common[@]}" --backbones "${CPU_BACKBONES:-resnet18,mobilenet_v3_large,efficientnet_b0,convnext_tiny}" \
+    --iterations 6 --warmup 2 --rounds 3 --reference python3 2>&1 | tee "$OUT/cpu.txt"
+fi
+
+if wanted cpu-profile; then
+step "one CPU training step's operators, ours against PyTorch eager"
+for backbone in ${CPU_PROFILE_BACKBONES:-resnet18 mobilenet_v3_large}; do
+    timeout 60 "$bench" "${cpu_common[@]}" --backbones "$backbone" --train-only --iterations 3 \
+        --warmup 2 --profile "$OUT/ours-$backbone.json" | tail -1
+    timeout 60 python3 "$src/bench/pspnet_reference.py" "${cpu_common[@]}" --backbones "$backbone" \
+        --train-only --iterations 3 --warmup 2 --profile "$OUT/theirs-$backbone.json" 2>/dev/null | tail -1
+    python3 "$src/bench/profile_compare.py" "$OUT/ours-$backbone.json" "$OUT/theirs-$backbone.json" \
+        --steps 3 --top 30 | tee "$OUT/profile-$backbone.txt"
+done
 fi
 step done
