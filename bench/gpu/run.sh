@@ -9,8 +9,10 @@
 #   5. every backbone, inference and training, against PyTorch eager,
 #   6. the same on the machine's CPU (all cores, fp32): LibTorch and PyTorch from the one wheel,
 #      so the same oneDNN build, on an otherwise idle machine (`cpu`); `cpu-profile` lists one
-#      training step's operators of both side by side (bench/profile_compare.py).
-# `run.sh build` stops after the build; `run.sh graph goal trainer backbones cpu` runs the steps named
+#      training step's operators of both side by side (bench/profile_compare.py),
+#   7. `onnx`: ONNX Runtime latency on that CPU, fp32 against int8 (needs ONNX_PREFIX, made by
+#      bench/gpu/make_devdeps.sh, and Python's onnxruntime).
+# `run.sh build` stops after the build; `run.sh graph goal trainer backbones cpu onnx` runs the steps named
 # (default: all). Logs go to $OUT (default /tmp/medseg-gpu). NLOHMANN_DIR: nlohmann_json's CMake folder when the
 # machine has none. Steps are each under `timeout`, so a slow one cannot eat the others' time.
 set -uo pipefail
@@ -37,11 +39,14 @@ step configure
 common=(-S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMEDSEG_TORCH_ONLY=ON
         -DMEDSEG_BUILD_TESTS=OFF -DTORCH_CUDA_ARCH_LIST=9.0)
 [ -n "${NLOHMANN_DIR:-}" ] && common+=(-Dnlohmann_json_DIR="$NLOHMANN_DIR")
-if ! cmake "${common[@]}" -DCMAKE_PREFIX_PATH="$torch_dir/share/cmake" >"$OUT/configure.log" 2>&1; then
+# ONNX_PREFIX: ONNX and protobuf for the exporter (bench/gpu/make_devdeps.sh), for the onnx step.
+prefix="$torch_dir/share/cmake${ONNX_PREFIX:+;$ONNX_PREFIX}"
+if ! cmake "${common[@]}" -DCMAKE_PREFIX_PATH="$prefix" >"$OUT/configure.log" 2>&1; then
     echo "LibTorch's own CMake config failed:"; grep -iE "error|could not|not found" "$OUT/configure.log" | head -15
     echo "configuring again with MEDSEG_TORCH_ROOT"
     rm -rf "$build"
     cmake "${common[@]}" -DMEDSEG_TORCH_ROOT="$torch_dir" -DMEDSEG_TORCH_CXX11_ABI="$abi" \
+        ${ONNX_PREFIX:+-DCMAKE_PREFIX_PATH="$ONNX_PREFIX"} \
         >"$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
 fi
 grep -E "MedSeg Studio|LibTorch" "$OUT/configure.log"
@@ -109,5 +114,19 @@ for backbone in ${CPU_PROFILE_BACKBONES:-resnet18 mobilenet_v3_large}; do
     python3 "$src/bench/profile_compare.py" "$OUT/ours-$backbone.json" "$OUT/theirs-$backbone.json" \
         --steps 3 --top 30 | tee "$OUT/profile-$backbone.txt"
 done
+fi
+if wanted onnx; then
+step "ONNX Runtime on the CPU: PSPNet-ResNet18 fp32 against int8 (CPU profile), 1x3x512x512"
+# Needs ONNX + protobuf (ONNX_PREFIX) and Python's onnxruntime; the models are large and stay here.
+if ! ninja -C "$build" -k 0 medseg-bench-export >"$OUT/build-export.log" 2>&1; then
+    grep -E "error|Error" -A4 "$OUT/build-export.log" | head -60
+else
+    models=/tmp/medseg-onnx
+    timeout 300 "$build/bin/medseg-bench-export" "$models" --steps 30 2>&1 | tail -6
+    cp "$models/export-report.json" "$OUT/" 2>/dev/null
+    timeout 300 python3 "$src/bench/onnx_latency.py" "$models/pspnet_resnet18_fp32.onnx" \
+        "$models/pspnet_resnet18_int8_cpu.onnx" --threads "1,2,$(nproc)" --runs 10 2>&1 |
+        tee "$OUT/onnx-latency.txt"
+fi
 fi
 step done
