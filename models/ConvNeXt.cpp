@@ -33,7 +33,21 @@ CNBlockImpl::CNBlockImpl(int64_t dim, double layer_scale_init, double stochastic
 
 torch::Tensor CNBlockImpl::forward(const torch::Tensor &x)
 {
-    return stochastic_depth->forward(layer_scale * block->forward(x)) + x;
+    // torchvision's layer_scale * block(x), with the layer scale folded into the second Linear's
+    // weight and bias (as the ONNX exporter does): one pass over the block's output fewer, and
+    // autograd still reaches fc2 and layer_scale. `block` keeps torchvision's layout and names.
+    auto *dwconv = block[0]->as<torch::nn::Conv2d>();
+    auto *norm = block[2]->as<torch::nn::LayerNorm>();
+    auto *fc1 = block[3]->as<torch::nn::Linear>();
+    auto *activation = block[4]->as<ActivationLayer>();
+    auto *fc2 = block[5]->as<torch::nn::Linear>();
+    if (!dwconv || !norm || !fc1 || !activation || !fc2)
+        throw std::logic_error("CNBlock: unexpected layout of its block");
+    auto y = norm->forward(dwconv->forward(x).permute({0, 2, 3, 1}));
+    y = activation->forward(fc1->forward(y));
+    const auto scale = layer_scale.reshape({-1});
+    y = torch::linear(y, fc2->weight * scale.unsqueeze(1), fc2->bias * scale);
+    return stochastic_depth->forward(y.permute({0, 3, 1, 2})) + x;
 }
 
 ConvNeXtDownsampleImpl::ConvNeXtDownsampleImpl(int64_t in_channels, int64_t out_channels,

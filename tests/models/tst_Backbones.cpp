@@ -1,9 +1,12 @@
 // The four torchvision-compatible backbones: parameter counts, state-dict names, output stride,
 // input channels and the adaptation of RGB weights to other channel counts.
 
+#include "models/ConvNeXt.h"
 #include "models/Layers.h"
 #include "models/Registry.h"
 #include "models/WeightImport.h"
+
+#include <torch/csrc/autograd/autograd.h>
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -85,6 +88,42 @@ private Q_SLOTS:
         QCOMPARE(availableBackbones(), expected);
         QVERIFY(isBackboneAvailable("convnext_tiny"));
         QVERIFY(!isBackboneAvailable("resnet50"));
+    }
+
+    // CNBlock folds its layer scale into the second Linear; it must compute torchvision's
+    // layer_scale * block(x) + x, values and gradients, with non-zero biases and scales (random
+    // torchvision initialisations have zero biases, which would hide a bias left unscaled).
+    void convNextBlockFoldsTheLayerScaleExactly()
+    {
+        torch::manual_seed(5);
+        CNBlock block(8, 1e-6, 0.0, 2);
+        {
+            torch::NoGradGuard noGrad;
+            for (auto &parameter : block->parameters())
+                parameter.uniform_(-0.5, 0.5);
+        }
+        block->train();
+        const auto x = torch::randn({2, 8, 9, 11}).requires_grad_(true);
+        const auto fc2Weight = block->block[5]->as<torch::nn::Linear>()->weight;
+        const auto fc2Bias = block->block[5]->as<torch::nn::Linear>()->bias;
+        const auto folded = block->forward(x);
+        const auto reference = block->layer_scale * block->block->forward(x) + x;
+        QVERIFY((reference - x).abs().max().item<double>() > 0.1); // the block does contribute
+        QVERIFY((folded - reference).abs().max().item<double>() <= 1e-5);
+
+        const std::vector<torch::Tensor> inputs{x, block->layer_scale, fc2Weight, fc2Bias};
+        const auto weights = torch::randn_like(reference);
+        const auto foldedGrads = torch::autograd::grad({(folded * weights).sum()}, inputs);
+        const auto referenceGrads = torch::autograd::grad({(reference * weights).sum()}, inputs);
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            const double difference =
+                (foldedGrads[i] - referenceGrads[i]).abs().max().item<double>();
+            const double size = referenceGrads[i].abs().max().item<double>();
+            QVERIFY2(
+                size > 1e-3 && difference <= 1e-5 * std::max(1.0, size),
+                qPrintable(
+                    QStringLiteral("gradient %1: %2 against %3").arg(i).arg(difference).arg(size)));
+        }
     }
 
     void parameterCountsEqualTorchvision_data()
