@@ -33,9 +33,11 @@ CNBlockImpl::CNBlockImpl(int64_t dim, double layer_scale_init, double stochastic
 
 torch::Tensor CNBlockImpl::forward(const torch::Tensor &x)
 {
-    // torchvision's layer_scale * block(x), with the layer scale folded into the second Linear's
-    // weight and bias (as the ONNX exporter does): one pass over the block's output fewer, and
-    // autograd still reaches fc2 and layer_scale. `block` keeps torchvision's layout and names.
+    // torchvision's layer_scale * block(x). The scale multiplies whichever is smaller: the block's
+    // output (rows x dim) or, folded in as the ONNX exporter does, the second Linear's weight
+    // (dim x 4 dim) and bias; autograd reaches fc2 and layer_scale either way. Large inputs (a GPU
+    // batch) save a pass over the activations per block; small ones keep torchvision's product.
+    // `block` keeps torchvision's layout and names.
     auto *dwconv = block[0]->as<torch::nn::Conv2d>();
     auto *norm = block[2]->as<torch::nn::LayerNorm>();
     auto *fc1 = block[3]->as<torch::nn::Linear>();
@@ -46,7 +48,11 @@ torch::Tensor CNBlockImpl::forward(const torch::Tensor &x)
     auto y = norm->forward(dwconv->forward(x).permute({0, 2, 3, 1}));
     y = activation->forward(fc1->forward(y));
     const auto scale = layer_scale.reshape({-1});
-    y = torch::linear(y, fc2->weight * scale.unsqueeze(1), fc2->bias * scale);
+    const int64_t rows = y.numel() / y.size(-1);
+    if (rows > fc2->weight.size(1))
+        y = torch::linear(y, fc2->weight * scale.unsqueeze(1), fc2->bias * scale);
+    else
+        y = fc2->forward(y) * scale;
     return stochastic_depth->forward(y.permute({0, 3, 1, 2})) + x;
 }
 

@@ -90,11 +90,21 @@ private Q_SLOTS:
         QVERIFY(!isBackboneAvailable("resnet50"));
     }
 
-    // CNBlock folds its layer scale into the second Linear; it must compute torchvision's
+    // CNBlock applies its layer scale to the second Linear's weight and bias (more than 4 x 8
+    // rows of batch x pixels here) or to its output (fewer); both must compute torchvision's
     // layer_scale * block(x) + x, values and gradients, with non-zero biases and scales (random
     // torchvision initialisations have zero biases, which would hide a bias left unscaled).
-    void convNextBlockFoldsTheLayerScaleExactly()
+    void convNextBlockAppliesTheLayerScaleExactly_data()
     {
+        QTest::addColumn<int>("height");
+        QTest::addColumn<int>("width");
+        QTest::newRow("folded into fc2") << 9 << 11;
+        QTest::newRow("on the output") << 3 << 5;
+    }
+    void convNextBlockAppliesTheLayerScaleExactly()
+    {
+        QFETCH(int, height);
+        QFETCH(int, width);
         torch::manual_seed(5);
         CNBlock block(8, 1e-6, 0.0, 2);
         {
@@ -103,7 +113,7 @@ private Q_SLOTS:
                 parameter.uniform_(-0.5, 0.5);
         }
         block->train();
-        const auto x = torch::randn({2, 8, 9, 11}).requires_grad_(true);
+        const auto x = torch::randn({2, 8, height, width}).requires_grad_(true);
         const auto fc2Weight = block->block[5]->as<torch::nn::Linear>()->weight;
         const auto fc2Bias = block->block[5]->as<torch::nn::Linear>()->bias;
         const auto folded = block->forward(x);
