@@ -53,7 +53,10 @@ torch::Tensor CNBlockImpl::forward(const torch::Tensor &x)
         y = torch::linear(y, fc2->weight * scale.unsqueeze(1), fc2->bias * scale);
     else
         y = fc2->forward(y) * scale;
-    return stochastic_depth->forward(y.permute({0, 3, 1, 2})) + x;
+    // In place, as torchvision's `result += input`: nothing autograd keeps is overwritten.
+    auto out = stochastic_depth->forward(y.permute({0, 3, 1, 2}));
+    out += x;
+    return out;
 }
 
 ConvNeXtDownsampleImpl::ConvNeXtDownsampleImpl(int64_t in_channels, int64_t out_channels,
