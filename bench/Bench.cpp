@@ -52,9 +52,10 @@ struct Options
     bool aux = false;
     std::string amp = "off"; // off, bf16, fp16 (CUDA only; CPU bf16 is ~50x slower on AVX2)
     bool channels_last = false;
-    bool cuda_graph = false;        // capture the whole training step (CUDA)
-    bool cudnn_benchmark = false;   // let cuDNN time its algorithms (both sides)
-    bool check_graph = false;       // compare graphed and eager training steps, then exit
+    std::string pyramid_head = "auto"; // auto, upsampled, factored (models/PyramidConv.h)
+    bool cuda_graph = false;           // capture the whole training step (CUDA)
+    bool cudnn_benchmark = false;      // let cuDNN time its algorithms (both sides)
+    bool check_graph = false;          // compare graphed and eager training steps, then exit
     bool trainer_check = false;     // train the synthetic task with core/train's Trainer, then exit
     bool reference_compile = false; // also time torch.compile in the reference
     std::string reference; // a Python with torch + torchvision: run pspnet_reference.py too
@@ -85,6 +86,9 @@ void usage()
            "  --aux              train with the auxiliary head (loss weight 0.4)\n"
            "  --amp off|bf16|fp16  autocast on CUDA (default off)\n"
            "  --channels-last    channels_last memory format\n"
+           "  --pyramid-head auto|upsampled|factored  how the bottleneck convolves the pyramid\n"
+           "                     branches (models/PyramidConv.h; auto: factored on the CPU,\n"
+           "                     upsampled on CUDA; the reference always upsamples)\n"
            "  --cuda-graph       capture the whole training step in a CUDA graph (CUDA)\n"
            "  --cudnn-benchmark  let cuDNN time its algorithms (here and in the reference)\n"
            "  --check-graph      train 8 steps eagerly and 8 as a CUDA graph from the same\n"
@@ -162,6 +166,8 @@ Options parse(int argc, char **argv)
             o.amp = value();
         else if (arg == "--channels-last")
             o.channels_last = true;
+        else if (arg == "--pyramid-head")
+            o.pyramid_head = value();
         else if (arg == "--cuda-graph")
             o.cuda_graph = true;
         else if (arg == "--cudnn-benchmark")
@@ -199,6 +205,10 @@ Options parse(int argc, char **argv)
     }
     if (o.amp != "off" && o.amp != "bf16" && o.amp != "fp16") {
         std::cerr << "--amp must be off, bf16 or fp16\n";
+        std::exit(2);
+    }
+    if (o.pyramid_head != "auto" && o.pyramid_head != "upsampled" && o.pyramid_head != "factored") {
+        std::cerr << "--pyramid-head must be auto, upsampled or factored\n";
         std::exit(2);
     }
     if (o.amp == "fp16" && o.cuda_graph) {
@@ -275,12 +285,16 @@ at::ScalarType autocastType(const Options &o)
 }
 
 medseg::models::PSPNet makeModel(const ModelConfig &config, const torch::Device &device,
-                                 bool channelsLast)
+                                 const Options &o)
 {
+    using medseg::models::PyramidHead;
     auto model = createModel(config);
     model->to(device);
-    if (channelsLast)
+    if (o.channels_last)
         medseg::models::toChannelsLast(*model);
+    model->setPyramidHead(o.pyramid_head == "factored"    ? PyramidHead::Factored
+                          : o.pyramid_head == "upsampled" ? PyramidHead::Upsampled
+                                                          : PyramidHead::Automatic);
     return model;
 }
 
@@ -348,7 +362,7 @@ constexpr int kGraphEagerSteps = 3;
 Row measure(const std::string &backbone, const Options &o, const torch::Device &device)
 {
     const ModelConfig config = modelConfig(backbone, o);
-    auto model = makeModel(config, device, o.channels_last);
+    auto model = makeModel(config, device, o);
     Row row;
     row.backbone = backbone;
     row.parameters_m = static_cast<double>(parameterCount(*model)) / 1e6;
@@ -424,7 +438,7 @@ int checkGraph(const std::string &backbone, const Options &o, const torch::Devic
 
     const auto train = [&](bool graphed, std::vector<double> &losses) {
         torch::manual_seed(2);
-        auto model = makeModel(config, device, o.channels_last);
+        auto model = makeModel(config, device, o);
         model->train();
         TrainStep step{model,    makeOptimizer(model), images,           labels,
                        autocast, autocastType(o),      config.aux_weight};
@@ -580,11 +594,11 @@ int main(int argc, char **argv)
     }
 
     std::printf("medseg-bench: LibTorch %s, device %s, %d threads, input %dx%dx%dx%d, "
-                "output stride %d, %d classes%s, amp %s%s%s%s, %d warm-up + %d timed "
-                "iterations\n",
+                "output stride %d, %d classes%s, pyramid head %s, amp %s%s%s%s, %d warm-up + %d "
+                "timed iterations\n",
                 TORCH_VERSION, o.device.c_str(), at::get_num_threads(), o.batch, o.in_channels,
                 o.size, o.size, o.output_stride, o.classes, o.aux ? ", aux head" : "",
-                o.amp.c_str(), o.channels_last ? ", channels_last" : "",
+                o.pyramid_head.c_str(), o.amp.c_str(), o.channels_last ? ", channels_last" : "",
                 o.cuda_graph ? ", training step as a CUDA graph" : "",
                 o.cudnn_benchmark ? ", cuDNN benchmark" : "", o.warmup, o.iterations);
     if (o.rounds > 1 && !o.reference.empty())

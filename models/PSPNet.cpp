@@ -1,5 +1,6 @@
 #include "models/PSPNet.h"
 
+#include "models/PyramidConv.h"
 #include "models/Registry.h"
 
 #include <stdexcept>
@@ -103,12 +104,25 @@ torch::Tensor PSPNetImpl::resize(const torch::Tensor &x, const std::vector<int64
     return interpolateBilinear(x, size[0], size[1]);
 }
 
+// The pyramid pooling and the bottleneck (conv, BN, ReLU).
+torch::Tensor PSPNetImpl::head(const torch::Tensor &features)
+{
+    const bool factored = pyramid_head_ == PyramidHead::Factored ||
+                          (pyramid_head_ == PyramidHead::Automatic && !features.is_cuda());
+    if (!factored)
+        return bottleneck->forward(ppm->forward(features));
+    const auto &weight = bottleneck[0]->as<torch::nn::Conv2d>()->weight;
+    auto y = pyramidConv(features, ppm->grids(features), weight, head_maps_);
+    for (auto layer = bottleneck->begin() + 1; layer != bottleneck->end(); ++layer)
+        y = layer->forward(y);
+    return y;
+}
+
 PSPNetOutput PSPNetImpl::forward(const torch::Tensor &x)
 {
     const std::vector<int64_t> size{x.size(2), x.size(3)};
     const auto features = backbone->forwardFeatures(x);
-    auto y = bottleneck->forward(ppm->forward(features.out));
-    y = classifier->forward(dropout->forward(y));
+    auto y = classifier->forward(dropout->forward(head(features.out)));
     PSPNetOutput output;
     output.logits = resize(y, size);
     if (aux_head && is_training())

@@ -12,6 +12,14 @@
 
 namespace medseg::models {
 
+// How the bottleneck convolution reads the pyramid's branches (PyramidConv.h); the values are the
+// same up to rounding.
+enum class PyramidHead {
+    Automatic, // factored on the CPU, upsampled on CUDA (not yet timed there)
+    Upsampled, // the paper's way: upsample the branches, concatenate, convolve
+    Factored,  // convolve on the branches' grids, upsample the products (pyramidConv)
+};
+
 struct PSPNetOutput
 {
     torch::Tensor logits;     // [N, num_classes, H, W]
@@ -28,6 +36,9 @@ struct PSPNetImpl : torch::nn::Module
     void setResampling(Resampling mode);
     Resampling resampling() const { return resampling_; }
 
+    void setPyramidHead(PyramidHead mode) { pyramid_head_ = mode; }
+    PyramidHead pyramidHead() const { return pyramid_head_; }
+
     const ModelConfig config;
     BackbonePtr backbone;
     PyramidPooling ppm{nullptr};
@@ -38,9 +49,12 @@ struct PSPNetImpl : torch::nn::Module
 
 private:
     torch::Tensor resize(const torch::Tensor &x, const std::vector<int64_t> &size);
+    torch::Tensor head(const torch::Tensor &features);
 
     Resampling resampling_ = Resampling::Automatic;
+    PyramidHead pyramid_head_ = PyramidHead::Automatic;
     SpatialMapCache resize_maps_;
+    SpatialMapCache head_maps_;
 };
 TORCH_MODULE(PSPNet);
 

@@ -43,15 +43,63 @@ torch::Tensor PyramidPoolingImpl::forward(const torch::Tensor &x)
     return resampleWithGemms(resampling, x) ? forwardWithGemms(x) : forwardWithOperators(x);
 }
 
+std::vector<torch::Tensor> PyramidPoolingImpl::grids(const torch::Tensor &x)
+{
+    checkInput(x);
+    std::vector<torch::Tensor> out;
+    out.reserve(bins.size());
+    if (!resampleWithGemms(resampling, x)) {
+        for (size_t i = 0; i < bins.size(); ++i)
+            out.push_back(stages[i]->as<torch::nn::Sequential>()->forward(
+                torch::adaptive_avg_pool2d(x, {bins[i], bins[i]})));
+        return out;
+    }
+    return gridsFromPixelRows(toPixelRows(x), poolingAndUpsamplingMaps(x)[0]);
+}
+
+std::vector<torch::Tensor> PyramidPoolingImpl::gridsFromPixelRows(const torch::Tensor &rows,
+                                                                  const torch::Tensor &pool)
+{
+    const auto pooled = applySpatialMap(pool, rows);
+    std::vector<torch::Tensor> out;
+    out.reserve(bins.size());
+    int64_t row = 0;
+    for (size_t i = 0; i < bins.size(); ++i) {
+        const int64_t bin = bins[i];
+        const auto grid = fromPixelRows(pooled.narrow(1, row, bin * bin), bin, bin);
+        out.push_back(stages[i]->as<torch::nn::Sequential>()->forward(grid));
+        row += bin * bin;
+    }
+    return out;
+}
+
+void PyramidPoolingImpl::checkInput(const torch::Tensor &x) const
+{
+    TORCH_CHECK(x.dim() == 4 && x.size(1) == in_channels, "pyramid pooling expects [N, ",
+                in_channels, ", H, W], got ", x.sizes());
+}
+
+std::vector<torch::Tensor> PyramidPoolingImpl::poolingAndUpsamplingMaps(const torch::Tensor &x)
+{
+    const int64_t h = x.size(2);
+    const int64_t w = x.size(3);
+    return maps_.get({h, w}, x, [&] {
+        std::vector<torch::Tensor> pool;
+        std::vector<torch::Tensor> upsample;
+        for (int bin : bins) {
+            pool.push_back(adaptivePoolMatrix(h, w, bin, bin));
+            upsample.push_back(bilinearMatrix(bin, bin, h, w));
+        }
+        return std::vector<torch::Tensor>{torch::cat(pool, 0), torch::cat(upsample, 1)};
+    });
+}
+
 torch::Tensor PyramidPoolingImpl::forwardWithOperators(const torch::Tensor &x)
 {
     std::vector<torch::Tensor> outputs{x};
     outputs.reserve(bins.size() + 1);
-    for (size_t i = 0; i < bins.size(); ++i) {
-        auto y = torch::adaptive_avg_pool2d(x, {bins[i], bins[i]});
-        y = stages[i]->as<torch::nn::Sequential>()->forward(y);
-        outputs.push_back(interpolateBilinear(y, x.size(2), x.size(3)));
-    }
+    for (const auto &grid : grids(x))
+        outputs.push_back(interpolateBilinear(grid, x.size(2), x.size(3)));
     return torch::cat(outputs, 1);
 }
 
@@ -62,36 +110,21 @@ torch::Tensor PyramidPoolingImpl::forwardWithOperators(const torch::Tensor &x)
 // separate products and a concatenation of their outputs.
 torch::Tensor PyramidPoolingImpl::forwardWithGemms(const torch::Tensor &x)
 {
-    TORCH_CHECK(x.dim() == 4 && x.size(1) == in_channels, "pyramid pooling expects [N, ",
-                in_channels, ", H, W], got ", x.sizes());
-    const int64_t h = x.size(2);
-    const int64_t w = x.size(3);
-    const auto maps = maps_.get({h, w}, x, [&] {
-        std::vector<torch::Tensor> pool;
-        std::vector<torch::Tensor> upsample;
-        for (int bin : bins) {
-            pool.push_back(adaptivePoolMatrix(h, w, bin, bin));
-            upsample.push_back(bilinearMatrix(bin, bin, h, w));
-        }
-        return std::vector<torch::Tensor>{torch::cat(pool, 0), torch::cat(upsample, 1)};
-    });
+    checkInput(x);
+    const auto maps = poolingAndUpsamplingMaps(x);
     const auto rows = toPixelRows(x);
-    const auto pooled = applySpatialMap(maps[0], rows);
+    const auto branches = gridsFromPixelRows(rows, maps[0]);
     const int64_t width = branch_channels * static_cast<int64_t>(bins.size());
     std::vector<torch::Tensor> blocks;
     blocks.reserve(bins.size());
-    int64_t row = 0;
     for (size_t i = 0; i < bins.size(); ++i) {
-        const int64_t bin = bins[i];
-        const auto grid = fromPixelRows(pooled.narrow(1, row, bin * bin), bin, bin);
-        const auto y = stages[i]->as<torch::nn::Sequential>()->forward(grid);
         const int64_t left = static_cast<int64_t>(i) * branch_channels;
-        blocks.push_back(
-            torch::constant_pad_nd(toPixelRows(y), {left, width - left - branch_channels}));
-        row += bin * bin;
+        blocks.push_back(torch::constant_pad_nd(toPixelRows(branches[i]),
+                                                {left, width - left - branch_channels}));
     }
     const auto upsampled = applySpatialMap(maps[1], torch::cat(blocks, 1));
-    return fromPixelRows(torch::cat({rows, upsampled.to(rows.scalar_type())}, 2), h, w);
+    return fromPixelRows(torch::cat({rows, upsampled.to(rows.scalar_type())}, 2), x.size(2),
+                         x.size(3));
 }
 
 } // namespace medseg::models

@@ -28,6 +28,11 @@ struct PyramidPoolingImpl : torch::nn::Module
     PyramidPoolingImpl(int64_t in_channels, std::vector<int> bins);
     torch::Tensor forward(const torch::Tensor &x);
 
+    // The branches before their upsampling: stage i's output on its bins[i] x bins[i] grid,
+    // [N, branch_channels, bin, bin]. forward() is cat(x, upsampled grids); PSPNet's factored
+    // head (PyramidConv.h) convolves the grids without upsampling them.
+    std::vector<torch::Tensor> grids(const torch::Tensor &x);
+
     int64_t outChannels() const;
 
     // stages[i] is a Sequential: conv, BatchNorm (unless bins[i] == 1), ReLU.
@@ -40,6 +45,11 @@ struct PyramidPoolingImpl : torch::nn::Module
 private:
     torch::Tensor forwardWithOperators(const torch::Tensor &x);
     torch::Tensor forwardWithGemms(const torch::Tensor &x);
+    void checkInput(const torch::Tensor &x) const;
+    std::vector<torch::Tensor> poolingAndUpsamplingMaps(const torch::Tensor &x);
+    // The stages' grids from x as [N, H*W, C] rows and the stacked pooling maps.
+    std::vector<torch::Tensor> gridsFromPixelRows(const torch::Tensor &rows,
+                                                  const torch::Tensor &pool);
 
     // Per input size: the pooling maps of all bins stacked, [R, H*W], and the upsampling maps
     // side by side, [H*W, R] (R = the sum of the bins squared).

@@ -3,6 +3,7 @@
 // against PyTorch's operators.
 
 #include "models/PSPNet.h"
+#include "models/PyramidConv.h"
 #include "models/Registry.h"
 #include "models/SpatialMaps.h"
 
@@ -406,6 +407,131 @@ private Q_SLOTS:
         QCOMPARE(shapeOf(b), (QList<qint64>{1, 2, 40, 56}));
         QVERIFY2(torch::allclose(a, b, 1e-4, 1e-5),
                  qPrintable(QString::number(maxDifference(a, b))));
+    }
+
+    void shiftedTapsByHand()
+    {
+        const auto map =
+            torch::tensor({1.0, 2.0, 3.0, 4.0, 5.0, 6.0}, torch::kFloat64).view({3, 2});
+        const auto taps = shiftedTaps(map, 3);
+        QVERIFY(torch::equal(taps, torch::tensor({0.0, 0.0, 1.0, 2.0, 3.0, 4.0, //
+                                                  1.0, 2.0, 3.0, 4.0, 5.0, 6.0, //
+                                                  3.0, 4.0, 5.0, 6.0, 0.0, 0.0},
+                                                 torch::kFloat64)
+                                       .view({3, 6})));
+        QVERIFY(torch::equal(shiftedTaps(map, 1), map));
+    }
+
+    // The factored bottleneck convolution against conv2d over the concatenated upsampled branches,
+    // values and gradients, in float64 so that any difference beyond rounding shows: 1x1 and 3x3
+    // kernels, NCHW and channels_last features, square and oblong grids, grids with fewer cells
+    // than the features and one with more rows.
+    void pyramidConvMatchesTheConvolutionOfUpsampledBranches_data()
+    {
+        QTest::addColumn<int>("kernel");
+        QTest::addColumn<bool>("channelsLast");
+        QTest::newRow("3x3 NCHW") << 3 << false;
+        QTest::newRow("3x3 channels_last") << 3 << true;
+        QTest::newRow("1x1 NCHW") << 1 << false;
+    }
+    void pyramidConvMatchesTheConvolutionOfUpsampledBranches()
+    {
+        QFETCH(int, kernel);
+        QFETCH(bool, channelsLast);
+        const auto format =
+            channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+        torch::manual_seed(11);
+        const auto options = torch::TensorOptions().dtype(torch::kFloat64);
+        const auto x = torch::randn({2, 6, 9, 13}, options).contiguous(format).requires_grad_(true);
+        std::vector<torch::Tensor> grids;
+        for (const auto &size :
+             std::vector<std::pair<int64_t, int64_t>>{{1, 1}, {3, 3}, {2, 7}, {11, 5}})
+            grids.push_back(
+                torch::randn({2, 4, size.first, size.second}, options).requires_grad_(true));
+        const auto weight =
+            torch::randn({5, 6 + 4 * 4, kernel, kernel}, options).requires_grad_(true);
+        const auto upstream = torch::randn({2, 5, 9, 13}, options);
+
+        std::vector<torch::Tensor> inputs{x, weight};
+        inputs.insert(inputs.end(), grids.begin(), grids.end());
+        const auto run = [&](const torch::Tensor &y) {
+            for (auto &t : inputs)
+                t.mutable_grad() = torch::Tensor();
+            (y * upstream).sum().backward();
+            std::vector<torch::Tensor> results{y.detach()};
+            for (const auto &t : inputs)
+                results.push_back(t.grad().clone());
+            return results;
+        };
+        std::vector<torch::Tensor> concatenated{x};
+        for (const auto &grid : grids)
+            concatenated.push_back(interpolateBilinear(grid, 9, 13));
+        const auto reference =
+            run(torch::conv2d(torch::cat(concatenated, 1), weight, {}, 1, kernel / 2));
+        SpatialMapCache cache;
+        const auto y = pyramidConv(x, grids, weight, cache);
+        QCOMPARE(shapeOf(y), (QList<qint64>{2, 5, 9, 13}));
+        QVERIFY(y.is_contiguous(format));
+        const auto factored = run(y);
+        for (size_t i = 0; i < reference.size(); ++i) {
+            const double scale = reference[i].abs().max().item<double>();
+            QVERIFY(scale > 0.1);
+            QVERIFY2(maxDifference(factored[i], reference[i]) <= 1e-12 * scale,
+                     qPrintable(QString("result %1: %2 of %3")
+                                    .arg(i)
+                                    .arg(maxDifference(factored[i], reference[i]))
+                                    .arg(scale)));
+        }
+        // The cached maps serve the next call of the same sizes.
+        QVERIFY(torch::equal(pyramidConv(x, grids, weight, cache), y));
+    }
+
+    // The whole network: the factored head is the CPU's default and computes the upsampled head's
+    // logits and every parameter's gradient, in training (BatchNorm on batch statistics).
+    void factoredHeadMatchesTheUpsampledHead_data()
+    {
+        QTest::addColumn<int>("kernel");
+        QTest::newRow("3x3") << 3;
+        QTest::newRow("1x1") << 1;
+    }
+    void factoredHeadMatchesTheUpsampledHead()
+    {
+        QFETCH(int, kernel);
+        ModelConfig config;
+        config.backbone = "resnet18";
+        config.output_stride = 8;
+        config.dropout = 0.0;
+        config.bottleneck_kernel = kernel;
+        torch::manual_seed(5);
+        auto model = createModel(config);
+        model->train();
+        QCOMPARE(model->pyramidHead(), PyramidHead::Automatic);
+        const auto input = torch::randn({2, 3, 72, 40});
+        const auto target = torch::randn({2, 2, 72, 40});
+        const auto run = [&](PyramidHead mode) {
+            model->setPyramidHead(mode);
+            model->zero_grad();
+            const auto logits = model->forward(input).logits;
+            (logits * target).sum().backward();
+            std::vector<torch::Tensor> results{logits.detach()};
+            for (const auto &p : model->parameters())
+                results.push_back(p.grad().clone());
+            return results;
+        };
+        const auto upsampled = run(PyramidHead::Upsampled);
+        const auto factored = run(PyramidHead::Factored);
+        const auto automatic = run(PyramidHead::Automatic);
+        QCOMPARE(factored.size(), upsampled.size());
+        for (size_t i = 0; i < upsampled.size(); ++i) {
+            const double scale = upsampled[i].abs().max().item<double>();
+            QVERIFY2(maxDifference(factored[i], upsampled[i]) <= 1e-4 * std::max(1e-3, scale),
+                     qPrintable(QString("result %1: %2 of %3")
+                                    .arg(i)
+                                    .arg(maxDifference(factored[i], upsampled[i]))
+                                    .arg(scale)));
+            QVERIFY(torch::equal(automatic[i], factored[i]));
+        }
+        QVERIFY(!torch::equal(factored[0], upsampled[0]));
     }
 
     void invalidConfigurationsAreRejected()
