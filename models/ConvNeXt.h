@@ -12,6 +12,16 @@ namespace medseg::models {
 
 // torchvision.models.convnext.CNBlock: depthwise 7x7, LayerNorm, Linear MLP (GELU), layer scale,
 // stochastic depth, residual.
+// How a CNBlock runs its two Linear layers; the values are the same up to rounding.
+enum class PointwiseKernel {
+    // Convolution on a CPU whose LibTorch has no MKL (Debian's runs its GEMMs on OpenBLAS), Gemm
+    // elsewhere: with 2 threads, oneDNN's 1x1 convolution does fc1 and fc2, forward and backward,
+    // in about half OpenBLAS's time at 96 and 192 channels and two thirds at 384 (5% more at 768).
+    Automatic,
+    Gemm,        // torch::linear on the [N, H, W, C] rows, as torchvision
+    Convolution, // 1x1 convolutions of the same memory viewed as a channels_last [N, C, H, W] map
+};
+
 struct CNBlockImpl : torch::nn::Module
 {
     CNBlockImpl(int64_t dim, double layer_scale, double stochastic_depth_prob, int64_t dilation);
@@ -20,6 +30,7 @@ struct CNBlockImpl : torch::nn::Module
     torch::nn::Sequential block{nullptr};
     torch::Tensor layer_scale;
     StochasticDepth stochastic_depth{nullptr};
+    PointwiseKernel pointwise = PointwiseKernel::Automatic;
 };
 TORCH_MODULE(CNBlock);
 

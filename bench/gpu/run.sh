@@ -63,12 +63,16 @@ common=(--device cuda --amp bf16 --channels-last --threads "$(nproc)")
 
 if wanted graph; then
 step "CUDA graph against eager steps (256x256, batch 8, bf16)"
-timeout 120 "$bench" --check-graph --size 256 --batch 8 --backbones resnet18 "${common[@]}" 2>&1 | tee "$OUT/check-graph.txt"
+for head in upsampled factored; do
+    timeout 120 "$bench" --check-graph --size 256 --batch 8 --backbones resnet18 \
+        --pyramid-head "$head" "${common[@]}" 2>&1
+done | tee "$OUT/check-graph.txt"
 fi
 
 if wanted variants; then
 step "PSPNet-ResNet18, OS 8, 512x512, batch 16, bf16 + channels_last: C++ variants"
-for variant in "" "--cudnn-benchmark" "--cudnn-benchmark --cuda-graph"; do
+for variant in "" "--cudnn-benchmark" "--cudnn-benchmark --cuda-graph" \
+    "--cudnn-benchmark --cuda-graph --pyramid-head factored"; do
     # shellcheck disable=SC2086
     timeout 60 "$bench" --size 512 --batch 16 --iterations 30 --warmup 8 --backbones resnet18 \
         --train-only $variant "${common[@]}" 2>&1 | tail -2

@@ -93,20 +93,29 @@ private Q_SLOTS:
     // CNBlock applies its layer scale to the second Linear's weight and bias (more than 4 x 8
     // rows of batch x pixels here) or to its output (fewer); both must compute torchvision's
     // layer_scale * block(x) + x, values and gradients, with non-zero biases and scales (random
-    // torchvision initialisations have zero biases, which would hide a bias left unscaled).
+    // torchvision initialisations have zero biases, which would hide a bias left unscaled), with
+    // its Linear layers as GEMMs and as 1x1 convolutions (the reference, `block`, runs torch's
+    // Linear modules).
     void convNextBlockAppliesTheLayerScaleExactly_data()
     {
         QTest::addColumn<int>("height");
         QTest::addColumn<int>("width");
-        QTest::newRow("folded into fc2") << 9 << 11;
-        QTest::newRow("on the output") << 3 << 5;
+        QTest::addColumn<int>("kernel");
+        const auto gemm = int(PointwiseKernel::Gemm);
+        const auto convolution = int(PointwiseKernel::Convolution);
+        QTest::newRow("folded into fc2, GEMM") << 9 << 11 << gemm;
+        QTest::newRow("on the output, GEMM") << 3 << 5 << gemm;
+        QTest::newRow("folded into fc2, 1x1 convolutions") << 9 << 11 << convolution;
+        QTest::newRow("on the output, 1x1 convolutions") << 3 << 5 << convolution;
     }
     void convNextBlockAppliesTheLayerScaleExactly()
     {
         QFETCH(int, height);
         QFETCH(int, width);
+        QFETCH(int, kernel);
         torch::manual_seed(5);
         CNBlock block(8, 1e-6, 0.0, 2);
+        block->pointwise = PointwiseKernel(kernel);
         {
             torch::NoGradGuard noGrad;
             for (auto &parameter : block->parameters())
