@@ -45,17 +45,11 @@ torch::Tensor CNBlockImpl::forward(const torch::Tensor &x)
     auto *fc2 = block[5]->as<torch::nn::Linear>();
     if (!dwconv || !norm || !fc1 || !activation || !fc2)
         throw std::logic_error("CNBlock: unexpected layout of its block");
-    const bool convolutions =
-        pointwise == PointwiseKernel::Convolution ||
-        (pointwise == PointwiseKernel::Automatic && x.is_cpu() && !at::globalContext().hasMKL());
-    // pixels: [N, H, W, C_in] contiguous; the convolution reads the same memory as a channels_last
-    // [N, C_in, H, W] map and writes channels_last, which is [N, H, W, C_out] contiguous again.
+    const bool convolutions = pointwise == PointwiseKernel::Convolution ||
+                              (pointwise == PointwiseKernel::Automatic && gemmsAsConvolutions(x));
     const auto linear = [convolutions](const torch::Tensor &pixels, const torch::Tensor &weight,
                                        const torch::Tensor &bias) {
-        if (!convolutions)
-            return torch::linear(pixels, weight, bias);
-        const auto kernel = weight.view({weight.size(0), weight.size(1), 1, 1});
-        return torch::conv2d(pixels.permute({0, 3, 1, 2}), kernel, bias).permute({0, 2, 3, 1});
+        return linearRows(pixels, weight, bias, convolutions);
     };
     auto y = norm->forward(dwconv->forward(x).permute({0, 2, 3, 1}));
     y = activation->forward(linear(y, fc1->weight, fc1->bias));

@@ -14,12 +14,9 @@ namespace medseg::models {
 // stochastic depth, residual.
 // How a CNBlock runs its two Linear layers; the values are the same up to rounding.
 enum class PointwiseKernel {
-    // Convolution on a CPU whose LibTorch has no MKL (Debian's runs its GEMMs on OpenBLAS), Gemm
-    // elsewhere: with 2 threads, oneDNN's 1x1 convolution does fc1 and fc2, forward and backward,
-    // in about half OpenBLAS's time at 96 and 192 channels and two thirds at 384 (5% more at 768).
-    Automatic,
+    Automatic,   // as gemmsAsConvolutions() says (Layers.h)
     Gemm,        // torch::linear on the [N, H, W, C] rows, as torchvision
-    Convolution, // 1x1 convolutions of the same memory viewed as a channels_last [N, C, H, W] map
+    Convolution, // 1x1 convolutions of the rows as a channels_last map (linearRows)
 };
 
 struct CNBlockImpl : torch::nn::Module

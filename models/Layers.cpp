@@ -180,4 +180,27 @@ void initConvNormWeights(torch::nn::Module &module)
     }
 }
 
+bool gemmsAsConvolutions(const torch::Tensor &x)
+{
+    return x.is_cpu() && !at::globalContext().hasMKL();
+}
+
+torch::Tensor linearRows(const torch::Tensor &rows, const torch::Tensor &weight,
+                         const torch::Tensor &bias, bool convolution)
+{
+    if (!convolution)
+        return torch::linear(rows, weight, bias);
+    const int64_t k = rows.size(-1);
+    TORCH_CHECK(weight.dim() == 2 && weight.size(1) == k, "linearRows: weight ", weight.sizes(),
+                " for rows of ", k);
+    // [M, K] rows are the channels_last memory of a [1, K, M, 1] map; so is the [1, N, M, 1]
+    // output.
+    const auto map = rows.reshape({1, -1, 1, k}).permute({0, 3, 1, 2});
+    const auto out =
+        torch::conv2d(map, weight.reshape({weight.size(0), k, 1, 1}), bias).permute({0, 2, 3, 1});
+    auto sizes = rows.sizes().vec();
+    sizes.back() = weight.size(0);
+    return out.reshape(sizes);
+}
+
 } // namespace medseg::models

@@ -33,6 +33,19 @@ struct ActivationLayerImpl : torch::nn::Module
 };
 TORCH_MODULE(ActivationLayer);
 
+// Whether x's matrix products run faster as oneDNN 1x1 convolutions: on a CPU whose LibTorch has
+// no MKL. Debian's LibTorch multiplies matrices with OpenBLAS, and there, with 2 threads, oneDNN's
+// 1x1 convolution does ConvNeXt-Tiny's Linear layers, forward and backward, in half OpenBLAS's time
+// at 96 and 192 channels and two thirds at 384 (5% more at 768), and the skinny products of the
+// factored pyramid head (PyramidConv.h) in a third.
+bool gemmsAsConvolutions(const torch::Tensor &x);
+
+// rows [..., K] times weight [N, K] transposed, plus bias (optional): [..., N]. torch::linear, or
+// with `convolution` a 1x1 convolution of the rows as the pixels of a channels_last map (no copy of
+// contiguous rows). The values are the same up to rounding.
+torch::Tensor linearRows(const torch::Tensor &rows, const torch::Tensor &weight,
+                         const torch::Tensor &bias, bool convolution);
+
 // torchvision.ops.SqueezeExcitation: global average pool, 1x1 conv, activation, 1x1 conv, gate.
 struct SqueezeExcitationImpl : torch::nn::Module
 {

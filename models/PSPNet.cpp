@@ -1,5 +1,6 @@
 #include "models/PSPNet.h"
 
+#include "models/Layers.h"
 #include "models/PyramidConv.h"
 #include "models/Registry.h"
 
@@ -112,7 +113,8 @@ torch::Tensor PSPNetImpl::head(const torch::Tensor &features)
     if (!factored)
         return bottleneck->forward(ppm->forward(features));
     const auto &weight = bottleneck[0]->as<torch::nn::Conv2d>()->weight;
-    auto y = pyramidConv(features, ppm->grids(features), weight, head_maps_);
+    auto y = pyramidConv(features, ppm->grids(features), weight, head_maps_,
+                         gemmsAsConvolutions(features));
     for (auto layer = bottleneck->begin() + 1; layer != bottleneck->end(); ++layer)
         y = layer->forward(y);
     return y;

@@ -1,5 +1,7 @@
 #include "models/PyramidConv.h"
 
+#include "models/Layers.h"
+
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -25,7 +27,7 @@ torch::Tensor shiftedTaps(const torch::Tensor &map, int64_t k)
 }
 
 torch::Tensor pyramidConv(const torch::Tensor &x, const std::vector<torch::Tensor> &grids,
-                          const torch::Tensor &weight, SpatialMapCache &cache)
+                          const torch::Tensor &weight, SpatialMapCache &cache, bool convolutions)
 {
     TORCH_CHECK(x.dim() == 4 && weight.dim() == 4, "pyramidConv expects 4-D input and weight");
     const int64_t n = x.size(0);
@@ -49,8 +51,8 @@ torch::Tensor pyramidConv(const torch::Tensor &x, const std::vector<torch::Tenso
                 channels, " input channels");
 
     // Per branch b, its k shifted row maps side by side, A_b [H, k*h_b], and its k shifted
-    // column maps stacked, B_b [k*w_b, W]: maps[2 + 2b] and maps[3 + 2b]. maps[0] and maps[1]
-    // hold all branches' A_b side by side and B_b stacked.
+    // column maps stacked, B_b [k*w_b, W]: maps[2 + 2b] and maps[3 + 2b]. maps[0] holds all
+    // branches' A_b side by side, maps[1] all B_b stacked and transposed, [W, sum k*w_b].
     const auto maps = cache.get(key, x, [&] {
         std::vector<torch::Tensor> built(2);
         std::vector<torch::Tensor> rows;
@@ -62,7 +64,7 @@ torch::Tensor pyramidConv(const torch::Tensor &x, const std::vector<torch::Tenso
             built.push_back(columns.back());
         }
         built[0] = torch::cat(rows, 1);
-        built[1] = torch::cat(columns, 0);
+        built[1] = torch::cat(columns, 0).t().contiguous();
         return built;
     });
 
@@ -87,7 +89,9 @@ torch::Tensor pyramidConv(const torch::Tensor &x, const std::vector<torch::Tenso
         const int64_t gw = grid.size(3);
         const auto taps = parts[1 + b].permute({0, 2, 3, 1}).reshape({o * k * k, cb});
         const auto mixed =
-            torch::matmul(taps, grid.reshape({n, cb, gh * gw})).view({n, o, k, k, gh, gw});
+            (convolutions ? torch::conv2d(grid.contiguous(), taps.view({o * k * k, cb, 1, 1}))
+                          : torch::matmul(taps, grid.reshape({n, cb, gh * gw})))
+                .view({n, o, k, k, gh, gw});
         if (channelsFirst) {
             // Rows first: [H, (ky, i)] x [(ky, i), (N, O, kx, j)] -> [N*O, H, (kx, j)].
             const auto byRow = mixed.permute({2, 4, 0, 1, 3, 5}).reshape({k * gh, n * o * k * gw});
@@ -104,7 +108,7 @@ torch::Tensor pyramidConv(const torch::Tensor &x, const std::vector<torch::Tenso
     if (channelsFirst) {
         // [(N, O, H), sum k*w_b] x [sum k*w_b, W]: NCHW.
         const auto rows = torch::cat(partial, 2).view({n * o * h, -1});
-        out.add_(torch::mm(rows, maps[1]).view({n, o, h, w}));
+        out.add_(linearRows(rows, maps[1], {}, convolutions).view({n, o, h, w}));
     } else {
         // [H, sum k*h_b] x [N, sum k*h_b, (W, O)]: NHWC.
         const auto columns = torch::cat(partial, 1).view({n, -1, w * o});

@@ -41,9 +41,10 @@ namespace medseg::models {
 // and padding kernel / 2 (an odd square kernel), where each grid is upsampled to x's size by
 // bilinear interpolation (align_corners=false) as PyramidPooling does. weight is
 // [O, C + sum C_b, k, k]; the result is [N, O, H, W] with x's memory format. `cache` keeps the
-// shifted upsampling maps of the last sizes.
+// shifted upsampling maps of the last sizes. With `convolutions` the products on the grids run as
+// 1x1 convolutions (gemmsAsConvolutions() in Layers.h says when that is faster).
 torch::Tensor pyramidConv(const torch::Tensor &x, const std::vector<torch::Tensor> &grids,
-                          const torch::Tensor &weight, SpatialMapCache &cache);
+                          const torch::Tensor &weight, SpatialMapCache &cache, bool convolutions);
 
 // [out, k * in]: k copies of map [out, in] side by side, copy t shifted by t - k / 2 rows (row r
 // holds map's row r + t - k / 2, zero where that is outside the map). Exposed for the tests.

@@ -430,14 +430,18 @@ private Q_SLOTS:
     {
         QTest::addColumn<int>("kernel");
         QTest::addColumn<bool>("channelsLast");
-        QTest::newRow("3x3 NCHW") << 3 << false;
-        QTest::newRow("3x3 channels_last") << 3 << true;
-        QTest::newRow("1x1 NCHW") << 1 << false;
+        QTest::addColumn<bool>("convolutions");
+        QTest::newRow("3x3 NCHW, GEMMs") << 3 << false << false;
+        QTest::newRow("3x3 channels_last, GEMMs") << 3 << true << false;
+        QTest::newRow("1x1 NCHW, GEMMs") << 1 << false << false;
+        QTest::newRow("3x3 NCHW, convolutions") << 3 << false << true;
+        QTest::newRow("3x3 channels_last, convolutions") << 3 << true << true;
     }
     void pyramidConvMatchesTheConvolutionOfUpsampledBranches()
     {
         QFETCH(int, kernel);
         QFETCH(bool, channelsLast);
+        QFETCH(bool, convolutions);
         const auto format =
             channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
         torch::manual_seed(11);
@@ -469,7 +473,7 @@ private Q_SLOTS:
         const auto reference =
             run(torch::conv2d(torch::cat(concatenated, 1), weight, {}, 1, kernel / 2));
         SpatialMapCache cache;
-        const auto y = pyramidConv(x, grids, weight, cache);
+        const auto y = pyramidConv(x, grids, weight, cache, convolutions);
         QCOMPARE(shapeOf(y), (QList<qint64>{2, 5, 9, 13}));
         QVERIFY(y.is_contiguous(format));
         const auto factored = run(y);
@@ -483,7 +487,7 @@ private Q_SLOTS:
                                     .arg(scale)));
         }
         // The cached maps serve the next call of the same sizes.
-        QVERIFY(torch::equal(pyramidConv(x, grids, weight, cache), y));
+        QVERIFY(torch::equal(pyramidConv(x, grids, weight, cache, convolutions), y));
     }
 
     // The whole network: the factored head is the CPU's default and computes the upsampled head's
