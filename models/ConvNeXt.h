@@ -10,15 +10,15 @@
 
 namespace medseg::models {
 
-// torchvision.models.convnext.CNBlock: depthwise 7x7, LayerNorm, Linear MLP (GELU), layer scale,
-// stochastic depth, residual.
 // How a CNBlock runs its two Linear layers; the values are the same up to rounding.
 enum class PointwiseKernel {
-    Automatic,   // as gemmsAsConvolutions() says (Layers.h)
+    Automatic,   // Convolution up to 384 channels where gemmsAsConvolutions() (Layers.h)
     Gemm,        // torch::linear on the [N, H, W, C] rows, as torchvision
     Convolution, // 1x1 convolutions of the rows as a channels_last map (linearRows)
 };
 
+// torchvision.models.convnext.CNBlock: depthwise 7x7, LayerNorm, Linear MLP (GELU), layer scale,
+// stochastic depth, residual.
 struct CNBlockImpl : torch::nn::Module
 {
     CNBlockImpl(int64_t dim, double layer_scale, double stochastic_depth_prob, int64_t dilation);

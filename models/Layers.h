@@ -33,16 +33,16 @@ struct ActivationLayerImpl : torch::nn::Module
 };
 TORCH_MODULE(ActivationLayer);
 
-// Whether x's matrix products run faster as oneDNN 1x1 convolutions: on a CPU whose LibTorch has
-// no MKL. Debian's LibTorch multiplies matrices with OpenBLAS, and there, with 2 threads, oneDNN's
-// 1x1 convolution does ConvNeXt-Tiny's Linear layers, forward and backward, in half OpenBLAS's time
-// at 96 and 192 channels and two thirds at 384 (5% more at 768), and the skinny products of the
-// factored pyramid head (PyramidConv.h) in a third.
+// Whether x's matrix products may run faster as oneDNN 1x1 convolutions: on a CPU whose LibTorch
+// has no MKL. Debian's LibTorch multiplies matrices with OpenBLAS; there, with 2 threads, oneDNN's
+// 1x1 convolution does the skinny products of the factored pyramid head (PyramidConv.h) in a fifth
+// of the time, forward and backward, and ConvNeXt-Tiny's Linear layers up to 384 channels in half
+// to nine tenths (callers decide for their shapes: at 768 channels it takes a third longer).
 bool gemmsAsConvolutions(const torch::Tensor &x);
 
 // rows [..., K] times weight [N, K] transposed, plus bias (optional): [..., N]. torch::linear, or
 // with `convolution` a 1x1 convolution of the rows as the pixels of a channels_last map (no copy of
-// contiguous rows). The values are the same up to rounding.
+// contiguous rows; [N, H, W, K] rows keep their batch and pixels). The same values up to rounding.
 torch::Tensor linearRows(const torch::Tensor &rows, const torch::Tensor &weight,
                          const torch::Tensor &bias, bool convolution);
 
