@@ -143,12 +143,18 @@ std::string OnnxGraph::constantF32(const std::string &hint, const std::vector<fl
 
 std::string OnnxGraph::shapeOf(const std::string &name)
 {
-    auto it = m_shapes.find(name);
+    // A tensor, its Q/DQ pair and its DequantizeLinear output share one Shape node, which reads
+    // the quantized tensor once there is one: a Shape of a DequantizeLinear output (or of the
+    // float tensor it quantizes) would keep that node in float in ONNX Runtime, beside the int8
+    // ops that consume the pair. The Record pass keys the same tensors, so names agree.
+    const auto origin = m_dequantized.find(name);
+    const std::string key = origin != m_dequantized.end() ? origin->second : name;
+    auto it = m_shapes.find(key);
     if (it != m_shapes.end())
         return it->second;
     const std::string out = fresh("shape");
-    node("Shape", {name}, {out});
-    m_shapes[name] = out;
+    node("Shape", {m_quantized.count(key) ? key + "_q" : key}, {out});
+    m_shapes[key] = out;
     return out;
 }
 
@@ -170,7 +176,7 @@ OnnxValue OnnxGraph::quantizePoint(const OnnxValue &x)
     if (m_mode == Mode::Float || m_dequantized.count(x.name))
         return x;
     if (m_mode == Mode::Record) {
-        if (m_ranges) {
+        if (m_ranges && m_recorded.insert(x.name).second) {
             TensorRange &range = (*m_ranges)[x.name];
             const at::Tensor flat = x.value.detach().reshape({-1}).to(at::kFloat);
             const float lo = flat.min().item<float>();
@@ -190,7 +196,21 @@ OnnxValue OnnxGraph::quantizePoint(const OnnxValue &x)
         return {cached->second, x.value};
     if (!m_params || !m_params->count(x.name))
         throw std::logic_error("ONNX export: no calibration range for tensor " + x.name);
-    const QuantParams &p = m_params->at(x.name);
+    return quantizeWith(x, m_params->at(x.name));
+}
+
+OnnxValue OnnxGraph::requantizeAs(const OnnxValue &y, const OnnxValue &x)
+{
+    if (m_mode != Mode::Quantize)
+        return y;
+    const auto origin = m_dequantized.find(x.name);
+    if (origin == m_dequantized.end())
+        throw std::logic_error("ONNX export: " + x.name + " is not quantized");
+    return quantizeWith(y, m_params->at(origin->second));
+}
+
+OnnxValue OnnxGraph::quantizeWith(const OnnxValue &x, const QuantParams &p)
+{
     const std::string scale = constantF32(x.name + "_scale", {p.scale}, true);
     const std::string zero = m_profile == QuantProfile::Cpu
                                  ? constant(x.name + "_zp", at::full({}, p.zeroPoint, at::kByte))
@@ -577,13 +597,7 @@ OnnxValue OnnxGraph::resizeLike(const OnnxValue &x, const OnnxValue &like)
     // Opset 11 requires roi and scales; empty tensors mean "not given" at every opset.
     const std::string roi = constant("roi", at::empty({0}, at::kFloat));
     const std::string scales = constant("scales", at::empty({0}, at::kFloat));
-    std::string sizes;
-    if (m_static) {
-        sizes = constantI64("resize_sizes", {x.value.size(0), x.value.size(1), like.value.size(2),
-                                             like.value.size(3)});
-    } else {
-        sizes = resizeSizesLike(x, like);
-    }
+    const std::string sizes = resizeSizesLike(x, like);
     const std::string out = fresh("resize");
     auto *n = node("Resize", {x.name, roi, scales, sizes}, {out});
     setString(n, "mode", "linear");
@@ -591,8 +605,21 @@ OnnxValue OnnxGraph::resizeLike(const OnnxValue &x, const OnnxValue &like)
     return {out, y};
 }
 
+OnnxValue OnnxGraph::broadcastLike(const OnnxValue &x, const OnnxValue &like)
+{
+    if (x.value.size(2) != 1 || x.value.size(3) != 1)
+        throw std::logic_error("ONNX export: only a 1x1 map can be broadcast, got " + x.name);
+    const at::Tensor y = x.value.expand({-1, -1, like.value.size(2), like.value.size(3)});
+    const std::string out = fresh("broadcast");
+    node("Expand", {x.name, resizeSizesLike(x, like)}, {out});
+    return {out, y.contiguous()};
+}
+
 std::string OnnxGraph::resizeSizesLike(const OnnxValue &x, const OnnxValue &like)
 {
+    if (m_static)
+        return constantI64("resize_sizes", {x.value.size(0), x.value.size(1), like.value.size(2),
+                                            like.value.size(3)});
     const std::string nc = fresh("resize_nc");
     node("Slice",
          {shapeOf(x.name), constantI64("start", {0}), constantI64("end", {2}),

@@ -106,6 +106,9 @@ public:
     // Bilinear resize of x to the height and width of `like`, half-pixel centres
     // (align_corners=false), as torch::nn::functional::interpolate.
     OnnxValue resizeLike(const OnnxValue &x, const OnnxValue &like);
+    // A 1x1 map spread over the height and width of `like` (Expand): what resizeLike computes
+    // for a single pixel, without its cost.
+    OnnxValue broadcastLike(const OnnxValue &x, const OnnxValue &like);
     OnnxValue concat(const std::vector<OnnxValue> &values, int64_t axis);
     OnnxValue softmaxChannels(const OnnxValue &x);
     OnnxValue argmaxChannels(const OnnxValue &x);
@@ -115,6 +118,10 @@ public:
 
     // A Q/DQ pair on `x` (once per tensor) in Quantize mode, its statistics in Record mode.
     OnnxValue quantizePoint(const OnnxValue &x);
+    // A Q/DQ pair on `y` with the parameters of the quantized `x` it was computed from, for ops
+    // that only move values (Resize): ONNX Runtime then drops both pairs and runs the op on the
+    // uint8 tensor. Returns `y` itself outside Quantize mode.
+    OnnxValue requantizeAs(const OnnxValue &y, const OnnxValue &x);
 
 private:
     std::string fresh(const std::string &hint);
@@ -125,6 +132,7 @@ private:
                             bool scalar = false);
     std::string constantF32(const std::string &hint, const std::vector<float> &values,
                             bool scalar = false);
+    OnnxValue quantizeWith(const OnnxValue &x, const QuantParams &params);
     std::string shapeOf(const std::string &name);
     // Scalar int64 of axis `axis` of Shape(name).
     std::string dimOf(const std::string &name, int64_t axis);
@@ -146,7 +154,8 @@ private:
     // Both forms' end: normed * weight + bias, and the value of the whole LayerNorm of x.
     OnnxValue layerNormAffine(const OnnxValue &x, const std::string &normed,
                               const at::Tensor &weight, const at::Tensor &bias, double eps);
-    // [N, C, H', W'] from Shape(x) and Shape(like), computed in the graph.
+    // [N, C, H', W'] from Shape(x) and Shape(like), computed in the graph (constants with
+    // static shapes).
     std::string resizeSizesLike(const OnnxValue &x, const OnnxValue &like);
 
     onnx::GraphProto *m_graph;
@@ -161,6 +170,7 @@ private:
     std::map<std::string, std::string> m_quantized;   // tensor -> its DequantizeLinear output
     std::map<std::string, std::string> m_dequantized; // DequantizeLinear output -> tensor
     std::map<std::string, std::string> m_shapes;      // tensor -> its Shape output
+    std::set<std::string> m_recorded;                 // Record mode: tensors seen in this pass
 };
 
 // The averaging matrix [bins, length] of adaptive average pooling along one axis: row i holds

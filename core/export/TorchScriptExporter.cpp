@@ -89,6 +89,12 @@ public:
                                   ".size(2), " + like.name + ".size(3)], False, None, None)");
     }
 
+    Value broadcastLike(const Value &x, const Value &like)
+    {
+        return emit("broadcast", x.name + ".expand(-1, -1, " + like.name + ".size(2), " +
+                                     like.name + ".size(3))");
+    }
+
     Value concat(const std::vector<Value> &values, int64_t axis)
     {
         std::string list;
@@ -98,6 +104,7 @@ public:
     }
 
     Value quantizePoint(const Value &x) { return x; } // fp32 only
+    Value requantizeAs(const Value &y, const Value &) { return y; }
 
     std::string forwardSource(const Value &input, const Value &output) const
     {

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <map>
 
 using namespace medseg;
@@ -93,6 +94,14 @@ void fit(models::PSPNet &model, int steps)
           torch::nn::functional::cross_entropy(logits, y).item<double>(),
           logits.argmax(1).ne(0).to(at::kFloat).mean().item<double>(),
           y.ne(0).to(at::kFloat).mean().item<double>());
+}
+
+std::map<std::string, int> opCounts(const onnx::GraphProto &graph)
+{
+    std::map<std::string, int> counts;
+    for (const auto &n : graph.node())
+        ++counts[n.op_type()];
+    return counts;
 }
 
 } // namespace
@@ -356,6 +365,73 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(report.int8Status), QStringLiteral("passed"));
         const double ratio = double(report.int8Bytes) / double(report.fp32Bytes);
         QVERIFY2(ratio > 0.2 && ratio < 0.32, qPrintable(QString::number(ratio)));
+    }
+
+    // The int8 graph in the QDQ form that ONNX Runtime fuses into int8 ops (a node whose every
+    // input comes from DequantizeLinear and whose output goes only to QuantizeLinear): every
+    // residual add of PSPNet-ResNet18 with its ReLU (the last one too, whose sum feeds the whole
+    // pyramid, so that it has several consumers) and the pyramid's concatenation. Measured in
+    // ONNX Runtime 1.20 (bench/README.md): eight QLinearAdd and one QLinearConcat, no float Add,
+    // ReLU, Concat or Transpose of the features left.
+    void int8ResidualsAndPyramidAreQuantizedNodeUnits()
+    {
+        torch::manual_seed(13);
+        auto config = tinyConfig("resnet18");
+        config.output_stride = 8;
+        models::PSPNet model = models::createModel(config);
+        makeLogitsOrderOne(model);
+        core::OnnxExportOptions options;
+        options.opset = 13;
+        options.int8 = core::QuantProfile::Cpu;
+        for (int i = 0; i < 2; ++i)
+            options.calibrationBatches.push_back(syntheticBatch(2, 3, 48, 48).first);
+        const onnx::ModelProto int8 = core::buildOnnxModel(model, options);
+        const onnx::GraphProto &graph = int8.graph();
+
+        std::map<std::string, const onnx::NodeProto *> producer;
+        std::map<std::string, std::vector<const onnx::NodeProto *>> consumers;
+        for (const auto &n : graph.node()) {
+            for (const auto &o : n.output())
+                producer[o] = &n;
+            for (const auto &i : n.input())
+                consumers[i].push_back(&n);
+        }
+        const auto producedBy = [&](const std::string &tensor, const char *op) {
+            const auto it = producer.find(tensor);
+            return it != producer.end() && it->second->op_type() == op;
+        };
+        const auto onlyQuantized = [&](const std::string &tensor) {
+            const auto &c = consumers[tensor];
+            return c.size() == 1 && c.front()->op_type() == "QuantizeLinear";
+        };
+
+        int adds = 0;
+        int concats = 0;
+        for (const auto &n : graph.node()) {
+            if (n.op_type() == "Add" && producedBy(n.input(0), "DequantizeLinear")) {
+                ++adds;
+                QVERIFY2(producedBy(n.input(1), "DequantizeLinear"), n.name().c_str());
+                const auto &next = consumers[n.output(0)];
+                QVERIFY2(next.size() == 1 && next.front()->op_type() == "Relu", n.name().c_str());
+                QVERIFY2(onlyQuantized(next.front()->output(0)), n.name().c_str());
+            }
+            if (n.op_type() == "Concat" && n.input_size() == 5) {
+                ++concats;
+                for (const auto &i : n.input())
+                    QVERIFY2(producedBy(i, "DequantizeLinear"), i.c_str());
+                QVERIFY(onlyQuantized(n.output(0)));
+            }
+            // Shapes are read from uint8 tensors, which keeps no float copy alive for them.
+            if (n.op_type() == "Shape")
+                QVERIFY2(n.input(0) == "input" || producedBy(n.input(0), "QuantizeLinear"),
+                         n.input(0).c_str());
+        }
+        QCOMPARE(adds, 8); // ResNet18's eight basic blocks
+        QCOMPARE(concats, 1);
+        // The 1x1 branch is broadcast, the other three branches and the logits resized.
+        const auto ops = opCounts(graph);
+        QCOMPARE(ops.at("Expand"), 1);
+        QCOMPARE(ops.at("Resize"), 4);
     }
 
     void int8NeedsOpset13AndCalibration()

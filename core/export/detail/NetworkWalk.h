@@ -268,13 +268,21 @@ public:
         throw std::invalid_argument("export: unsupported backbone " + b.architecture);
     }
 
-    Value pyramidPooling(models::PyramidPoolingImpl &ppm, const Value &x)
+    // A 1x1 branch is broadcast rather than resized (the same values). In int8 the pyramid
+    // reads and writes quantized tensors only: the features are quantized once for all their
+    // consumers, so that ResNet's last residual add and ReLU stay one int8 add; every branch
+    // enters the concatenation quantized (a broadcast at its grid's parameters, a resize, which
+    // ONNX Runtime runs faster in float than on uint8, at its own), so that the concatenation
+    // is one int8 op.
+    Value pyramidPooling(models::PyramidPoolingImpl &ppm, const Value &features)
     {
+        const Value x = m_g.quantizePoint(features);
         std::vector<Value> outputs{x};
         for (size_t i = 0; i < ppm.bins.size(); ++i) {
             Value y = m_g.adaptiveAveragePool(x, ppm.bins[i]);
-            y = module(ppm.stages[i], y);
-            outputs.push_back(m_g.resizeLike(y, x));
+            y = m_g.quantizePoint(module(ppm.stages[i], y));
+            outputs.push_back(ppm.bins[i] == 1 ? m_g.requantizeAs(m_g.broadcastLike(y, x), y)
+                                               : m_g.quantizePoint(m_g.resizeLike(y, x)));
         }
         return m_g.concat(outputs, 1);
     }
