@@ -290,6 +290,10 @@
         <source>--format must be onnx or torchscript.</source>
         <translation>--format 必须为 onnx 或 torchscript。</translation>
     </message>
+    <message>
+        <source>Write the pyramid head as upsampling, concatenation and convolution, as in training, instead of its faster factored form (the same values), for runtimes that reject the factored form&apos;s operators.</source>
+        <translation>按训练时的形式（上采样、拼接、卷积）写出金字塔头，而不是更快的分解形式（数值相同），用于不接受分解形式算子的推理运行时。</translation>
+    </message>
 </context>
 <context>
     <name>ImportWeightsCommand</name>

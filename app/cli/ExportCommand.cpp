@@ -14,7 +14,7 @@ namespace medseg::cli {
 namespace {
 
 // `medseg export RUN_OR_MODEL -o model.onnx [--int8 cpu|tensorrt] [--opset N] [--calib N]
-// [--static-size HxW] [--format onnx|torchscript]
+// [--static-size HxW] [--upsampled-head] [--format onnx|torchscript]
 // [--data VOC]`: ONNX export with the validation of core/export written to export-report.json
 // beside the output, and the model card beside the .onnx.
 class ExportCommand : public CliCommand
@@ -61,13 +61,18 @@ public:
             tr("A static graph for input 1 x C x H x W instead of dynamic sizes, for runtimes "
                "that cannot compute shapes (OpenCV's dnn module)."),
             QStringLiteral("HxW"));
+        const QCommandLineOption upsampledOption(
+            QStringLiteral("upsampled-head"),
+            tr("Write the pyramid head as upsampling, concatenation and convolution, as in "
+               "training, instead of its faster factored form (the same values), for runtimes "
+               "that reject the factored form's operators."));
         const QCommandLineOption formatOption(
             QStringLiteral("format"),
             tr("onnx (default) or torchscript (fp32, for LibTorch and PyTorch)."),
             QStringLiteral("FORMAT"), QStringLiteral("onnx"));
-        for (const auto *o :
-             {&outputOption, &int8Option, &opsetOption, &calibOption, &dataOption,
-              &percentileOption, &softmaxOption, &argmaxOption, &staticOption, &formatOption})
+        for (const auto *o : {&outputOption, &int8Option, &opsetOption, &calibOption, &dataOption,
+                              &percentileOption, &softmaxOption, &argmaxOption, &staticOption,
+                              &upsampledOption, &formatOption})
             parser.addOption(*o);
         parser.addPositionalArgument(QStringLiteral("model"),
                                      tr("A model bundle (.pt) or a training run folder."));
@@ -130,6 +135,7 @@ public:
         }
         options.softmaxOutput = parser.isSet(softmaxOption);
         options.argmaxOutput = parser.isSet(argmaxOption);
+        options.factorPyramidHead = !parser.isSet(upsampledOption);
 
         core::ModelExportJob job;
         const QString format = parser.value(formatOption);

@@ -52,6 +52,7 @@ void emitGraph(models::PSPNetImpl &net, const at::Tensor &sample, onnx::GraphPro
 {
     OnnxGraph g(graph, opset, mode);
     g.setStaticShapes(options.staticSize.has_value());
+    g.setFactorPyramidHead(options.factorPyramidHead);
     g.setRanges(ranges);
     g.setQuantization(params, profile);
     NetworkWalk<OnnxGraph> walk(g);
@@ -140,6 +141,12 @@ std::string quantizationText(const OnnxExportOptions &o)
              : "; percentile calibration (" + std::to_string(o.percentile) + ")";
     s += " on " + std::to_string(o.calibrationBatches.size()) + " batch(es)";
     return s;
+}
+
+// What OnnxGraph::factorsPyramidHead() decides: the model card says which form was written.
+bool factoredHead(const OnnxExportOptions &o)
+{
+    return o.factorPyramidHead && !o.staticSize;
 }
 
 void addProp(onnx::ModelProto &model, const std::string &key, const std::string &value)
@@ -312,6 +319,7 @@ std::string modelCardJson(const models::ModelConfig &config, const OnnxExportOpt
         {"onnx",
          {{"opset", options.opset},
           {"static_shape", options.staticSize.has_value()},
+          {"pyramid_head", factoredHead(options) ? "factored" : "upsampled"},
           {"inputs", {{{"name", "input"}, {"shape", shape(config.in_channels)}}}},
           {"outputs", nlohmann::json::array()},
           {"quantization", quantizationText(options)}}},

@@ -648,6 +648,152 @@ OnnxValue OnnxGraph::concat(const std::vector<OnnxValue> &values, int64_t axis)
     return {out, at::cat(tensors, axis)};
 }
 
+std::string OnnxGraph::shiftedBilinearMap(const std::string &length, int64_t bins, int64_t k)
+{
+    // Positions q = p + t - k/2 for p < length and every tap t: [length, k] (int64).
+    const std::string positions = fresh("up_positions");
+    node("Range", {constantI64("zero", {0}, true), length, constantI64("one", {1}, true)},
+         {positions});
+    const std::string column = fresh("up_column");
+    node("Reshape", {positions, constantI64("column_shape", {-1, 1})}, {column});
+    std::vector<int64_t> offsets;
+    for (int64_t t = 0; t < k; ++t)
+        offsets.push_back(t - k / 2);
+    const std::string q = fresh("up_q");
+    node("Add", {column, constant("tap_offsets", at::tensor(offsets, at::kLong).reshape({1, k}))},
+         {q});
+    // Inside the map: 0 <= q < length; elsewhere the tap reads the convolution's zero padding.
+    const std::string negative = fresh("up_negative");
+    node("Less", {q, constantI64("zero", {0}, true)}, {negative});
+    const std::string not_negative = fresh("up_not_negative");
+    node("Not", {negative}, {not_negative});
+    const std::string below_end = fresh("up_below_end");
+    node("Less", {q, length}, {below_end});
+    const std::string inside_b = fresh("up_inside_b");
+    node("And", {not_negative, below_end}, {inside_b});
+    const std::string inside = fresh("up_inside");
+    setInt(node("Cast", {inside_b}, {inside}), "to", onnx::TensorProto::FLOAT);
+    // PyTorch's source coordinate: max(0, (q + 0.5) * bins / length - 0.5), in float.
+    const std::string qf = fresh("up_qf");
+    setInt(node("Cast", {q}, {qf}), "to", onnx::TensorProto::FLOAT);
+    const std::string lengthf = fresh("up_lengthf");
+    setInt(node("Cast", {length}, {lengthf}), "to", onnx::TensorProto::FLOAT);
+    const std::string scale = fresh("up_scale");
+    node("Div", {constantF32("bins", {float(bins)}, true), lengthf}, {scale});
+    const std::string centre = fresh("up_centre");
+    node("Add", {qf, constantF32("half", {0.5f}, true)}, {centre});
+    const std::string scaled = fresh("up_scaled");
+    node("Mul", {centre, scale}, {scaled});
+    const std::string shifted = fresh("up_shifted");
+    node("Sub", {scaled, constantF32("half", {0.5f}, true)}, {shifted});
+    const std::string source = fresh("up_source");
+    node("Max", {shifted, constantF32("zero", {0.0f}, true)}, {source});
+    // Cells lower = floor(source) and upper = min(lower + 1, bins - 1), weighted 1 - l and l.
+    const std::string lower = fresh("up_lower");
+    node("Floor", {source}, {lower});
+    const std::string upper_unclamped = fresh("up_upper_unclamped");
+    node("Add", {lower, constantF32("one", {1.0f}, true)}, {upper_unclamped});
+    const std::string upper = fresh("up_upper");
+    node("Min", {upper_unclamped, constantF32("last", {float(bins - 1)}, true)}, {upper});
+    const std::string fraction = fresh("up_fraction");
+    node("Sub", {source, lower}, {fraction});
+    const std::string rest = fresh("up_rest");
+    node("Sub", {constantF32("one", {1.0f}, true), fraction}, {rest});
+    // One-hot over the cells, [length, k, bins]; the cell indices are exact in float.
+    std::vector<float> cells;
+    for (int64_t i = 0; i < bins; ++i)
+        cells.push_back(static_cast<float>(i));
+    const std::string cell = constant("cells", at::tensor(cells, at::kFloat).reshape({1, 1, bins}));
+    const auto expand = [&](const std::string &v) {
+        const std::string out = fresh("up_cell_axis");
+        node("Reshape", {v, constantI64("cell_axis", {0, 0, 1})}, {out});
+        return out;
+    };
+    const auto weighted = [&](const std::string &index, const std::string &weight) {
+        const std::string hit_b = fresh("up_hit_b");
+        node("Equal", {expand(index), cell}, {hit_b});
+        const std::string hit = fresh("up_hit");
+        setInt(node("Cast", {hit_b}, {hit}), "to", onnx::TensorProto::FLOAT);
+        const std::string out = fresh("up_weighted");
+        node("Mul", {hit, expand(weight)}, {out});
+        return out;
+    };
+    const std::string both = fresh("up_both");
+    node("Add", {weighted(lower, rest), weighted(upper, fraction)}, {both});
+    const std::string masked = fresh("up_masked");
+    node("Mul", {both, expand(inside)}, {masked});
+    const std::string map = fresh("up_map");
+    node("Reshape", {masked, constantI64("map_shape", {0, -1})}, {map});
+    return map; // [length, k * bins]
+}
+
+OnnxValue OnnxGraph::pyramidBranchesConv(const std::vector<OnnxValue> &grids,
+                                         const std::vector<at::Tensor> &weights,
+                                         const OnnxValue &like)
+{
+    if (grids.empty() || grids.size() != weights.size())
+        throw std::logic_error("ONNX export: one weight per pyramid branch");
+    const int64_t o = weights.front().size(0);
+    const int64_t k = weights.front().size(2);
+    const int64_t height = like.value.size(2);
+    const int64_t width = like.value.size(3);
+    const std::string heightName = dimOf(like.name, 2);
+    const std::string widthName = dimOf(like.name, 3);
+    at::Tensor value;
+    std::vector<std::string> partial;
+    std::vector<std::string> rowMaps;
+    for (size_t b = 0; b < grids.size(); ++b) {
+        const at::Tensor &w = weights[b];
+        const int64_t cb = w.size(1);
+        const int64_t gh = grids[b].value.size(2);
+        const int64_t gw = grids[b].value.size(3);
+        if (w.size(0) != o || w.size(2) != k || w.size(3) != k || k % 2 != 1 || gh != gw)
+            throw std::logic_error("ONNX export: pyramid branches need square grids and one odd "
+                                   "square kernel");
+        const at::Tensor up = at::upsample_bilinear2d(grids[b].value, {height, width}, false);
+        const at::Tensor share = at::conv2d(up, w, {}, 1, k / 2);
+        value = value.defined() ? value + share : share;
+
+        // Taps ordered (ky, kx, O): [N, (ky, kx, O), i, j] -> [N, (ky, i), (kx, j), O].
+        const at::Tensor taps =
+            w.detach().permute({2, 3, 0, 1}).reshape({k * k * o, cb, 1, 1}).contiguous();
+        const std::string mixed = fresh("pyramid_mixed");
+        setInts(
+            node("Conv", {grids[b].name, constant("pyramid_taps", taps.to(at::kFloat))}, {mixed}),
+            "kernel_shape", {1, 1});
+        const std::string split = fresh("pyramid_split");
+        node("Reshape", {mixed, constantI64("split_shape", {-1, k, k, o, gh, gw})}, {split});
+        const std::string ordered = fresh("pyramid_ordered");
+        setInts(node("Transpose", {split}, {ordered}), "perm", {0, 1, 4, 2, 5, 3});
+        const std::string byColumn = fresh("pyramid_by_column");
+        node("Reshape", {ordered, constantI64("by_column_shape", {-1, k * gh, k * gw, o})},
+             {byColumn});
+        // Columns: [W, (kx, j)] x [N, (ky, i), (kx, j), O] -> [N, (ky, i), W, O].
+        partial.push_back(fresh("pyramid_columns"));
+        node("MatMul", {shiftedBilinearMap(widthName, gw, k), byColumn}, {partial.back()});
+        rowMaps.push_back(shiftedBilinearMap(heightName, gh, k));
+    }
+    // Rows of all branches at once: [H, sum (ky, i)] x [N, sum (ky, i), (W, O)] -> [N, H, W, O],
+    // channels last, as ONNX Runtime's int8 ops run (the Transpose to NCHW then cancels).
+    std::string columns = partial.front();
+    std::string rows = rowMaps.front();
+    if (partial.size() > 1) {
+        columns = fresh("pyramid_columns_all");
+        setInt(node("Concat", partial, {columns}), "axis", 1);
+        rows = fresh("pyramid_row_maps");
+        setInt(node("Concat", rowMaps, {rows}), "axis", 1);
+    }
+    const std::string flat = fresh("pyramid_flat");
+    node("Reshape", {columns, constantI64("flat_shape", {0, 0, -1})}, {flat});
+    const std::string product = fresh("pyramid_product");
+    node("MatMul", {rows, flat}, {product});
+    const std::string nhwc = fresh("pyramid_nhwc");
+    node("Reshape", {product, constantI64("nhwc_shape", {0, 0, -1, o})}, {nhwc});
+    const std::string out = fresh("pyramid_branches");
+    setInts(node("Transpose", {nhwc}, {out}), "perm", {0, 3, 1, 2});
+    return {out, value};
+}
+
 OnnxValue OnnxGraph::softmaxChannels(const OnnxValue &x)
 {
     const std::string out = fresh("softmax");

@@ -110,6 +110,21 @@ public:
     // for a single pixel, without its cost.
     OnnxValue broadcastLike(const OnnxValue &x, const OnnxValue &like);
     OnnxValue concat(const std::vector<OnnxValue> &values, int64_t axis);
+
+    // Whether PSPNet's bottleneck is written in the factored form (pyramidBranchesConv): with
+    // dynamic shapes unless turned off; static graphs, for OpenCV's dnn, keep the upsampled one.
+    bool factorsPyramidHead() const { return m_factorPyramidHead && !m_static; }
+    void setFactorPyramidHead(bool on) { m_factorPyramidHead = on; }
+    // The branches' share of PSPNet's bottleneck convolution (models/PyramidConv.h): conv2d, stride
+    // 1, padding k / 2, no bias, of weights[b] [O, C_b, k, k] over the grids upsampled bilinearly
+    // to the height and width of `like`, summed over the branches, computed on the grids: each
+    // grid's channels mixed with every tap's weights (a 1x1 Conv), then the k shifted column
+    // maps of each branch and the k shifted row maps of all branches as two MatMuls, which
+    // write the result channels last (ONNX Runtime's int8 layout; a Transpose gives NCHW). The
+    // maps are built in the graph from Shape(like). In float in int8 models too: these products
+    // cost about 1% of the convolution they replace.
+    OnnxValue pyramidBranchesConv(const std::vector<OnnxValue> &grids,
+                                  const std::vector<at::Tensor> &weights, const OnnxValue &like);
     OnnxValue softmaxChannels(const OnnxValue &x);
     OnnxValue argmaxChannels(const OnnxValue &x);
 
@@ -133,6 +148,11 @@ private:
     std::string constantF32(const std::string &hint, const std::vector<float> &values,
                             bool scalar = false);
     OnnxValue quantizeWith(const OnnxValue &x, const QuantParams &params);
+    // [length, k * bins]: the bilinear upsampling map from `bins` cells to `length` positions
+    // (half-pixel, as PyTorch), k copies side by side, copy t shifted by t - k / 2 positions
+    // with zeros outside (models::shiftedTaps of models::bilinearWeights), from a scalar int64
+    // length computed in the graph.
+    std::string shiftedBilinearMap(const std::string &length, int64_t bins, int64_t k);
     std::string shapeOf(const std::string &name);
     // Scalar int64 of axis `axis` of Shape(name).
     std::string dimOf(const std::string &name, int64_t axis);
@@ -162,6 +182,7 @@ private:
     int m_opset;
     Mode m_mode;
     bool m_static = false;
+    bool m_factorPyramidHead = true;
     int64_t m_counter = 0;
     int64_t m_constants = 0;
     std::map<std::string, TensorRange> *m_ranges = nullptr;

@@ -103,6 +103,14 @@ public:
         return emit("cat", "torch.cat([" + list + "], " + std::to_string(axis) + ")");
     }
 
+    // TorchScript runs the upsampled head (LibTorch's PSPNet factors it itself).
+    bool factorsPyramidHead() const { return false; }
+    Value pyramidBranchesConv(const std::vector<Value> &, const std::vector<at::Tensor> &,
+                              const Value &)
+    {
+        throw std::logic_error("TorchScript export: the pyramid head is not factored");
+    }
+
     Value quantizePoint(const Value &x) { return x; } // fp32 only
     Value requantizeAs(const Value &y, const Value &) { return y; }
 

@@ -116,6 +116,26 @@ private Q_SLOTS:
         const QJsonObject fp32 = report[QStringLiteral("fp32_vs_libtorch")].toObject();
         QCOMPARE(fp32[QStringLiteral("status")].toString(), QStringLiteral("passed"));
         QCOMPARE(fp32[QStringLiteral("sizes")].toArray().size(), 3);
+        QCOMPARE(card[QStringLiteral("onnx")][QStringLiteral("pyramid_head")].toString(),
+                 QStringLiteral("factored"));
+    }
+
+    void upsampledHeadOnRequest()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("upsampled/model.onnx"));
+        QDir().mkpath(QFileInfo(out).path());
+        QString text;
+        QCOMPARE(runCli({QStringLiteral("export"), m_bundle, QStringLiteral("-o"), out,
+                         QStringLiteral("--upsampled-head")},
+                        &text),
+                 0);
+        const QJsonObject card =
+            readJson(m_dir.filePath(QStringLiteral("upsampled/model.modelcard.json")));
+        QCOMPARE(card[QStringLiteral("onnx")][QStringLiteral("pyramid_head")].toString(),
+                 QStringLiteral("upsampled"));
+        const QJsonObject report =
+            readJson(m_dir.filePath(QStringLiteral("upsampled/export-report.json")));
+        QCOMPARE(report[QStringLiteral("passed")].toBool(), true);
     }
 
     void int8ExportReportsAgreementAndSizes()
@@ -173,6 +193,7 @@ private Q_SLOTS:
             readJson(m_dir.filePath(QStringLiteral("static/model.modelcard.json")));
         const QJsonObject onnx = card[QStringLiteral("onnx")].toObject();
         QCOMPARE(onnx[QStringLiteral("static_shape")].toBool(), true);
+        QCOMPARE(onnx[QStringLiteral("pyramid_head")].toString(), QStringLiteral("upsampled"));
         const QJsonArray shape =
             onnx[QStringLiteral("inputs")][0][QStringLiteral("shape")].toArray();
         QCOMPARE(shape.size(), 4);

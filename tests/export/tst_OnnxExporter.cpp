@@ -123,13 +123,19 @@ private Q_SLOTS:
         QTest::addColumn<QString>("backbone");
         QTest::addColumn<int>("opset");
         QTest::addColumn<int>("inChannels");
-        QTest::newRow("resnet18 opset 11") << "resnet18" << 11 << 3;
-        QTest::newRow("resnet18 opset 13 gray") << "resnet18" << 13 << 1;
-        QTest::newRow("resnet18 opset 17") << "resnet18" << 17 << 3;
-        QTest::newRow("mobilenet_v3_large opset 11") << "mobilenet_v3_large" << 11 << 3;
-        QTest::newRow("mobilenet_v3_large opset 17") << "mobilenet_v3_large" << 17 << 3;
-        QTest::newRow("efficientnet_b0 opset 13") << "efficientnet_b0" << 13 << 3;
-        QTest::newRow("convnext_tiny opset 17") << "convnext_tiny" << 17 << 3;
+        QTest::addColumn<bool>("factored"); // the pyramid head (OnnxExportOptions)
+        QTest::addColumn<int>("kernel");    // the bottleneck's
+        QTest::newRow("resnet18 opset 11") << "resnet18" << 11 << 3 << true << 3;
+        QTest::newRow("resnet18 opset 13 gray") << "resnet18" << 13 << 1 << true << 3;
+        QTest::newRow("resnet18 opset 17") << "resnet18" << 17 << 3 << true << 3;
+        QTest::newRow("resnet18 opset 13 upsampled") << "resnet18" << 13 << 3 << false << 3;
+        QTest::newRow("resnet18 opset 11 1x1 bottleneck") << "resnet18" << 11 << 3 << true << 1;
+        QTest::newRow("mobilenet_v3_large opset 11")
+            << "mobilenet_v3_large" << 11 << 3 << true << 3;
+        QTest::newRow("mobilenet_v3_large opset 17")
+            << "mobilenet_v3_large" << 17 << 3 << true << 3;
+        QTest::newRow("efficientnet_b0 opset 13") << "efficientnet_b0" << 13 << 3 << true << 3;
+        QTest::newRow("convnext_tiny opset 17") << "convnext_tiny" << 17 << 3 << true << 3;
     }
 
     void fp32MatchesLibTorchInOnnxRuntime()
@@ -137,14 +143,24 @@ private Q_SLOTS:
         QFETCH(QString, backbone);
         QFETCH(int, opset);
         QFETCH(int, inChannels);
+        QFETCH(bool, factored);
+        QFETCH(int, kernel);
         torch::manual_seed(3);
-        auto model = models::createModel(tinyConfig(backbone.toStdString(), inChannels));
+        auto config = tinyConfig(backbone.toStdString(), inChannels);
+        config.bottleneck_kernel = kernel;
+        auto model = models::createModel(config);
         makeLogitsOrderOne(model);
         core::OnnxExportOptions options;
         options.opset = opset;
         options.metadata = metadata();
+        options.factorPyramidHead = factored;
         const onnx::ModelProto proto = core::buildOnnxModel(model, options);
         QVERIFY_THROWS_NO_EXCEPTION(core::checkOnnxModel(proto));
+        // The upsampled head concatenates the features and the four upsampled branches.
+        int pyramidConcats = 0;
+        for (const auto &n : proto.graph().node())
+            pyramidConcats += n.op_type() == "Concat" && n.input_size() == 5;
+        QCOMPARE(pyramidConcats, factored ? 0 : 1);
         QTemporaryDir dir;
         const std::string path = dir.filePath("model.onnx").toStdString();
         core::saveOnnxModel(proto, path);
@@ -228,14 +244,24 @@ private Q_SLOTS:
         }
     }
 
+    void poolingIsExactAtSizesSmallerThanTheBins_data()
+    {
+        QTest::addColumn<bool>("factored");
+        QTest::newRow("factored head") << true;
+        QTest::newRow("upsampled head") << false;
+    }
+
     void poolingIsExactAtSizesSmallerThanTheBins()
     {
-        // 7x7 bins on a 2x3 feature map (64x96 input at stride 32): overlapping bins.
+        // 7x7 bins on a 2x3 feature map (64x96 input at stride 32): overlapping bins, and the
+        // factored head's maps from 7 cells to 1, 2 or 3 positions.
+        QFETCH(bool, factored);
         torch::manual_seed(5);
         auto config = tinyConfig("resnet18");
         auto model = models::createModel(config);
         makeLogitsOrderOne(model);
         core::OnnxExportOptions options;
+        options.factorPyramidHead = factored;
         const auto proto = core::buildOnnxModel(model, options);
         QTemporaryDir dir;
         const std::string path = dir.filePath("m.onnx").toStdString();
@@ -370,11 +396,20 @@ private Q_SLOTS:
     // The int8 graph in the QDQ form that ONNX Runtime fuses into int8 ops (a node whose every
     // input comes from DequantizeLinear and whose output goes only to QuantizeLinear): every
     // residual add of PSPNet-ResNet18 with its ReLU (the last one too, whose sum feeds the whole
-    // pyramid, so that it has several consumers) and the pyramid's concatenation. Measured in
-    // ONNX Runtime 1.20 (bench/README.md): eight QLinearAdd and one QLinearConcat, no float Add,
-    // ReLU, Concat or Transpose of the features left.
+    // pyramid, so that it has several consumers) and, in the upsampled head, the pyramid's
+    // concatenation, in the factored head the sum of the bottleneck's two shares. Measured in
+    // ONNX Runtime 1.20 (bench/README.md): QLinearAdd and QLinearConcat, no float Add, ReLU,
+    // Concat or Transpose of the features left.
+    void int8ResidualsAndPyramidAreQuantizedNodeUnits_data()
+    {
+        QTest::addColumn<bool>("factored");
+        QTest::newRow("factored head") << true;
+        QTest::newRow("upsampled head") << false;
+    }
+
     void int8ResidualsAndPyramidAreQuantizedNodeUnits()
     {
+        QFETCH(bool, factored);
         torch::manual_seed(13);
         auto config = tinyConfig("resnet18");
         config.output_stride = 8;
@@ -383,6 +418,7 @@ private Q_SLOTS:
         core::OnnxExportOptions options;
         options.opset = 13;
         options.int8 = core::QuantProfile::Cpu;
+        options.factorPyramidHead = factored;
         for (int i = 0; i < 2; ++i)
             options.calibrationBatches.push_back(syntheticBatch(2, 3, 48, 48).first);
         const onnx::ModelProto int8 = core::buildOnnxModel(model, options);
@@ -426,12 +462,18 @@ private Q_SLOTS:
                 QVERIFY2(n.input(0) == "input" || producedBy(n.input(0), "QuantizeLinear"),
                          n.input(0).c_str());
         }
-        QCOMPARE(adds, 8); // ResNet18's eight basic blocks
-        QCOMPARE(concats, 1);
-        // The 1x1 branch is broadcast, the other three branches and the logits resized.
-        const auto ops = opCounts(graph);
-        QCOMPARE(ops.at("Expand"), 1);
-        QCOMPARE(ops.at("Resize"), 4);
+        auto ops = opCounts(graph);
+        if (factored) {
+            QCOMPARE(adds, 8 + 1); // ResNet18's eight basic blocks and the bottleneck's shares
+            QCOMPARE(concats, 0);
+            QCOMPARE(ops["Resize"], 1); // the logits only
+        } else {
+            QCOMPARE(adds, 8);
+            QCOMPARE(concats, 1);
+            // The 1x1 branch is broadcast, the other three branches and the logits resized.
+            QCOMPARE(ops["Expand"], 1);
+            QCOMPARE(ops["Resize"], 4);
+        }
     }
 
     void int8NeedsOpset13AndCalibration()

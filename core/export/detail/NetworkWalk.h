@@ -125,8 +125,9 @@ public:
     Value network(models::PSPNetImpl &net, const Value &input)
     {
         const Value features = backbone(*net.backbone, input);
-        Value y = pyramidPooling(*net.ppm, features);
-        y = sequence(net.bottleneck->children(), y);
+        Value y = m_g.factorsPyramidHead()
+                      ? factoredPyramidHead(net, features)
+                      : sequence(net.bottleneck->children(), pyramidPooling(*net.ppm, features));
         y = convWith(m_g, y, foldConv(*net.classifier, nullptr), models::Activation::None);
         return m_g.resizeLike(y, input);
     }
@@ -285,6 +286,35 @@ public:
                                                : m_g.quantizePoint(m_g.resizeLike(y, x)));
         }
         return m_g.concat(outputs, 1);
+    }
+
+    // The bottleneck (conv, BN, ReLU) over the pyramid without upsampling its branches
+    // (models/PyramidConv.h): the features' share of the convolution stays a convolution, the
+    // branches' share is computed on their grids. In int8 both shares are quantized, so that
+    // their sum and the ReLU are one int8 add.
+    Value factoredPyramidHead(models::PSPNetImpl &net, const Value &features)
+    {
+        const auto children = net.bottleneck->children();
+        auto *conv = children.size() == 3 ? children[0]->as<torch::nn::Conv2d>() : nullptr;
+        auto *bn = conv ? children[1]->as<torch::nn::BatchNorm2d>() : nullptr;
+        if (!bn || !children[2]->as<torch::nn::ReLU>())
+            throw std::invalid_argument("export: unexpected PSPNet bottleneck layout");
+        const FoldedConv f = foldConv(*conv, bn);
+        if (f.stride != 1 || f.dilation != 1 || f.groups != 1)
+            throw std::invalid_argument("export: the bottleneck must be a plain convolution");
+        models::PyramidPoolingImpl &ppm = *net.ppm;
+        std::vector<int64_t> widths{ppm.in_channels};
+        widths.resize(ppm.bins.size() + 1, ppm.branch_channels);
+        const auto parts = f.weight.split_with_sizes(widths, 1);
+
+        const Value x = m_g.quantizePoint(features);
+        std::vector<Value> grids;
+        for (size_t i = 0; i < ppm.bins.size(); ++i)
+            grids.push_back(module(ppm.stages[i], m_g.adaptiveAveragePool(x, ppm.bins[i])));
+        const Value own = m_g.conv(x, parts[0], f.bias, 1, f.padding, 1, 1, ConvActivation::None);
+        const Value shared = m_g.pyramidBranchesConv(
+            grids, std::vector<at::Tensor>(parts.begin() + 1, parts.end()), own);
+        return m_g.relu(m_g.add(own, m_g.quantizePoint(shared)));
     }
 
 private:
