@@ -1,5 +1,6 @@
-// ONNX Runtime CPU latency of exported models, side by side (see bench/README.md).
-// Usage: node bench/onnx_latency.js FP32.onnx INT8.onnx [--size 512] [--channels 3] [--runs 10]
+// ONNX Runtime CPU latency of two exported models, side by side (see bench/README.md): A, B and
+// the speed-up A/B, e.g. fp32 against int8, or the upsampled head against the factored one.
+// Usage: node bench/onnx_latency.js A.onnx B.onnx [--size 512] [--channels 3] [--runs 10]
 // Needs onnxruntime-node in ./node_modules (scripts/test.sh installs it) or MEDSEG_NODE_MODULES.
 'use strict';
 const path = require('path');
@@ -58,7 +59,9 @@ async function main() {
     const input = new ort.Tensor('float32', data, [1, channels, size, size]);
     console.log(`ONNX Runtime ${require(path.join(modules, 'onnxruntime-node/package.json')).version}` +
                 ` CPU, input 1x${channels}x${size}x${size}, median (min) of ${runs} runs, ms`);
-    console.log('threads       fp32            int8 (cpu)      speed-up');
+    const title = (model) => path.basename(model, '.onnx');
+    console.log(`A: ${title(fp32)}\nB: ${title(int8)}`);
+    console.log('threads       A               B               A/B');
     for (const threads of [1, 2]) {
         const { fp32: a, int8: b, ratio } = await compare(ort, fp32, int8, threads, input, runs);
         console.log(`${String(threads).padEnd(8)}${a.median.toFixed(1).padStart(8)} (${a.min.toFixed(1)})` +

@@ -2,13 +2,16 @@
 """ONNX Runtime CPU latency of two exported models, side by side: bench/onnx_latency.js for a
 machine that has Python's onnxruntime and no Node (a lent GPU server; see bench/README.md).
 
-    python3 bench/onnx_latency.py FP32.onnx INT8.onnx [--size 512] [--runs 10] [--threads 1,2]
+    python3 bench/onnx_latency.py A.onnx B.onnx [--size 512] [--runs 10] [--threads 1,2]
+
+A and B are e.g. fp32 and int8, or the upsampled and the factored pyramid head.
 
 The same input (sin(0.37 i) * 1.5), session options (intra-op threads as given, one inter-op
 thread, all graph optimisations) and alternation as the Node script: the two models run
 alternately, run after run, and the speed-up is the median of the per-pair ratios.
 """
 import argparse
+import os
 import statistics
 import time
 
@@ -46,7 +49,8 @@ def main():
     data = data.reshape(1, args.channels, args.size, args.size)
     print(f"ONNX Runtime {ort.__version__} CPU, input 1x{args.channels}x{args.size}x{args.size}, "
           f"median (min) of {args.runs} runs, ms")
-    print("threads       fp32            int8 (cpu)      speed-up")
+    print(f"A: {os.path.basename(args.fp32)}\nB: {os.path.basename(args.int8)}")
+    print("threads       A               B               A/B")
     for threads in [int(t) for t in args.threads.split(",")]:
         a, b = session(args.fp32, threads), session(args.int8, threads)
         feed_a = {a.get_inputs()[0].name: data}

@@ -1,8 +1,10 @@
-// Writes the two models bench/onnx_latency.js compares: PSPNet-ResNet18 at the default
-// configuration (output stride 8, bins 1 3 5 7, 512-channel bottleneck), briefly fitted on a
-// synthetic pattern so that its argmax means something, exported as fp32 and as the int8 CPU
-// profile, with the export validation (export-report.json) at 512x512 beside them.
-// Usage: medseg-bench-export OUT_DIR [--steps N] [--size N]
+// Writes the models bench/onnx_latency.js compares: a PSPNet (ResNet18 unless --backbone says
+// otherwise) at the default configuration (output stride 8, bins 1 3 5 7, 512-channel
+// bottleneck), briefly fitted on a synthetic pattern so that its argmax means something,
+// exported as fp32 and as the int8 CPU profile (pspnet_NAME_fp32.onnx, pspnet_NAME_int8_cpu.onnx)
+// with the export validation (export-report.json) at 512x512 beside them, and the same pair with
+// the upsampled pyramid head (..._upsampled.onnx), the form exported before the factored one.
+// Usage: medseg-bench-export OUT_DIR [--steps N] [--size N] [--backbone NAME]
 
 #include "core/export/ExportValidator.h"
 #include "core/export/OnnxExporter.h"
@@ -42,22 +44,25 @@ std::pair<at::Tensor, at::Tensor> synthetic(int64_t n, int64_t size)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s OUT_DIR [--steps N] [--size N]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s OUT_DIR [--steps N] [--size N] [--backbone NAME]\n",
+                     argv[0]);
         return 2;
     }
     const std::string out = argv[1];
     int steps = 30;
     int64_t size = 512;
+    models::ModelConfig config; // resnet18, os 8, bins 1 3 5 7, bottleneck 512
     for (int i = 2; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--steps"))
             steps = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--size"))
             size = std::atoll(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--backbone"))
+            config.backbone = argv[i + 1];
     }
     std::filesystem::create_directories(out);
     at::set_num_threads(2);
     torch::manual_seed(1);
-    models::ModelConfig config; // resnet18, os 8, bins 1 3 5 7, bottleneck 512
     config.num_classes = 2;
     auto model = models::createModel(config);
     model->train();
@@ -78,10 +83,15 @@ int main(int argc, char **argv)
         options.calibrationBatches.push_back(synthetic(1, 256).first);
     options.int8 = core::QuantProfile::Cpu;
     const auto int8 = core::buildOnnxModel(model, options);
-    const std::string fp32Path = out + "/pspnet_resnet18_fp32.onnx";
-    const std::string int8Path = out + "/pspnet_resnet18_int8_cpu.onnx";
+    const std::string stem = out + "/pspnet_" + config.backbone;
+    const std::string fp32Path = stem + "_fp32.onnx";
+    const std::string int8Path = stem + "_int8_cpu.onnx";
     core::saveOnnxModel(fp32, fp32Path);
     core::saveOnnxModel(int8, int8Path);
+    options.factorPyramidHead = false; // validated by tst_OnnxExporter
+    core::saveOnnxModel(core::buildOnnxModel(model, options), stem + "_int8_cpu_upsampled.onnx");
+    options.int8.reset();
+    core::saveOnnxModel(core::buildOnnxModel(model, options), stem + "_fp32_upsampled.onnx");
     core::ExportValidationSettings settings;
     settings.sizes = {{size, size}, {97, 71}, {255, 257}};
     settings.threads = 2;

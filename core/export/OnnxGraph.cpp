@@ -754,15 +754,15 @@ OnnxValue OnnxGraph::pyramidBranchesConv(const std::vector<OnnxValue> &grids,
         const at::Tensor share = at::conv2d(up, w, {}, 1, k / 2);
         value = value.defined() ? value + share : share;
 
-        // Taps ordered (ky, kx, O): [N, (ky, kx, O), i, j] -> [N, (ky, i), (kx, j), O].
+        // Taps ordered (ky, kx, O): [N, (ky, kx, O), i, j] -> [N, (ky, i), (kx, j), O]. An
+        // ordinary Conv, quantized in int8 models like every Conv, so that its weights (as many
+        // as the upsampled head's convolution has for the branches) are stored in int8 too.
         const at::Tensor taps =
             w.detach().permute({2, 3, 0, 1}).reshape({k * k * o, cb, 1, 1}).contiguous();
-        const std::string mixed = fresh("pyramid_mixed");
-        setInts(
-            node("Conv", {grids[b].name, constant("pyramid_taps", taps.to(at::kFloat))}, {mixed}),
-            "kernel_shape", {1, 1});
+        const OnnxValue mixed = conv(grids[b], taps, at::zeros({k * k * o}, taps.options()), 1, 0,
+                                     1, 1, ConvActivation::None);
         const std::string split = fresh("pyramid_split");
-        node("Reshape", {mixed, constantI64("split_shape", {-1, k, k, o, gh, gw})}, {split});
+        node("Reshape", {mixed.name, constantI64("split_shape", {-1, k, k, o, gh, gw})}, {split});
         const std::string ordered = fresh("pyramid_ordered");
         setInts(node("Transpose", {split}, {ordered}), "perm", {0, 1, 4, 2, 5, 3});
         const std::string byColumn = fresh("pyramid_by_column");

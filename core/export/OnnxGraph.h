@@ -118,11 +118,12 @@ public:
     // The branches' share of PSPNet's bottleneck convolution (models/PyramidConv.h): conv2d, stride
     // 1, padding k / 2, no bias, of weights[b] [O, C_b, k, k] over the grids upsampled bilinearly
     // to the height and width of `like`, summed over the branches, computed on the grids: each
-    // grid's channels mixed with every tap's weights (a 1x1 Conv), then the k shifted column
-    // maps of each branch and the k shifted row maps of all branches as two MatMuls, which
-    // write the result channels last (ONNX Runtime's int8 layout; a Transpose gives NCHW). The
-    // maps are built in the graph from Shape(like). In float in int8 models too: these products
-    // cost about 1% of the convolution they replace.
+    // grid's channels mixed with every tap's weights (a 1x1 Conv, quantized in int8 like every
+    // Conv), then the k shifted column maps of each branch and the k shifted row maps of all
+    // branches as two MatMuls, which write the result channels last (ONNX Runtime's int8
+    // layout; a Transpose gives NCHW). The maps are built in the graph from Shape(like). These
+    // MatMuls stay float in int8 models: bilinear weights have no exact 8-bit form, and the
+    // products cost about 1% of the convolution they replace.
     OnnxValue pyramidBranchesConv(const std::vector<OnnxValue> &grids,
                                   const std::vector<at::Tensor> &weights, const OnnxValue &like);
     OnnxValue softmaxChannels(const OnnxValue &x);

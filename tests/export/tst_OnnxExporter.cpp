@@ -476,6 +476,35 @@ private Q_SLOTS:
         }
     }
 
+    // Point 4's file sizes at the real head (512-channel bottleneck over 1024 or 1920
+    // channels), where the factored head's channel-mixing weights would weigh 9 to 18 MB in
+    // float: every weight of the int8 model is stored in 8 bits.
+    void int8IsAQuarterOfFp32AtFullSize_data()
+    {
+        QTest::addColumn<QString>("backbone");
+        QTest::newRow("resnet18") << "resnet18";
+        QTest::newRow("mobilenet_v3_large") << "mobilenet_v3_large";
+    }
+
+    void int8IsAQuarterOfFp32AtFullSize()
+    {
+        QFETCH(QString, backbone);
+        torch::manual_seed(14);
+        models::ModelConfig config; // output stride 8, bins 1 3 5 7, bottleneck 512
+        config.backbone = backbone.toStdString();
+        models::PSPNet model = models::createModel(config);
+        model->eval();
+        core::OnnxExportOptions options;
+        options.opset = 13;
+        const size_t fp32 = core::buildOnnxModel(model, options).ByteSizeLong();
+        options.int8 = core::QuantProfile::Cpu;
+        options.calibrationBatches = {at::randn({1, 3, 48, 48})};
+        const size_t int8 = core::buildOnnxModel(model, options).ByteSizeLong();
+        const double ratio = double(int8) / double(fp32);
+        qInfo("%s: int8 %zu / fp32 %zu bytes = %.3f", qPrintable(backbone), int8, fp32, ratio);
+        QVERIFY2(ratio > 0.22 && ratio < 0.28, qPrintable(QString::number(ratio)));
+    }
+
     void int8NeedsOpset13AndCalibration()
     {
         auto model = models::createModel(tinyConfig("resnet18"));
