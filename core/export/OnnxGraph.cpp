@@ -306,22 +306,26 @@ OnnxValue OnnxGraph::hardSigmoid(const OnnxValue &x)
 
 OnnxValue OnnxGraph::hardSwish(const OnnxValue &x)
 {
-    if (m_opset >= 14) {
+    if (m_opset >= 14 && m_mode == Mode::Float) {
         const std::string out = fresh("hardswish");
         node("HardSwish", {x.name}, {out});
         return {out, at::hardswish(x.value)};
     }
-    const OnnxValue gate = hardSigmoid(x);
+    // In int8 both factors quantized: ONNX Runtime runs the product as an int8 Mul.
+    const OnnxValue input = quantizePoint(x);
+    const OnnxValue gate = quantizePoint(hardSigmoid(input));
     const std::string out = fresh("hardswish");
-    node("Mul", {x.name, gate.name}, {out});
+    node("Mul", {input.name, gate.name}, {out});
     return {out, at::hardswish(x.value)};
 }
 
 OnnxValue OnnxGraph::silu(const OnnxValue &x)
 {
-    const OnnxValue gate = sigmoid(x);
+    // In int8 both factors quantized: ONNX Runtime runs the gate and the product as int8 ops.
+    const OnnxValue input = quantizePoint(x);
+    const OnnxValue gate = quantizePoint(sigmoid(input));
     const std::string out = fresh("silu");
-    node("Mul", {x.name, gate.name}, {out});
+    node("Mul", {input.name, gate.name}, {out});
     return {out, at::silu(x.value)};
 }
 

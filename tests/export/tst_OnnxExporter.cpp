@@ -476,6 +476,77 @@ private Q_SLOTS:
         }
     }
 
+    // MobileNetV3's hard-swish and EfficientNet's SiLU (x times its gate) and the squeeze-
+    // excitation scaling in the QDQ form of an int8 Mul, the gates quantized (QLinearSigmoid
+    // for SiLU's): ONNX Runtime then runs them in int8 instead of in float between
+    // DequantizeLinear and QuantizeLinear with transposes around them (bench/README.md).
+    void int8GatesAreQuantizedNodeUnits_data()
+    {
+        QTest::addColumn<QString>("backbone");
+        QTest::addColumn<QString>("activation");
+        QTest::newRow("mobilenet_v3_large") << "mobilenet_v3_large"
+                                            << "hardswish";
+        QTest::newRow("efficientnet_b0") << "efficientnet_b0"
+                                         << "silu";
+    }
+
+    void int8GatesAreQuantizedNodeUnits()
+    {
+        QFETCH(QString, backbone);
+        QFETCH(QString, activation);
+        torch::manual_seed(15);
+        models::PSPNet model = models::createModel(tinyConfig(backbone.toStdString()));
+        makeLogitsOrderOne(model);
+        core::OnnxExportOptions options;
+        options.opset = 17; // where fp32 writes one HardSwish op
+        options.int8 = core::QuantProfile::Cpu;
+        options.calibrationBatches = {syntheticBatch(2, 3, 48, 48).first};
+        const onnx::GraphProto graph = core::buildOnnxModel(model, options).graph();
+        std::map<std::string, std::string> producer;
+        std::map<std::string, std::vector<std::string>> consumers;
+        for (const auto &n : graph.node()) {
+            for (const auto &o : n.output())
+                producer[o] = n.op_type();
+            for (const auto &i : n.input())
+                consumers[i].push_back(n.op_type());
+        }
+        int gates = 0;
+        int scalings = 0;
+        for (const auto &n : graph.node()) {
+            const QString out = QString::fromStdString(n.output(0));
+            const bool gate = out.startsWith(activation + QLatin1Char('_'));
+            const bool scaling = out.startsWith(QStringLiteral("mul_"));
+            if (n.op_type() != "Mul" || !(gate || scaling))
+                continue;
+            gates += gate;
+            scalings += scaling;
+            QCOMPARE(QString::fromStdString(producer[n.input(0)]),
+                     QStringLiteral("DequantizeLinear"));
+            QCOMPARE(QString::fromStdString(producer[n.input(1)]),
+                     QStringLiteral("DequantizeLinear"));
+            std::string who;
+            for (const auto &c : consumers[n.output(0)])
+                who += c + " ";
+            QVERIFY2(who == "QuantizeLinear ",
+                     qPrintable(out + QStringLiteral(": ") + QString::fromStdString(who)));
+        }
+        QVERIFY(gates > 10);
+        QVERIFY(scalings > 5);
+        // The residual adds too, as ResNet's (int8ResidualsAndPyramidAreQuantizedNodeUnits).
+        int adds = 0;
+        for (const auto &n : graph.node()) {
+            if (n.op_type() != "Add" || !QString::fromStdString(n.output(0)).startsWith("add_"))
+                continue;
+            ++adds;
+            QCOMPARE(QString::fromStdString(producer[n.input(0)]),
+                     QStringLiteral("DequantizeLinear"));
+            QCOMPARE(QString::fromStdString(producer[n.input(1)]),
+                     QStringLiteral("DequantizeLinear"));
+        }
+        QVERIFY(adds >= 5);
+        QCOMPARE(opCounts(graph)["HardSwish"], 0);
+    }
+
     // Point 4's file sizes at the real head (512-channel bottleneck over 1024 or 1920
     // channels), where the factored head's channel-mixing weights would weigh 9 to 18 MB in
     // float: every weight of the int8 model is stored in 8 bits.

@@ -175,13 +175,16 @@ public:
             return x; // identities in eval mode
         if (auto *se = m->as<models::SqueezeExcitation>())
             return squeezeExcitation(*se, x);
+        // Residual blocks read their input quantized on both paths (see basicBlock).
         if (auto *ir = m->as<models::InvertedResidual>()) {
-            const Value y = sequence(ir->block->children(), x);
-            return ir->use_res_connect ? m_g.add(y, x) : y;
+            const Value input = ir->use_res_connect ? m_g.quantizePoint(x) : x;
+            const Value y = sequence(ir->block->children(), input);
+            return ir->use_res_connect ? m_g.add(y, input) : y;
         }
         if (auto *mb = m->as<models::MBConv>()) {
-            const Value y = sequence(mb->block->children(), x);
-            return mb->use_res_connect ? m_g.add(y, x) : y;
+            const Value input = mb->use_res_connect ? m_g.quantizePoint(x) : x;
+            const Value y = sequence(mb->block->children(), input);
+            return mb->use_res_connect ? m_g.add(y, input) : y;
         }
         if (auto *ln = m->as<models::LayerNorm2d>())
             return m_g.layerNormChannels(x, ln->weight, ln->bias, ln->eps);
@@ -194,12 +197,15 @@ public:
         throw std::invalid_argument("export: unsupported module " + m->name());
     }
 
-    Value squeezeExcitation(models::SqueezeExcitationImpl &se, const Value &x)
+    // In int8 the pooling reads the quantized input and the gate is quantized, so that ONNX
+    // Runtime runs the pooling and the scaling as int8 ops.
+    Value squeezeExcitation(models::SqueezeExcitationImpl &se, const Value &x_in)
     {
+        const Value x = m_g.quantizePoint(x_in);
         Value s = m_g.globalAveragePool(x);
         s = convWith(m_g, s, foldConv(*se.fc1, nullptr), se.activation);
         s = convWith(m_g, s, foldConv(*se.fc2, nullptr), se.scale_activation);
-        return m_g.mul(s, x);
+        return m_g.mul(m_g.quantizePoint(s), x);
     }
 
     Value basicBlock(models::BasicBlockImpl &b, const Value &x_in)
@@ -216,8 +222,9 @@ public:
     // depthwise 7x7, LayerNorm, Linear, GELU, Linear, layer scale, residual. The channels-last
     // Linears are 1x1 convolutions on NCHW (same arithmetic, no transposes), and the layer scale
     // is folded into the second one.
-    Value cnBlock(models::CNBlockImpl &b, const Value &x)
+    Value cnBlock(models::CNBlockImpl &b, const Value &x_in)
     {
+        const Value x = m_g.quantizePoint(x_in); // both paths, as in basicBlock
         const auto children = b.block->children();
         auto *dw = children.at(0)->as<torch::nn::Conv2d>();
         auto *ln = children.at(2)->as<torch::nn::LayerNorm>();
