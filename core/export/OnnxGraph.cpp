@@ -448,6 +448,22 @@ OnnxValue OnnxGraph::pad(const OnnxValue &x, int64_t top, int64_t bottom, int64_
     return {out, at::constant_pad_nd(x.value, {left, right, top, bottom})};
 }
 
+std::string OnnxGraph::insideMask(const std::string &values, const std::string &start,
+                                  const std::string &end)
+{
+    const std::string before = fresh("before");
+    node("Less", {values, start}, {before});
+    const std::string not_before = fresh("not_before");
+    node("Not", {before}, {not_before});
+    const std::string below_end = fresh("below_end");
+    node("Less", {values, end}, {below_end});
+    const std::string inside = fresh("inside");
+    node("And", {not_before, below_end}, {inside});
+    const std::string mask = fresh("inside_mask");
+    setInt(node("Cast", {inside}, {mask}), "to", onnx::TensorProto::FLOAT);
+    return mask;
+}
+
 OnnxGraph::PoolingMask OnnxGraph::poolingMask(const std::string &length, int64_t bins)
 {
     // rows: bins; columns: positions 0..L-1. start_i = floor(i L / b), end_i = ceil((i+1) L / b),
@@ -473,16 +489,7 @@ OnnxGraph::PoolingMask OnnxGraph::poolingMask(const std::string &length, int64_t
          {positions});
     const std::string row = fresh("pool_row");
     node("Reshape", {positions, constantI64("row_shape", {1, -1})}, {row});
-    const std::string before = fresh("pool_before");
-    node("Less", {row, start}, {before});
-    const std::string not_before = fresh("pool_not_before");
-    node("Not", {before}, {not_before});
-    const std::string below_end = fresh("pool_below_end");
-    node("Less", {row, end}, {below_end});
-    const std::string inside = fresh("pool_inside");
-    node("And", {not_before, below_end}, {inside});
-    const std::string mask = fresh("pool_mask");
-    setInt(node("Cast", {inside}, {mask}), "to", onnx::TensorProto::FLOAT);
+    const std::string mask = insideMask(row, start, end); // [bins, L]
     const std::string count_i = fresh("pool_count_i");
     node("Sub", {end, start}, {count_i});
     const std::string count = fresh("pool_count");
@@ -667,16 +674,7 @@ std::string OnnxGraph::shiftedBilinearMap(const std::string &length, int64_t bin
     node("Add", {column, constant("tap_offsets", at::tensor(offsets, at::kLong).reshape({1, k}))},
          {q});
     // Inside the map: 0 <= q < length; elsewhere the tap reads the convolution's zero padding.
-    const std::string negative = fresh("up_negative");
-    node("Less", {q, constantI64("zero", {0}, true)}, {negative});
-    const std::string not_negative = fresh("up_not_negative");
-    node("Not", {negative}, {not_negative});
-    const std::string below_end = fresh("up_below_end");
-    node("Less", {q, length}, {below_end});
-    const std::string inside_b = fresh("up_inside_b");
-    node("And", {not_negative, below_end}, {inside_b});
-    const std::string inside = fresh("up_inside");
-    setInt(node("Cast", {inside_b}, {inside}), "to", onnx::TensorProto::FLOAT);
+    const std::string inside = insideMask(q, constantI64("zero", {0}, true), length);
     // PyTorch's source coordinate: max(0, (q + 0.5) * bins / length - 0.5), in float.
     const std::string qf = fresh("up_qf");
     setInt(node("Cast", {q}, {qf}), "to", onnx::TensorProto::FLOAT);

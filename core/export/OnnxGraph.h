@@ -163,6 +163,9 @@ private:
         std::string count; // [bins, 1]: the positions in each bin
     };
     PoolingMask poolingMask(const std::string &length, int64_t bins);
+    // 1.0 where start <= values < end, else 0.0 (int64 operands, broadcast).
+    std::string insideMask(const std::string &values, const std::string &start,
+                           const std::string &end);
     std::string poolingMatrix(const std::string &length, int64_t bins); // mask / count
     // int8: the binary masks (exact at scale 1) quantized around both MatMuls, the division by
     // the bin sizes in float, and the row means between the products quantized (calibrated).
