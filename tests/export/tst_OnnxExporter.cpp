@@ -148,6 +148,14 @@ private:
     std::map<std::string, std::vector<const onnx::NodeProto *>> m_consumers;
 };
 
+// Data rows for a test of both forms of the pyramid head (OnnxExportOptions).
+void addPyramidHeadRows()
+{
+    QTest::addColumn<bool>("factored");
+    QTest::newRow("factored head") << true;
+    QTest::newRow("upsampled head") << false;
+}
+
 std::map<std::string, int> opCounts(const onnx::GraphProto &graph)
 {
     std::map<std::string, int> counts;
@@ -296,12 +304,7 @@ private Q_SLOTS:
         }
     }
 
-    void poolingIsExactAtSizesSmallerThanTheBins_data()
-    {
-        QTest::addColumn<bool>("factored");
-        QTest::newRow("factored head") << true;
-        QTest::newRow("upsampled head") << false;
-    }
+    void poolingIsExactAtSizesSmallerThanTheBins_data() { addPyramidHeadRows(); }
 
     void poolingIsExactAtSizesSmallerThanTheBins()
     {
@@ -452,12 +455,7 @@ private Q_SLOTS:
     // concatenation, in the factored head the sum of the bottleneck's two shares. Measured in
     // ONNX Runtime 1.20 (bench/README.md): QLinearAdd and QLinearConcat, no float Add, ReLU,
     // Concat or Transpose of the features left.
-    void int8ResidualsAndPyramidAreQuantizedNodeUnits_data()
-    {
-        QTest::addColumn<bool>("factored");
-        QTest::newRow("factored head") << true;
-        QTest::newRow("upsampled head") << false;
-    }
+    void int8ResidualsAndPyramidAreQuantizedNodeUnits_data() { addPyramidHeadRows(); }
 
     void int8ResidualsAndPyramidAreQuantizedNodeUnits()
     {
