@@ -5,6 +5,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QColor>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QUndoStack>
 #include <QtTest>
@@ -82,6 +83,52 @@ private Q_SLOTS:
         QCOMPARE(
             model.data(model.index(2, LabelTableModel::LockedColumn), Qt::CheckStateRole).toInt(),
             int(Qt::Unchecked));
+    }
+
+    // An edit tells views exactly which row changed; a reset would close the open editor and
+    // move the selection (and with it the active label) to row 0.
+    void editsAndRowChangesNeverResetTheModel()
+    {
+        ui::Document document;
+        LabelTableModel model(document.labels());
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelAboutToBeReset);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        document.labels()->renameLabel(4, QStringLiteral("Spleen"));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.first().at(0).toModelIndex().row(), 4);
+        QCOMPARE(changed.first().at(1).toModelIndex().row(), 4);
+        QCOMPARE(model.data(model.index(4, LabelTableModel::NameColumn)).toString(),
+                 QStringLiteral("Spleen"));
+        document.labels()->removeLabel(2);
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(removed.first().at(1).toInt(), 2);
+        QCOMPARE(model.labelAtRow(2), 3);
+        document.undoStack()->undo();
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(inserted.first().at(1).toInt(), 2);
+        QCOMPARE(model.labelAtRow(2), 2);
+        // Undo of a whole-table import: rows come and go in one go, still without a reset.
+        core::LabelDescriptions imported;
+        for (int index : {0, 1, 5, 9}) {
+            core::LabelDescription label;
+            label.index = index;
+            label.name = "imported " + std::to_string(index);
+            imported.set(label);
+        }
+        document.labels()->replaceTable(imported, QStringLiteral("import"));
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(model.labelAtRow(3), 9);
+        QCOMPARE(model.data(model.index(2, LabelTableModel::NameColumn)).toString(),
+                 QStringLiteral("imported 5"));
+        document.undoStack()->undo();
+        QCOMPARE(model.rowCount(), 7);
+        QCOMPARE(model.data(model.index(4, LabelTableModel::NameColumn)).toString(),
+                 QStringLiteral("Spleen"));
+        QCOMPARE(resets.count(), 0);
     }
 };
 

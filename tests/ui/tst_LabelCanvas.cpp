@@ -4,17 +4,21 @@
 #include "ui/session/LabelSession.h"
 #include "ui/session/RecentFiles.h"
 #include "ui/session/SeriesSession.h"
+#include "ui/session/LabelTableModel.h"
 #include "ui/session/TranslationManager.h"
 #include "ui/widgets/LabelPanel.h"
 #include "ui/widgets/MainWindow.h"
 #include "ui/widgets/ShortcutsDialog.h"
 #include "ui/widgets/SliceView.h"
 
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSlider>
 #include <QStandardPaths>
@@ -61,6 +65,10 @@ private Q_SLOTS:
         QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
         QCoreApplication::setOrganizationName(QStringLiteral("MedSegTest"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_LabelCanvas"));
+        m_recent = std::make_unique<ui::RecentFiles>();
+        m_translations = std::make_unique<ui::TranslationManager>(
+            ui::TranslationManager::defaultTranslationsDir());
+        QVERIFY(m_translations->setLanguage(QStringLiteral("en")));
     }
 
     void init()
@@ -275,6 +283,9 @@ private Q_SLOTS:
         QCOMPARE(view->labelSession(), m_labels);
         const int k = m_document->series()->sliceIndex(SliceOrientation::Axial);
         m_labels->setTool(LabelTool::Navigate);
+        // The keys are the view's under the mouse.
+        QTest::mouseMove(view, view->rect().center());
+        QCOMPARE(QApplication::focusWidget(), view);
         // B selects the brush (ITK-SNAP / Slicer style keys), ] grows it, . cycles the label.
         QTest::keyClick(&window, Qt::Key_B);
         QCOMPARE(m_labels->toolSettings().tool, LabelTool::Brush);
@@ -327,7 +338,149 @@ private Q_SLOTS:
         m_document->markSaved(); // no "save changes?" question when the window goes
     }
 
+    // Issue 20, defect 1: renaming a label (double-click, type, Return) or changing its opacity
+    // kept the table's selection, so the active label jumped to 0 and the brush erased.
+    void renameOrOpacityEditThenPaintKeepsTheLabel()
+    {
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("commitData|closeEditor")));
+        auto window = openMainWindow();
+        auto *table = window->findChild<QTableView *>(QStringLiteral("labelTable"));
+        auto *view = window->findChild<SliceView *>(QStringLiteral("sliceViewAxial"));
+        QVERIFY(table && view);
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, cellCentre(table, 3, 1));
+        QCOMPARE(m_labels->activeLabel(), 3);
+
+        editCell(table, 3, ui::LabelTableModel::NameColumn, QStringLiteral("Liver"));
+        QCOMPARE(QString::fromStdString(m_labels->table().find(3)->name),
+                 QStringLiteral("Liver"));
+        QCOMPARE(m_labels->activeLabel(), 3);
+        QCOMPARE(table->currentIndex().row(), 3);
+        editCell(table, 3, ui::LabelTableModel::OpacityColumn, QStringLiteral("40"));
+        QCOMPARE(m_labels->table().find(3)->opacity, 0.4);
+        QCOMPARE(m_labels->activeLabel(), 3);
+
+        m_labels->setTool(LabelTool::Brush);
+        const int k = m_document->series()->sliceIndex(SliceOrientation::Axial);
+        const QPoint from = view->widgetPositionOf(std::array<int, 3>{10, 40, k}).toPoint();
+        const QPoint to = view->widgetPositionOf(std::array<int, 3>{30, 40, k}).toPoint();
+        QTest::mousePress(view, Qt::LeftButton, {}, from);
+        QTest::mouseMove(view, to);
+        QTest::mouseRelease(view, Qt::LeftButton, {}, to);
+        QCOMPARE(int(m_labels->labelMap()->value(20, 40, k)), 3);
+        QCOMPARE(m_document->undoStack()->undoText(), QStringLiteral("Paint Liver"));
+
+        // Adding and removing rows keeps the user's choice too.
+        QTest::mouseClick(window->findChild<QPushButton *>(QStringLiteral("addLabelButton")),
+                          Qt::LeftButton);
+        QCOMPARE(m_labels->activeLabel(), 7);
+        m_document->undoStack()->undo();
+        QVERIFY(m_labels->activeLabel() > 0);
+        QCOMPARE(table->currentIndex().row(),
+                 m_labels->activeLabel()); // rows are 0..6, label = row
+        m_document->markSaved();
+    }
+
+    // Defect 2: single-key tool shortcuts act on the views only; typing in the label table (with
+    // or without an open editor) never switches tools or hides the overlay.
+    void typingOutsideTheViewsNeverSwitchesTools()
+    {
+        auto window = openMainWindow();
+        auto *table = window->findChild<QTableView *>(QStringLiteral("labelTable"));
+        auto *view = window->findChild<SliceView *>(QStringLiteral("sliceViewAxial"));
+        m_labels->setTool(LabelTool::Brush);
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, cellCentre(table, 2, 1));
+        QCOMPARE(QApplication::focusWidget(), table);
+        QTest::keyClicks(table, QStringLiteral("eoplf"));
+        QCOMPARE(m_labels->toolSettings().tool, LabelTool::Brush);
+        QVERIFY(m_labels->overlaySettings().visible);
+
+        doubleClick(table->viewport(), cellCentre(table, 2, ui::LabelTableModel::NameColumn));
+        QWidget *editor = QApplication::focusWidget();
+        QVERIFY(qobject_cast<QLineEdit *>(editor));
+        // The mouse crossing a view while the user types leaves the keyboard with the editor.
+        QTest::mouseMove(view, view->rect().center());
+        QCOMPARE(QApplication::focusWidget(), editor);
+        QTest::keyClicks(editor, QStringLiteral("bone"));
+        QCOMPARE(m_labels->toolSettings().tool, LabelTool::Brush);
+        QVERIFY(m_labels->overlaySettings().visible);
+        QTest::keyClick(editor, Qt::Key_Return);
+
+        // Over a view, the keys are the view's.
+        QTest::mouseMove(view, view->rect().center() + QPoint(5, 5));
+        QCOMPARE(QApplication::focusWidget(), view);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_E);
+        QCOMPARE(m_labels->toolSettings().tool, LabelTool::Eraser);
+        m_document->markSaved();
+    }
+
+    // Defect 3: after a window preset was chosen, Page Down over a view moved the preset, not
+    // the slice. Keys over a view act on the view under the mouse, as in ITK-SNAP.
+    void pageDownOverAViewMovesTheSliceAfterAPreset()
+    {
+        auto window = openMainWindow();
+        auto *presets = window->findChild<QComboBox *>(QStringLiteral("windowPresetCombo"));
+        auto *view = window->findChild<SliceView *>(QStringLiteral("sliceViewAxial"));
+        QVERIFY(presets && view);
+        QVERIFY2(presets->count() > 2, qPrintable(QString::number(presets->count())));
+        presets->setFocus(Qt::MouseFocusReason);
+        presets->setCurrentIndex(1);
+        Q_EMIT presets->activated(1);
+        QCOMPARE(QApplication::focusWidget(), presets);
+        const int preset = presets->currentIndex();
+        const int slice = m_document->series()->sliceIndex(SliceOrientation::Axial);
+
+        QTest::mouseMove(view, view->rect().center());
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_PageDown);
+        QCOMPARE(m_document->series()->sliceIndex(SliceOrientation::Axial), slice - 1);
+        QCOMPARE(presets->currentIndex(), preset);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_PageUp);
+        QCOMPARE(m_document->series()->sliceIndex(SliceOrientation::Axial), slice);
+    }
+
 private:
+    std::unique_ptr<ui::MainWindow> openMainWindow()
+    {
+        m_view.reset();
+        core::SeriesLayout layout;
+        layout.modality = "CT";
+        m_document->series()->setVolume(makeVolume(), layout);
+        auto window =
+            std::make_unique<ui::MainWindow>(m_document.get(), m_recent.get(),
+                                             m_translations.get(), app::componentVersions());
+        window->show();
+        if (!QTest::qWaitForWindowExposed(window.get()))
+            qWarning("window not exposed");
+        window->activateWindow();
+        if (!QTest::qWaitForWindowActive(window.get()))
+            qWarning("window not active");
+        return window;
+    }
+    static QPoint cellCentre(QTableView *table, int row, int column)
+    {
+        return table->visualRect(table->model()->index(row, column)).center();
+    }
+    // A real double click: press, release, the second press (a double-click event), release.
+    static void doubleClick(QWidget *widget, const QPoint &position)
+    {
+        QTest::mouseClick(widget, Qt::LeftButton, {}, position);
+        QTest::mouseDClick(widget, Qt::LeftButton, {}, position);
+        QTest::mouseRelease(widget, Qt::LeftButton, {}, position);
+    }
+    // Double-clicks a cell, types `text` into its editor and presses Return, as a user does.
+    static void editCell(QTableView *table, int row, int column, const QString &text)
+    {
+        doubleClick(table->viewport(), cellCentre(table, row, column));
+        QWidget *editor = QApplication::focusWidget();
+        QVERIFY2(editor && editor != table, "no editor opened");
+        if (auto *line = qobject_cast<QLineEdit *>(editor))
+            line->selectAll();
+        else if (auto *spin = qobject_cast<QAbstractSpinBox *>(editor))
+            spin->selectAll();
+        QTest::keyClicks(editor, text);
+        QTest::keyClick(editor, Qt::Key_Return);
+        QTRY_VERIFY(QApplication::focusWidget() != editor); // the delegate commits queued
+    }
+
     QPoint at(const std::array<int, 3> &voxel) const
     {
         return m_view->widgetPositionOf(voxel).toPoint();
@@ -342,6 +495,8 @@ private:
     }
 
     QTemporaryDir m_settingsDir;
+    std::unique_ptr<ui::RecentFiles> m_recent;
+    std::unique_ptr<ui::TranslationManager> m_translations;
     std::unique_ptr<ui::Document> m_document;
     ui::LabelSession *m_labels = nullptr;
     std::unique_ptr<SliceView> m_view;

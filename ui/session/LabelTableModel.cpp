@@ -12,27 +12,67 @@ namespace medseg::ui {
 LabelTableModel::LabelTableModel(LabelSession *session, QObject *parent)
     : QAbstractTableModel(parent)
     , m_session(session)
-    , m_rows(session->table().size())
+    , m_table(session->table())
 {
     connect(session, &LabelSession::tableChanged, this, &LabelTableModel::onTableChanged);
     connect(session, &LabelSession::activeLabelChanged, this, [this] {
-        if (m_rows > 0)
-            Q_EMIT dataChanged(index(0, 0), index(m_rows - 1, ColumnCount - 1), {Qt::FontRole});
+        if (m_table.size() > 0)
+            Q_EMIT dataChanged(index(0, 0), index(m_table.size() - 1, ColumnCount - 1),
+                               {Qt::FontRole});
     });
 }
 
 void LabelTableModel::onTableChanged()
 {
-    // Rows are added or removed one at a time by the user, but an undo or an import may
-    // replace the table wholesale: a reset is simple and the table is small.
-    beginResetModel();
-    m_rows = m_session->table().size();
-    endResetModel();
+    // Both tables are sorted by label index, so removals, insertions and edits can be told
+    // apart row by row, whether one row changed (an edit, add or remove) or many (an undo of
+    // an import).
+    const core::LabelDescriptions &table = m_session->table();
+    removeRowsNotIn(table);
+    insertRowsOf(table);
+    updateChangedRows(table);
+}
+
+void LabelTableModel::removeRowsNotIn(const core::LabelDescriptions &table)
+{
+    for (int row = m_table.size() - 1; row >= 0; --row) {
+        const int label = m_table.labels()[std::size_t(row)].index;
+        if (table.find(label))
+            continue;
+        beginRemoveRows({}, row, row);
+        m_table.remove(label);
+        endRemoveRows();
+    }
+}
+
+void LabelTableModel::insertRowsOf(const core::LabelDescriptions &table)
+{
+    for (const core::LabelDescription &label : table.labels()) {
+        if (m_table.find(label.index))
+            continue;
+        int row = 0;
+        while (row < m_table.size() && m_table.labels()[std::size_t(row)].index < label.index)
+            ++row;
+        beginInsertRows({}, row, row);
+        m_table.set(label);
+        endInsertRows();
+    }
+}
+
+void LabelTableModel::updateChangedRows(const core::LabelDescriptions &table)
+{
+    for (int row = 0; row < m_table.size(); ++row) {
+        const core::LabelDescription &now = table.labels()[std::size_t(row)];
+        if (m_table.labels()[std::size_t(row)] == now)
+            continue;
+        m_table.set(now);
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
 }
 
 int LabelTableModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : m_rows;
+    return parent.isValid() ? 0 : m_table.size();
 }
 
 int LabelTableModel::columnCount(const QModelIndex &parent) const
@@ -42,7 +82,7 @@ int LabelTableModel::columnCount(const QModelIndex &parent) const
 
 int LabelTableModel::rowOfLabel(int labelIndex) const
 {
-    const auto &labels = m_session->table().labels();
+    const auto &labels = m_table.labels();
     for (int row = 0; row < int(labels.size()); ++row)
         if (labels[std::size_t(row)].index == labelIndex)
             return row;
@@ -51,7 +91,7 @@ int LabelTableModel::rowOfLabel(int labelIndex) const
 
 int LabelTableModel::labelAtRow(int row) const
 {
-    const auto &labels = m_session->table().labels();
+    const auto &labels = m_table.labels();
     return row >= 0 && row < int(labels.size()) ? labels[std::size_t(row)].index : -1;
 }
 
@@ -60,7 +100,7 @@ QVariant LabelTableModel::data(const QModelIndex &index, int role) const
     if (!index.isValid() ||
         !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const auto &labels = m_session->table().labels();
+    const auto &labels = m_table.labels();
     if (index.row() >= int(labels.size()))
         return {};
     const core::LabelDescription &label = labels[std::size_t(index.row())];

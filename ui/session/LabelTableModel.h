@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/labels/LabelDescriptions.h"
+
 #include <QAbstractTableModel>
 
 namespace medseg::ui {
@@ -9,6 +11,9 @@ class LabelSession;
 // The label table as the Labels dock shows it: one row per label (0 "Clear Label" included, as
 // ITK-SNAP lists it), columns colour swatch + index, name (editable), opacity (editable, 0..100),
 // visible and locked (check boxes). Edits go through the LabelSession, so they are undoable.
+// The model keeps its own copy of the table and tells views exactly which rows changed, were
+// inserted or removed: a reset would close the editor in use, move the selection to row 0 and
+// with it the active label (a rename then made the brush erase).
 class LabelTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -40,9 +45,12 @@ public:
 
 private:
     void onTableChanged();
+    void removeRowsNotIn(const core::LabelDescriptions &table);
+    void insertRowsOf(const core::LabelDescriptions &table);
+    void updateChangedRows(const core::LabelDescriptions &table);
 
     LabelSession *m_session;
-    int m_rows = 0;
+    core::LabelDescriptions m_table; // what the views were last told
 };
 
 } // namespace medseg::ui

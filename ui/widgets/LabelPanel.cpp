@@ -37,8 +37,9 @@ QAction *makeAction(QObject *parent, const char *objectName, const QKeySequence 
     auto *action = new QAction(parent);
     action->setObjectName(QLatin1String(objectName));
     action->setShortcut(shortcut);
-    // The main window adds these to itself: they must work with the focus on a view.
-    action->setShortcutContext(Qt::WindowShortcut);
+    // Single keys: the main window adds these to the slice views' panel, where they act only
+    // while a view has the focus, so that typing a label name never switches tools.
+    action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     return action;
 }
 } // namespace
@@ -59,18 +60,33 @@ LabelPanel::LabelPanel(LabelSession *session, QWidget *parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::EditKeyPressed |
-                             QAbstractItemView::SelectedClicked);
+                             QAbstractItemView::SelectedClicked |
+                             QAbstractItemView::DoubleClicked);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(LabelTableModel::NameColumn,
                                                       QHeaderView::Stretch);
     layout->addWidget(m_table, 1);
     connect(m_table, &QTableView::doubleClicked, this, &LabelPanel::onTableDoubleClicked);
+    // Only the user's choice of a row changes the active label: when rows come or go (add,
+    // remove, undo) the view moves its current row by itself, and that must not paint with
+    // another label (the session picks the next one when the active label is removed).
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
-                if (!m_syncing && current.isValid())
+                if (!m_syncing && !m_rowsMoving && current.isValid())
                     m_session->setActiveLabel(m_model->labelAtRow(current.row()));
             });
+    const auto rowsMoving = [this] { m_rowsMoving = true; };
+    const auto rowsMoved = [this] {
+        m_rowsMoving = false;
+        syncFromSession();
+    };
+    connect(m_model, &QAbstractItemModel::rowsAboutToBeRemoved, this, rowsMoving);
+    connect(m_model, &QAbstractItemModel::rowsAboutToBeInserted, this, rowsMoving);
+    connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, rowsMoving);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, rowsMoved);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, rowsMoved);
+    connect(m_model, &QAbstractItemModel::modelReset, this, rowsMoved);
 
     auto *tableButtons = new QHBoxLayout;
     m_addLabel = new QPushButton(this);

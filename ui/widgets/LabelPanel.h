@@ -32,8 +32,9 @@ class LabelPanel : public QWidget
 public:
     explicit LabelPanel(LabelSession *session, QWidget *parent = nullptr);
 
-    // The actions with keyboard shortcuts (tools C B E P L F, brush size [ ], labels , .,
-    // overlay O): the main window adds them to itself so that they work wherever the focus is.
+    // The actions with single-key shortcuts (tools C B E P L F, brush size [ ], labels , .,
+    // overlay O): the main window adds them to the slice views, where they act while a view
+    // has the focus (focus follows the mouse into a view).
     QList<QAction *> shortcutActions() const;
     LabelTableModel *tableModel() const { return m_model; }
 
@@ -50,6 +51,7 @@ private:
     LabelSession *m_session;
     LabelTableModel *m_model = nullptr;
     bool m_syncing = false;
+    bool m_rowsMoving = false; // the model is inserting or removing rows
 
     QTableView *m_table = nullptr;
     QPushButton *m_addLabel = nullptr;

@@ -123,7 +123,7 @@ MainWindow::MainWindow(Document *document, RecentFiles *recentFiles,
         m_viewer->view(i)->setPredictionSession(m_document->predictions());
     }
     connect(m_trainingPanel, &TrainingPanel::exportRequested, this, &MainWindow::onExportRun);
-    addActions(m_labelPanel->shortcutActions());
+    m_viewer->addActions(m_labelPanel->shortcutActions());
     connect(m_document, &Document::labelLoadFailed, this, [this](const QString &message) {
         QMessageBox::warning(this, tr("Labels not loaded"), message);
     });
@@ -141,6 +141,7 @@ MainWindow::MainWindow(Document *document, RecentFiles *recentFiles,
     onLanguageChanged(m_translations->currentLanguage());
     resize(1280, 800);
     restoreWindowState();
+    onVolumeChanged(); // a document may hold a volume already
     // After the constructor, so that the window is on screen behind the question.
     QTimer::singleShot(0, this, &MainWindow::offerRecovery);
 }

@@ -4,7 +4,13 @@
 #include "ui/session/PredictionSession.h"
 #include "ui/session/SeriesSession.h"
 
+#include <QAbstractSpinBox>
+#include <QApplication>
+#include <QComboBox>
 #include <QKeyEvent>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QTextEdit>
 #include <QLineF>
 #include <QMouseEvent>
 #include <QPainter>
@@ -19,6 +25,20 @@ namespace {
 constexpr double MinZoom = 0.1;
 constexpr double MaxZoom = 50.0;
 constexpr int Margin = 4;
+
+// Whether the keyboard belongs to what the user is typing into: a text field, a cell editor of
+// a table, an editable combo box. Spin boxes and plain combo boxes hold no typing.
+bool isTypingInto(const QWidget *focus)
+{
+    if (!focus)
+        return false;
+    if (qobject_cast<const QAbstractSpinBox *>(focus))
+        return false;
+    if (const auto *combo = qobject_cast<const QComboBox *>(focus))
+        return combo->isEditable();
+    return qobject_cast<const QLineEdit *>(focus) || qobject_cast<const QTextEdit *>(focus) ||
+           qobject_cast<const QPlainTextEdit *>(focus);
+}
 } // namespace
 
 SliceView::SliceView(SeriesSession *session, SliceOrientation orientation, QWidget *parent)
@@ -550,6 +570,7 @@ void SliceView::mouseDoubleClickEvent(QMouseEvent *event)
 
 void SliceView::mouseMoveEvent(QMouseEvent *event)
 {
+    takeFocusUnlessTyping();
     const QPointF delta = event->position() - m_dragStart;
     m_mouse = event->position();
     if (m_dragButton == Qt::LeftButton && (event->buttons() & Qt::LeftButton)) {
@@ -599,6 +620,20 @@ void SliceView::mouseReleaseEvent(QMouseEvent *event)
     if (event->button() == m_dragButton)
         m_dragButton = Qt::NoButton;
     event->accept();
+}
+
+// As in ITK-SNAP, the keys (slices, zoom, the tools' single-key shortcuts) act on the view under
+// the mouse: focus follows the mouse into a view, unless the user is typing somewhere else.
+void SliceView::takeFocusUnlessTyping()
+{
+    if (!hasFocus() && isActiveWindow() && !isTypingInto(QApplication::focusWidget()))
+        setFocus(Qt::MouseFocusReason);
+}
+
+void SliceView::enterEvent(QEnterEvent *event)
+{
+    takeFocusUnlessTyping();
+    QWidget::enterEvent(event);
 }
 
 void SliceView::leaveEvent(QEvent *event)

@@ -70,12 +70,14 @@ protected:
     void mouseMoveEvent(QMouseEvent *event) override;
     void mouseReleaseEvent(QMouseEvent *event) override;
     void mouseDoubleClickEvent(QMouseEvent *event) override;
+    void enterEvent(QEnterEvent *event) override;
     void leaveEvent(QEvent *event) override;
     void changeEvent(QEvent *event) override;
 
 private:
     void invalidate();
     void onSlicesDecoded();
+    void takeFocusUnlessTyping();
     // Where the whole plane image lies in widget coordinates.
     QRectF imageRect() const;
     QString planeName() const;
