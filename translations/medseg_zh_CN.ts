@@ -253,20 +253,6 @@
         <translation>--percentile 必须在 (50, 100] 范围内。</translation>
     </message>
     <message>
-        <source>Wrote %1 and %2; validation %3 (%4).
-</source>
-        <translation>已写入 %1 和 %2；验证结果：%3（%4）。
-</translation>
-    </message>
-    <message>
-        <source>passed</source>
-        <translation>通过</translation>
-    </message>
-    <message>
-        <source>FAILED</source>
-        <translation>失败</translation>
-    </message>
-    <message>
         <source>Export a trained model to ONNX (fp32 or int8) or TorchScript and validate it.</source>
         <translation>将训练好的模型导出为 ONNX（fp32 或 int8）或 TorchScript 并进行验证。</translation>
     </message>
@@ -293,6 +279,34 @@
     <message>
         <source>Write the pyramid head as upsampling, concatenation and convolution, as in training, instead of its faster factored form (the same values), for runtimes that reject the factored form&apos;s operators.</source>
         <translation>按训练时的形式（上采样、拼接、卷积）写出金字塔头，而不是更快的分解形式（数值相同），用于不接受分解形式算子的推理运行时。</translation>
+    </message>
+    <message>
+        <source>Wrote %1 and %2.
+</source>
+        <translation>已写入 %1 和 %2。
+</translation>
+    </message>
+    <message>
+        <source>Validation FAILED (fp32: %1%2); see the report.
+</source>
+        <translation>验证失败（fp32：%1%2）；请查看报告。
+</translation>
+    </message>
+    <message>
+        <source>, int8: %1</source>
+        <translation>，int8：%1</translation>
+    </message>
+    <message>
+        <source>NOT VERIFIED: the exported model could not be run to compare it with the trained network (%1).
+</source>
+        <translation>未验证：无法运行导出的模型来与训练所得的网络比较（%1）。
+</translation>
+    </message>
+    <message>
+        <source>Validation passed: every check ran and passed.
+</source>
+        <translation>验证通过：每项检查都已运行并通过。
+</translation>
     </message>
 </context>
 <context>
@@ -1160,10 +1174,6 @@ UID：%5</translation>
         <translation>校准切片</translation>
     </message>
     <message>
-        <source>Exported %1. Every validation check passed.</source>
-        <translation>已导出 %1。所有验证检查均已通过。</translation>
-    </message>
-    <message>
         <source>Exported %1, but a validation check FAILED: see the report.</source>
         <translation>已导出 %1，但有验证检查未通过：请查看报告。</translation>
     </message>
@@ -1220,6 +1230,22 @@ Model card: %2</source>
     <message>
         <source>Input size</source>
         <translation>输入尺寸</translation>
+    </message>
+    <message>
+        <source>Exported %1, but NOT VERIFIED: ONNX Runtime could not be run on this computer, so the exported model was not compared with the trained one. Reason: %2</source>
+        <translation>已导出 %1，但未验证：本机无法运行 ONNX Runtime，因此导出的模型未与训练所得的模型进行比较。原因：%2</translation>
+    </message>
+    <message>
+        <source>Exported %1. Every validation check ran and passed.</source>
+        <translation>已导出 %1。每项验证检查都已运行并通过。</translation>
+    </message>
+    <message>
+        <source>Replace Exported Model?</source>
+        <translation>替换已导出的模型？</translation>
+    </message>
+    <message>
+        <source>%1 exists already. Replace it, with its model card and report?</source>
+        <translation>%1 已存在。要替换它及其模型卡和报告吗？</translation>
     </message>
 </context>
 <context>
@@ -2550,6 +2576,10 @@ Model card: %2</source>
     <message>
         <source>VOI LUT: %1</source>
         <translation>VOI LUT：%1</translation>
+    </message>
+    <message>
+        <source>Custom window</source>
+        <translation>自定义窗</translation>
     </message>
 </context>
 </TS>

@@ -15,8 +15,10 @@ namespace {
 
 // `medseg export RUN_OR_MODEL -o model.onnx [--int8 cpu|tensorrt] [--opset N] [--calib N]
 // [--static-size HxW] [--upsampled-head] [--format onnx|torchscript]
-// [--data VOC]`: ONNX export with the validation of core/export written to export-report.json
-// beside the output, and the model card beside the .onnx.
+// [--data VOC]`: ONNX export with the validation of core/export written to
+// NAME.export-report.json and the model card to NAME.modelcard.json beside the output. Exit 0
+// when the checks passed, or when the model was written but could not be verified (said so);
+// 1 when a check failed.
 class ExportCommand : public CliCommand
 {
     Q_DECLARE_TR_FUNCTIONS(ExportCommand)
@@ -180,12 +182,26 @@ public:
             return ExitIoError;
         }
         const core::ExportReport &report = result.report;
-        printOut(tr("Wrote %1 and %2; validation %3 (%4).\n")
-                     .arg(QString::fromStdString(result.onnxPath),
-                          QString::fromStdString(result.reportPath),
-                          report.passed() ? tr("passed") : tr("FAILED"),
-                          QString::fromStdString(report.fp32Status)));
-        return report.passed() ? ExitOk : ExitFailure;
+        const QString written = tr("Wrote %1 and %2.\n")
+                                    .arg(QString::fromStdString(result.onnxPath),
+                                         QString::fromStdString(result.reportPath));
+        if (report.failed()) {
+            printOut(written + tr("Validation FAILED (fp32: %1%2); see the report.\n")
+                                   .arg(QString::fromStdString(report.fp32Status),
+                                        report.int8Status.empty()
+                                            ? QString()
+                                            : tr(", int8: %1").arg(QString::fromStdString(
+                                                  report.int8Status))));
+            return ExitFailure;
+        }
+        if (!report.verified()) {
+            printOut(written + tr("NOT VERIFIED: the exported model could not be run to compare "
+                                  "it with the trained network (%1).\n")
+                                   .arg(QString::fromStdString(report.notVerifiedReason())));
+            return ExitOk;
+        }
+        printOut(written + tr("Validation passed: every check ran and passed.\n"));
+        return ExitOk;
     }
 
 private:

@@ -13,6 +13,14 @@ namespace medseg::core {
 
 namespace {
 
+// A runtime check that could not run records its status as "not run: <why>".
+constexpr const char *NotRunPrefix = "not run: ";
+
+bool startsWith(const std::string &text, const std::string &prefix)
+{
+    return text.compare(0, prefix.size(), prefix) == 0;
+}
+
 std::string checkText(const onnx::ModelProto &model)
 {
     try {
@@ -50,11 +58,34 @@ int64_t fileSize(const std::string &path)
 
 } // namespace
 
-bool ExportReport::passed() const
+bool ExportReport::failed() const
 {
     const bool checkers =
         checkerFp32 == "passed" && (checkerInt8.empty() || checkerInt8 == "passed");
-    return checkers && fp32Status != "failed" && int8Status != "failed";
+    return !checkers || startsWith(fp32Status, "failed") || startsWith(int8Status, "failed");
+}
+
+bool ExportReport::verified() const
+{
+    const auto ran = [](const std::string &status) {
+        return !status.empty() && !startsWith(status, NotRunPrefix);
+    };
+    return ran(fp32Status) && (checkerInt8.empty() || ran(int8Status));
+}
+
+std::string ExportReport::notVerifiedReason() const
+{
+    for (const std::string *status : {&fp32Status, &int8Status})
+        if (startsWith(*status, NotRunPrefix))
+            return status->substr(std::string(NotRunPrefix).size());
+    if (fp32Status.empty())
+        return "the exported file was not run";
+    return {};
+}
+
+std::string ExportReport::status() const
+{
+    return failed() ? "failed" : verified() ? "passed" : "not verified";
 }
 
 std::string ExportReport::toJson() const
@@ -62,7 +93,9 @@ std::string ExportReport::toJson() const
     nlohmann::json sizes = nlohmann::json::array();
     for (const auto &s : fp32Sizes)
         sizes.push_back({{"height", s.height}, {"width", s.width}, {"max_abs_diff", s.maxAbsDiff}});
-    nlohmann::json j{{"passed", passed()},
+    nlohmann::json j{{"status", status()},
+                     {"passed", passed()},
+                     {"verified", verified()},
                      {"format", format},
                      {"fp32_vs_libtorch", {{"status", fp32Status}, {"sizes", sizes}}},
                      {"file_sizes", {{"fp32_bytes", fp32Bytes}}}};
@@ -102,9 +135,9 @@ ExportReport ExportValidator::validate(models::PSPNet &model, const onnx::ModelP
     }
     std::string why;
     if (!m_runtime.available(&why)) {
-        report.fp32Status = "not run: " + why;
+        report.fp32Status = NotRunPrefix + why;
         if (int8)
-            report.int8Status = "not run: " + why;
+            report.int8Status = NotRunPrefix + why;
         return report;
     }
 

@@ -59,8 +59,17 @@ struct ExportReport
     int64_t fp32Bytes = 0;
     int64_t int8Bytes = 0;
 
-    // Every check that ran passed (runtime checks that did not run do not fail it).
-    bool passed() const;
+    // A check that ran failed (a checker error, a difference over its threshold, int8 with
+    // nothing to validate on).
+    bool failed() const;
+    // Every runtime check ran: the exported file was run and compared with the network.
+    bool verified() const;
+    // Why it was not verified (empty when it was), as the runtime check recorded it.
+    std::string notVerifiedReason() const;
+    // Verified and nothing failed. A check that did not run is never counted as passed.
+    bool passed() const { return verified() && !failed(); }
+    // "passed", "failed" or "not verified".
+    std::string status() const;
     std::string toJson() const;
 };
 

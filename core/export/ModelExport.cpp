@@ -130,7 +130,7 @@ ModelExportResult exportTorchScript(const ModelExportJob &job, models::PSPNet &m
         r.checkerFp32 = error.what_without_backtrace();
         r.fp32Status = "failed";
     }
-    result.reportPath = (fs::absolute(job.output).parent_path() / "export-report.json").string();
+    result.reportPath = exportReportPath(job.output);
     writeTextFile(result.reportPath, r.toJson());
     report(progress, 4, "done");
     return result;
@@ -211,7 +211,7 @@ ModelExportResult exportModel(const ModelExportJob &job, ProgressSink *progress)
     result.report =
         ExportValidator(settings, OnnxRuntimeNode())
             .validate(model, fp32, fp32Path, options.int8 ? &int8 : nullptr, job.output);
-    result.reportPath = (outputFolder / "export-report.json").string();
+    result.reportPath = exportReportPath(job.output);
     writeTextFile(result.reportPath, result.report.toJson());
     report(progress, 4, "done");
     return result;

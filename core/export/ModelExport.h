@@ -2,7 +2,7 @@
 
 // One export job, as the GUI's Export button and `medseg export` both run it: a trained model
 // (a ModelBundle .pt, or a training run folder) to ONNX, fp32 or calibrated int8, or to
-// TorchScript, with its model card and the validation report (export-report.json) beside it.
+// TorchScript, with its model card and the validation report (NAME.export-report.json) beside it.
 
 #include "core/common/Progress.h"
 #include "core/export/ExportValidator.h"

@@ -284,6 +284,13 @@ std::string modelCardPath(const std::string &onnxPath)
     return p.string();
 }
 
+std::string exportReportPath(const std::string &exportedPath)
+{
+    std::filesystem::path p(exportedPath);
+    p.replace_extension(".export-report.json");
+    return p.string();
+}
+
 std::string modelCardJson(const models::ModelConfig &config, const OnnxExportOptions &options)
 {
     const ExportMetadata &m = options.metadata;

@@ -77,6 +77,9 @@ void saveOnnxModel(const onnx::ModelProto &model, const std::string &path);
 // NAME.modelcard.json.
 std::string modelCardJson(const models::ModelConfig &config, const OnnxExportOptions &options);
 std::string modelCardPath(const std::string &onnxPath);
+// The validation report beside an exported file: NAME.onnx (or NAME.pt) ->
+// NAME.export-report.json, so that exports of several formats in one folder keep their own.
+std::string exportReportPath(const std::string &exportedPath);
 
 // Writes `text` to `path` atomically; throws std::runtime_error naming the file.
 void writeTextFile(const std::string &path, const std::string &text);

@@ -73,14 +73,43 @@ at::Tensor readRaw(const std::string &path, const std::vector<int64_t> &shape, a
     return t;
 }
 
+// Where the runtime may lie, in order: the data folder beside the running program
+// (bin/../share/medseg-studio, where the package installs it and the build tree mirrors it),
+// then the source tree this was built from (scripts/test.sh installs node_modules there).
+// `sourceSubfolder` is its place in the source tree; in the data folder both lie at the top
+// (node_modules/, onnx_run.js).
+std::vector<fs::path> searchFolders(const std::string &sourceSubfolder)
+{
+    std::vector<fs::path> folders;
+    std::error_code ec;
+    const fs::path program = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const fs::path share = program.parent_path().parent_path() / "share" / "medseg-studio";
+        folders.push_back(sourceSubfolder == "node_modules" ? share / "node_modules" : share);
+    }
+    folders.push_back(fs::path(MEDSEG_EXPORT_SOURCE_DIR) / sourceSubfolder);
+    return folders;
+}
+
+// The first folder holding `relative`; the last one when none does (named in the message).
+std::string firstWith(const std::vector<fs::path> &folders, const std::string &relative)
+{
+    for (const fs::path &folder : folders) {
+        std::error_code ec;
+        if (fs::exists(folder / relative, ec))
+            return folder.string();
+    }
+    return folders.back().string();
+}
+
 } // namespace
 
 OnnxRuntimeNode::OnnxRuntimeNode()
-    : OnnxRuntimeNode(
-          envOr("MEDSEG_NODE", "node"),
-          envOr("MEDSEG_NODE_MODULES", std::string(MEDSEG_EXPORT_SOURCE_DIR) + "/node_modules"),
-          envOr("MEDSEG_ONNX_RUNNER",
-                std::string(MEDSEG_EXPORT_SOURCE_DIR) + "/scripts/onnx_run.js"))
+    : OnnxRuntimeNode(envOr("MEDSEG_NODE", "node"),
+                      envOr("MEDSEG_NODE_MODULES", firstWith(searchFolders("node_modules"),
+                                                             "onnxruntime-node/package.json")),
+                      envOr("MEDSEG_ONNX_RUNNER",
+                            firstWith(searchFolders("scripts"), "onnx_run.js") + "/onnx_run.js"))
 {}
 
 OnnxRuntimeNode::OnnxRuntimeNode(std::string node, std::string nodeModules,
@@ -98,14 +127,15 @@ bool OnnxRuntimeNode::available(std::string *why) const
         return false;
     };
     if (!fs::exists(m_runner))
-        return fail("runner script " + m_runner + " not found (set MEDSEG_ONNX_RUNNER)");
+        return fail("its runner script " + m_runner + " is missing (MEDSEG_ONNX_RUNNER)");
     if (!fs::exists(fs::path(m_nodeModules) / "onnxruntime-node" / "package.json"))
-        return fail("onnxruntime-node not found in " + m_nodeModules +
-                    " (run scripts/test.sh or set MEDSEG_NODE_MODULES)");
+        return fail("ONNX Runtime (onnxruntime-node) is not installed in " + m_nodeModules +
+                    " (MEDSEG_NODE_MODULES)");
     int status = 0;
     capture(quote(m_node) + " --version 2>/dev/null", &status);
     if (status != 0)
-        return fail("Node.js (" + m_node + ") not found (set MEDSEG_NODE)");
+        return fail("Node.js (" + m_node + "), which runs ONNX Runtime, is not installed "
+                    "(MEDSEG_NODE)");
     return true;
 }
 

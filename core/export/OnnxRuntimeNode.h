@@ -3,7 +3,8 @@
 // ONNX Runtime through Node.js: Debian has no C++ ONNX Runtime, npm's onnxruntime-node runs the
 // exported models on CPU. Found at run time: MEDSEG_NODE (default "node"), MEDSEG_NODE_MODULES
 // (the node_modules holding onnxruntime-node) and MEDSEG_ONNX_RUNNER (scripts/onnx_run.js),
-// each defaulting to the source tree this was built from.
+// each defaulting to the data folder beside the program (bin/../share/medseg-studio, where the
+// Debian package installs them), then to the source tree this was built from.
 
 #include <ATen/ATen.h>
 
@@ -16,7 +17,7 @@ namespace medseg::core {
 class OnnxRuntimeNode
 {
 public:
-    // Settings from the environment, falling back to the build's source tree.
+    // Settings from the environment, else the installed data folder, else the source tree.
     OnnxRuntimeNode();
     OnnxRuntimeNode(std::string node, std::string nodeModules, std::string runnerScript);
 

@@ -111,13 +111,38 @@ private Q_SLOTS:
                          .toDouble(),
                  400.0);
         const QJsonObject report =
-            readJson(m_dir.filePath(QStringLiteral("fp32/export-report.json")));
+            readJson(m_dir.filePath(QStringLiteral("fp32/model.export-report.json")));
         QCOMPARE(report[QStringLiteral("passed")].toBool(), true);
         const QJsonObject fp32 = report[QStringLiteral("fp32_vs_libtorch")].toObject();
         QCOMPARE(fp32[QStringLiteral("status")].toString(), QStringLiteral("passed"));
         QCOMPARE(fp32[QStringLiteral("sizes")].toArray().size(), 3);
         QCOMPARE(card[QStringLiteral("onnx")][QStringLiteral("pyramid_head")].toString(),
                  QStringLiteral("factored"));
+    }
+
+    // Without ONNX Runtime the model is written, but never called "passed": the report and the
+    // output say it was not verified, and why.
+    void exportWithoutRuntimeIsNotVerified()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("unverified/model.onnx"));
+        QDir().mkpath(QFileInfo(out).path());
+        QTemporaryDir empty;
+        QProcessEnvironment env = medseg::testing::cliEnvironment();
+        env.insert(QStringLiteral("MEDSEG_NODE_MODULES"), empty.path());
+        const auto result = medseg::testing::runCli(
+            {QStringLiteral("export"), m_bundle, QStringLiteral("-o"), out}, 300000, env);
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY2(result.out.contains(QStringLiteral("NOT VERIFIED")), qPrintable(result.out));
+        QVERIFY2(!result.out.contains(QStringLiteral("passed")), qPrintable(result.out));
+        QVERIFY(QFileInfo(out).size() > 1000000);
+        const QJsonObject report =
+            readJson(m_dir.filePath(QStringLiteral("unverified/model.export-report.json")));
+        QCOMPARE(report[QStringLiteral("status")].toString(), QStringLiteral("not verified"));
+        QCOMPARE(report[QStringLiteral("passed")].toBool(true), false);
+        QCOMPARE(report[QStringLiteral("verified")].toBool(true), false);
+        QVERIFY(report[QStringLiteral("fp32_vs_libtorch")][QStringLiteral("status")]
+                    .toString()
+                    .startsWith(QStringLiteral("not run: ")));
     }
 
     void upsampledHeadOnRequest()
@@ -134,7 +159,7 @@ private Q_SLOTS:
         QCOMPARE(card[QStringLiteral("onnx")][QStringLiteral("pyramid_head")].toString(),
                  QStringLiteral("upsampled"));
         const QJsonObject report =
-            readJson(m_dir.filePath(QStringLiteral("upsampled/export-report.json")));
+            readJson(m_dir.filePath(QStringLiteral("upsampled/model.export-report.json")));
         QCOMPARE(report[QStringLiteral("passed")].toBool(), true);
     }
 
@@ -149,7 +174,7 @@ private Q_SLOTS:
                     QStringLiteral("4"), QStringLiteral("--data"), m_data},
                    &text);
         const QJsonObject report =
-            readJson(m_dir.filePath(QStringLiteral("int8/export-report.json")));
+            readJson(m_dir.filePath(QStringLiteral("int8/model.export-report.json")));
         QVERIFY2(!report.isEmpty(), qPrintable(text));
         // A random model: its agreement is reported, the thresholds are tested on a fitted one
         // in tst_OnnxExporter; the exit code must follow the report.
@@ -177,7 +202,7 @@ private Q_SLOTS:
                     QStringLiteral("3"), QStringLiteral("--data"), m_data},
                    &text);
         const QJsonObject report =
-            readJson(m_dir.filePath(QStringLiteral("static/export-report.json")));
+            readJson(m_dir.filePath(QStringLiteral("static/model.export-report.json")));
         QVERIFY2(!report.isEmpty(), qPrintable(text));
         QCOMPARE(code, report[QStringLiteral("passed")].toBool() ? 0 : 1);
         const QJsonObject fp32 = report[QStringLiteral("fp32_vs_libtorch")].toObject();
@@ -218,7 +243,7 @@ private Q_SLOTS:
                         &text),
                  0);
         const QJsonObject report =
-            readJson(m_dir.filePath(QStringLiteral("ts/export-report.json")));
+            readJson(m_dir.filePath(QStringLiteral("ts/model.export-report.json")));
         QVERIFY2(!report.isEmpty(), qPrintable(text));
         QCOMPARE(report[QStringLiteral("format")].toString(), QStringLiteral("torchscript"));
         QCOMPARE(report[QStringLiteral("torch_jit_load")].toString(), QStringLiteral("passed"));

@@ -15,11 +15,14 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSet>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace medseg;
 
@@ -85,7 +88,8 @@ private Q_SLOTS:
         QVERIFY2(report->toPlainText().startsWith(firstCheck), qPrintable(report->toPlainText()));
         QVERIFY(report->toPlainText().contains(QStringLiteral("97 x 71: max abs difference")));
         QVERIFY(QFileInfo(target).size() > 100000);
-        QVERIFY(QFileInfo::exists(QDir(folder).filePath(QStringLiteral("export-report.json"))));
+        QVERIFY(
+            QFileInfo::exists(QDir(folder).filePath(QStringLiteral("model.export-report.json"))));
         QVERIFY(QFileInfo::exists(QDir(folder).filePath(QStringLiteral("model.modelcard.json"))));
     }
 
@@ -116,6 +120,85 @@ private Q_SLOTS:
         QVERIFY(!text.contains(QStringLiteral("97 x 71")));
     }
 
+    // fp32, int8 and TorchScript exported into one folder keep their own files.
+    void eachFormatSuggestsItsOwnFileName()
+    {
+        ui::Document document;
+        ui::ExportDialog dialog(document.exporter(), m_bundle);
+        auto *format = dialog.findChild<QComboBox *>(QStringLiteral("exportPrecision"));
+        auto *output = dialog.findChild<QLineEdit *>(QStringLiteral("exportOutput"));
+        QSet<QString> names;
+        for (int i = 0; i < format->count(); ++i) {
+            format->setCurrentIndex(i);
+            names.insert(QFileInfo(output->text()).fileName());
+            QCOMPARE(QFileInfo(output->text()).path(), QFileInfo(m_bundle).path());
+        }
+        QCOMPARE(names.size(), format->count());
+        // A name the user typed is kept.
+        output->setText(m_dir.filePath(QStringLiteral("mine.onnx")));
+        format->setCurrentIndex(format->findData(int(ui::ExportSession::Precision::Int8Cpu)));
+        QCOMPARE(QFileInfo(output->text()).fileName(), QStringLiteral("mine.onnx"));
+    }
+
+    void replacingAnExportAsksFirst()
+    {
+        ui::Document document;
+        const QString folder = m_dir.filePath(QStringLiteral("replace"));
+        QVERIFY(QDir().mkpath(folder));
+        const QString target = QDir(folder).filePath(QStringLiteral("model.onnx"));
+        {
+            QFile existing(target);
+            QVERIFY(existing.open(QIODevice::WriteOnly));
+            existing.write("the user's earlier export");
+        }
+        ui::ExportDialog dialog(document.exporter(), m_bundle);
+        dialog.show();
+        dialog.findChild<QLineEdit *>(QStringLiteral("exportOutput"))->setText(target);
+        bool asked = false;
+        answerOverwriteQuestion(&dialog, QMessageBox::No, &asked);
+        dialog.findChild<QPushButton *>(QStringLiteral("exportStart"))->click();
+        QVERIFY(asked);
+        QVERIFY(!document.exporter()->isRunning());
+        QCOMPARE(QFileInfo(target).size(), qint64(25));
+
+        asked = false;
+        answerOverwriteQuestion(&dialog, QMessageBox::Yes, &asked);
+        QPlainTextEdit *report = nullptr;
+        exportAndWaitForSuccess(dialog, &report);
+        QVERIFY(asked);
+        QVERIFY(QFileInfo(target).size() > 100000);
+    }
+
+    // Without ONNX Runtime the model is written, and the dialog says plainly that it was not
+    // verified: never "passed".
+    void exportWithoutRuntimeSaysNotVerified()
+    {
+        QTemporaryDir emptyModules;
+        const QByteArray before = qgetenv("MEDSEG_NODE_MODULES");
+        qputenv("MEDSEG_NODE_MODULES", emptyModules.path().toLocal8Bit());
+        ui::Document document;
+        const QString folder = m_dir.filePath(QStringLiteral("unverified"));
+        QVERIFY(QDir().mkpath(folder));
+        ui::ExportDialog dialog(document.exporter(), m_bundle);
+        dialog.show();
+        dialog.findChild<QLineEdit *>(QStringLiteral("exportOutput"))
+            ->setText(QDir(folder).filePath(QStringLiteral("model.onnx")));
+        dialog.findChild<QPushButton *>(QStringLiteral("exportStart"))->click();
+        auto *report = dialog.findChild<QPlainTextEdit *>(QStringLiteral("exportReport"));
+        auto *status = dialog.findChild<QLabel *>(QStringLiteral("exportStatus"));
+        QTRY_VERIFY_WITH_TIMEOUT(report->isVisible() ||
+                                     status->text().startsWith(QStringLiteral("Export failed")),
+                                 120000);
+        if (before.isNull())
+            qunsetenv("MEDSEG_NODE_MODULES");
+        else
+            qputenv("MEDSEG_NODE_MODULES", before);
+        QVERIFY2(status->text().contains(QStringLiteral("NOT VERIFIED")),
+                 qPrintable(status->text()));
+        QVERIFY2(!status->text().contains(QStringLiteral("passed")), qPrintable(status->text()));
+        QVERIFY(QFileInfo(QDir(folder).filePath(QStringLiteral("model.onnx"))).size() > 100000);
+    }
+
     void int8WithoutTrainingDataExplainsWhy()
     {
         ui::Document document;
@@ -129,6 +212,20 @@ private Q_SLOTS:
     }
 
 private:
+    // Answers the overwrite question with `button` when it comes.
+    static void answerOverwriteQuestion(QWidget *dialog, QMessageBox::StandardButton button,
+                                        bool *asked)
+    {
+        QTimer::singleShot(0, dialog, [dialog, button, asked] {
+            auto *question =
+                dialog->findChild<QMessageBox *>(QStringLiteral("exportOverwriteQuestion"));
+            if (!question)
+                return;
+            *asked = true;
+            question->button(button)->click();
+        });
+    }
+
     // Presses Export and waits for the report; the validation must have passed.
     static void exportAndWaitForSuccess(ui::ExportDialog &dialog, QPlainTextEdit **report)
     {
@@ -138,7 +235,7 @@ private:
         QTRY_VERIFY_WITH_TIMEOUT((*report)->isVisible() ||
                                      status->text().startsWith(QStringLiteral("Export failed")),
                                  120000);
-        QVERIFY2(status->text().contains(QStringLiteral("Every validation check passed")),
+        QVERIFY2(status->text().contains(QStringLiteral("Every validation check ran and passed")),
                  qPrintable(status->text()));
     }
 

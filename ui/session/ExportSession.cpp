@@ -87,6 +87,21 @@ ExportSession::ExportSession(TrainingSession *training, QObject *parent)
     });
 }
 
+QString ExportSession::defaultFileName(Precision precision)
+{
+    switch (precision) {
+    case Precision::Fp32:
+        break;
+    case Precision::Int8Cpu:
+        return QStringLiteral("model-int8-cpu.onnx");
+    case Precision::Int8TensorRT:
+        return QStringLiteral("model-int8-tensorrt.onnx");
+    case Precision::TorchScript:
+        return QStringLiteral("model-torchscript.pt");
+    }
+    return QStringLiteral("model.onnx");
+}
+
 ExportSession::~ExportSession()
 {
     cancel();
@@ -156,6 +171,10 @@ bool ExportSession::start(const QString &modelOrRun, const QString &output, Prec
             outcome.summary.modelCardPath = QString::fromStdString(result.modelCardPath);
             outcome.summary.reportPath = QString::fromStdString(result.reportPath);
             outcome.summary.passed = result.report.passed();
+            outcome.summary.failed = result.report.failed();
+            outcome.summary.verified = result.report.verified();
+            outcome.summary.notVerifiedReason =
+                QString::fromStdString(result.report.notVerifiedReason());
             outcome.summary.details = describe(result.report);
         } catch (const core::CancelledError &) {
             outcome.error = tr("Export cancelled.");

@@ -29,9 +29,16 @@ public:
         QString onnxPath;
         QString modelCardPath;
         QString reportPath;
-        bool passed = false;
-        QString details; // one line per check, for the report dialog
+        bool passed = false;   // every check ran and passed
+        bool failed = false;   // a check that ran failed
+        bool verified = false; // the exported file was run and compared with the network
+        QString notVerifiedReason; // why not, when it was not (technical words)
+        QString details;           // one line per check, for the report dialog
     };
+
+    // The suggested file name of each format, distinct so that exporting a run in several
+    // formats into one folder never replaces one with another.
+    static QString defaultFileName(Precision precision);
 
     explicit ExportSession(TrainingSession *training, QObject *parent = nullptr);
     ~ExportSession() override;

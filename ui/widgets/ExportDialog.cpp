@@ -12,6 +12,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -30,7 +31,9 @@ ExportDialog::ExportDialog(ExportSession *session, const QString &modelOrRun, QW
 
     const QFileInfo model(modelOrRun);
     const QString folder = model.isDir() ? model.filePath() : model.path();
-    m_output = new QLineEdit(QDir(folder).filePath(QStringLiteral("model.onnx")), this);
+    m_output = new QLineEdit(
+        QDir(folder).filePath(ExportSession::defaultFileName(ExportSession::Precision::Fp32)),
+        this);
     m_output->setObjectName(QStringLiteral("exportOutput"));
     m_browse = new QPushButton(tr("Browse…"), this);
     m_precision = new QComboBox(this);
@@ -115,14 +118,12 @@ ExportDialog::ExportDialog(ExportSession *session, const QString &modelOrRun, QW
             m_static->setChecked(false);
         if (int8 && m_opset->currentData().toInt() < 13)
             m_opset->setCurrentIndex(0);
-        // model.onnx <-> model.pt, unless the user typed another name.
-        QString output = m_output->text();
-        const QString from = torchScript ? QStringLiteral(".onnx") : QStringLiteral(".pt");
-        const QString to = torchScript ? QStringLiteral(".pt") : QStringLiteral(".onnx");
-        if (output.endsWith(from)) {
-            output.chop(from.size());
-            m_output->setText(output + to);
-        }
+        // Each format's own file name, unless the user chose another name.
+        const QFileInfo output(m_output->text());
+        if (output.fileName() == ExportSession::defaultFileName(m_shownPrecision))
+            m_output->setText(
+                QDir(output.path()).filePath(ExportSession::defaultFileName(precision)));
+        m_shownPrecision = precision;
     });
     m_calibration->setEnabled(false);
     connect(m_static, &QCheckBox::toggled, this, [this](bool on) {
@@ -139,11 +140,7 @@ ExportDialog::ExportDialog(ExportSession *session, const QString &modelOrRun, QW
         m_session, &ExportSession::finished, this, [this](const ExportSession::Summary &summary) {
             m_progress->setVisible(false);
             m_exportButton->setEnabled(true);
-            m_status->setText(
-                summary.passed ? tr("Exported %1. Every validation check passed.")
-                                     .arg(QDir::toNativeSeparators(summary.onnxPath))
-                               : tr("Exported %1, but a validation check FAILED: see the report.")
-                                     .arg(QDir::toNativeSeparators(summary.onnxPath)));
+            m_status->setText(outcomeText(summary));
             m_report->setPlainText(summary.details + QStringLiteral("\n\n") +
                                    tr("Report: %1\nModel card: %2")
                                        .arg(QDir::toNativeSeparators(summary.reportPath),
@@ -169,8 +166,36 @@ void ExportDialog::onBrowse()
         m_output->setText(path.endsWith(suffix) ? path : path + suffix);
 }
 
+QString ExportDialog::outcomeText(const ExportSession::Summary &summary)
+{
+    const QString file = QDir::toNativeSeparators(summary.onnxPath);
+    if (summary.failed)
+        return tr("Exported %1, but a validation check FAILED: see the report.").arg(file);
+    if (!summary.verified)
+        return tr("Exported %1, but NOT VERIFIED: ONNX Runtime could not be run on this "
+                  "computer, so the exported model was not compared with the trained one. "
+                  "Reason: %2")
+            .arg(file, summary.notVerifiedReason);
+    return tr("Exported %1. Every validation check ran and passed.").arg(file);
+}
+
+bool ExportDialog::confirmOverwrite(const QString &path)
+{
+    if (!QFileInfo::exists(path))
+        return true;
+    QMessageBox question(QMessageBox::Question, tr("Replace Exported Model?"),
+                         tr("%1 exists already. Replace it, with its model card and report?")
+                             .arg(QDir::toNativeSeparators(path)),
+                         QMessageBox::Yes | QMessageBox::No, this);
+    question.setObjectName(QStringLiteral("exportOverwriteQuestion"));
+    question.setDefaultButton(QMessageBox::No);
+    return question.exec() == QMessageBox::Yes;
+}
+
 void ExportDialog::onExport()
 {
+    if (!confirmOverwrite(m_output->text()))
+        return;
     const auto precision = ExportSession::Precision(m_precision->currentData().toInt());
     const QSize staticSize =
         m_static->isChecked() ? QSize(m_staticWidth->value(), m_staticHeight->value()) : QSize();

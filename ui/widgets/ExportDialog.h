@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/session/ExportSession.h"
+
 #include <QDialog>
 
 class QCheckBox;
@@ -14,8 +16,6 @@ class QSpinBox;
 
 namespace medseg::ui {
 
-class ExportSession;
-
 // Export a run's model to ONNX: where to, fp32 or int8 (ONNX Runtime CPU or TensorRT), opset
 // and calibration slices; then the progress and the validation report of core/export.
 class ExportDialog : public QDialog
@@ -25,12 +25,18 @@ class ExportDialog : public QDialog
 public:
     ExportDialog(ExportSession *session, const QString &modelOrRun, QWidget *parent = nullptr);
 
+    // What the dialog says when an export ends: passed, failed, or written but not verified.
+    static QString outcomeText(const ExportSession::Summary &summary);
+
 private:
     void onExport();
     void onBrowse();
+    // Asks before replacing an existing file; true to go on.
+    bool confirmOverwrite(const QString &path);
 
     ExportSession *m_session;
     QString m_model;
+    ExportSession::Precision m_shownPrecision = ExportSession::Precision::Fp32;
     QLineEdit *m_output = nullptr;
     QPushButton *m_browse = nullptr;
     QComboBox *m_precision = nullptr;

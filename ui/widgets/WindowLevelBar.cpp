@@ -141,6 +141,8 @@ void WindowLevelBar::retranslate()
     m_centerLabel->setText(tr(" Level "));
     m_widthLabel->setText(tr(" Width "));
     m_presets->setToolTip(tr("The file's windows and the presets for this modality"));
+    // Shown when the window matches no preset (after a right-drag or typed numbers).
+    m_presets->setPlaceholderText(tr("Custom window"));
 }
 
 void WindowLevelBar::changeEvent(QEvent *event)
