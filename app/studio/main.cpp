@@ -23,6 +23,38 @@ struct Studio
     Q_DECLARE_TR_FUNCTIONS(Studio)
 };
 
+// The command line, shared by the GUI and the display-less --help.
+struct StudioOptions
+{
+    QCommandLineParser parser;
+    QCommandLineOption language{QStringLiteral("lang"),
+                                Studio::tr("User interface language (en, zh_CN)."),
+                                QStringLiteral("CODE")};
+    QCommandLineOption screenshot{QStringLiteral("screenshot"),
+                                  Studio::tr("Save a picture of the window and quit."),
+                                  QStringLiteral("FILE")};
+
+    StudioOptions()
+    {
+        parser.setApplicationDescription(
+            Studio::tr("Label medical images and train segmentation models."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addOption(language);
+        parser.addOption(screenshot);
+        parser.addPositionalArgument(QStringLiteral("path"),
+                                     Studio::tr("DICOM folders or DICOMDIR files to open."),
+                                     QStringLiteral("[PATH...]"));
+    }
+};
+
+void setApplicationNames()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("MedSeg Studio"));
+    QCoreApplication::setOrganizationName(QStringLiteral("MedSeg"));
+    QCoreApplication::setApplicationVersion(medseg::app::applicationVersion());
+}
+
 // Saves a picture of the window once it has been laid out and painted, then quits: how
 // scripts/screenshot.sh makes the README's screenshot.
 void scheduleScreenshot(medseg::ui::MainWindow &window, const QString &path)
@@ -36,14 +68,44 @@ void scheduleScreenshot(medseg::ui::MainWindow &window, const QString &path)
     });
 }
 
+// A GUI application aborts when it cannot reach a display; check first, so that --help and
+// --version work anywhere and a missing display gets a sentence rather than a core dump.
+bool displayAvailable()
+{
+    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        if (!qEnvironmentVariableIsEmpty(name))
+            return true;
+    return false;
+}
+
+bool asksOnlyForText(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "-v" ||
+            arg == "--version")
+            return true;
+    }
+    return false;
+}
+
+// --help and --version without a display: the same parser, on a console application.
+int printTextWithoutDisplay(int argc, char **argv);
+
 } // namespace
 
 int main(int argc, char **argv)
 {
+    if (!displayAvailable()) {
+        if (asksOnlyForText(argc, argv))
+            return printTextWithoutDisplay(argc, argv);
+        std::fprintf(stderr, "medseg-studio: no display found (DISPLAY and WAYLAND_DISPLAY are "
+                             "unset). Start it in a desktop session or under xvfb-run, or use "
+                             "the command line program 'medseg'.\n");
+        return 1;
+    }
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("MedSeg Studio"));
-    QApplication::setOrganizationName(QStringLiteral("MedSeg"));
-    QApplication::setApplicationVersion(medseg::app::applicationVersion());
+    setApplicationNames();
     QApplication::setDesktopFileName(QStringLiteral("medseg-studio"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/medseg-studio.png")));
     medseg::app::configureRuntime();
@@ -55,22 +117,10 @@ int main(int argc, char **argv)
     if (!translations.setLanguage(translations.preferredLanguage()))
         translations.setLanguage(QStringLiteral("en"));
 
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        Studio::tr("Label medical images and train segmentation models."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption languageOption(QStringLiteral("lang"),
-                                            Studio::tr("User interface language (en, zh_CN)."),
-                                            QStringLiteral("CODE"));
-    const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
-                                              Studio::tr("Save a picture of the window and quit."),
-                                              QStringLiteral("FILE"));
-    parser.addOption(languageOption);
-    parser.addOption(screenshotOption);
-    parser.addPositionalArgument(QStringLiteral("path"),
-                                 Studio::tr("DICOM folders or DICOMDIR files to open."),
-                                 QStringLiteral("[PATH...]"));
+    StudioOptions options;
+    QCommandLineParser &parser = options.parser;
+    const QCommandLineOption &languageOption = options.language;
+    const QCommandLineOption &screenshotOption = options.screenshot;
     parser.process(app);
 
     if (parser.isSet(languageOption) && !translations.setLanguage(parser.value(languageOption))) {
@@ -92,3 +142,20 @@ int main(int argc, char **argv)
         scheduleScreenshot(window, parser.value(screenshotOption));
     return app.exec();
 }
+
+namespace {
+
+int printTextWithoutDisplay(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    setApplicationNames();
+    medseg::ui::TranslationManager translations(
+        medseg::ui::TranslationManager::defaultTranslationsDir());
+    if (!translations.setLanguage(translations.preferredLanguage()))
+        translations.setLanguage(QStringLiteral("en"));
+    StudioOptions options;
+    options.parser.process(app); // prints and exits for --help and --version
+    return 0;
+}
+
+} // namespace

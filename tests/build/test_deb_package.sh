@@ -32,4 +32,15 @@ echo "unpacked medseg --version: $version"
 # The unpacked GUI finds its translations through ../share, as an installed one does.
 QT_QPA_PLATFORM=offscreen "$root/usr/bin/medseg-studio" --version >/dev/null ||
     { echo "unpacked medseg-studio does not start"; status=1; }
+# Without any display, --help and --version still answer, and a plain start says why it cannot
+# (a GUI application would otherwise abort with a core dump).
+nodisplay=(env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM)
+"${nodisplay[@]}" "$root/usr/bin/medseg-studio" --help | grep -q -- '--lang' ||
+    { echo "medseg-studio --help without a display failed"; status=1; }
+set +e
+message=$("${nodisplay[@]}" "$root/usr/bin/medseg-studio" 2>&1)
+code=$?
+set -e
+[ $code -eq 1 ] && grep -q 'no display' <<<"$message" ||
+    { echo "medseg-studio without a display: exit $code, '$message'"; status=1; }
 exit $status

@@ -26,7 +26,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         const QDir samples(QStringLiteral(MEDSEG_SHARED_DATA_DIR "/dicom"));
-        QVERIFY2(samples.exists(), "../shared/data/dicom is missing");
+        QVERIFY2(samples.exists(), "DICOM test data missing: run scripts/test_data.sh");
         QDir(m_data.path()).mkpath(QStringLiteral("ct/deeper"));
         QDir(m_data.path()).mkpath(QStringLiteral("mr"));
         QVERIFY(QFile::copy(samples.filePath(QStringLiteral("ct_pydicom_CT_small.dcm")),

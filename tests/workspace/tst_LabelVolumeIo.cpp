@@ -128,16 +128,16 @@ void tst_LabelVolumeIo::nibabelReadsDicomGeometryAsRasAffine()
     const QString python = QStringLiteral("/usr/bin/python3");
     QProcess probe;
     probe.start(python, {QStringLiteral("-c"), QStringLiteral("import nibabel, numpy")});
-    if (!probe.waitForFinished(60000) || probe.exitCode() != 0)
-        QSKIP("python3-nibabel is not installed (scripts/common.sh installs it)");
+    QVERIFY2(probe.waitForFinished(60000) && probe.exitCode() == 0,
+             "python3-nibabel is not installed (scripts/test.sh installs it)");
 
     int w = 11, h = 6, d = 4;
     ImageGeometry g = obliqueGeometry();
     if (realSeries) {
         const QString file =
             QStringLiteral(MEDSEG_SHARED_DATA_DIR "/dicom/ct_pydicom_CT_small.dcm");
-        if (!QFile::exists(file))
-            QSKIP("shared DICOM data missing");
+        QVERIFY2(QFile::exists(file),
+                 "DICOM test data missing: scripts/test.sh assembles it (scripts/test_data.sh)");
         SeriesLoader loader = SeriesLoader::forFile(file.toStdString());
         loader.prepare();
         w = loader.volume()->width();
