@@ -353,6 +353,19 @@ void loadModelState(models::PSPNet &model, const TensorMap &state, const std::st
         load(item.key(), item.value());
 }
 
+// checkpoints/stage-N.ckpt: the checkpoint as stage N (0-based `stage`) ended. last.ckpt is only
+// ever replaced by a rename, so a hard link keeps this version without a copy.
+void keepStageCheckpoint(const std::string &lastPath, const fs::path &runDir, int stage)
+{
+    const fs::path stagePath =
+        runDir / "checkpoints" / ("stage-" + std::to_string(stage + 1) + ".ckpt");
+    std::error_code linkError;
+    fs::remove(stagePath, linkError);
+    fs::create_hard_link(lastPath, stagePath, linkError);
+    if (linkError)
+        fs::copy_file(lastPath, stagePath, fs::copy_options::overwrite_existing, linkError);
+}
+
 } // namespace
 
 // ---- Trainer ------------------------------------------------------------------------------------
@@ -852,14 +865,8 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         pos.stageBestScore = -1;
         pos.epochsWithoutImprovement = 0;
         saveState(lastPath, nullptr);
-        // last.ckpt is only ever replaced by a rename, so a hard link keeps this version.
-        const fs::path stagePath =
-            runDir / "checkpoints" / ("stage-" + std::to_string(finishedStage + 1) + ".ckpt");
-        std::error_code linkError;
-        fs::remove(stagePath, linkError);
-        fs::create_hard_link(lastPath, stagePath, linkError);
-        if (linkError)
-            fs::copy_file(lastPath, stagePath, fs::copy_options::overwrite_existing, linkError);
+        if (config.keepStageCheckpoints)
+            keepStageCheckpoint(lastPath, runDir, finishedStage);
         lastSave = Clock::now();
         --pos.stage; // the loop's increment
     }

@@ -198,6 +198,7 @@ std::string toJson(const TrainingConfig &config)
                     {"threads", config.threads},
                     {"checkpoint_minutes", config.checkpointMinutes},
                     {"checkpoint_every_steps", config.checkpointEverySteps},
+                    {"keep_stage_checkpoints", config.keepStageCheckpoints},
                     {"pretrained_backbone", config.pretrainedBackbone}};
     return root.dump(2) + "\n";
 }
@@ -282,6 +283,7 @@ TrainingConfig trainingConfigFromJson(const std::string &text, const std::string
     top.read("threads", config.threads);
     top.read("checkpoint_minutes", config.checkpointMinutes);
     top.read("checkpoint_every_steps", config.checkpointEverySteps);
+    top.read("keep_stage_checkpoints", config.keepStageCheckpoints);
     top.read("pretrained_backbone", config.pretrainedBackbone);
     top.finish();
     try {

@@ -59,6 +59,9 @@ struct TrainingConfig
     int threads = 0;                // intra-op threads; 0 = all cores
     double checkpointMinutes = 5.0; // also at every epoch and stage end, and on stop
     int checkpointEverySteps = 0;   // 0: off; for tests and very slow steps
+    // A copy of the checkpoint at each stage's end (checkpoints/stage-N.ckpt), for going back
+    // to a stage. Off: a run keeps one checkpoint (last.ckpt, to resume) and its models.
+    bool keepStageCheckpoints = false;
     std::string pretrainedBackbone; // optional torchvision state dict for the backbone
 };
 

@@ -62,6 +62,7 @@ void TestTrainingConfig::jsonRoundTripKeepsEveryField()
     config.threads = 3;
     config.checkpointMinutes = 2.5;
     config.checkpointEverySteps = 9;
+    config.keepStageCheckpoints = true;
     config.pretrainedBackbone = "/w/resnet18.pth";
     config.dataset = "/data/voc";
 
@@ -75,9 +76,11 @@ void TestTrainingConfig::jsonRoundTripKeepsEveryField()
     QCOMPARE(back.seed, 1234567890123ull);
     QCOMPARE(back.loss.focal.classWeights.size(), std::size_t(5));
     QCOMPARE(back.checkpointEverySteps, 9);
+    QVERIFY(back.keepStageCheckpoints);
     // Keys left out keep their defaults.
     const TrainingConfig partial = trainingConfigFromJson(R"({"seed": 5})");
     QCOMPARE(partial.seed, std::uint64_t(5));
+    QVERIFY(!partial.keepStageCheckpoints);
     QCOMPARE(partial.stages.size(), std::size_t(3));
 }
 
