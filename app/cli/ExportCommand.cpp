@@ -186,12 +186,13 @@ public:
                                     .arg(QString::fromStdString(result.onnxPath),
                                          QString::fromStdString(result.reportPath));
         if (report.failed()) {
-            printOut(written + tr("Validation FAILED (fp32: %1%2); see the report.\n")
-                                   .arg(QString::fromStdString(report.fp32Status),
-                                        report.int8Status.empty()
-                                            ? QString()
-                                            : tr(", int8: %1").arg(QString::fromStdString(
-                                                  report.int8Status))));
+            printOut(
+                written +
+                tr("Validation FAILED (fp32: %1%2); see the report.\n")
+                    .arg(QString::fromStdString(report.fp32Status),
+                         report.int8Status.empty()
+                             ? QString()
+                             : tr(", int8: %1").arg(QString::fromStdString(report.int8Status))));
             return ExitFailure;
         }
         if (!report.verified()) {

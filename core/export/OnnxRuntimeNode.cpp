@@ -134,7 +134,8 @@ bool OnnxRuntimeNode::available(std::string *why) const
     int status = 0;
     capture(quote(m_node) + " --version 2>/dev/null", &status);
     if (status != 0)
-        return fail("Node.js (" + m_node + "), which runs ONNX Runtime, is not installed "
+        return fail("Node.js (" + m_node +
+                    "), which runs ONNX Runtime, is not installed "
                     "(MEDSEG_NODE)");
     return true;
 }

@@ -2,9 +2,9 @@
 #include "core/labels/LabelMap.h"
 #include "ui/session/Document.h"
 #include "ui/session/LabelSession.h"
+#include "ui/session/LabelTableModel.h"
 #include "ui/session/RecentFiles.h"
 #include "ui/session/SeriesSession.h"
-#include "ui/session/LabelTableModel.h"
 #include "ui/session/TranslationManager.h"
 #include "ui/widgets/LabelPanel.h"
 #include "ui/widgets/MainWindow.h"
@@ -351,8 +351,7 @@ private Q_SLOTS:
         QCOMPARE(m_labels->activeLabel(), 3);
 
         editCell(table, 3, ui::LabelTableModel::NameColumn, QStringLiteral("Liver"));
-        QCOMPARE(QString::fromStdString(m_labels->table().find(3)->name),
-                 QStringLiteral("Liver"));
+        QCOMPARE(QString::fromStdString(m_labels->table().find(3)->name), QStringLiteral("Liver"));
         QCOMPARE(m_labels->activeLabel(), 3);
         QCOMPARE(table->currentIndex().row(), 3);
         editCell(table, 3, ui::LabelTableModel::OpacityColumn, QStringLiteral("40"));
@@ -444,9 +443,8 @@ private:
         core::SeriesLayout layout;
         layout.modality = "CT";
         m_document->series()->setVolume(makeVolume(), layout);
-        auto window =
-            std::make_unique<ui::MainWindow>(m_document.get(), m_recent.get(),
-                                             m_translations.get(), app::componentVersions());
+        auto window = std::make_unique<ui::MainWindow>(
+            m_document.get(), m_recent.get(), m_translations.get(), app::componentVersions());
         window->show();
         if (!QTest::qWaitForWindowExposed(window.get()))
             qWarning("window not exposed");

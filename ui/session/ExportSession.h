@@ -29,9 +29,9 @@ public:
         QString onnxPath;
         QString modelCardPath;
         QString reportPath;
-        bool passed = false;   // every check ran and passed
-        bool failed = false;   // a check that ran failed
-        bool verified = false; // the exported file was run and compared with the network
+        bool passed = false;       // every check ran and passed
+        bool failed = false;       // a check that ran failed
+        bool verified = false;     // the exported file was run and compared with the network
         QString notVerifiedReason; // why not, when it was not (technical words)
         QString details;           // one line per check, for the report dialog
     };

@@ -136,17 +136,17 @@ ExportDialog::ExportDialog(ExportSession *session, const QString &modelOrRun, QW
                 m_progress->setValue(done);
                 m_status->setText(stage);
             });
-    connect(
-        m_session, &ExportSession::finished, this, [this](const ExportSession::Summary &summary) {
-            m_progress->setVisible(false);
-            m_exportButton->setEnabled(true);
-            m_status->setText(outcomeText(summary));
-            m_report->setPlainText(summary.details + QStringLiteral("\n\n") +
-                                   tr("Report: %1\nModel card: %2")
-                                       .arg(QDir::toNativeSeparators(summary.reportPath),
-                                            QDir::toNativeSeparators(summary.modelCardPath)));
-            m_report->setVisible(true);
-        });
+    connect(m_session, &ExportSession::finished, this,
+            [this](const ExportSession::Summary &summary) {
+                m_progress->setVisible(false);
+                m_exportButton->setEnabled(true);
+                m_status->setText(outcomeText(summary));
+                m_report->setPlainText(summary.details + QStringLiteral("\n\n") +
+                                       tr("Report: %1\nModel card: %2")
+                                           .arg(QDir::toNativeSeparators(summary.reportPath),
+                                                QDir::toNativeSeparators(summary.modelCardPath)));
+                m_report->setVisible(true);
+            });
     connect(m_session, &ExportSession::failed, this, [this](const QString &message) {
         m_progress->setVisible(false);
         m_exportButton->setEnabled(true);
