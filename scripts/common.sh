@@ -8,7 +8,7 @@ MEDSEG_BUILD=${MEDSEG_BUILD:-$MEDSEG_ROOT/build}
 MEDSEG_BUILD_PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev qt6-tools-dev qt6-l10n-tools libqt6opengl6-dev qt6-charts-dev
-    qt6-qpa-plugins qt6-translations-l10n
+    qt6-qpa-plugins qt6-translations-l10n fonts-noto-cjk
     libtorch-dev libopenblas0-pthread libonnx-dev libprotobuf-dev protobuf-compiler
     libdcmtk-dev libopenjp2-7-dev libopencv-dev libvtk9-dev nlohmann-json3-dev
     libnifti2-dev

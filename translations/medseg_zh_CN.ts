@@ -493,10 +493,6 @@
         <source>give exactly one output folder.</source>
         <translation>请只给出一个输出文件夹。</translation>
     </message>
-    <message>
-        <source>cannot create %1.</source>
-        <translation>无法创建 %1。</translation>
-    </message>
     <message numerus="yes">
         <source>Wrote %n demo patient(s) to %1.
 </source>
@@ -1146,6 +1142,42 @@ UID：%5</translation>
         <source>The series is still loading.</source>
         <translation>序列仍在加载中。</translation>
     </message>
+    <message>
+        <source>Label names of %1</source>
+        <translation>%1 的标签名称</translation>
+    </message>
+    <message>
+        <source>The project has no folder yet: use Save Project As.</source>
+        <translation>项目还没有文件夹：请使用“项目另存为”。</translation>
+    </message>
+    <message>
+        <source>%1 is open in another MedSeg Studio (process %2).</source>
+        <translation>%1 已在另一个 MedSeg Studio 中打开（进程 %2）。</translation>
+    </message>
+    <message>
+        <source>Show a series before importing its labels.</source>
+        <translation>请先显示一个序列，再导入它的标签。</translation>
+    </message>
+    <message>
+        <source>Import labels %1</source>
+        <translation>导入标签 %1</translation>
+    </message>
+    <message>
+        <source>Show a series before exporting its labels.</source>
+        <translation>请先显示一个序列，再导出它的标签。</translation>
+    </message>
+    <message>
+        <source>Show a DICOM series before exporting a DICOM SEG.</source>
+        <translation>请先显示一个 DICOM 序列，再导出 DICOM SEG。</translation>
+    </message>
+    <message>
+        <source>Import label descriptions %1</source>
+        <translation>导入标签描述 %1</translation>
+    </message>
+    <message>
+        <source>Cannot write the demo study to %1: %2</source>
+        <translation>无法将演示研究写入 %1：%2</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::ExportDialog</name>
@@ -1526,6 +1558,78 @@ Model card: %2</source>
             <numerusform>接受 %n 个切片上的预测</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Rename label %1</source>
+        <translation>重命名标签 %1</translation>
+    </message>
+    <message>
+        <source>Change colour of %1</source>
+        <translation>更改 %1 的颜色</translation>
+    </message>
+    <message>
+        <source>Change opacity of %1</source>
+        <translation>更改 %1 的不透明度</translation>
+    </message>
+    <message>
+        <source>Show %1</source>
+        <translation>显示 %1</translation>
+    </message>
+    <message>
+        <source>Hide %1</source>
+        <translation>隐藏 %1</translation>
+    </message>
+    <message>
+        <source>Lock %1</source>
+        <translation>锁定 %1</translation>
+    </message>
+    <message>
+        <source>Unlock %1</source>
+        <translation>解锁 %1</translation>
+    </message>
+    <message>
+        <source>Label %1</source>
+        <translation>标签 %1</translation>
+    </message>
+    <message>
+        <source>Add label %1</source>
+        <translation>添加标签 %1</translation>
+    </message>
+    <message>
+        <source>Remove label %1</source>
+        <translation>移除标签 %1</translation>
+    </message>
+    <message>
+        <source>Erase</source>
+        <translation>擦除</translation>
+    </message>
+    <message>
+        <source>Paint %1</source>
+        <translation>绘制 %1</translation>
+    </message>
+    <message>
+        <source>Lasso fill %1</source>
+        <translation>套索填充 %1</translation>
+    </message>
+    <message>
+        <source>Polygon fill %1</source>
+        <translation>多边形填充 %1</translation>
+    </message>
+    <message>
+        <source>Flood fill %1</source>
+        <translation>区域填充 %1</translation>
+    </message>
+    <message>
+        <source>Fill between slices (%1)</source>
+        <translation>层间填充（%1）</translation>
+    </message>
+    <message>
+        <source>Remove islands under %1 voxels (%2)</source>
+        <translation>移除小于 %1 个体素的孤岛（%2）</translation>
+    </message>
+    <message>
+        <source>Keep largest component (%1)</source>
+        <translation>保留最大连通区域（%1）</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::LabelStatisticsModel</name>
@@ -1723,10 +1827,6 @@ Model card: %2</source>
         <translation>无法索引 %1：%2</translation>
     </message>
     <message>
-        <source>Open a DICOM folder to start labeling (File &gt; Open DICOM Folder…), then double-click a series in the DICOM browser.</source>
-        <translation>打开一个 DICOM 文件夹开始标注（文件 &gt; 打开 DICOM 文件夹…），然后在 DICOM 浏览器中双击一个序列。</translation>
-    </message>
-    <message>
         <source>Add a folder of DICOM images to the project</source>
         <translation>将包含 DICOM 图像的文件夹添加到项目</translation>
     </message>
@@ -1906,6 +2006,30 @@ Model card: %2</source>
         <source>Autosave failed, will retry: %1</source>
         <translation>自动保存失败，将重试：%1</translation>
     </message>
+    <message>
+        <source>Open a DICOM folder (File &gt; Open DICOM Folder…) or a project (File &gt; Open Project…) to start labeling, then double-click a series in the DICOM browser.
+
+No images at hand? File &gt; Open Demo Study opens synthetic CT patients with their organs labeled, to try labeling and training.</source>
+        <translation>打开一个 DICOM 文件夹（文件 &gt; 打开 DICOM 文件夹…）或一个项目（文件 &gt; 打开项目…）开始标注，然后在 DICOM 浏览器中双击一个序列。
+
+手头没有图像？“文件 &gt; 打开演示研究”会打开已标注器官的合成 CT 患者，可用来试用标注和训练。</translation>
+    </message>
+    <message>
+        <source>Open De&amp;mo Study</source>
+        <translation>打开演示研究(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Synthetic CT patients with labeled liver, kidneys, spleen and bone, written once to your data folder</source>
+        <translation>已标注肝脏、肾脏、脾脏和骨骼的合成 CT 患者，只写入您的数据文件夹一次</translation>
+    </message>
+    <message>
+        <source>%1[*] — MedSeg Studio</source>
+        <translation>%1[*] — MedSeg Studio</translation>
+    </message>
+    <message>
+        <source>Demo Study Not Written</source>
+        <translation>未写入演示研究</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::PredictionSession</name>
@@ -1916,6 +2040,21 @@ Model card: %2</source>
     <message>
         <source>live preview, step %1</source>
         <translation>实时预览，第 %1 步</translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::ProjectTrainingData</name>
+    <message>
+        <source>The labels do not belong to the series on screen.</source>
+        <translation>这些标签不属于屏幕上的序列。</translation>
+    </message>
+    <message>
+        <source>No slice of this series is labeled yet.</source>
+        <translation>此序列还没有已标注的切片。</translation>
+    </message>
+    <message>
+        <source>Label %1 is above 254: training takes at most 255 classes (255 marks ignored pixels).</source>
+        <translation>标签 %1 大于 254：训练最多支持 255 个类别（255 表示忽略的像素）。</translation>
     </message>
 </context>
 <context>
@@ -2349,10 +2488,6 @@ Model card: %2</source>
         <translation>步</translation>
     </message>
     <message>
-        <source>Validation Dice</source>
-        <translation>验证 Dice</translation>
-    </message>
-    <message>
         <source>Class</source>
         <translation>类别</translation>
     </message>
@@ -2440,6 +2575,34 @@ Model card: %2</source>
         <source>Opacity of the predictions</source>
         <translation>预测的不透明度</translation>
     </message>
+    <message>
+        <source>Delete Run</source>
+        <translation>删除运行</translation>
+    </message>
+    <message>
+        <source>Delete the run %1 with its models and checkpoints (%2)? This cannot be undone.</source>
+        <translation>删除运行 %1 及其模型和检查点（%2）？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Size on disk</source>
+        <translation>占用磁盘</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Delete the selected run&apos;s folder: its models, checkpoints and metrics</source>
+        <translation>删除所选运行的文件夹：包括其模型、检查点和指标</translation>
+    </message>
+    <message>
+        <source>Validation Dice of each class after each epoch, in the label&apos;s colour</source>
+        <translation>每个轮次后各类别的验证 Dice，以标签的颜色显示</translation>
+    </message>
+    <message>
+        <source>Training loss and learning rate at each step</source>
+        <translation>每一步的训练损失和学习率</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::TrainingSession</name>
@@ -2494,6 +2657,18 @@ Model card: %2</source>
     <message>
         <source>A training is running in this window.</source>
         <translation>此窗口中有训练正在运行。</translation>
+    </message>
+    <message>
+        <source>%1 is not a training run of this project.</source>
+        <translation>%1 不是此项目的训练运行。</translation>
+    </message>
+    <message>
+        <source>This run is training or shown live; stop it first.</source>
+        <translation>此运行正在训练或正在实时显示；请先停止它。</translation>
+    </message>
+    <message>
+        <source>Could not delete all of %1.</source>
+        <translation>无法完全删除 %1。</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,7 @@
 #include "app/cli/Commands.h"
 #include "app/cli/WindowOptions.h"
 
+#include "core/dataset/FolderLabels.h"
 #include "core/dataset/LabelTable.h"
 #include "core/dataset/NiftiIo.h"
 #include "core/dataset/VocWriter.h"
@@ -95,7 +96,7 @@ public:
             printError(tr("%1: no such folder.").arg(source));
             return ExitBadInput;
         }
-        const QString labelDir = QDir(source).filePath(QStringLiteral("labels"));
+        const core::FolderLabels folderLabels(source.toStdString());
         core::DicomIndex index;
         core::LabelTable table;
         // A workspace (NAME.medseg with project.json) names its DICOM sources, keeps one label
@@ -114,12 +115,11 @@ public:
                     workspace->projectFile());
             } else {
                 index = core::DicomIndexer::index(source.toStdString());
-                const QString tableFile = QDir(labelDir).filePath(QStringLiteral("labels.json"));
+                const std::string tableFile = folderLabels.tableFile();
                 table = core::LabelTable::load(
-                    (QFileInfo::exists(tableFile)
-                         ? tableFile
-                         : QDir(source).filePath(QStringLiteral("labels.json")))
-                        .toStdString());
+                    tableFile.empty()
+                        ? QDir(source).filePath(QStringLiteral("labels.json")).toStdString()
+                        : tableFile);
             }
         } catch (const std::exception &error) {
             printError(QString::fromLocal8Bit(error.what()));
@@ -131,7 +131,13 @@ public:
                     QString::fromStdString(workspace->labelPath(series.seriesInstanceUid));
                 return QFileInfo::exists(path) ? path : QString();
             }
-            return findLabels(labelDir, series);
+            const std::string folder =
+                series.instances.empty()
+                    ? std::string()
+                    : QFileInfo(QString::fromStdString(series.instances.front().path))
+                          .path()
+                          .toStdString();
+            return QString::fromStdString(folderLabels.labelFile(series.seriesInstanceUid, folder));
         };
 
         try {
@@ -164,21 +170,6 @@ public:
     }
 
 private:
-    static QString findLabels(const QString &labelDir, const core::DicomSeries &series)
-    {
-        const QString uid = QString::fromStdString(series.seriesInstanceUid);
-        QStringList folders{labelDir};
-        if (!series.instances.empty())
-            folders << QFileInfo(QString::fromStdString(series.instances.front().path)).path();
-        for (const QString &folder : folders)
-            for (const char *extension : {".nii.gz", ".nii"}) {
-                const QString path = QDir(folder).filePath(uid + QLatin1String(extension));
-                if (QFileInfo::exists(path))
-                    return path;
-            }
-        return {};
-    }
-
     int convertSeries(core::VocWriter &writer, const core::DicomPatient &patient,
                       const core::DicomSeries &series, const QString &labelFile,
                       const std::optional<core::Window> &chosen)

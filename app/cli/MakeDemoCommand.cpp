@@ -1,8 +1,6 @@
 #include "app/cli/Commands.h"
 
-#include "core/dataset/LabelTable.h"
-#include "core/dataset/NiftiIo.h"
-#include "core/dicom/DemoStudy.h"
+#include "core/dataset/LabeledDemoStudy.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -71,25 +69,9 @@ public:
             return ExitUsage;
         }
         const QString dir = parser.positionalArguments().first();
-        const QString labelDir = QDir(dir).filePath(QStringLiteral("labels"));
-        if (!QDir().mkpath(labelDir)) {
-            printError(tr("cannot create %1.").arg(labelDir));
-            return ExitIoError;
-        }
-
         try {
             const std::vector<core::DemoPatient> patients =
-                core::DemoStudy::write(dir.toStdString(), options);
-            std::vector<core::LabelClass> classes;
-            for (const core::DemoLabel &label : core::demoLabels())
-                classes.push_back({label.index, label.name, label.colour});
-            core::LabelTable(classes).save(
-                QDir(labelDir).filePath(QStringLiteral("labels.json")).toStdString());
-            for (const core::DemoPatient &patient : patients) {
-                const QString file = QDir(labelDir).filePath(
-                    QString::fromStdString(patient.seriesInstanceUid) + QStringLiteral(".nii.gz"));
-                core::NiftiIo::writeLabels(file.toStdString(), *patient.labels);
-            }
+                core::writeLabeledDemoStudy(dir.toStdString(), options);
             printOut(tr("Wrote %n demo patient(s) to %1.\n", nullptr, int(patients.size()))
                          .arg(QDir::toNativeSeparators(dir)));
         } catch (const std::exception &error) {

@@ -134,8 +134,7 @@ int main(int argc, char **argv)
     medseg::ui::RecentFiles recentFiles;
     medseg::ui::MainWindow window(&document, &recentFiles, &translations,
                                   medseg::app::componentVersions());
-    for (const QString &path : parser.positionalArguments())
-        window.openSource(path);
+    window.openStartupSources(parser.positionalArguments());
     window.show();
 
     if (parser.isSet(screenshotOption))

@@ -69,6 +69,26 @@ bool isHidden(const fs::path &path)
     return !name.empty() && name[0] == '.';
 }
 
+bool endsWith(const std::string &text, const std::string &suffix)
+{
+    return text.size() >= suffix.size() &&
+           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// What MedSeg Studio itself writes beside or inside DICOM folders, never DICOM and never a
+// problem: label volumes (NIfTI), label tables and other JSON (labels.json, index caches),
+// and whole project folders (NAME.medseg/).
+bool isCompanionFile(const fs::path &path)
+{
+    const std::string name = path.filename().string();
+    return endsWith(name, ".nii") || endsWith(name, ".nii.gz") || endsWith(name, ".json");
+}
+
+bool isProjectFolder(const fs::path &path)
+{
+    return endsWith(path.filename().string(), ".medseg");
+}
+
 std::int64_t nowSeconds()
 {
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -183,12 +203,12 @@ std::vector<FileEntry> filesOfFolder(const fs::path &root, const std::string &ca
         if (progress && ++visited % 1024 == 0 && progress->isCancelled())
             throw CancelledError();
         const fs::directory_entry &entry = *it;
-        if (isHidden(entry.path())) {
+        if (isHidden(entry.path()) || isProjectFolder(entry.path())) {
             if (entry.is_directory(error))
                 it.disable_recursion_pending();
             continue;
         }
-        if (!entry.is_regular_file(error))
+        if (!entry.is_regular_file(error) || isCompanionFile(entry.path()))
             continue;
         const std::string path = entry.path().string();
         // The index cache may live in the folder it indexes; DICOMDIRs only point at files

@@ -17,7 +17,9 @@ struct DicomIndexerOptions
 
 // Builds a DicomIndex from a folder (recursively), a DICOMDIR or one file, reading headers only
 // (parsing stops before the pixel data). Files are read on all cores. Non-DICOM and broken
-// files land in DicomIndex::problems; they never stop the scan.
+// files land in DicomIndex::problems; they never stop the scan. What MedSeg writes itself in a
+// folder (NIfTI label volumes, JSON such as labels.json, NAME.medseg project folders) is left
+// out of the walk: it is never DICOM, and never a problem.
 class DicomIndexer
 {
 public:

@@ -180,14 +180,30 @@ void LabelDescriptions::saveItkSnap(const std::string &path) const
         throw std::runtime_error(path + ": cannot write the label descriptions");
 }
 
-LabelDescriptions LabelDescriptions::loadItkSnap(const std::string &path)
+namespace {
+std::string readLabelFile(const std::string &path)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw std::runtime_error(path + ": cannot open the label descriptions");
     std::ostringstream text;
     text << in.rdbuf();
-    return fromItkSnap(text.str(), path);
+    return text.str();
+}
+} // namespace
+
+LabelDescriptions LabelDescriptions::loadItkSnap(const std::string &path)
+{
+    return fromItkSnap(readLabelFile(path), path);
+}
+
+LabelDescriptions LabelDescriptions::load(const std::string &path)
+{
+    const std::string text = readLabelFile(path);
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos && text[first] == '{')
+        return fromJson(text, path);
+    return fromItkSnap(text, path);
 }
 
 std::string LabelDescriptions::toJson() const

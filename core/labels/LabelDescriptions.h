@@ -61,6 +61,10 @@ public:
     static LabelDescriptions fromItkSnap(const std::string &text, const std::string &source = {});
     void saveItkSnap(const std::string &path) const;
     static LabelDescriptions loadItkSnap(const std::string &path);
+    // Any label table the program writes, by its content: ITK-SNAP's text file, or JSON (this
+    // class's, a project's table, or a dataset's labels.json, whose rows lack opacity and
+    // visibility and get the defaults). Throws std::runtime_error naming the file.
+    static LabelDescriptions load(const std::string &path);
 
     // JSON with every field, the lock included:
     //   {"labels": [{"index": 1, "name": "...", "color": [255, 0, 0], "opacity": 1.0,

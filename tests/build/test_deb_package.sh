@@ -13,7 +13,8 @@ echo "package: $(basename "$deb") ($(du -h "$deb" | cut -f1))"
 fields=$(dpkg-deb -f "$deb" Package Version Depends)
 echo "$fields"
 status=0
-for dep in qt6-qpa-plugins 'libopenblas0-pthread | libblas3' libqt6widgets6 libdcmtk17; do
+for dep in qt6-qpa-plugins 'libopenblas0-pthread | libblas3' libqt6widgets6 libdcmtk17 \
+    fonts-noto-cjk; do
     grep -qF "$dep" <<<"$fields" || { echo "Depends lacks $dep"; status=1; }
 done
 

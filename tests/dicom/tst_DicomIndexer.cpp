@@ -331,6 +331,29 @@ private Q_SLOTS:
         QVERIFY(index.problems.empty());
     }
 
+    // Label volumes, label tables and project folders that MedSeg writes beside DICOM are its
+    // own files, not "problems" (the demo study listed its labels as "not a DICOM file").
+    void filesMedSegWritesAreNotProblems()
+    {
+        QTemporaryDir folder;
+        QDir(folder.path()).mkpath(QStringLiteral("labels"));
+        QDir(folder.path()).mkpath(QStringLiteral("Liver.medseg/labels"));
+        QVERIFY(
+            writeSlice(path(folder, QStringLiteral("image.dcm")), axialSeries(1, makeUid())[0]));
+        QVERIFY(writeBytes(path(folder, QStringLiteral("labels/1.2.3.nii.gz")), "gz"));
+        QVERIFY(writeBytes(path(folder, QStringLiteral("labels/1.2.4.nii")), "nifti"));
+        QVERIFY(writeBytes(path(folder, QStringLiteral("labels/labels.json")), "{}"));
+        QVERIFY(writeBytes(path(folder, QStringLiteral("Liver.medseg/project.json")), "{}"));
+        QVERIFY(writeBytes(path(folder, QStringLiteral("Liver.medseg/labels/a.dat")), "x"));
+        QVERIFY(writeBytes(path(folder, QStringLiteral("notes.txt")), "not DICOM"));
+        const DicomIndex index = DicomIndexer::index(folder.path().toStdString());
+        QCOMPARE(index.filesScanned, 2);
+        QCOMPARE(index.instanceCount(), 1);
+        QCOMPARE(int(index.problems.size()), 1);
+        QVERIFY2(problemFor(index, path(folder, QStringLiteral("notes.txt"))),
+                 qPrintable(problemsText(index)));
+    }
+
     void jsonRoundTripsTheIndex()
     {
         QTemporaryDir folder;

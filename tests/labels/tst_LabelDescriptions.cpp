@@ -12,6 +12,13 @@ using namespace medseg::core;
 
 namespace {
 
+void writeText(const QString &path, const QString &text)
+{
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(text.toUtf8());
+}
+
 // As ITK-SNAP 3.8 / 4.0 writes it (Segmentation > Export Label Descriptions), with a few
 // hand edits a user might make: tabs, an unquoted name, a blank line, a comment in between.
 const char *const itkSnapSample = R"snap(################################################
@@ -137,6 +144,45 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::runtime_error,
                                  LabelDescriptions::fromJson("{\"labels\": 3}", "w.json"));
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, LabelDescriptions::fromJson("not json"));
+    }
+
+    // Every label table the program writes imports: ITK-SNAP's file, the JSON with locks, and a
+    // dataset's labels.json (organ names, no opacity or visibility), which was refused with
+    // "expected IDX R G B A VIS MSH LABEL".
+    void loadReadsEveryFormatTheProgramWrites()
+    {
+        QTemporaryDir dir;
+        LabelDescriptions table = LabelDescriptions::defaults();
+        LabelDescription liver = *table.find(1);
+        liver.name = "liver";
+        liver.locked = true;
+        table.set(liver);
+        const std::string itk = dir.filePath(QStringLiteral("labels.txt")).toStdString();
+        table.saveItkSnap(itk);
+        QCOMPARE(LabelDescriptions::load(itk).find(1)->name, std::string("liver"));
+
+        const QString json = dir.filePath(QStringLiteral("table.json"));
+        writeText(json, QString::fromStdString(table.toJson()));
+        QVERIFY(LabelDescriptions::load(json.toStdString()) == table);
+
+        const QString dataset = dir.filePath(QStringLiteral("labels.json"));
+        writeText(dataset,
+                  QStringLiteral("  {\"labels\": [{\"index\": 0, \"name\": \"background\", "
+                                 "\"color\": [0, 0, 0]}, {\"index\": 3, \"name\": \"spleen\", "
+                                 "\"color\": [157, 108, 162]}]}\n"));
+        const LabelDescriptions fromDataset = LabelDescriptions::load(dataset.toStdString());
+        QCOMPARE(fromDataset.size(), 2);
+        QCOMPARE(fromDataset.find(3)->name, std::string("spleen"));
+        QCOMPARE(int(fromDataset.find(3)->colour[1]), 108);
+        QCOMPARE(fromDataset.find(3)->opacity, 1.0);
+        QVERIFY(fromDataset.find(3)->visible);
+
+        try {
+            LabelDescriptions::load(dir.filePath(QStringLiteral("missing.txt")).toStdString());
+            QFAIL("a missing file loaded");
+        } catch (const std::runtime_error &error) {
+            QVERIFY(QString::fromUtf8(error.what()).contains(QStringLiteral("missing.txt")));
+        }
     }
 
     void editingKeepsRowsSortedAndUnique()

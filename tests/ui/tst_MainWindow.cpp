@@ -1,22 +1,42 @@
 #include "../train/SyntheticTrainingData.h"
 #include "app/common/BuildInfo.h"
+#include "core/dataset/NiftiIo.h"
+#include "core/labels/LabelMap.h"
+#include "ui/session/DicomBrowserController.h"
 #include "ui/session/Document.h"
+#include "ui/session/LabelSession.h"
 #include "ui/session/RecentFiles.h"
+#include "ui/session/SeriesSession.h"
 #include "ui/session/TrainingController.h"
 #include "ui/session/TrainingSession.h"
 #include "ui/session/TranslationManager.h"
 #include "ui/widgets/MainWindow.h"
 
 #include <QAction>
+#include <QChartView>
 #include <QDockWidget>
+#include <QFont>
+#include <QFontDatabase>
+#include <QGraphicsSimpleTextItem>
+#include <QGraphicsTextItem>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineSeries>
 #include <QMenu>
+#include <QRawFont>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStandardItemModel>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QUndoStack>
+#include <QValueAxis>
 #include <QtTest>
 
+#include <algorithm>
 #include <memory>
 
 using namespace medseg::ui;
@@ -162,6 +182,157 @@ private Q_SLOTS:
         QVERIFY(!m_recent->paths().contains(gone));
     }
 
+    // Issue 20, defect 4: the demo study (and any folder in `medseg convert`'s layout) opens
+    // with its labels and their names, and its own label files are not "problems".
+    void demoStudyOpensWithItsNamedLabels()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QString error;
+        const QString demo = m_document->demoStudyFolder(&error);
+        QVERIFY2(!demo.isEmpty(), qPrintable(error));
+        QVERIFY(QDir(demo).removeRecursively()); // written again by the menu
+        QVERIFY(welcomePage()->text().contains(QStringLiteral("Open Demo Study")));
+
+        auto *open = m_window->findChild<QAction *>(QStringLiteral("actionOpenDemoStudy"));
+        QVERIFY(open);
+        QVERIFY(m_window->findChild<QMenu *>(QStringLiteral("menuFile"))->actions().contains(open));
+        open->trigger();
+        QCOMPARE(m_document->sources(), QStringList{demo});
+        LabelSession *labels = m_document->labels();
+        QTRY_VERIFY_WITH_TIMEOUT(m_document->series()->hasVolume() && labels->labelMap(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_document->series()->isLoading(), 30000);
+
+        QCOMPARE(QString::fromStdString(labels->table().find(1)->name), QStringLiteral("liver"));
+        QCOMPARE(QString::fromStdString(labels->table().find(4)->name), QStringLiteral("bone"));
+        QVERIFY(!labels->table().find(5)); // the demo's table, not "Label 1..6"
+        QCOMPARE(labels->table().find(0)->name, std::string("Clear Label"));
+        QVERIFY(labels->overlaySettings().visible);
+
+        // The labels are the ground truth of the series on screen, voxel for voxel.
+        const QString file = QDir(demo).filePath(
+            QStringLiteral("labels/") + labels->currentSeriesKey() + QStringLiteral(".nii.gz"));
+        QVERIFY2(QFileInfo::exists(file), qPrintable(file));
+        const medseg::core::Volume &volume = *m_document->series()->volume();
+        const auto truth = medseg::core::NiftiIo::readLabelVolume(
+            file.toStdString(), volume.width(), volume.height(), volume.depth(), volume.geometry());
+        QVERIFY(labels->labelMap()->toDense() == truth.labels);
+        QVERIFY(std::count_if(truth.labels.begin(), truth.labels.end(),
+                              [](std::uint16_t v) { return v != 0; }) > 1000);
+        QCOMPARE(m_document->dicomBrowser()->problems()->rowCount(), 0);
+
+        // One undo step takes the folder and its label names away again.
+        m_document->undoStack()->undo();
+        QVERIFY(m_document->sources().isEmpty());
+        QCOMPARE(labels->table(), medseg::core::LabelDescriptions::defaults());
+        m_document->markSaved();
+    }
+
+    // Defect 10: what the program was started on is not an edit (the title had its '*' at once);
+    // with a project, the title names it.
+    void startupSourcesAreNotEditsAndTheTitleNamesTheProject()
+    {
+        QTemporaryDir source;
+        QTemporaryDir projects;
+        m_window->openStartupSources({source.path()});
+        QCOMPARE(m_document->sources().size(), 1);
+        QVERIFY(!m_window->isWindowModified());
+        QVERIFY(!m_document->undoStack()->canUndo());
+        QCOMPARE(m_window->windowTitle(), QStringLiteral("MedSeg Studio[*]"));
+        QString error;
+        QVERIFY2(m_document->saveProjectAs(QDir(projects.path()).filePath(QStringLiteral("Liver")),
+                                           &error),
+                 qPrintable(error));
+        QCOMPARE(m_window->windowTitle(), QStringLiteral("Liver.medseg[*] — MedSeg Studio"));
+    }
+
+    // Defect 6: at the dock's default size the training charts showed "…" for axis values,
+    // "Vali…" for the title and "La…" in the legend, and epoch ticks 1, 2, 4, 5, 7. Every text
+    // of the charts is whole, the epoch ticks are whole numbers, and each class is drawn in
+    // its label colour.
+    void trainingChartsAreLegibleAtTheDefaultDockSize()
+    {
+        QTemporaryDir runs;
+        const QDir run(QDir(runs.path()).filePath(QStringLiteral("run-1")));
+        QVERIFY(QDir().mkpath(run.path()));
+        QFile best(run.filePath(QStringLiteral("best.json")));
+        QVERIFY(best.open(QIODevice::WriteOnly));
+        best.write(R"({"classes": [{"index": 0, "name": "background", "color": [0, 0, 0]},
+            {"index": 1, "name": "Liver left lobe", "color": [221, 130, 101]},
+            {"index": 2, "name": "Kidney", "color": [185, 102, 83]},
+            {"index": 3, "name": "Spleen", "color": [157, 108, 162]}]})");
+        best.close();
+        QFile metrics(run.filePath(QStringLiteral("metrics.jsonl")));
+        QVERIFY(metrics.open(QIODevice::WriteOnly));
+        for (int step = 1; step <= 240; ++step)
+            metrics.write(QStringLiteral(R"({"type":"step","stage":0,"stage_count":1,)"
+                                         R"("stage_name":"from-scratch","epoch":0,"epochs":8,)"
+                                         R"("step":%1,"total_steps":240,"loss":%2,"lr":0.00095})"
+                                         "\n")
+                              .arg(step)
+                              .arg(2.0 / step)
+                              .toUtf8());
+        for (int epoch = 0; epoch < 8; ++epoch)
+            metrics.write(QStringLiteral(R"({"type":"epoch","stage":0,"epoch":%1,"step":%2,)"
+                                         R"("dice":[0.99,%3,%3,%3],"iou":[0.98,0.4,0.3,0.2],)"
+                                         R"("mean_foreground_dice":%3})"
+                                         "\n")
+                              .arg(epoch)
+                              .arg(30 * (epoch + 1))
+                              .arg(0.1 * epoch)
+                              .toUtf8());
+        metrics.close();
+        QVERIFY(m_document->training()->followRun(run.path()));
+        QCoreApplication::processEvents();
+
+        for (const char *name : {"trainingLossChart", "trainingDiceChart"}) {
+            auto *view = m_window->findChild<QChartView *>(QLatin1String(name));
+            QVERIFY(view);
+            showTabOf(view);
+            QTRY_VERIFY(view->isVisible());
+            QVERIFY2(view->height() >= 120, qPrintable(QString::number(view->height())));
+            QStringList texts;
+            for (QGraphicsItem *item : view->scene()->items()) {
+                if (!item->isVisible())
+                    continue;
+                if (auto *text = dynamic_cast<QGraphicsTextItem *>(item))
+                    texts << text->toPlainText();
+                else if (auto *simple = dynamic_cast<QGraphicsSimpleTextItem *>(item))
+                    texts << simple->text();
+            }
+            QVERIFY(texts.size() > 5);
+            for (const QString &text : texts)
+                QVERIFY2(!text.contains(QStringLiteral("...")) && !text.contains(QChar(0x2026)),
+                         qPrintable(QStringLiteral("%1: elided '%2' at %3x%4")
+                                        .arg(QLatin1String(name), text)
+                                        .arg(view->width())
+                                        .arg(view->height())));
+        }
+        auto *dice = m_window->findChild<QChartView *>(QStringLiteral("trainingDiceChart"));
+        const auto series = dice->chart()->series();
+        QCOMPARE(series.size(), 3);
+        QCOMPARE(static_cast<QLineSeries *>(series[0])->pen().color(), QColor(221, 130, 101));
+        QCOMPARE(static_cast<QLineSeries *>(series[2])->pen().color(), QColor(157, 108, 162));
+        auto *epochs = qobject_cast<QValueAxis *>(dice->chart()->axes(Qt::Horizontal).value(0));
+        QVERIFY(epochs);
+        QCOMPARE(epochs->tickType(), QValueAxis::TicksDynamic);
+        QCOMPARE(epochs->tickAnchor(), 1.0);
+        QCOMPARE(epochs->tickInterval(), 2.0); // 1, 3, 5, 7 for 8 epochs
+    }
+
+    // Issue 20, defect 8: without a CJK font Qt draws the Chinese interface as empty boxes. The
+    // install scripts (and the .deb's dependencies) bring one; Qt must find it.
+    void aFontForChineseIsInstalled()
+    {
+        const QStringList families = QFontDatabase::families(QFontDatabase::SimplifiedChinese);
+        QVERIFY2(!families.isEmpty(),
+                 "no font for Simplified Chinese: scripts/common.sh installs fonts-noto-cjk");
+        const QString text = QStringLiteral("\u6807\u7B7E"); // "labels"
+        bool drawn = false;
+        for (const QString &family : families)
+            drawn = drawn || QRawFont::fromFont(QFont(family)).supportsCharacter(text.at(0));
+        QVERIFY2(drawn, qPrintable(families.join(QStringLiteral(", "))));
+    }
+
     void languageSwitchRetranslatesEverything()
     {
         auto *chinese = m_window->findChild<QAction *>(QStringLiteral("actionLanguage_zh_CN"));
@@ -182,6 +353,18 @@ private Q_SLOTS:
         english->trigger();
         QTRY_COMPARE(m_window->findChild<QMenu *>(QStringLiteral("menuFile"))->title(),
                      QStringLiteral("&File"));
+
+        // The label table's headers fit their English texts again (they stayed at the Chinese
+        // widths: "isibl", "ocke").
+        auto *table = m_window->findChild<QTableView *>(QStringLiteral("labelTable"));
+        QVERIFY(table);
+        QHeaderView *header = table->horizontalHeader();
+        for (int column = 0; column < header->count(); ++column) {
+            const QString text = table->model()->headerData(column, Qt::Horizontal).toString();
+            QVERIFY2(
+                header->sectionSize(column) >= header->fontMetrics().horizontalAdvance(text),
+                qPrintable(QStringLiteral("%1: %2 px").arg(text).arg(header->sectionSize(column))));
+        }
     }
 
     void aboutListsTheLoadedLibraries()
@@ -240,6 +423,21 @@ private Q_SLOTS:
     }
 
 private:
+    // Makes the tab that holds `widget` the current one.
+    static void showTabOf(QWidget *widget)
+    {
+        for (QWidget *page = widget; page && page->parentWidget(); page = page->parentWidget()) {
+            if (auto *tabs = qobject_cast<QTabWidget *>(page->parentWidget()->parentWidget())) {
+                tabs->setCurrentWidget(page);
+                return;
+            }
+        }
+    }
+    QLabel *welcomePage() const
+    {
+        return m_window->findChild<QLabel *>(QStringLiteral("welcomePage"));
+    }
+
     QTemporaryDir m_settingsDir;
     std::unique_ptr<Document> m_document;
     std::unique_ptr<RecentFiles> m_recent;

@@ -11,11 +11,14 @@
 #include <QDir>
 #include <QFile>
 #include <QLineSeries>
+#include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QTreeWidget>
 
 #include <cmath>
@@ -83,6 +86,54 @@ private Q_SLOTS:
         QCOMPARE(table->item(2, 3)->text(), QStringLiteral("0.500"));
     }
 
+    // Issue 20, defect 9: each run shows its size on disk and can be deleted (after a question);
+    // a run shown live cannot, and nothing outside the runs folder can.
+    void runsShowTheirSizeAndCanBeDeleted()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QTemporaryDir runs;
+        for (const char *name : {"run-a", "run-b"}) {
+            const QDir run(QDir(runs.path()).filePath(QLatin1String(name)));
+            QVERIFY(QDir().mkpath(run.filePath(QStringLiteral("checkpoints"))));
+            writeFile(run.filePath(QStringLiteral("metrics.jsonl")), QByteArray());
+            writeFile(run.filePath(QStringLiteral("checkpoints/last.ckpt")),
+                      QByteArray(1500000, 'x'));
+            writeFile(run.filePath(QStringLiteral("best.pt")), QByteArray(500000, 'y'));
+        }
+        medseg::ui::Document document;
+        medseg::ui::TrainingSession *session = document.training();
+        session->setRunsDirectory(runs.path());
+        medseg::ui::TrainingPanel panel(session, document.predictions());
+        panel.show();
+        // Before any run the stage bar names no stage (it said "(1 of 0)").
+        auto *stage = panel.findChild<QProgressBar *>(QStringLiteral("trainingStageProgress"));
+        QVERIFY2(!stage->text().contains(QStringLiteral("of 0")), qPrintable(stage->text()));
+        auto *list = panel.findChild<QTreeWidget *>(QStringLiteral("trainingRuns"));
+        QCOMPARE(list->topLevelItemCount(), 2);
+        QCOMPARE(list->topLevelItem(0)->text(4), QStringLiteral("2.0 MB"));
+
+        QTreeWidgetItem *b = list->findItems(QStringLiteral("run-b"), Qt::MatchExactly).value(0);
+        list->setCurrentItem(b);
+        auto *remove = panel.findChild<QPushButton *>(QStringLiteral("trainingDeleteRun"));
+        answer(&panel, QMessageBox::No);
+        remove->click();
+        QVERIFY(QDir(runs.filePath(QStringLiteral("run-b"))).exists());
+        answer(&panel, QMessageBox::Yes);
+        remove->click();
+        QVERIFY(!QDir(runs.filePath(QStringLiteral("run-b"))).exists());
+        QCOMPARE(list->topLevelItemCount(), 1);
+        QCOMPARE(list->topLevelItem(0)->text(0), QStringLiteral("run-a"));
+
+        // Shown live (as `medseg train` writes it): refused.
+        QVERIFY(session->followRun(runs.filePath(QStringLiteral("run-a"))));
+        QVERIFY(!session->deleteRun(runs.filePath(QStringLiteral("run-a"))));
+        QVERIFY(QDir(runs.filePath(QStringLiteral("run-a"))).exists());
+        QTemporaryDir elsewhere;
+        writeFile(QDir(elsewhere.path()).filePath(QStringLiteral("metrics.jsonl")), "{}");
+        QVERIFY(!session->deleteRun(elsewhere.path()));
+        QVERIFY(QDir(elsewhere.path()).exists());
+    }
+
     void startWithoutDataExplainsWhy()
     {
         medseg::ui::Document document;
@@ -90,6 +141,23 @@ private Q_SLOTS:
         QVERIFY(!document.training()->errorString().isEmpty());
         QVERIFY(!document.training()->useProjectLabels()); // no series open
         QVERIFY(document.training()->errorString().contains(QStringLiteral("series")));
+    }
+
+private:
+    static void writeFile(const QString &path, const QByteArray &bytes)
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(bytes);
+    }
+    // Answers the next question box of `panel` with `button`.
+    static void answer(QWidget *panel, QMessageBox::StandardButton button)
+    {
+        QTimer::singleShot(0, panel, [panel, button] {
+            for (QMessageBox *box : panel->findChildren<QMessageBox *>())
+                if (box->isVisible())
+                    box->button(button)->click();
+        });
     }
 };
 

@@ -9,6 +9,8 @@
 #include "ui/session/SeriesSession.h"
 #include "ui/session/TrainingSession.h"
 
+#include "core/dataset/FolderLabels.h"
+#include "core/dataset/LabeledDemoStudy.h"
 #include "core/dataset/NiftiIo.h"
 #include "core/dicom/DicomSegWriter.h"
 #include "core/labels/LabelMap.h"
@@ -64,11 +66,6 @@ namespace {
 const char *const CurrentProjectKey = "project/current";
 const char *const AutosaveMinutesKey = "project/autosaveMinutes";
 constexpr int DefaultAutosaveMinutes = 3;
-
-QString trDocument(const char *text)
-{
-    return QCoreApplication::translate("medseg::ui::Document", text);
-}
 
 void setError(QString *error, const QString &message)
 {
@@ -216,8 +213,42 @@ bool Document::addSource(const QString &path)
     const QString canonical = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     if (canonical.isEmpty() || m_sources.contains(canonical))
         return false;
+    const core::LabelDescriptions table = tableOfFolder(canonical);
+    if (table.isEmpty()) {
+        m_undoStack->push(new AddSourceCommand(this, canonical));
+        return true;
+    }
+    // A folder that carries labels (the demo study, `medseg convert`'s layout) brings its label
+    // names and colours, when the project's table is still the default one; one undo step.
+    m_undoStack->beginMacro(Document::tr("Add source %1").arg(QFileInfo(canonical).fileName()));
     m_undoStack->push(new AddSourceCommand(this, canonical));
+    m_labels->replaceTable(table,
+                           Document::tr("Label names of %1").arg(QFileInfo(canonical).fileName()));
+    m_undoStack->endMacro();
     return true;
+}
+
+core::LabelDescriptions Document::tableOfFolder(const QString &folder)
+{
+    if (m_labels->table() != core::LabelDescriptions::defaults() || !QFileInfo(folder).isDir())
+        return {};
+    const std::string file = core::FolderLabels(folder.toStdString()).tableFile();
+    if (file.empty())
+        return {};
+    try {
+        return withProjectClearLabel(core::LabelDescriptions::load(file));
+    } catch (const std::exception &e) {
+        Q_EMIT labelLoadFailed(messageOf(e));
+        return {};
+    }
+}
+
+core::LabelDescriptions Document::withProjectClearLabel(core::LabelDescriptions table) const
+{
+    // Label 0 is the clear label of the project, whatever a file calls it ("background").
+    if (const core::LabelDescription *clear = m_labels->table().find(0))
+        table.set(*clear);
+    return table;
 }
 
 bool Document::isModified() const
@@ -253,6 +284,40 @@ QString Document::resolveSeriesKey(const SeriesSession &series) const
 
 std::shared_ptr<core::LabelMap> Document::loadSavedLabels(const QString &key,
                                                           const core::Volume &volume)
+{
+    if (auto saved = loadProjectLabels(key, volume))
+        return saved;
+    return loadFolderLabels(key, volume);
+}
+
+std::shared_ptr<core::LabelMap> Document::loadFolderLabels(const QString &key,
+                                                           const core::Volume &volume)
+{
+    const auto &slices = m_series->layout().slices;
+    const std::string seriesFolder =
+        slices.empty() || slices.front().path.empty()
+            ? std::string()
+            : QFileInfo(QString::fromStdString(slices.front().path)).path().toStdString();
+    for (const QString &source : m_sources) {
+        const std::string file =
+            core::FolderLabels(source.toStdString()).labelFile(key.toStdString(), seriesFolder);
+        if (file.empty())
+            continue;
+        try {
+            const core::NiftiIo::LabelVolume found = core::NiftiIo::readLabelVolume(
+                file, volume.width(), volume.height(), volume.depth(), volume.geometry());
+            return std::make_shared<core::LabelMap>(core::LabelMap::fromDense(
+                found.labels, found.width, found.height, found.depth, volume.geometry()));
+        } catch (const std::exception &e) {
+            Q_EMIT labelLoadFailed(messageOf(e));
+            return nullptr;
+        }
+    }
+    return nullptr;
+}
+
+std::shared_ptr<core::LabelMap> Document::loadProjectLabels(const QString &key,
+                                                            const core::Volume &volume)
 {
     if (!m_workspace)
         return nullptr;
@@ -318,7 +383,7 @@ void Document::setProjectPath(const QString &path)
 bool Document::saveProject(QString *error)
 {
     if (m_projectPath.isEmpty() || !m_workspace || isUntitledWorkspace()) {
-        setError(error, trDocument("The project has no folder yet: use Save Project As."));
+        setError(error, Document::tr("The project has no folder yet: use Save Project As."));
         return false;
     }
     waitForAutosave(); // its recovery files must not land after the save discards them
@@ -385,7 +450,7 @@ bool Document::openProject(const QString &folder, QString *error)
     try {
         core::Workspace workspace = core::Workspace::open(folder.toStdString());
         if (workspace.lockStatus() == core::WorkspaceLock::HeldByOther) {
-            setError(error, trDocument("%1 is open in another MedSeg Studio (process %2).")
+            setError(error, Document::tr("%1 is open in another MedSeg Studio (process %2).")
                                 .arg(QDir::toNativeSeparators(folder))
                                 .arg(workspace.lockHolderPid()));
             return false;
@@ -616,15 +681,15 @@ bool Document::importLabelVolume(const QString &path, QString *error)
 {
     const auto volume = m_series->volume();
     if (!volume || !m_labels->hasLabels()) {
-        setError(error, trDocument("Show a series before importing its labels."));
+        setError(error, Document::tr("Show a series before importing its labels."));
         return false;
     }
     try {
         const core::NiftiIo::LabelVolume labels =
             core::NiftiIo::readLabelVolume(path.toStdString(), volume->width(), volume->height(),
                                            volume->depth(), volume->geometry());
-        m_labels->replaceAllLabels(labels.labels,
-                                   trDocument("Import labels %1").arg(QFileInfo(path).fileName()));
+        m_labels->replaceAllLabels(
+            labels.labels, Document::tr("Import labels %1").arg(QFileInfo(path).fileName()));
         return true;
     } catch (const std::exception &e) {
         setError(error, messageOf(e));
@@ -636,7 +701,7 @@ bool Document::exportLabelVolume(const QString &path, QString *error) const
 {
     const core::LabelMap *map = m_labels->labelMap();
     if (!map) {
-        setError(error, trDocument("Show a series before exporting its labels."));
+        setError(error, Document::tr("Show a series before exporting its labels."));
         return false;
     }
     try {
@@ -655,7 +720,7 @@ bool Document::exportDicomSeg(const QString &path, QString *error) const
     const core::LabelMap *map = m_labels->labelMap();
     const auto &slices = m_series->layout().slices;
     if (!map || slices.empty()) {
-        setError(error, trDocument("Show a DICOM series before exporting a DICOM SEG."));
+        setError(error, Document::tr("Show a DICOM series before exporting a DICOM SEG."));
         return false;
     }
     try {
@@ -678,18 +743,37 @@ bool Document::exportDicomSeg(const QString &path, QString *error) const
 bool Document::importLabelDescriptions(const QString &path, QString *error)
 {
     try {
-        core::LabelDescriptions table = core::LabelDescriptions::loadItkSnap(path.toStdString());
+        core::LabelDescriptions table =
+            withProjectClearLabel(core::LabelDescriptions::load(path.toStdString()));
         // ITK-SNAP's file has no lock column: keep the locks of labels that stay.
         for (const core::LabelDescription &label : m_labels->table().labels()) {
             if (core::LabelDescription *kept = table.find(label.index))
                 kept->locked = label.locked;
         }
         m_labels->replaceTable(
-            table, trDocument("Import label descriptions %1").arg(QFileInfo(path).fileName()));
+            table, Document::tr("Import label descriptions %1").arg(QFileInfo(path).fileName()));
         return true;
     } catch (const std::exception &e) {
         setError(error, messageOf(e));
         return false;
+    }
+}
+
+QString Document::demoStudyFolder(QString *error) const
+{
+    const QString folder =
+        QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
+            .filePath(QStringLiteral("medseg-studio/demo-study"));
+    if (core::isLabeledDemoStudy(folder.toStdString()))
+        return folder;
+    try {
+        QDir(folder).removeRecursively(); // a half-written one
+        core::writeLabeledDemoStudy(folder.toStdString(), core::DemoStudyOptions{});
+        return folder;
+    } catch (const std::exception &e) {
+        setError(error, Document::tr("Cannot write the demo study to %1: %2")
+                            .arg(QDir::toNativeSeparators(folder), messageOf(e)));
+        return {};
     }
 }
 

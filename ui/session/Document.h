@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/labels/LabelDescriptions.h"
+
 #include <QFutureWatcher>
 #include <QObject>
 #include <QSet>
@@ -111,6 +113,9 @@ public:
     bool exportDicomSeg(const QString &path, QString *error = nullptr) const;
     // ITK-SNAP label description file (one undo command on import).
     bool importLabelDescriptions(const QString &path, QString *error = nullptr);
+    // The built-in demo study (core::writeLabeledDemoStudy), written once to the user's data
+    // folder (where scripts/run.sh writes it too); empty with `error` when it cannot be written.
+    QString demoStudyFolder(QString *error = nullptr) const;
     bool exportLabelDescriptions(const QString &path, QString *error = nullptr) const;
 
 Q_SIGNALS:
@@ -129,7 +134,16 @@ private:
     void removeSource(int index);
     void syncBrowserSources();
     QString resolveSeriesKey(const SeriesSession &series) const;
+    // The labels of a series shown for the first time: the project's (or its recovery), else
+    // those its source folder carries (core::FolderLabels), else none.
     std::shared_ptr<core::LabelMap> loadSavedLabels(const QString &key, const core::Volume &volume);
+    std::shared_ptr<core::LabelMap> loadProjectLabels(const QString &key,
+                                                      const core::Volume &volume);
+    std::shared_ptr<core::LabelMap> loadFolderLabels(const QString &key,
+                                                     const core::Volume &volume);
+    // The label table a source folder carries, when the project's is still the default one.
+    core::LabelDescriptions tableOfFolder(const QString &folder);
+    core::LabelDescriptions withProjectClearLabel(core::LabelDescriptions table) const;
     void writeProjectState(core::Workspace &workspace) const;
     bool adoptWorkspace(core::Workspace workspace, bool fromRecovery, QString *error);
     void setProjectPath(const QString &path);

@@ -24,11 +24,6 @@ core::SliceAxis axisOf(SliceOrientation orientation)
     return static_cast<core::SliceAxis>(orientation);
 }
 
-QString trLabels(const char *text)
-{
-    return QCoreApplication::translate("medseg::ui::LabelSession", text);
-}
-
 // A distinct colour for a new label: the golden-angle hue walk, as Slicer's generic colours.
 std::array<std::uint8_t, 3> colourForIndex(int index)
 {
@@ -223,33 +218,33 @@ void LabelSession::pushTableEdit(const std::function<void(core::LabelDescription
 void LabelSession::renameLabel(int index, const QString &name)
 {
     pushTableEdit([&](core::LabelDescription &l) { l.name = name.toStdString(); }, index,
-                  trLabels("Rename label %1").arg(index));
+                  LabelSession::tr("Rename label %1").arg(index));
 }
 
 void LabelSession::setLabelColour(int index, const std::array<std::uint8_t, 3> &colour)
 {
     pushTableEdit([&](core::LabelDescription &l) { l.colour = colour; }, index,
-                  trLabels("Change colour of %1").arg(labelName(index)));
+                  LabelSession::tr("Change colour of %1").arg(labelName(index)));
 }
 
 void LabelSession::setLabelOpacity(int index, double opacity)
 {
     pushTableEdit([&](core::LabelDescription &l) { l.opacity = std::clamp(opacity, 0.0, 1.0); },
-                  index, trLabels("Change opacity of %1").arg(labelName(index)));
+                  index, LabelSession::tr("Change opacity of %1").arg(labelName(index)));
 }
 
 void LabelSession::setLabelVisible(int index, bool visible)
 {
     pushTableEdit([&](core::LabelDescription &l) { l.visible = visible; }, index,
-                  visible ? trLabels("Show %1").arg(labelName(index))
-                          : trLabels("Hide %1").arg(labelName(index)));
+                  visible ? LabelSession::tr("Show %1").arg(labelName(index))
+                          : LabelSession::tr("Hide %1").arg(labelName(index)));
 }
 
 void LabelSession::setLabelLocked(int index, bool locked)
 {
     pushTableEdit([&](core::LabelDescription &l) { l.locked = locked; }, index,
-                  locked ? trLabels("Lock %1").arg(labelName(index))
-                         : trLabels("Unlock %1").arg(labelName(index)));
+                  locked ? LabelSession::tr("Lock %1").arg(labelName(index))
+                         : LabelSession::tr("Unlock %1").arg(labelName(index)));
 }
 
 int LabelSession::addLabel()
@@ -260,11 +255,11 @@ int LabelSession::addLabel()
     core::LabelDescriptions after = m_table;
     core::LabelDescription label;
     label.index = index;
-    label.name = trLabels("Label %1").arg(index).toStdString();
+    label.name = LabelSession::tr("Label %1").arg(index).toStdString();
     label.colour = colourForIndex(index);
     after.set(label);
     m_undoStack->push(
-        new LabelTableCommand(this, m_table, after, trLabels("Add label %1").arg(index)));
+        new LabelTableCommand(this, m_table, after, LabelSession::tr("Add label %1").arg(index)));
     setActiveLabel(index);
     return index;
 }
@@ -275,8 +270,8 @@ bool LabelSession::removeLabel(int index)
         return false;
     core::LabelDescriptions after = m_table;
     after.remove(index);
-    m_undoStack->push(new LabelTableCommand(this, m_table, after,
-                                            trLabels("Remove label %1").arg(labelName(index))));
+    m_undoStack->push(new LabelTableCommand(
+        this, m_table, after, LabelSession::tr("Remove label %1").arg(labelName(index))));
     return true;
 }
 
@@ -428,7 +423,8 @@ void LabelSession::endStroke()
     m_strokeImage.reset();
     if (!delta.isEmpty())
         pushDelta(std::move(delta),
-                  erase ? trLabels("Erase") : trLabels("Paint %1").arg(labelName(m_activeLabel)));
+                  erase ? LabelSession::tr("Erase")
+                        : LabelSession::tr("Paint %1").arg(labelName(m_activeLabel)));
 }
 
 void LabelSession::cancelStroke()
@@ -501,8 +497,8 @@ std::size_t LabelSession::fillPolygon(SliceOrientation orientation, int fixedInd
     for (const core::Vec3 &v : vertices)
         polygon.push_back({v[std::size_t(uv[0])], v[std::size_t(uv[1])]});
     return runEdit(currentPolicy(),
-                   lasso ? trLabels("Lasso fill %1").arg(labelName(m_activeLabel))
-                         : trLabels("Polygon fill %1").arg(labelName(m_activeLabel)),
+                   lasso ? LabelSession::tr("Lasso fill %1").arg(labelName(m_activeLabel))
+                         : LabelSession::tr("Polygon fill %1").arg(labelName(m_activeLabel)),
                    [&](core::LabelEdit &edit) {
                        return core::PolygonFill::fill(edit, axis, fixedIndex, polygon,
                                                       lasso ? core::FillRule::NonZero
@@ -517,7 +513,7 @@ std::size_t LabelSession::floodFill(SliceOrientation orientation, const std::arr
     options.connectivity = m_tools.threeD ? 6 : 4;
     if (m_tools.thresholdEnabled)
         options.intensityRange = currentPolicy().threshold;
-    return runEdit(currentPolicy(), trLabels("Flood fill %1").arg(labelName(m_activeLabel)),
+    return runEdit(currentPolicy(), LabelSession::tr("Flood fill %1").arg(labelName(m_activeLabel)),
                    [&](core::LabelEdit &edit) {
                        return core::FloodFill::fill(edit, seed[0], seed[1], seed[2], options);
                    });
@@ -530,18 +526,18 @@ std::size_t LabelSession::interpolateSlices(SliceOrientation orientation)
     policy.overMode = core::PaintOverMode::BackgroundOnly;
     policy.threshold.reset();
     const auto label = core::LabelValue(std::max(0, m_activeLabel));
-    return runEdit(policy, trLabels("Fill between slices (%1)").arg(labelName(m_activeLabel)),
-                   [&](core::LabelEdit &edit) {
-                       return core::SliceInterpolation::interpolate(edit, axisOf(orientation),
-                                                                    label);
-                   });
+    return runEdit(
+        policy, LabelSession::tr("Fill between slices (%1)").arg(labelName(m_activeLabel)),
+        [&](core::LabelEdit &edit) {
+            return core::SliceInterpolation::interpolate(edit, axisOf(orientation), label);
+        });
 }
 
 std::size_t LabelSession::removeIslands(std::size_t minVoxels)
 {
     const auto label = core::LabelValue(std::max(0, m_activeLabel));
     return runEdit(currentPolicy(),
-                   trLabels("Remove islands under %1 voxels (%2)")
+                   LabelSession::tr("Remove islands under %1 voxels (%2)")
                        .arg(minVoxels)
                        .arg(labelName(m_activeLabel)),
                    [&](core::LabelEdit &edit) {
@@ -553,7 +549,8 @@ std::size_t LabelSession::keepLargestComponent()
 {
     const auto label = core::LabelValue(std::max(0, m_activeLabel));
     return runEdit(
-        currentPolicy(), trLabels("Keep largest component (%1)").arg(labelName(m_activeLabel)),
+        currentPolicy(),
+        LabelSession::tr("Keep largest component (%1)").arg(labelName(m_activeLabel)),
         [&](core::LabelEdit &edit) { return core::IslandRemoval::keepLargest(edit, label); });
 }
 

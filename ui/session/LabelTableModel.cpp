@@ -70,6 +70,14 @@ void LabelTableModel::updateChangedRows(const core::LabelDescriptions &table)
     }
 }
 
+void LabelTableModel::retranslate()
+{
+    Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
+    if (m_table.size() > 0) // the tool tips
+        Q_EMIT dataChanged(index(0, 0), index(m_table.size() - 1, ColumnCount - 1),
+                           {Qt::ToolTipRole});
+}
+
 int LabelTableModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : m_table.size();

@@ -40,6 +40,9 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
+    // The header texts follow a language switch (views resize their sections to them).
+    void retranslate();
+
     int rowOfLabel(int labelIndex) const;
     int labelAtRow(int row) const;
 

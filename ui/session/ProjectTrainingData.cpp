@@ -5,12 +5,7 @@
 #include <torch/types.h>
 
 namespace medseg::ui {
-namespace {
-QString translate(const char *text)
-{
-    return QCoreApplication::translate("medseg::ui::ProjectTrainingData", text);
-}
-} // namespace
+namespace {} // namespace
 
 std::shared_ptr<core::TrainingData>
 trainingDataFromLabels(const core::Volume &volume, const core::LabelMap &labels,
@@ -24,7 +19,9 @@ trainingDataFromLabels(const core::Volume &volume, const core::LabelMap &labels,
     };
     if (volume.isEmpty() || volume.components() != 1 || labels.width() != volume.width() ||
         labels.height() != volume.height() || labels.depth() != volume.depth())
-        return fail(translate("The labels do not belong to the series on screen."));
+        return fail(
+            QCoreApplication::translate("medseg::ui::ProjectTrainingData",
+                                        "The labels do not belong to the series on screen."));
 
     std::vector<int> labeled;
     for (int k = 0; k < labels.depth(); ++k) {
@@ -32,7 +29,8 @@ trainingDataFromLabels(const core::Volume &volume, const core::LabelMap &labels,
             labeled.push_back(k);
     }
     if (labeled.empty())
-        return fail(translate("No slice of this series is labeled yet."));
+        return fail(QCoreApplication::translate("medseg::ui::ProjectTrainingData",
+                                                "No slice of this series is labeled yet."));
 
     const int width = volume.width();
     const int height = volume.height();
@@ -50,9 +48,11 @@ trainingDataFromLabels(const core::Volume &volume, const core::LabelMap &labels,
         std::uint8_t *mask = sample.mask.data_ptr<std::uint8_t>();
         for (std::size_t i = 0; i < sliceSize; ++i) {
             if (scratch[i] > 254)
-                return fail(translate("Label %1 is above 254: training takes at most 255 "
-                                      "classes (255 marks ignored pixels).")
-                                .arg(scratch[i]));
+                return fail(
+                    QCoreApplication::translate("medseg::ui::ProjectTrainingData",
+                                                "Label %1 is above 254: training takes at most 255 "
+                                                "classes (255 marks ignored pixels).")
+                        .arg(scratch[i]));
             mask[i] = std::uint8_t(scratch[i]);
             largest = std::max<int>(largest, scratch[i]);
         }

@@ -1,6 +1,7 @@
 #include "ui/session/RunHistory.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -45,14 +46,32 @@ QJsonObject readJsonObject(const QString &path)
     return QJsonDocument::fromJson(file.readAll()).object();
 }
 
-QStringList classNamesOf(const QString &runDir)
+// The classes of a run: best.json (a model bundle) names them and gives their colours;
+// config.json only counts them.
+QJsonArray classesOf(const QString &runDir)
 {
-    // best.json (a model bundle) names the classes; config.json only counts them.
-    const QJsonObject bundle = readJsonObject(QDir(runDir).filePath(QStringLiteral("best.json")));
+    return readJsonObject(QDir(runDir).filePath(QStringLiteral("best.json")))
+        .value(QStringLiteral("classes"))
+        .toArray();
+}
+
+QStringList classNamesOf(const QJsonArray &classes)
+{
     QStringList names;
-    for (const QJsonValue &entry : bundle.value(QStringLiteral("classes")).toArray())
+    for (const QJsonValue &entry : classes)
         names.append(entry.toObject().value(QStringLiteral("name")).toString());
     return names;
+}
+
+QList<QColor> classColoursOf(const QJsonArray &classes)
+{
+    QList<QColor> colours;
+    for (const QJsonValue &entry : classes) {
+        const QJsonArray rgb = entry.toObject().value(QStringLiteral("color")).toArray();
+        colours.append(rgb.size() == 3 ? QColor(rgb[0].toInt(), rgb[1].toInt(), rgb[2].toInt())
+                                       : QColor());
+    }
+    return colours;
 }
 
 } // namespace
@@ -140,7 +159,9 @@ bool RunHistory::load(const QString &runDir, bool live)
         return false;
     }
     m_runDir = runDir;
-    m_classNames = classNamesOf(runDir);
+    const QJsonArray classes = classesOf(runDir);
+    m_classNames = classNamesOf(classes);
+    m_classColours = classColoursOf(classes);
     readNewLines();
     if (live)
         m_pollTimer.start();
@@ -177,8 +198,11 @@ void RunHistory::readNewLines()
         if (!line.trimmed().isEmpty())
             any = addMetricsLine(line) || any;
     }
-    if (m_classNames.isEmpty())
-        m_classNames = classNamesOf(m_runDir);
+    if (m_classNames.isEmpty()) { // best.json comes with the first validation
+        const QJsonArray classes = classesOf(m_runDir);
+        m_classNames = classNamesOf(classes);
+        m_classColours = classColoursOf(classes);
+    }
     if (any)
         Q_EMIT changed();
 }
@@ -214,6 +238,11 @@ RunSummary summarizeRun(const QString &runDirectory)
     }
     summary.bestMeanDice = history.bestMeanDice();
     summary.steps = history.lastProgress().step;
+    QDirIterator files(runDirectory, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (files.hasNext()) {
+        files.next();
+        summary.bytes += files.fileInfo().size();
+    }
     return summary;
 }
 

@@ -3,6 +3,8 @@
 #include "core/train/Trainer.h"
 
 #include <QByteArray>
+#include <QColor>
+#include <QList>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -33,6 +35,10 @@ public:
     void clear();
     void setClassNames(const QStringList &names) { m_classNames = names; }
     QStringList classNames() const { return m_classNames; }
+    // The label colours of the classes (the dashboard draws each class in its label's colour);
+    // invalid where unknown.
+    void setClassColours(const QList<QColor> &colours) { m_classColours = colours; }
+    QList<QColor> classColours() const { return m_classColours; }
 
     void addStep(const core::TrainingProgress &progress);
     void addEpoch(const core::EpochResult &result);
@@ -61,6 +67,7 @@ private:
     void readNewLines();
 
     QStringList m_classNames;
+    QList<QColor> m_classColours;
     std::vector<StepPoint> m_steps;
     std::vector<core::EpochResult> m_epochs;
     core::TrainingProgress m_lastProgress;
@@ -80,6 +87,7 @@ struct RunSummary
     double bestMeanDice = -1; // -1: no validation yet
     qint64 steps = 0;
     bool hasBestModel = false;
+    qint64 bytes = 0; // on disk, checkpoints and models included
 };
 
 // The runs under RUNS_DIR (one folder each, newest first).

@@ -175,6 +175,34 @@ bool TrainingSession::resumeRun(const QString &runDir)
     return startIn(runDir);
 }
 
+bool TrainingSession::deleteRun(const QString &runDir)
+{
+    m_error.clear();
+    const QString folder = QDir::cleanPath(QFileInfo(runDir).absoluteFilePath());
+    const QString runs = QDir::cleanPath(QFileInfo(m_runsDirectory).absoluteFilePath());
+    const auto same = [&folder](const QString &other) {
+        return !other.isEmpty() && QDir::cleanPath(QFileInfo(other).absoluteFilePath()) == folder;
+    };
+    if (QFileInfo(folder).path() != runs ||
+        !QFileInfo::exists(QDir(folder).filePath(QStringLiteral("metrics.jsonl")))) {
+        m_error =
+            tr("%1 is not a training run of this project.").arg(QDir::toNativeSeparators(folder));
+        return false;
+    }
+    if ((m_controller->isActive() && same(m_controller->runDir())) ||
+        (m_history->isFollowing() && same(m_history->runDir()))) {
+        m_error = tr("This run is training or shown live; stop it first.");
+        return false;
+    }
+    if (!QDir(folder).removeRecursively()) {
+        m_error = tr("Could not delete all of %1.").arg(QDir::toNativeSeparators(folder));
+        Q_EMIT runsChanged();
+        return false;
+    }
+    Q_EMIT runsChanged();
+    return true;
+}
+
 bool TrainingSession::startIn(const QString &runDir)
 {
     m_error.clear();
@@ -192,6 +220,10 @@ bool TrainingSession::startIn(const QString &runDir)
     }
     m_history->clear();
     m_history->setClassNames(classNames());
+    QList<QColor> colours;
+    for (const core::ModelClass &entry : m_data->classes)
+        colours.append(QColor(entry.colour[0], entry.colour[1], entry.colour[2]));
+    m_history->setClassColours(colours);
     m_preview.reset();
     m_previewSlices.clear();
     if (!m_controller->start(m_config, m_data, runDir)) {

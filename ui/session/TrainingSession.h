@@ -85,6 +85,10 @@ public:
     // Shows a run (for example one `medseg train` is writing) in the dashboard, following its
     // metrics file as it grows.
     bool followRun(const QString &runDir);
+    // Deletes a past run's folder (its models, checkpoints and metrics). Refused with
+    // errorString() for the run that is training or shown live, and for a folder that is not a
+    // run under runsDirectory().
+    bool deleteRun(const QString &runDir);
     QString errorString() const { return m_error; }
 
     void setPreviewSource(PreviewSource source) { m_previewSource = std::move(source); }

@@ -60,8 +60,7 @@ LabelPanel::LabelPanel(LabelSession *session, QWidget *parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::EditKeyPressed |
-                             QAbstractItemView::SelectedClicked |
-                             QAbstractItemView::DoubleClicked);
+                             QAbstractItemView::SelectedClicked | QAbstractItemView::DoubleClicked);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(LabelTableModel::NameColumn,
@@ -76,7 +75,9 @@ LabelPanel::LabelPanel(LabelSession *session, QWidget *parent)
                 if (!m_syncing && !m_rowsMoving && current.isValid())
                     m_session->setActiveLabel(m_model->labelAtRow(current.row()));
             });
-    const auto rowsMoving = [this] { m_rowsMoving = true; };
+    const auto rowsMoving = [this] {
+        m_rowsMoving = true;
+    };
     const auto rowsMoved = [this] {
         m_rowsMoving = false;
         syncFromSession();
@@ -384,6 +385,7 @@ void LabelPanel::changeEvent(QEvent *event)
 
 void LabelPanel::retranslate()
 {
+    m_model->retranslate();
     m_addLabel->setText(tr("Add"));
     m_addLabel->setToolTip(tr("Add a label with the next free value"));
     m_removeLabel->setText(tr("Remove"));

@@ -127,8 +127,7 @@ MainWindow::MainWindow(Document *document, RecentFiles *recentFiles,
     connect(m_document, &Document::labelLoadFailed, this, [this](const QString &message) {
         QMessageBox::warning(this, tr("Labels not loaded"), message);
     });
-    connect(m_document, &Document::projectPathChanged, this,
-            [this](const QString &path) { setWindowFilePath(path); });
+    connect(m_document, &Document::projectPathChanged, this, &MainWindow::updateWindowTitle);
     // A failed autosave (full disk, no permission) must not go unnoticed: the next one retries,
     // but until one succeeds a crash would lose the edits since the last.
     connect(m_document, &Document::autosaveFinished, this, [this](bool ok, const QString &error) {
@@ -186,6 +185,10 @@ void MainWindow::createActions()
     m_aboutAction->setObjectName(QStringLiteral("actionAbout"));
     m_aboutAction->setMenuRole(QAction::AboutRole);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::onAbout);
+
+    m_openDemoAction = new QAction(this);
+    m_openDemoAction->setObjectName(QStringLiteral("actionOpenDemoStudy"));
+    connect(m_openDemoAction, &QAction::triggered, this, &MainWindow::onOpenDemoStudy);
 
     m_openProjectAction = new QAction(this);
     m_openProjectAction->setObjectName(QStringLiteral("actionOpenProject"));
@@ -278,6 +281,7 @@ void MainWindow::createMenus()
     m_fileMenu->addAction(m_openDicomdirAction);
     m_recentMenu = m_fileMenu->addMenu(QString());
     m_recentMenu->setObjectName(QStringLiteral("menuRecent"));
+    m_fileMenu->addAction(m_openDemoAction);
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_openProjectAction);
     m_fileMenu->addAction(m_saveProjectAction);
@@ -318,9 +322,12 @@ void MainWindow::createMenus()
 
 void MainWindow::retranslate()
 {
-    setWindowTitle(tr("MedSeg Studio") + QStringLiteral("[*]"));
-    m_welcome->setText(tr("Open a DICOM folder to start labeling (File > Open DICOM Folder…), "
-                          "then double-click a series in the DICOM browser."));
+    updateWindowTitle();
+    m_welcome->setText(
+        tr("Open a DICOM folder (File > Open DICOM Folder…) or a project (File > Open "
+           "Project…) to start labeling, then double-click a series in the DICOM browser.\n\n"
+           "No images at hand? File > Open Demo Study opens synthetic CT patients with their "
+           "organs labeled, to try labeling and training."));
     statusBar()->showMessage(tr("Ready"));
 
     m_fileMenu->setTitle(tr("&File"));
@@ -339,6 +346,10 @@ void MainWindow::retranslate()
     m_quitAction->setText(tr("&Quit"));
     m_aboutAction->setText(tr("&About MedSeg Studio"));
     m_aboutQtAction->setText(tr("About &Qt"));
+    m_openDemoAction->setText(tr("Open De&mo Study"));
+    m_openDemoAction->setStatusTip(
+        tr("Synthetic CT patients with labeled liver, kidneys, spleen and bone, written once to "
+           "your data folder"));
     m_openProjectAction->setText(tr("Open &Project…"));
     m_openProjectAction->setStatusTip(tr("Open a project folder (NAME.medseg)"));
     m_saveProjectAction->setText(tr("&Save Project"));
@@ -562,6 +573,41 @@ void MainWindow::openSource(const QString &path)
     m_document->addSource(path);
     m_recentFiles->add(path);
     statusBar()->showMessage(tr("Added %1").arg(shown), 3000);
+}
+
+void MainWindow::openStartupSources(const QStringList &paths)
+{
+    const bool untouched = m_document->undoStack()->count() == 0 &&
+                           m_document->projectPath().isEmpty() && m_document->sources().isEmpty();
+    for (const QString &path : paths)
+        openSource(path);
+    // What the program was started on is where the project begins, not an edit to undo: the
+    // title's '*' waits for the user's first change.
+    if (untouched)
+        m_document->undoStack()->clear();
+}
+
+// "NAME.medseg[*] — MedSeg Studio" with a project, as other document programs title their
+// windows; "[*]" is where Qt draws the unsaved-changes marker.
+void MainWindow::updateWindowTitle()
+{
+    const QString project = m_document->projectPath();
+    setWindowTitle(project.isEmpty()
+                       ? tr("MedSeg Studio") + QStringLiteral("[*]")
+                       : tr("%1[*] — MedSeg Studio").arg(QFileInfo(project).fileName()));
+}
+
+void MainWindow::onOpenDemoStudy()
+{
+    QString error;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    const QString folder = m_document->demoStudyFolder(&error);
+    QApplication::restoreOverrideCursor();
+    if (folder.isEmpty()) {
+        QMessageBox::warning(this, tr("Demo Study Not Written"), error);
+        return;
+    }
+    openSource(folder);
 }
 
 void MainWindow::onOpenFolder()

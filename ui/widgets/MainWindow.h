@@ -42,6 +42,8 @@ public:
 
     // Adds a DICOM folder or DICOMDIR to the project and remembers it in File > Open Recent.
     void openSource(const QString &path);
+    // The paths given on the command line: opened as the project's start, not as edits.
+    void openStartupSources(const QStringList &paths);
     // Asks whether to restore the autosave a crashed session left (called once at start-up).
     void offerRecovery();
     // Save / Save As with a folder dialog when the project has none; false if not saved.
@@ -61,6 +63,8 @@ private:
 
     void onOpenFolder();
     void onOpenDicomdir();
+    void onOpenDemoStudy();
+    void updateWindowTitle();
     void onSeriesActivated(const core::DicomSeries &series);
     void onVolumeChanged();
     void showFirstSeriesIfIdle();
@@ -112,6 +116,7 @@ private:
     QAction *m_aboutAction = nullptr;
     QAction *m_aboutQtAction = nullptr;
     QAction *m_openProjectAction = nullptr;
+    QAction *m_openDemoAction = nullptr;
     QAction *m_saveProjectAction = nullptr;
     QAction *m_saveProjectAsAction = nullptr;
     QAction *m_importLabelsAction = nullptr;

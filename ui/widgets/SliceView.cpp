@@ -9,12 +9,12 @@
 #include <QComboBox>
 #include <QKeyEvent>
 #include <QLineEdit>
-#include <QPlainTextEdit>
-#include <QTextEdit>
 #include <QLineF>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPlainTextEdit>
 #include <QPolygonF>
+#include <QTextEdit>
 #include <QWheelEvent>
 
 #include <algorithm>
@@ -63,6 +63,11 @@ SliceView::SliceView(SeriesSession *session, SliceOrientation orientation, QWidg
             m_cache = QImage();
         if (m_polygonSlice != m_session->sliceIndex(m_orientation))
             cancelPolygon();
+        // Another slice under a mouse that did not move (wheel, Page Up/Down): another voxel.
+        if (m_mouse) {
+            const auto voxel = voxelAt(*m_mouse);
+            Q_EMIT hoverTextChanged(voxel ? m_session->describeVoxel(*voxel) : QString());
+        }
         update();
     });
     connect(session, &SeriesSession::windowChanged, this, &SliceView::invalidate);

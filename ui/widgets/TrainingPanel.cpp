@@ -16,12 +16,15 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGraphicsLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLegend>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QMessageBox>
+#include <QPen>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -68,6 +71,46 @@ QString formatDuration(double seconds)
 QString formatScore(double value)
 {
     return std::isfinite(value) ? QString::number(value, 'f', 3) : QStringLiteral("–");
+}
+
+// Ticks on whole numbers (epochs, steps), at most `maxTicks` of them, spaced 1, 2, 5, 10, 20…
+// apart: "%d" labels of a plain axis read 1, 2, 4, 5, 7 for 1..8.
+void setWholeNumberTicks(QValueAxis *axis, double low, double high, int maxTicks)
+{
+    const double span = std::max(1.0, high - low);
+    double interval = 1;
+    for (double decade = 1;; decade *= 10) {
+        const double candidates[] = {decade, 2 * decade, 5 * decade};
+        const auto fits = [&](double step) {
+            return span / step <= maxTicks - 1;
+        };
+        const auto found = std::find_if(std::begin(candidates), std::end(candidates), fits);
+        if (found != std::end(candidates)) {
+            interval = *found;
+            break;
+        }
+    }
+    axis->setRange(low, std::max(high, low + 1));
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(low);
+    axis->setTickInterval(interval);
+}
+
+// Charts in a dock: small fonts and no wasted margins, so that the axis labels, titles and
+// legend stay whole at the dock's default size.
+void makeCompact(QChart *chart)
+{
+    chart->setMargins(QMargins(2, 2, 2, 2));
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
+    chart->setBackgroundRoundness(0);
+    QFont small = chart->font();
+    small.setPointSizeF(std::max(6.5, small.pointSizeF() * 0.8));
+    chart->legend()->setFont(small);
+    chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
+    for (QAbstractAxis *axis : chart->axes()) {
+        axis->setLabelsFont(small);
+        axis->setTitleFont(small);
+    }
 }
 
 const core::AugmentationLevel Levels[] = {
@@ -282,6 +325,7 @@ QWidget *TrainingPanel::createProgressPage()
     m_lossSeries->attachAxis(m_lossAxis);
     m_lrSeries->attachAxis(m_stepAxis);
     m_lrSeries->attachAxis(m_lrAxis);
+    makeCompact(lossChart);
     m_lossView = new QChartView(lossChart, page);
     m_lossView->setObjectName(QStringLiteral("trainingLossChart"));
     m_lossView->setRenderHint(QPainter::Antialiasing);
@@ -295,6 +339,9 @@ QWidget *TrainingPanel::createProgressPage()
     m_diceAxis->setRange(0.0, 1.0);
     diceChart->addAxis(m_epochAxis, Qt::AlignBottom);
     diceChart->addAxis(m_diceAxis, Qt::AlignLeft);
+    m_diceAxis->setTickCount(3); // 0, 0.5, 1: more labels do not fit a dock-high chart
+    m_diceAxis->setLabelFormat(QStringLiteral("%.1f"));
+    makeCompact(diceChart);
     m_diceView = new QChartView(diceChart, page);
     m_diceView->setObjectName(QStringLiteral("trainingDiceChart"));
     m_diceView->setRenderHint(QPainter::Antialiasing);
@@ -320,6 +367,11 @@ QWidget *TrainingPanel::createProgressPage()
     splitter->addWidget(m_diceView);
     splitter->addWidget(m_diceTable);
     splitter->addWidget(m_log);
+    // The charts first: they are what a glance at the dock is for.
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 3);
+    splitter->setStretchFactor(2, 1);
+    splitter->setStretchFactor(3, 1);
 
     auto *layout = new QVBoxLayout(page);
     layout->addLayout(bars);
@@ -332,7 +384,7 @@ QWidget *TrainingPanel::createRunsPage()
     auto *page = new QWidget(this);
     m_runs = new QTreeWidget(page);
     m_runs->setObjectName(QStringLiteral("trainingRuns"));
-    m_runs->setColumnCount(4);
+    m_runs->setColumnCount(5);
     m_runs->setRootIsDecorated(false);
     m_followButton = new QPushButton(page);
     m_followButton->setObjectName(QStringLiteral("trainingFollowRun"));
@@ -340,6 +392,10 @@ QWidget *TrainingPanel::createRunsPage()
     m_resumeButton->setObjectName(QStringLiteral("trainingResumeRun"));
     m_exportButton = new QPushButton(page);
     m_exportButton->setObjectName(QStringLiteral("trainingExportRun"));
+
+    m_deleteRunButton = new QPushButton(page);
+    m_deleteRunButton->setObjectName(QStringLiteral("trainingDeleteRun"));
+    connect(m_deleteRunButton, &QPushButton::clicked, this, &TrainingPanel::onDeleteRun);
 
     m_useModelButton = new QPushButton(page);
     m_useModelButton->setObjectName(QStringLiteral("trainingUseRunModel"));
@@ -383,10 +439,30 @@ QWidget *TrainingPanel::createRunsPage()
     buttons->addWidget(m_exportButton);
     buttons->addWidget(m_useModelButton);
     buttons->addStretch();
+    buttons->addWidget(m_deleteRunButton);
     auto *layout = new QVBoxLayout(page);
     layout->addWidget(m_runs, 1);
     layout->addLayout(buttons);
     return page;
+}
+
+void TrainingPanel::onDeleteRun()
+{
+    const QTreeWidgetItem *item = m_runs->currentItem();
+    if (!item)
+        return;
+    const QString run = item->data(0, Qt::UserRole).toString();
+    QMessageBox question(QMessageBox::Question, tr("Delete Run"),
+                         tr("Delete the run %1 with its models and checkpoints (%2)? This "
+                            "cannot be undone.")
+                             .arg(item->text(0), item->text(4)),
+                         QMessageBox::Yes | QMessageBox::No, this);
+    question.setObjectName(QStringLiteral("deleteRunQuestion"));
+    question.setDefaultButton(QMessageBox::No);
+    if (question.exec() != QMessageBox::Yes)
+        return;
+    if (!m_session->deleteRun(run))
+        QMessageBox::warning(this, tr("Delete Run"), m_session->errorString());
 }
 
 QString TrainingPanel::selectedRun() const
@@ -572,9 +648,16 @@ void TrainingPanel::retranslate()
     m_lrSeries->setName(tr("Learning rate"));
     m_stepAxis->setTitleText(tr("Step"));
     m_epochAxis->setTitleText(tr("Epoch"));
-    m_diceAxis->setTitleText(tr("Validation Dice"));
+    m_diceAxis->setTitleText(tr("Dice"));
+    m_diceView->setToolTip(tr("Validation Dice of each class after each epoch, in the label's "
+                              "colour"));
+    m_lossView->setToolTip(tr("Training loss and learning rate at each step"));
     m_diceTable->setHorizontalHeaderLabels({tr("Class"), tr("Dice"), tr("IoU"), tr("Best Dice")});
-    m_runs->setHeaderLabels({tr("Run"), tr("Backbone"), tr("Best Dice"), tr("Steps")});
+    m_runs->setHeaderLabels(
+        {tr("Run"), tr("Backbone"), tr("Best Dice"), tr("Steps"), tr("Size on disk")});
+    m_deleteRunButton->setText(tr("Delete…"));
+    m_deleteRunButton->setToolTip(tr("Delete the selected run's folder: its models, checkpoints "
+                                     "and metrics"));
     m_followButton->setText(tr("Show"));
     m_resumeButton->setText(tr("Resume"));
     m_exportButton->setText(tr("Export…"));
@@ -743,13 +826,18 @@ void TrainingPanel::onHistoryChanged()
     // Progress bars and the status line.
     m_runProgress->setRange(0, int(std::max<qint64>(1, progress.totalSteps)));
     m_runProgress->setValue(int(progress.step));
-    m_stageProgress->setRange(0, std::max(1, progress.epochs));
-    m_stageProgress->setValue(progress.epoch);
-    m_stageProgress->setFormat(tr("%1 (%2 of %3)")
-                                   .arg(QString::fromStdString(progress.stageName))
-                                   .arg(progress.stage + 1)
-                                   .arg(progress.stageCount));
-    m_epochProgress->setRange(0, int(std::max<qint64>(1, progress.stepsInEpoch)));
+    // The stage bar counts the stage's steps, so it ends full; before the first step there is
+    // no stage to name ("(1 of 0)").
+    const qint64 stepsInEpoch = std::max<qint64>(1, progress.stepsInEpoch);
+    m_stageProgress->setRange(0, int(std::max(1, progress.epochs) * stepsInEpoch));
+    m_stageProgress->setValue(int(progress.epoch * stepsInEpoch + progress.stepInEpoch));
+    m_stageProgress->setFormat(progress.stageCount > 0
+                                   ? tr("%1 (%2 of %3)")
+                                         .arg(QString::fromStdString(progress.stageName))
+                                         .arg(progress.stage + 1)
+                                         .arg(progress.stageCount)
+                                   : QString());
+    m_epochProgress->setRange(0, int(stepsInEpoch));
     m_epochProgress->setValue(int(progress.stepInEpoch));
     if (progress.step > 0 &&
         m_session->controller()->state() == TrainingController::State::Running) {
@@ -779,7 +867,7 @@ void TrainingPanel::onHistoryChanged()
     }
     m_lossSeries->replace(loss);
     m_lrSeries->replace(lr);
-    m_stepAxis->setRange(0, std::max<double>(1, steps.empty() ? 1 : steps.back().step));
+    setWholeNumberTicks(m_stepAxis, 0, steps.empty() ? 1.0 : double(steps.back().step), 5);
     m_lossAxis->setRange(0, maxLoss > 0 ? maxLoss * 1.05 : 1.0);
     m_lrAxis->setRange(0, maxLr > 0 ? maxLr * 1.05 : 1e-4);
 
@@ -791,9 +879,15 @@ void TrainingPanel::onHistoryChanged()
     QList<QAbstractSeries *> series = chart->series();
     if (series.size() != std::max(0, classes - 1)) {
         chart->removeAllSeries();
+        const QList<QColor> colours = history->classColours();
         for (int c = 1; c < classes; ++c) {
             auto *line = new QLineSeries(chart);
             line->setName(c < names.size() ? names[c] : tr("Class %1").arg(c));
+            // The label's colour, as on the slices; a distinct hue where it has none.
+            const QColor colour = c < colours.size() && colours[c].isValid()
+                                      ? colours[c]
+                                      : QColor::fromHsv((c * 67) % 360, 200, 220);
+            line->setPen(QPen(colour, 2.0));
             chart->addSeries(line);
             line->attachAxis(m_epochAxis);
             line->attachAxis(m_diceAxis);
@@ -809,7 +903,7 @@ void TrainingPanel::onHistoryChanged()
         }
         static_cast<QLineSeries *>(series[c - 1])->replace(points);
     }
-    m_epochAxis->setRange(1, std::max<double>(2, double(epochs.size())));
+    setWholeNumberTicks(m_epochAxis, 1, std::max<double>(2, double(epochs.size())), 6);
 
     // The table: the last epoch's scores and each class's best.
     m_diceTable->setRowCount(std::max(0, classes));
@@ -842,6 +936,7 @@ void TrainingPanel::refreshRuns()
         item->setText(2,
                       run.bestMeanDice >= 0 ? formatScore(run.bestMeanDice) : QStringLiteral("–"));
         item->setText(3, QString::number(run.steps));
+        item->setText(4, locale().formattedDataSize(run.bytes, 1, QLocale::DataSizeSIFormat));
         item->setData(0, Qt::UserRole, run.directory);
     }
 }

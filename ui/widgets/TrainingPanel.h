@@ -51,6 +51,7 @@ private:
     QWidget *createRunsPage();
     QWidget *createReviewPage();
     void refreshReview();
+    void onDeleteRun();
     QString selectedRun() const;
     void retranslate();
 
@@ -121,6 +122,7 @@ private:
     QPushButton *m_resumeButton = nullptr;
     QPushButton *m_exportButton = nullptr;
     QPushButton *m_useModelButton = nullptr;
+    QPushButton *m_deleteRunButton = nullptr;
 
     // Review page (human in the loop).
     QLabel *m_modelLabel = nullptr;
