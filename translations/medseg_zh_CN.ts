@@ -2603,6 +2603,34 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
         <source>Training loss and learning rate at each step</source>
         <translation>每一步的训练损失和学习率</translation>
     </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <source>high</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>feature-extractor fine-tuning</source>
+        <translation>特征提取器微调</translation>
+    </message>
+    <message>
+        <source>pyramid pooling training</source>
+        <translation>金字塔池化训练</translation>
+    </message>
+    <message>
+        <source>whole-model fine-tuning</source>
+        <translation>整体模型微调</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::TrainingSession</name>

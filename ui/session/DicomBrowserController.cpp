@@ -166,9 +166,14 @@ void DicomBrowserController::rebuildModel()
             m_problems->appendRow({file, reason});
         }
     }
-    m_problems->setHorizontalHeaderLabels({tr("File"), tr("Problem")});
+    retranslate();
     m_model->setIndexes(std::move(indexes));
     requestThumbnails();
+}
+
+void DicomBrowserController::retranslate()
+{
+    m_problems->setHorizontalHeaderLabels({tr("File"), tr("Problem")});
 }
 
 void DicomBrowserController::requestThumbnails()

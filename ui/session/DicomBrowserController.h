@@ -30,6 +30,8 @@ public:
     DicomBrowserModel *model() const { return m_model; }
     // Columns: file, reason.
     QStandardItemModel *problems() const { return m_problems; }
+    // The problem list's column titles in the current language (after a language switch).
+    void retranslate();
 
     // Where index caches go (default: the user's cache folder); tests point it elsewhere.
     void setCacheDirectory(const QString &directory) { m_cacheDirectory = directory; }

@@ -124,6 +124,7 @@ void DicomBrowserPanel::retranslate()
                        "or a CD."));
     m_cancelButton->setText(tr("Cancel"));
     m_cancelButton->setToolTip(tr("Stop indexing; what is indexed so far is kept"));
+    m_controller->retranslate();
     updateProblems();
 }
 

@@ -40,6 +40,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace medseg::ui {
 namespace {
@@ -116,6 +117,46 @@ void makeCompact(QChart *chart)
 const core::AugmentationLevel Levels[] = {
     core::AugmentationLevel::None, core::AugmentationLevel::Low, core::AugmentationLevel::Medium,
     core::AugmentationLevel::High};
+
+// core names the levels and the default plan's stages in English (it has no Qt); these are
+// the names the user reads. A stage the user named otherwise keeps its name.
+QString augmentationName(core::AugmentationLevel level)
+{
+    switch (level) {
+    case core::AugmentationLevel::None:
+        return TrainingPanel::tr("none");
+    case core::AugmentationLevel::Low:
+        return TrainingPanel::tr("low");
+    case core::AugmentationLevel::Medium:
+        return TrainingPanel::tr("medium");
+    case core::AugmentationLevel::High:
+        break;
+    }
+    return TrainingPanel::tr("high");
+}
+
+// The level a typed cell names, in the user's language or in core's English words.
+std::optional<core::AugmentationLevel> augmentationFromText(const QString &text)
+{
+    const QString typed = text.trimmed();
+    for (core::AugmentationLevel level : Levels)
+        if (typed.compare(augmentationName(level), Qt::CaseInsensitive) == 0 ||
+            typed.compare(QString::fromStdString(core::toString(level)), Qt::CaseInsensitive) ==
+                0)
+            return level;
+    return std::nullopt;
+}
+
+QString stageName(const std::string &name)
+{
+    if (name == "feature-extractor fine-tuning")
+        return TrainingPanel::tr("feature-extractor fine-tuning");
+    if (name == "pyramid pooling training")
+        return TrainingPanel::tr("pyramid pooling training");
+    if (name == "whole-model fine-tuning")
+        return TrainingPanel::tr("whole-model fine-tuning");
+    return QString::fromStdString(name);
+}
 
 } // namespace
 
@@ -662,6 +703,8 @@ void TrainingPanel::retranslate()
     m_resumeButton->setText(tr("Resume"));
     m_exportButton->setText(tr("Export…"));
     refreshDatasetSummary();
+    loadConfigIntoEditors(); // the plan's stage names and augmentation levels
+    onHistoryChanged();      // the stage bar's stage name
 }
 
 void TrainingPanel::changeEvent(QEvent *event)
@@ -696,10 +739,10 @@ void TrainingPanel::loadConfigIntoEditors()
                 item->setFlags(item->flags() & ~Qt::ItemIsEditable);
             m_stages->setItem(row, column, item);
         };
-        set(StageName, QString::fromStdString(stage.name));
+        set(StageName, stageName(stage.name));
         set(StageLearningRate, QString::number(stage.learningRate, 'g', 3));
         set(StageData, QString::number(stage.dataFraction * 100.0, 'g', 3));
-        set(StageAugmentation, QString::fromStdString(core::toString(stage.augmentation)));
+        set(StageAugmentation, augmentationName(stage.augmentation));
         set(StageEpochs, QString::number(stage.epochs));
         set(StageBatch, QString::number(stage.batchSize));
         set(StageInput, QString::number(stage.inputSize));
@@ -742,11 +785,9 @@ void TrainingPanel::applyEditorsToConfig()
         stage.batchSize = int(number(StageBatch, stage.batchSize));
         stage.inputSize = int(number(StageInput, stage.inputSize));
         if (const QTableWidgetItem *item = m_stages->item(row, StageAugmentation)) {
-            try {
-                stage.augmentation = core::augmentationLevelFromString(item->text().toStdString());
-            } catch (const std::exception &) {
-                // Keeps the previous level; the cell is rewritten below.
-            }
+            // An unknown word keeps the previous level; the cell is rewritten below.
+            if (const auto level = augmentationFromText(item->text()))
+                stage.augmentation = *level;
         }
     }
     m_session->setConfig(config);
@@ -833,7 +874,7 @@ void TrainingPanel::onHistoryChanged()
     m_stageProgress->setValue(int(progress.epoch * stepsInEpoch + progress.stepInEpoch));
     m_stageProgress->setFormat(progress.stageCount > 0
                                    ? tr("%1 (%2 of %3)")
-                                         .arg(QString::fromStdString(progress.stageName))
+                                         .arg(stageName(progress.stageName))
                                          .arg(progress.stage + 1)
                                          .arg(progress.stageCount)
                                    : QString());
