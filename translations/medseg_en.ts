@@ -101,12 +101,35 @@
     </message>
 </context>
 <context>
+    <name>medseg::ui::PredictionSession</name>
+    <message numerus="yes">
+        <source>Accept %n predicted slice(s)</source>
+        <translation>
+            <numerusform>Accept %n predicted slice</numerusform>
+            <numerusform>Accept %n predicted slices</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>medseg::ui::TrainingPanel</name>
     <message numerus="yes">
         <source>Training stopped after %n step(s); resume it from Runs.</source>
         <translation>
             <numerusform>Training stopped after %n step; resume it from Runs.</numerusform>
             <numerusform>Training stopped after %n steps; resume it from Runs.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The predictions come from %1. %2
+
+Accept them into the labels of %n slice(s)? You can undo this.</source>
+        <translation>
+            <numerusform>The predictions come from %1. %2
+
+Accept them into the labels of %n slice? You can undo this.</numerusform>
+            <numerusform>The predictions come from %1. %2
+
+Accept them into the labels of %n slices? You can undo this.</numerusform>
         </translation>
     </message>
 </context>

@@ -2041,6 +2041,20 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
         <source>live preview, step %1</source>
         <translation>实时预览，第 %1 步</translation>
     </message>
+    <message>
+        <source>live preview of the training</source>
+        <translation>训练的实时预览</translation>
+    </message>
+    <message>
+        <source>Accept prediction on slice %1</source>
+        <translation>接受第 %1 层的预测</translation>
+    </message>
+    <message numerus="yes">
+        <source>Accept %n predicted slice(s)</source>
+        <translation>
+            <numerusform>接受 %n 个已预测的切片</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::ProjectTrainingData</name>
@@ -2630,6 +2644,48 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
     <message>
         <source>whole-model fine-tuning</source>
         <translation>整体模型微调</translation>
+    </message>
+    <message>
+        <source>No predictions on this series.</source>
+        <translation>此序列没有预测。</translation>
+    </message>
+    <message>
+        <source>Predictions: %1. Its validation Dice is unknown.</source>
+        <translation>预测：%1。其验证 Dice 未知。</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>class %1</source>
+        <translation>类别 %1</translation>
+    </message>
+    <message>
+        <source>Predictions: %1. Validation Dice %2 (%3).</source>
+        <translation>预测：%1。验证 Dice %2（%3）。</translation>
+    </message>
+    <message>
+        <source>Its mean validation Dice is %1, below %2: many of its labels are likely wrong.</source>
+        <translation>其平均验证 Dice 为 %1，低于 %2：它的很多标签可能是错误的。</translation>
+    </message>
+    <message>
+        <source>How well it does is unknown: it has no validation scores.</source>
+        <translation>其效果未知：它没有验证分数。</translation>
+    </message>
+    <message>
+        <source>Accept All Predictions?</source>
+        <translation>接受全部预测？</translation>
+    </message>
+    <message numerus="yes">
+        <source>The predictions come from %1. %2
+
+Accept them into the labels of %n slice(s)? You can undo this.</source>
+        <translation>
+            <numerusform>这些预测来自 %1。%2
+
+将它们接受到 %n 个切片的标签中吗？此操作可以撤销。</numerusform>
+        </translation>
     </message>
 </context>
 <context>

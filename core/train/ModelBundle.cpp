@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <unistd.h>
@@ -147,14 +149,25 @@ std::string toJson(const ModelBundle &bundle)
                        {"mean", p.mean},
                        {"std", p.std},
                        {"input_size", p.inputSize}};
-    const json root{{"format", kFormat},
-                    {"format_version", kFormatVersion},
-                    {"version", bundle.version},
-                    {"created_at", bundle.createdAt},
-                    {"dataset_summary", bundle.datasetSummary},
-                    {"model", configToJson(bundle.config)},
-                    {"classes", classes},
-                    {"preprocessing", preprocessing}};
+    json root{{"format", kFormat},
+              {"format_version", kFormatVersion},
+              {"version", bundle.version},
+              {"created_at", bundle.createdAt},
+              {"dataset_summary", bundle.datasetSummary},
+              {"model", configToJson(bundle.config)},
+              {"classes", classes},
+              {"preprocessing", preprocessing}};
+    if (bundle.validation.isValid()) {
+        const ValidationScores &v = bundle.validation;
+        json dice = json::array();
+        for (double value : v.dice) // JSON has no NaN: an absent class is null
+            dice.push_back(std::isfinite(value) ? json(value) : json(nullptr));
+        root["validation"] = {{"dice", dice},
+                              {"mean_foreground_dice", v.meanForegroundDice},
+                              {"stage", v.stage},
+                              {"epoch", v.epoch},
+                              {"step", v.step}};
+    }
     return root.dump(2) + "\n";
 }
 
@@ -195,6 +208,16 @@ ModelBundle modelBundleFromJson(const std::string &text, const std::string &sour
         bundle.preprocessing.mean = p.at("mean").get<std::vector<float>>();
         bundle.preprocessing.std = p.at("std").get<std::vector<float>>();
         bundle.preprocessing.inputSize = p.value("input_size", 0);
+        if (const auto v = root.find("validation"); v != root.end() && v->is_object()) {
+            ValidationScores &scores = bundle.validation;
+            for (const json &value : v->at("dice"))
+                scores.dice.push_back(value.is_number() ? value.get<double>()
+                                                        : std::numeric_limits<double>::quiet_NaN());
+            scores.meanForegroundDice = v->at("mean_foreground_dice").get<double>();
+            scores.stage = v->value("stage", 0);
+            scores.epoch = v->value("epoch", 0);
+            scores.step = v->value("step", std::int64_t(0));
+        }
     } catch (const json::exception &error) {
         throw std::runtime_error(where + ": corrupt model description: " + error.what());
     } catch (const std::runtime_error &error) {

@@ -5,6 +5,7 @@
 // `NAME.json` beside it (the network's ModelConfig, classes, and the preprocessing the model was
 // trained with). No patient data: only class names, numbers and a dataset summary.
 
+#include "core/train/ValidationScores.h"
 #include "models/ModelConfig.h"
 #include "models/PSPNet.h"
 
@@ -45,6 +46,7 @@ struct ModelBundle
     std::string version = "1";  // model version, user-visible
     std::string datasetSummary; // e.g. "212 slices from 4 patients; 6 classes"
     std::string createdAt;      // ISO 8601 UTC
+    ValidationScores validation;
 };
 
 // Writes PATH (.pt) and the .json beside it atomically. Throws std::runtime_error naming the file.

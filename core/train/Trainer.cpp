@@ -803,6 +803,9 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                 if (!std::isfinite(epoch.meanForegroundDice))
                     epoch.meanForegroundDice = 0;
             }
+            if (!data.val.empty())
+                bundle.validation = {epoch.dice, epoch.meanForegroundDice, pos.stage, pos.epoch,
+                                     pos.globalStep};
             epoch.improved = epoch.meanForegroundDice > pos.bestScore;
             if (epoch.improved) {
                 pos.bestScore = epoch.meanForegroundDice;

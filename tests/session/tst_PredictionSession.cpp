@@ -7,8 +7,13 @@
 #include "ui/session/PredictionSession.h"
 #include "ui/session/SeriesSession.h"
 
+#include "ui/session/TrainingController.h"
+#include "ui/session/TrainingSession.h"
+
+#include "../train/SyntheticTrainingData.h"
 #include "../train/TinyModel.h"
 
+#include <QDir>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -127,6 +132,112 @@ private Q_SLOTS:
             predictions->acceptAll(PredictionSession::AcceptMode::FillUnlabeled);
         QCOMPARE(changed, std::size_t(24 * 24 * 3));
         QCOMPARE(predictions->status(1), PredictionSession::SliceStatus::Reviewed);
+    }
+
+    // Issue 20, defect 7: undo of "accept all" restores the review status with the labels;
+    // the predictions say which run they come from and with what validation Dice; another
+    // run's predictions replace them instead of mixing with them.
+    void acceptAllUndoRestoresTheReviewStatusAndOriginsNeverMix()
+    {
+        // A second run's model, with validation scores.
+        QTemporaryDir runs;
+        QVERIFY(QDir(runs.path()).mkpath(QStringLiteral("run-b")));
+        const QString other = QDir(runs.path()).filePath(QStringLiteral("run-b/best.pt"));
+        {
+            const auto config = medseg::test::tinyModelConfig(3, 3);
+            auto model = medseg::test::tinyModel(config);
+            {
+                torch::NoGradGuard noGrad;
+                model->classifier->bias.zero_();
+                model->classifier->bias[2] = 1000.0;
+            }
+            medseg::core::ModelBundle bundle = medseg::test::tinyBundle(config);
+            bundle.validation = {{0.99, 0.05, 0.01}, 0.03, 0, 1, 20};
+            medseg::core::saveModelBundle(other.toStdString(), model, bundle);
+        }
+
+        medseg::ui::Document document;
+        document.series()->setVolume(std::make_shared<medseg::core::Volume>(24, 24, 3), {});
+        PredictionSession *predictions = document.predictions();
+        QVERIFY(predictions->origin().isEmpty());
+        predictions->setModelPath(m_modelPath);
+        QSignalSpy finished(predictions, &PredictionSession::finished);
+        QVERIFY(predictions->predictSeries());
+        QVERIFY(finished.wait(30000));
+        QVERIFY2(predictions->origin().endsWith(QStringLiteral("/best.pt")),
+                 qPrintable(predictions->origin()));
+        QVERIFY(!predictions->originScores().isValid()); // this bundle was never validated
+        QCOMPARE(predictions->unreviewedCount(), 3);
+
+        predictions->markReviewed(0);
+        QCOMPARE(predictions->unreviewedCount(), 2);
+        QUndoStack *undo = document.undoStack();
+        const int before = undo->count();
+        QCOMPARE(predictions->acceptAll(PredictionSession::AcceptMode::FillUnlabeled),
+                 std::size_t(24 * 24 * 2));
+        QCOMPARE(undo->count(), before + 1);
+        QCOMPARE(predictions->status(1), PredictionSession::SliceStatus::Reviewed);
+        undo->undo();
+        QCOMPARE(document.labels()->labelMap()->value(5, 5, 1), medseg::core::LabelValue(0));
+        QCOMPARE(predictions->status(0), PredictionSession::SliceStatus::Reviewed); // by hand
+        QCOMPARE(predictions->status(1), PredictionSession::SliceStatus::Predicted);
+        QCOMPARE(predictions->status(2), PredictionSession::SliceStatus::Predicted);
+        QCOMPARE(predictions->unreviewedCount(), 2);
+        undo->redo();
+        QCOMPARE(predictions->status(2), PredictionSession::SliceStatus::Reviewed);
+        QCOMPARE(document.labels()->labelMap()->value(5, 5, 2), medseg::core::LabelValue(1));
+
+        // Another run: its slice replaces every prediction of the first, and says so.
+        predictions->setModelPath(other);
+        QVERIFY(predictions->predictSlice(1));
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(predictions->origin(), QStringLiteral("run-b/best.pt"));
+        QVERIFY(!predictions->hasPrediction(0));
+        QVERIFY(!predictions->hasPrediction(2));
+        QCOMPARE(predictions->predictionMap()->value(5, 5, 1), medseg::core::LabelValue(2));
+        QCOMPARE(predictions->predictionSource(1), QStringLiteral("run-b/best.pt"));
+        const medseg::core::ValidationScores scores = predictions->originScores();
+        QVERIFY(scores.isValid());
+        QCOMPARE(scores.meanForegroundDice, 0.03);
+        QCOMPARE(predictions->originClassNames().value(1), QStringLiteral("organ 1"));
+    }
+
+    // Defect 7: the live preview shows a model still learning; when the training ends it goes,
+    // rather than staying on screen as if it were a result.
+    void livePreviewIsClearedWhenTrainingEnds()
+    {
+        QTemporaryDir runs;
+        medseg::ui::Document document;
+        auto volume = std::make_shared<medseg::core::Volume>(32, 32, 2);
+        for (std::size_t i = 0; i < volume->voxelCount(); ++i)
+            volume->data()[i] = float(i % 200);
+        document.series()->setVolume(volume, {});
+        medseg::ui::TrainingSession *training = document.training();
+        training->setRunsDirectory(runs.path());
+        training->setTrainingData(std::make_shared<const medseg::core::TrainingData>(
+                                      medseg::test::makeSyntheticData(8, 2, 32)),
+                                  QStringLiteral("synthetic"));
+        medseg::core::TrainingConfig config = medseg::test::tinyConfig();
+        config.model.output_stride = 32;
+        config.model.bins = {1, 2};
+        for (auto &stage : config.stages) {
+            stage.epochs = 2;
+            stage.batchSize = 2;
+            stage.dataFraction = 1.0;
+        }
+        training->setConfig(config);
+        training->setPreviewInterval(200);
+        PredictionSession *predictions = document.predictions();
+        QSignalSpy previews(training, &medseg::ui::TrainingSession::previewUpdated);
+        QVERIFY2(training->start(), qPrintable(training->errorString()));
+        QVERIFY(previews.wait(120000));
+        const int slice = previews.first().first().toInt();
+        QVERIFY(predictions->hasPrediction(slice));
+        QCOMPARE(predictions->origin(), QStringLiteral("live preview of the training"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            training->controller()->state() == medseg::ui::TrainingController::State::Idle, 180000);
+        QVERIFY(!predictions->hasPrediction(slice));
+        QVERIFY(predictions->origin().isEmpty());
     }
 
     void aBrokenModelFileFailsWithItsName()

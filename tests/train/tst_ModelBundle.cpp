@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
+
 using namespace medseg;
 using namespace medseg::core;
 
@@ -108,6 +110,19 @@ void tst_ModelBundle::roundTripKeepsTheCard()
     QCOMPARE(readModelBundleInfo(m_pt.toStdString()).classes.size(), std::size_t(3));
     expected.preprocessing.inputSize = 64;
     QCOMPARE(modelBundleFromJson(toJson(expected)).preprocessing.inputSize, 64);
+    // The validation the weights were chosen on travels with them; an absent class stays NaN.
+    QVERIFY(!bundle.validation.isValid());
+    QVERIFY(!modelBundleFromJson(toJson(expected)).validation.isValid());
+    expected.validation = {{0.99, std::nan(""), 0.25}, 0.25, 2, 4, 1234};
+    const ValidationScores back = modelBundleFromJson(toJson(expected)).validation;
+    QVERIFY(back.isValid());
+    QCOMPARE(back.dice.size(), std::size_t(3));
+    QCOMPARE(back.dice[0], 0.99);
+    QVERIFY(std::isnan(back.dice[1]));
+    QCOMPARE(back.meanForegroundDice, 0.25);
+    QCOMPARE(back.stage, 2);
+    QCOMPARE(back.epoch, 4);
+    QCOMPARE(back.step, std::int64_t(1234));
     QCOMPARE(modelBundleJsonPath("/a/b.pt"), std::string("/a/b.json"));
     QCOMPARE(modelBundleJsonPath("/a/model"), std::string("/a/model.json"));
 }

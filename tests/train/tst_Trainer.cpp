@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <fstream>
 
 using namespace medseg;
@@ -97,6 +98,14 @@ void TestTrainer::learnsTheSyntheticTaskOnCpu()
     const ModelBundle bundle = loadModelBundle(result.bestModelPath, &model);
     QCOMPARE(bundle.classes.size(), std::size_t(3));
     QCOMPARE(bundle.config.num_classes, 3);
+    // It carries the validation it was chosen on, as the trainer reported it.
+    QVERIFY(bundle.validation.isValid());
+    QCOMPARE(bundle.validation.meanForegroundDice, best);
+    const auto bestEpoch =
+        std::find_if(epochResults.begin(), epochResults.end(),
+                     [best](const EpochResult &e) { return e.meanForegroundDice == best; });
+    QCOMPARE(bundle.validation.dice.size(), bestEpoch->dice.size());
+    QCOMPARE(bundle.validation.epoch, bestEpoch->epoch);
 
     // Fitting a finished run again does nothing more.
     const TrainingResult again = Trainer(config, runDir).fit(data);

@@ -2,18 +2,25 @@
 // point per step, one Dice point per epoch and foreground class, the per-class table, and the
 // run in the list of past runs.
 
+#include "core/labels/LabelMap.h"
 #include "ui/session/Document.h"
+#include "ui/session/LabelSession.h"
 #include "ui/session/PredictionSession.h"
+#include "ui/session/SeriesSession.h"
 #include "ui/session/TrainingSession.h"
 #include "ui/widgets/TrainingPanel.h"
+
+#include "../train/TinyModel.h"
 
 #include <QChartView>
 #include <QDir>
 #include <QFile>
+#include <QLabel>
 #include <QLineSeries>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -132,6 +139,54 @@ private Q_SLOTS:
         writeFile(QDir(elsewhere.path()).filePath(QStringLiteral("metrics.jsonl")), "{}");
         QVERIFY(!session->deleteRun(elsewhere.path()));
         QVERIFY(QDir(elsewhere.path()).exists());
+    }
+
+    // Defect 7: "Accept all unreviewed" applied a model of mean Dice 0.023 to 24 slices without
+    // a word. The Review tab shows the predictions' origin and validation Dice per class, and
+    // asks before accepting a series from a model below the threshold.
+    void acceptAllFromAWeakModelAsksFirst()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QTemporaryDir folder;
+        QVERIFY(QDir(folder.path()).mkpath(QStringLiteral("run-weak")));
+        const QString modelPath = QDir(folder.path()).filePath(QStringLiteral("run-weak/best.pt"));
+        const auto config = medseg::test::tinyModelConfig(3, 3);
+        auto model = medseg::test::tinyModel(config);
+        {
+            torch::NoGradGuard noGrad;
+            model->classifier->bias.zero_();
+            model->classifier->bias[1] = 1000.0;
+        }
+        medseg::core::ModelBundle bundle = medseg::test::tinyBundle(config);
+        bundle.validation = {{0.99, 0.023, std::nan("")}, 0.023, 2, 3, 240};
+        medseg::core::saveModelBundle(modelPath.toStdString(), model, bundle);
+
+        medseg::ui::Document document;
+        document.series()->setVolume(std::make_shared<medseg::core::Volume>(24, 24, 4), {});
+        medseg::ui::PredictionSession *predictions = document.predictions();
+        medseg::ui::TrainingPanel panel(document.training(), predictions);
+        panel.show();
+        predictions->setModelPath(modelPath);
+        QSignalSpy finished(predictions, &medseg::ui::PredictionSession::finished);
+        QVERIFY(predictions->predictSeries());
+        QVERIFY(finished.wait(30000));
+
+        auto *scores = panel.findChild<QLabel *>(QStringLiteral("reviewOriginScores"));
+        QVERIFY(scores);
+        QVERIFY2(scores->text().contains(QStringLiteral("run-weak/best.pt")) &&
+                     scores->text().contains(QStringLiteral("0.023")) &&
+                     scores->text().contains(QStringLiteral("organ 1")),
+                 qPrintable(scores->text()));
+
+        auto *acceptAll = panel.findChild<QPushButton *>(QStringLiteral("reviewAcceptAll"));
+        answer(&panel, QMessageBox::No);
+        acceptAll->click();
+        QCOMPARE(document.labels()->labelMap()->value(3, 3, 2), medseg::core::LabelValue(0));
+        QCOMPARE(predictions->unreviewedCount(), 4);
+        answer(&panel, QMessageBox::Yes);
+        acceptAll->click();
+        QCOMPARE(document.labels()->labelMap()->value(3, 3, 2), medseg::core::LabelValue(1));
+        QCOMPARE(predictions->unreviewedCount(), 0);
     }
 
     void startWithoutDataExplainsWhy()

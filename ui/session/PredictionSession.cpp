@@ -3,10 +3,15 @@
 #include "core/common/Progress.h"
 #include "core/train/Predictor.h"
 #include "ui/session/LabelSession.h"
+#include "ui/session/RunHistory.h"
 #include "ui/session/SeriesSession.h"
+#include "ui/session/TrainingController.h"
 #include "ui/session/TrainingSession.h"
 
+#include <QDir>
 #include <QFileInfo>
+#include <QUndoCommand>
+#include <QUndoStack>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
@@ -33,7 +38,35 @@ private:
     std::shared_ptr<std::atomic<bool>> m_cancel;
 };
 
+// The origin of live-preview predictions (a model's origin is its path).
+const QString PreviewOrigin = QStringLiteral("live-preview");
+
 } // namespace
+
+// The review status of the series' slices before and after an accept, as one undo step with
+// the labels it goes with. Pushed before the labels' command so that undo restores it last
+// (undoing the labels would otherwise count as editing, hence reviewing, those slices).
+class ReviewStatusCommand : public QUndoCommand
+{
+public:
+    using Statuses = std::vector<PredictionSession::SliceStatus>;
+    ReviewStatusCommand(PredictionSession *session, QString seriesKey, Statuses before,
+                        Statuses after, QUndoCommand *parent = nullptr)
+        : QUndoCommand(parent)
+        , m_session(session)
+        , m_seriesKey(std::move(seriesKey))
+        , m_before(std::move(before))
+        , m_after(std::move(after))
+    {}
+    void redo() override { m_session->setReviewStatus(m_seriesKey, m_after); }
+    void undo() override { m_session->setReviewStatus(m_seriesKey, m_before); }
+
+private:
+    PredictionSession *m_session;
+    QString m_seriesKey;
+    Statuses m_before;
+    Statuses m_after;
+};
 
 PredictionSession::PredictionSession(SeriesSession *series, LabelSession *labels,
                                      TrainingSession *training, QObject *parent)
@@ -45,6 +78,8 @@ PredictionSession::PredictionSession(SeriesSession *series, LabelSession *labels
     connect(m_series, &SeriesSession::volumeChanged, this, &PredictionSession::onVolumeChanged);
     connect(m_training, &TrainingSession::previewUpdated, this,
             &PredictionSession::onPreviewUpdated);
+    connect(m_training->controller(), &TrainingController::stateChanged, this,
+            &PredictionSession::onTrainingStateChanged);
     connect(m_labels, &LabelSession::labelsChanged, this, [this](const core::VoxelBox &box) {
         if (!box.isEmpty())
             onLabelsChanged(box.min[2], box.max[2]);
@@ -64,6 +99,74 @@ PredictionSession::~PredictionSession()
 void PredictionSession::setModelPath(const QString &path)
 {
     m_modelPath = path;
+    m_modelScores = {};
+    m_modelClasses.clear();
+    if (!path.isEmpty()) {
+        try {
+            const core::ModelBundle bundle = core::readModelBundleInfo(path.toStdString());
+            m_modelScores = bundle.validation;
+            for (const core::ModelClass &c : bundle.classes) {
+                while (m_modelClasses.size() <= c.index)
+                    m_modelClasses.append(QString());
+                m_modelClasses[c.index] = QString::fromStdString(c.name);
+            }
+        } catch (const std::exception &) {
+            // Predict reports the unreadable model; meanwhile its scores are unknown.
+        }
+    }
+}
+
+core::ValidationScores PredictionSession::originScores() const
+{
+    if (m_origin == PreviewOrigin) {
+        const auto &epochs = m_training->history()->epochs();
+        if (epochs.empty())
+            return {};
+        const core::EpochResult &last = epochs.back();
+        return {last.dice, last.meanForegroundDice, last.stage, last.epoch, last.step};
+    }
+    return m_origin == m_modelPath ? m_modelScores : core::ValidationScores{};
+}
+
+QStringList PredictionSession::originClassNames() const
+{
+    if (m_origin == PreviewOrigin)
+        return m_training->history()->classNames();
+    return m_origin == m_modelPath ? m_modelClasses : QStringList();
+}
+
+int PredictionSession::unreviewedCount() const
+{
+    int count = 0;
+    for (int k = 0; k < int(m_reviewed.size()); ++k)
+        if (hasPrediction(k) && m_reviewed[std::size_t(k)] != SliceStatus::Reviewed)
+            ++count;
+    return count;
+}
+
+void PredictionSession::adoptOrigin(const QString &origin, const QString &name)
+{
+    if (origin == m_origin)
+        return;
+    if (m_map) {
+        m_map->clear();
+        std::fill(m_sources.begin(), m_sources.end(), QString());
+        for (SliceStatus &status : m_reviewed)
+            status = SliceStatus::Unlabeled;
+    }
+    m_origin = origin;
+    m_originName = name;
+}
+
+void PredictionSession::onTrainingStateChanged()
+{
+    // The live preview shows a model that is still learning: it goes when the training ends.
+    if (m_training->controller()->state() == TrainingController::State::Idle &&
+        m_origin == PreviewOrigin) {
+        adoptOrigin(QString(), QString());
+        Q_EMIT predictionsChanged();
+        Q_EMIT statusChanged();
+    }
 }
 
 void PredictionSession::onVolumeChanged()
@@ -72,6 +175,8 @@ void PredictionSession::onVolumeChanged()
     m_map.reset();
     m_sources.clear();
     m_reviewed.clear();
+    m_origin.clear();
+    m_originName.clear();
     if (m_series->hasVolume()) {
         const core::Volume &volume = *m_series->volume();
         m_map = std::make_unique<core::LabelMap>(volume);
@@ -201,7 +306,10 @@ void PredictionSession::onPredictionFinished()
     }
     if (!m_map || result.firstSlice + result.sliceCount > m_map->depth())
         return; // the series changed meanwhile
-    const QString source = QFileInfo(m_modelPath).fileName();
+    // "run-20261207-1012/best.pt": best.pt alone does not say which run.
+    const QFileInfo model(m_modelPath);
+    const QString source = QDir(model.dir().dirName()).filePath(model.fileName());
+    adoptOrigin(m_modelPath, source);
     const std::size_t sliceSize = std::size_t(m_map->width()) * m_map->height();
     const std::vector<core::LabelValue> toLabel = labelsForClasses(result.classNames);
     for (int k = 0; k < result.sliceCount; ++k)
@@ -250,6 +358,7 @@ void PredictionSession::onPreviewUpdated(int slice, qint64 step)
     if (!m_map || !preview || slice < 0 || slice >= m_map->depth() ||
         preview->labels.width() != m_map->width() || preview->labels.height() != m_map->height())
         return;
+    adoptOrigin(PreviewOrigin, tr("live preview of the training"));
     const QImage labels = preview->labels.convertToFormat(QImage::Format_Grayscale8);
     std::vector<std::uint8_t> values(std::size_t(labels.width()) * labels.height());
     for (int y = 0; y < labels.height(); ++y)
@@ -264,47 +373,60 @@ std::size_t PredictionSession::acceptSlice(int slice, AcceptMode mode)
 {
     if (!hasPrediction(slice))
         return 0;
-    std::vector<std::uint8_t> values =
-        std::vector<std::uint8_t>(std::size_t(m_map->width()) * m_map->height());
-    m_map->extractSlice(core::SliceAxis::Axial, slice, values.data());
-    const std::size_t changed = m_labels->acceptPrediction(
-        {{slice, values.data()}}, mode == AcceptMode::Replace
-                                      ? LabelSession::AcceptMode::Replace
-                                      : LabelSession::AcceptMode::FillUnlabeled);
-    markReviewed(slice);
-    return changed;
+    return acceptSlices({slice}, mode, tr("Accept prediction on slice %1").arg(slice + 1));
 }
 
 std::size_t PredictionSession::acceptAll(AcceptMode mode)
 {
     if (!m_map)
         return 0;
+    std::vector<int> slices;
+    for (int k = 0; k < m_map->depth(); ++k)
+        if (hasPrediction(k) && m_reviewed[std::size_t(k)] != SliceStatus::Reviewed)
+            slices.push_back(k);
+    if (slices.empty())
+        return 0;
+    return acceptSlices(slices, mode,
+                        tr("Accept %n predicted slice(s)", nullptr, int(slices.size())));
+}
+
+std::size_t PredictionSession::acceptSlices(const std::vector<int> &accepted, AcceptMode mode,
+                                            const QString &text)
+{
     std::vector<std::vector<std::uint8_t>> buffers;
     std::vector<std::pair<int, const std::uint8_t *>> slices;
-    std::vector<int> accepted;
-    for (int k = 0; k < m_map->depth(); ++k) {
-        if (!hasPrediction(k) || m_reviewed[std::size_t(k)] == SliceStatus::Reviewed)
-            continue;
+    for (int k : accepted) {
         buffers.emplace_back(std::size_t(m_map->width()) * m_map->height());
         m_map->extractSlice(core::SliceAxis::Axial, k, buffers.back().data());
-        accepted.push_back(k);
     }
     for (std::size_t i = 0; i < accepted.size(); ++i)
         slices.emplace_back(accepted[i], buffers[i].data());
+    std::vector<SliceStatus> after = m_reviewed;
+    for (int k : accepted)
+        after[std::size_t(k)] = SliceStatus::Reviewed;
+    QUndoStack *stack = m_labels->undoStack();
+    stack->beginMacro(text);
+    stack->push(new ReviewStatusCommand(this, m_labels->currentSeriesKey(), m_reviewed, after));
     const std::size_t changed = m_labels->acceptPrediction(
         slices, mode == AcceptMode::Replace ? LabelSession::AcceptMode::Replace
                                             : LabelSession::AcceptMode::FillUnlabeled);
-    for (int k : accepted)
-        m_reviewed[std::size_t(k)] = SliceStatus::Reviewed;
-    Q_EMIT statusChanged();
+    stack->endMacro();
     return changed;
+}
+
+void PredictionSession::setReviewStatus(const QString &seriesKey,
+                                        const std::vector<SliceStatus> &statuses)
+{
+    // The series on screen only: another one's statuses went with its predictions.
+    if (seriesKey != m_labels->currentSeriesKey() || statuses.size() != m_reviewed.size())
+        return;
+    m_reviewed = statuses;
+    Q_EMIT statusChanged();
 }
 
 void PredictionSession::clearPredictions()
 {
-    if (m_map)
-        m_map->clear();
-    std::fill(m_sources.begin(), m_sources.end(), QString());
+    adoptOrigin(QString(), QString());
     Q_EMIT predictionsChanged();
     Q_EMIT statusChanged();
 }

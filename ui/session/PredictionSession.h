@@ -1,12 +1,14 @@
 #pragma once
 
 #include "core/labels/LabelMap.h"
+#include "core/train/ValidationScores.h"
 #include "ui/session/LabelOverlay.h"
 
 #include <QFutureWatcher>
 #include <QImage>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
 #include <memory>
@@ -41,6 +43,20 @@ public:
     QString modelPath() const { return m_modelPath; }
     void setModelPath(const QString &path);
 
+    // What the predictions on screen come from: one model (run/best.pt) or the live preview of
+    // the training; predictions of another origin replace them, never mix with them. Empty
+    // when there are none.
+    QString origin() const { return m_originName; }
+    // The validation scores of that origin: the model's (its .json), or the running training's
+    // last epoch for the live preview. Invalid when unknown.
+    core::ValidationScores originScores() const;
+    // The class names those scores are indexed by.
+    QStringList originClassNames() const;
+    // How many predicted slices are not reviewed yet (what Accept all takes).
+    int unreviewedCount() const;
+    // Below this mean foreground Dice, accepting a whole series asks first.
+    static constexpr double AcceptAllWarningDice = 0.5;
+
     // Runs the model in the background on one axial slice, or on every slice; finished() or
     // failed() follows. Returns false when no model or no volume is there, or one runs already.
     bool predictSlice(int slice);
@@ -66,8 +82,8 @@ public:
     // The colours to draw with: the label table's, at the prediction opacity.
     LabelColourLut colourLut() const;
 
-    // Copies the predictions into the labels as one undoable command, then marks the slices
-    // reviewed. Returns the number of voxels that changed.
+    // Copies the predictions into the labels and marks the slices reviewed, as one undoable
+    // command (undo restores the review status too). Returns the number of voxels that changed.
     enum class AcceptMode { FillUnlabeled, Replace };
     std::size_t acceptSlice(int slice, AcceptMode mode);
     std::size_t acceptAll(AcceptMode mode);
@@ -87,6 +103,7 @@ Q_SIGNALS:
     void visibilityChanged(bool visible);
 
 private:
+    friend class ReviewStatusCommand;
     struct Result
     {
         int firstSlice = 0;
@@ -102,6 +119,11 @@ private:
     void storeSlice(int slice, const std::uint8_t *labels, const QString &source,
                     const std::vector<core::LabelValue> *toLabel = nullptr);
     void onPreviewUpdated(int slice, qint64 step);
+    void onTrainingStateChanged();
+    // Makes `origin` the predictions' origin, dropping those of another one.
+    void adoptOrigin(const QString &origin, const QString &name);
+    std::size_t acceptSlices(const std::vector<int> &slices, AcceptMode mode, const QString &text);
+    void setReviewStatus(const QString &seriesKey, const std::vector<SliceStatus> &statuses);
     void onVolumeChanged();
     void onLabelsChanged(int firstSlice, int lastSlice);
 
@@ -109,6 +131,10 @@ private:
     LabelSession *m_labels;
     TrainingSession *m_training;
     QString m_modelPath;
+    core::ValidationScores m_modelScores; // of m_modelPath
+    QStringList m_modelClasses;           // of m_modelPath
+    QString m_origin;                     // a model's path, or PreviewOrigin
+    QString m_originName;                 // as the user reads it
     std::unique_ptr<core::LabelMap> m_map;
     std::vector<QString> m_sources;      // per axial slice; empty: no prediction
     std::vector<SliceStatus> m_reviewed; // Reviewed or Unlabeled (= not reviewed)

@@ -141,8 +141,7 @@ std::optional<core::AugmentationLevel> augmentationFromText(const QString &text)
     const QString typed = text.trimmed();
     for (core::AugmentationLevel level : Levels)
         if (typed.compare(augmentationName(level), Qt::CaseInsensitive) == 0 ||
-            typed.compare(QString::fromStdString(core::toString(level)), Qt::CaseInsensitive) ==
-                0)
+            typed.compare(QString::fromStdString(core::toString(level)), Qt::CaseInsensitive) == 0)
             return level;
     return std::nullopt;
 }
@@ -548,6 +547,9 @@ QWidget *TrainingPanel::createReviewPage()
     m_nextReviewButton->setObjectName(QStringLiteral("reviewNext"));
     m_markReviewedButton = new QPushButton(page);
     m_markReviewedButton->setObjectName(QStringLiteral("reviewMarkReviewed"));
+    m_originScores = new QLabel(page);
+    m_originScores->setObjectName(QStringLiteral("reviewOriginScores"));
+    m_originScores->setWordWrap(true);
     m_reviewStatus = new QLabel(page);
     m_reviewStatus->setObjectName(QStringLiteral("reviewStatus"));
     m_reviewStatus->setWordWrap(true);
@@ -575,8 +577,10 @@ QWidget *TrainingPanel::createReviewPage()
     });
     connect(m_acceptSliceButton, &QPushButton::clicked, this,
             [this, currentSlice, mode] { m_predictions->acceptSlice(currentSlice(), mode()); });
-    connect(m_acceptAllButton, &QPushButton::clicked, this,
-            [this, mode] { m_predictions->acceptAll(mode()); });
+    connect(m_acceptAllButton, &QPushButton::clicked, this, [this, mode] {
+        if (confirmAcceptAll())
+            m_predictions->acceptAll(mode());
+    });
     connect(m_nextReviewButton, &QPushButton::clicked, this, [series, currentSlice, this] {
         const int next = m_predictions->nextToReview(currentSlice());
         if (next >= 0)
@@ -585,6 +589,8 @@ QWidget *TrainingPanel::createReviewPage()
     connect(m_markReviewedButton, &QPushButton::clicked, this,
             [this, currentSlice] { m_predictions->markReviewed(currentSlice()); });
     connect(m_predictions, &PredictionSession::statusChanged, this, &TrainingPanel::refreshReview);
+    connect(m_predictions, &PredictionSession::predictionsChanged, this,
+            &TrainingPanel::refreshReview);
     connect(m_predictions, &PredictionSession::busyChanged, this, &TrainingPanel::refreshReview);
     connect(m_predictions, &PredictionSession::failed, this,
             [this](const QString &message) { m_reviewStatus->setText(message); });
@@ -608,6 +614,7 @@ QWidget *TrainingPanel::createReviewPage()
     styleRow->addWidget(m_predictionOpacity, 1);
     layout->addLayout(styleRow);
     layout->addLayout(predictRow);
+    layout->addWidget(m_originScores);
     layout->addLayout(acceptRow);
     layout->addLayout(reviewRow);
     layout->addWidget(m_reviewStatus);
@@ -615,8 +622,56 @@ QWidget *TrainingPanel::createReviewPage()
     return page;
 }
 
+// Which predictions are on screen and how good their model was on its validation slices, so
+// that accepting them is an informed choice.
+QString TrainingPanel::originScoresText() const
+{
+    const QString origin = m_predictions->origin();
+    if (origin.isEmpty())
+        return tr("No predictions on this series.");
+    const core::ValidationScores scores = m_predictions->originScores();
+    if (!scores.isValid())
+        return tr("Predictions: %1. Its validation Dice is unknown.").arg(origin);
+    const QStringList names = m_predictions->originClassNames();
+    QStringList perClass;
+    for (std::size_t c = 1; c < scores.dice.size(); ++c)
+        if (std::isfinite(scores.dice[c]))
+            perClass << tr("%1 %2")
+                            .arg(int(c) < names.size() && !names[int(c)].isEmpty()
+                                     ? names[int(c)]
+                                     : tr("class %1").arg(c))
+                            .arg(formatScore(scores.dice[c]));
+    return tr("Predictions: %1. Validation Dice %2 (%3).")
+        .arg(origin, formatScore(scores.meanForegroundDice), perClass.join(QStringLiteral(", ")));
+}
+
+bool TrainingPanel::confirmAcceptAll()
+{
+    const core::ValidationScores scores = m_predictions->originScores();
+    if (scores.isValid() && scores.meanForegroundDice >= PredictionSession::AcceptAllWarningDice)
+        return true;
+    const QString quality =
+        scores.isValid()
+            ? tr("Its mean validation Dice is %1, below %2: many of its labels are likely "
+                 "wrong.")
+                  .arg(formatScore(scores.meanForegroundDice))
+                  .arg(PredictionSession::AcceptAllWarningDice)
+            : tr("How well it does is unknown: it has no validation scores.");
+    QMessageBox question(
+        QMessageBox::Warning, tr("Accept All Predictions?"),
+        tr("The predictions come from %1. %2\n\nAccept them into the labels of %n slice(s)? "
+           "You can undo this.",
+           nullptr, m_predictions->unreviewedCount())
+            .arg(m_predictions->origin(), quality),
+        QMessageBox::Yes | QMessageBox::No, this);
+    question.setObjectName(QStringLiteral("acceptAllQuestion"));
+    question.setDefaultButton(QMessageBox::No);
+    return question.exec() == QMessageBox::Yes;
+}
+
 void TrainingPanel::refreshReview()
 {
+    m_originScores->setText(originScoresText());
     const QString model = m_predictions->modelPath();
     m_modelLabel->setText(model.isEmpty()
                               ? tr("Model: none (choose a run's best model under Runs; the "
@@ -872,12 +927,11 @@ void TrainingPanel::onHistoryChanged()
     const qint64 stepsInEpoch = std::max<qint64>(1, progress.stepsInEpoch);
     m_stageProgress->setRange(0, int(std::max(1, progress.epochs) * stepsInEpoch));
     m_stageProgress->setValue(int(progress.epoch * stepsInEpoch + progress.stepInEpoch));
-    m_stageProgress->setFormat(progress.stageCount > 0
-                                   ? tr("%1 (%2 of %3)")
-                                         .arg(stageName(progress.stageName))
-                                         .arg(progress.stage + 1)
-                                         .arg(progress.stageCount)
-                                   : QString());
+    m_stageProgress->setFormat(progress.stageCount > 0 ? tr("%1 (%2 of %3)")
+                                                             .arg(stageName(progress.stageName))
+                                                             .arg(progress.stage + 1)
+                                                             .arg(progress.stageCount)
+                                                       : QString());
     m_epochProgress->setRange(0, int(stepsInEpoch));
     m_epochProgress->setValue(int(progress.stepInEpoch));
     if (progress.step > 0 &&

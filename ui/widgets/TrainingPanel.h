@@ -52,6 +52,8 @@ private:
     QWidget *createReviewPage();
     void refreshReview();
     void onDeleteRun();
+    QString originScoresText() const;
+    bool confirmAcceptAll();
     QString selectedRun() const;
     void retranslate();
 
@@ -123,6 +125,7 @@ private:
     QPushButton *m_exportButton = nullptr;
     QPushButton *m_useModelButton = nullptr;
     QPushButton *m_deleteRunButton = nullptr;
+    QLabel *m_originScores = nullptr;
 
     // Review page (human in the loop).
     QLabel *m_modelLabel = nullptr;
