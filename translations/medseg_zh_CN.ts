@@ -1279,6 +1279,22 @@ Model card: %2</source>
         <source>%1 exists already. Replace it, with its model card and report?</source>
         <translation>%1 已存在。要替换它及其模型卡和报告吗？</translation>
     </message>
+    <message>
+        <source>fp32 keeps the trained numbers exactly. int8 for ONNX Runtime (CPU) is about four times smaller and faster on a CPU, checked against fp32 on your slices. int8 for TensorRT is for NVIDIA GPUs (symmetric, percentile calibration). TorchScript runs in LibTorch and PyTorch.</source>
+        <translation>fp32 精确保留训练所得的数值。用于 ONNX Runtime（CPU）的 int8 约小四倍、在 CPU 上更快，并在您的切片上与 fp32 对比检查。用于 TensorRT 的 int8 面向 NVIDIA GPU（对称量化、百分位校准）。TorchScript 可在 LibTorch 和 PyTorch 中运行。</translation>
+    </message>
+    <message>
+        <source>The ONNX version of the operators written. 17 for current runtimes; 13 or 11 only for an old runtime that refuses 17 (int8 needs 13).</source>
+        <translation>写出的 ONNX 算子版本。当前的运行时用 17；只有拒绝 17 的旧运行时才用 13 或 11（int8 需要 13）。</translation>
+    </message>
+    <message>
+        <source>How many training slices int8 measures its value ranges on. More slices give ranges closer to real data; 32 is usually enough.</source>
+        <translation>int8 用多少个训练切片测量数值范围。切片越多，范围越接近真实数据；通常 32 个就足够。</translation>
+    </message>
+    <message>
+        <source>Writes the graph for one fixed image size, for runtimes that cannot work out sizes themselves (OpenCV&apos;s dnn module). Other runtimes take any size without it.</source>
+        <translation>按一个固定的图像尺寸写出计算图，供无法自行推算尺寸的运行时使用（OpenCV 的 dnn 模块）。其他运行时不需要它即可接受任意尺寸。</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::ExportSession</name>
@@ -2686,6 +2702,62 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
 
 将它们接受到 %n 个切片的标签中吗？此操作可以撤销。</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>The network that turns each slice into features. resnet18 is a safe default; mobilenet_v3_large and efficientnet_b0 are faster on a laptop; convnext_tiny is the largest and needs the most time and memory.</source>
+        <translation>把每个切片转换为特征的网络。resnet18 是稳妥的默认选择；mobilenet_v3_large 和 efficientnet_b0 在笔记本电脑上更快；convnext_tiny 最大，需要最多的时间和内存。</translation>
+    </message>
+    <message>
+        <source>Pyramid pooling: the grids (1 = the whole slice, 7 = a 7 x 7 grid) over which the model looks at context around each pixel. Keep 1,3,5,7 unless a paper says otherwise; fewer bins train slightly faster.</source>
+        <translation>金字塔池化：模型在哪些网格上观察每个像素周围的上下文（1 = 整个切片，7 = 7 x 7 网格）。除非论文另有说明，请保持 1,3,5,7；网格越少训练略快。</translation>
+    </message>
+    <message>
+        <source>How much smaller the feature maps are than the slice. 8 keeps fine detail (small structures, thin vessels) but is slower and uses more memory; 16 or 32 are faster and enough for large organs.</source>
+        <translation>特征图比切片小多少倍。8 保留精细细节（小结构、细血管），但更慢、占用更多内存；16 或 32 更快，对大器官已足够。</translation>
+    </message>
+    <message>
+        <source>How the loss mixes its two parts: 1 is Dice only (overlap of whole structures), 0 is focal only (pixel by pixel, stressing hard pixels). Raise it when small structures are missed; lower it when the edges are poor.</source>
+        <translation>损失如何混合两部分：1 为仅 Dice（整个结构的重叠），0 为仅 focal（逐像素，侧重难分像素）。小结构被漏掉时调高；边缘较差时调低。</translation>
+    </message>
+    <message>
+        <source>How strongly the focal loss ignores pixels the model already gets right. 2 is the usual value; 0 makes it plain cross-entropy.</source>
+        <translation>focal 损失在多大程度上忽略模型已经分对的像素。通常取 2；取 0 即为普通交叉熵。</translation>
+    </message>
+    <message>
+        <source>Counts rare classes more in the loss, in inverse proportion to their pixels (with a limit). Keep it on when a structure covers few pixels, such as a small organ or a lesion.</source>
+        <translation>在损失中按像素数的反比（有上限）加重稀有类别。当某个结构只占很少像素（如小器官或病灶）时请保持开启。</translation>
+    </message>
+    <message>
+        <source>The start of the random numbers (weights, augmentation, order of slices). The same seed and data give the same run; change it to see how much results vary.</source>
+        <translation>随机数的起点（权重、数据增强、切片顺序）。相同的种子和数据得到相同的运行；更改它可查看结果的波动程度。</translation>
+    </message>
+    <message>
+        <source>Each stage trains part of the network: first the classifier on a pretrained backbone, then the pyramid pooling, then everything.</source>
+        <translation>每个阶段训练网络的一部分：先在预训练的骨干网络上训练分类器，然后训练金字塔池化，最后训练全部。</translation>
+    </message>
+    <message>
+        <source>How big each optimisation step is. Too high: the loss jumps or becomes NaN; too low: training barely moves. Lower it for the later, whole-model stages.</source>
+        <translation>每一步优化的幅度。太高：损失跳动或变成 NaN；太低：训练几乎不动。后面训练整个模型的阶段应调低。</translation>
+    </message>
+    <message>
+        <source>The share of the training slices this stage uses.</source>
+        <translation>此阶段使用的训练切片比例。</translation>
+    </message>
+    <message>
+        <source>How much the slices are varied while training (rotation, elastic deformation, contrast, flips): more helps with few labeled slices, at the cost of slower learning.</source>
+        <translation>训练时对切片的变化程度（旋转、弹性形变、对比度、翻转）：已标注切片较少时增强更有帮助，但学习会变慢。</translation>
+    </message>
+    <message>
+        <source>How many times the stage goes through its training slices.</source>
+        <translation>此阶段遍历其训练切片的次数。</translation>
+    </message>
+    <message>
+        <source>Slices per step. Larger batches are steadier but need more memory; lower it when memory runs out.</source>
+        <translation>每一步的切片数。批次越大越稳定，但需要更多内存；内存不足时调低。</translation>
+    </message>
+    <message>
+        <source>The size (in pixels) slices are brought to for the network. Larger keeps detail but costs time and memory.</source>
+        <translation>切片送入网络前缩放到的尺寸（像素）。越大保留的细节越多，但耗费时间和内存。</translation>
     </message>
 </context>
 <context>

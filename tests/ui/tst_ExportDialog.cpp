@@ -199,6 +199,15 @@ private Q_SLOTS:
         QVERIFY(QFileInfo(QDir(folder).filePath(QStringLiteral("model.onnx"))).size() > 100000);
     }
 
+    void everySettingHasATooltip()
+    {
+        ui::Document document;
+        ui::ExportDialog dialog(document.exporter(), m_bundle);
+        for (const char *name :
+             {"exportPrecision", "exportOpset", "exportCalibrationSlices", "exportStaticSize"})
+            QVERIFY2(dialog.findChild<QWidget *>(QLatin1String(name))->toolTip().size() > 40, name);
+    }
+
     void int8WithoutTrainingDataExplainsWhy()
     {
         ui::Document document;

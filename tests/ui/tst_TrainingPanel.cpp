@@ -99,7 +99,7 @@ private Q_SLOTS:
     {
         QStandardPaths::setTestModeEnabled(true);
         QTemporaryDir runs;
-        for (const char *name : {"run-a", "run-b"}) {
+        for (const char *name : {"run-20261207-101533-a", "run-20261207-101533-b"}) {
             const QDir run(QDir(runs.path()).filePath(QLatin1String(name)));
             QVERIFY(QDir().mkpath(run.filePath(QStringLiteral("checkpoints"))));
             writeFile(run.filePath(QStringLiteral("metrics.jsonl")), QByteArray());
@@ -118,23 +118,26 @@ private Q_SLOTS:
         auto *list = panel.findChild<QTreeWidget *>(QStringLiteral("trainingRuns"));
         QCOMPARE(list->topLevelItemCount(), 2);
         QCOMPARE(list->topLevelItem(0)->text(4), QStringLiteral("2.0 MB"));
+        QVERIFY(list->columnWidth(0) >=
+                list->fontMetrics().horizontalAdvance(list->topLevelItem(0)->text(0)));
 
-        QTreeWidgetItem *b = list->findItems(QStringLiteral("run-b"), Qt::MatchExactly).value(0);
+        QTreeWidgetItem *b =
+            list->findItems(QStringLiteral("run-20261207-101533-b"), Qt::MatchExactly).value(0);
         list->setCurrentItem(b);
         auto *remove = panel.findChild<QPushButton *>(QStringLiteral("trainingDeleteRun"));
         answer(&panel, QMessageBox::No);
         remove->click();
-        QVERIFY(QDir(runs.filePath(QStringLiteral("run-b"))).exists());
+        QVERIFY(QDir(runs.filePath(QStringLiteral("run-20261207-101533-b"))).exists());
         answer(&panel, QMessageBox::Yes);
         remove->click();
-        QVERIFY(!QDir(runs.filePath(QStringLiteral("run-b"))).exists());
+        QVERIFY(!QDir(runs.filePath(QStringLiteral("run-20261207-101533-b"))).exists());
         QCOMPARE(list->topLevelItemCount(), 1);
-        QCOMPARE(list->topLevelItem(0)->text(0), QStringLiteral("run-a"));
+        QCOMPARE(list->topLevelItem(0)->text(0), QStringLiteral("run-20261207-101533-a"));
 
         // Shown live (as `medseg train` writes it): refused.
-        QVERIFY(session->followRun(runs.filePath(QStringLiteral("run-a"))));
-        QVERIFY(!session->deleteRun(runs.filePath(QStringLiteral("run-a"))));
-        QVERIFY(QDir(runs.filePath(QStringLiteral("run-a"))).exists());
+        QVERIFY(session->followRun(runs.filePath(QStringLiteral("run-20261207-101533-a"))));
+        QVERIFY(!session->deleteRun(runs.filePath(QStringLiteral("run-20261207-101533-a"))));
+        QVERIFY(QDir(runs.filePath(QStringLiteral("run-20261207-101533-a"))).exists());
         QTemporaryDir elsewhere;
         writeFile(QDir(elsewhere.path()).filePath(QStringLiteral("metrics.jsonl")), "{}");
         QVERIFY(!session->deleteRun(elsewhere.path()));
@@ -187,6 +190,24 @@ private Q_SLOTS:
         acceptAll->click();
         QCOMPARE(document.labels()->labelMap()->value(3, 3, 2), medseg::core::LabelValue(1));
         QCOMPARE(predictions->unreviewedCount(), 0);
+    }
+
+    // Layout and words: every machine-learning setting explains itself in plain words.
+    void everySettingHasATooltip()
+    {
+        medseg::ui::Document document;
+        medseg::ui::TrainingPanel panel(document.training(), document.predictions());
+        for (const char *name :
+             {"trainingBackbone", "trainingBins", "trainingOutputStride", "trainingLossAlpha",
+              "trainingFocalGamma", "trainingClassWeights", "trainingSeed"}) {
+            auto *widget = panel.findChild<QWidget *>(QLatin1String(name));
+            QVERIFY2(widget, name);
+            QVERIFY2(widget->toolTip().size() > 40, name);
+        }
+        auto *stages = panel.findChild<QTableWidget *>(QStringLiteral("trainingStages"));
+        for (int column = 0; column < stages->columnCount(); ++column)
+            QVERIFY2(stages->horizontalHeaderItem(column)->toolTip().size() > 20,
+                     qPrintable(stages->horizontalHeaderItem(column)->text()));
     }
 
     void startWithoutDataExplainsWhy()

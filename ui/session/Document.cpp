@@ -67,6 +67,15 @@ const char *const CurrentProjectKey = "project/current";
 const char *const AutosaveMinutesKey = "project/autosaveMinutes";
 constexpr int DefaultAutosaveMinutes = 3;
 
+// A file's name for an undo text (the Edit menu): label files are often named by a 64-character
+// Series Instance UID, so long names keep their start and end.
+QString shortFileName(const QString &path)
+{
+    const QString name = QFileInfo(path).fileName();
+    constexpr int Keep = 14;
+    return name.size() <= 2 * Keep + 1 ? name : name.left(Keep) + QChar(0x2026) + name.right(Keep);
+}
+
 void setError(QString *error, const QString &message)
 {
     if (error)
@@ -220,10 +229,9 @@ bool Document::addSource(const QString &path)
     }
     // A folder that carries labels (the demo study, `medseg convert`'s layout) brings its label
     // names and colours, when the project's table is still the default one; one undo step.
-    m_undoStack->beginMacro(Document::tr("Add source %1").arg(QFileInfo(canonical).fileName()));
+    m_undoStack->beginMacro(Document::tr("Add source %1").arg(shortFileName(canonical)));
     m_undoStack->push(new AddSourceCommand(this, canonical));
-    m_labels->replaceTable(table,
-                           Document::tr("Label names of %1").arg(QFileInfo(canonical).fileName()));
+    m_labels->replaceTable(table, Document::tr("Label names of %1").arg(shortFileName(canonical)));
     m_undoStack->endMacro();
     return true;
 }
@@ -688,8 +696,8 @@ bool Document::importLabelVolume(const QString &path, QString *error)
         const core::NiftiIo::LabelVolume labels =
             core::NiftiIo::readLabelVolume(path.toStdString(), volume->width(), volume->height(),
                                            volume->depth(), volume->geometry());
-        m_labels->replaceAllLabels(
-            labels.labels, Document::tr("Import labels %1").arg(QFileInfo(path).fileName()));
+        m_labels->replaceAllLabels(labels.labels,
+                                   Document::tr("Import labels %1").arg(shortFileName(path)));
         return true;
     } catch (const std::exception &e) {
         setError(error, messageOf(e));
@@ -751,7 +759,7 @@ bool Document::importLabelDescriptions(const QString &path, QString *error)
                 kept->locked = label.locked;
         }
         m_labels->replaceTable(
-            table, Document::tr("Import label descriptions %1").arg(QFileInfo(path).fileName()));
+            table, Document::tr("Import label descriptions %1").arg(shortFileName(path)));
         return true;
     } catch (const std::exception &e) {
         setError(error, messageOf(e));

@@ -426,6 +426,8 @@ QWidget *TrainingPanel::createRunsPage()
     m_runs->setObjectName(QStringLiteral("trainingRuns"));
     m_runs->setColumnCount(5);
     m_runs->setRootIsDecorated(false);
+    // Run names are dates and times: cut, they all read "run-2026120…".
+    m_runs->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_followButton = new QPushButton(page);
     m_followButton->setObjectName(QStringLiteral("trainingFollowRun"));
     m_resumeButton = new QPushButton(page);
@@ -701,6 +703,58 @@ void TrainingPanel::refreshReview()
     m_acceptSliceButton->setEnabled(m_predictions->hasPrediction(slice));
 }
 
+// Every machine-learning setting says in plain words what it does and when to change it.
+void TrainingPanel::retranslateSettingTips()
+{
+    const auto tip = [](QWidget *label, QWidget *editor, const QString &text) {
+        label->setToolTip(text);
+        editor->setToolTip(text);
+    };
+    tip(m_backboneLabel, m_backbone,
+        tr("The network that turns each slice into features. resnet18 is a safe default; "
+           "mobilenet_v3_large and efficientnet_b0 are faster on a laptop; convnext_tiny is the "
+           "largest and needs the most time and memory."));
+    tip(m_binsLabel, m_bins,
+        tr("Pyramid pooling: the grids (1 = the whole slice, 7 = a 7 x 7 grid) over which the "
+           "model looks at context around each pixel. Keep 1,3,5,7 unless a paper says "
+           "otherwise; fewer bins train slightly faster."));
+    tip(m_strideLabel, m_outputStride,
+        tr("How much smaller the feature maps are than the slice. 8 keeps fine detail (small "
+           "structures, thin vessels) but is slower and uses more memory; 16 or 32 are faster "
+           "and enough for large organs."));
+    tip(m_alphaLabel, m_lossAlpha,
+        tr("How the loss mixes its two parts: 1 is Dice only (overlap of whole structures), 0 "
+           "is focal only (pixel by pixel, stressing hard pixels). Raise it when small "
+           "structures are missed; lower it when the edges are poor."));
+    tip(m_gammaLabel, m_focalGamma,
+        tr("How strongly the focal loss ignores pixels the model already gets right. 2 is the "
+           "usual value; 0 makes it plain cross-entropy."));
+    m_classWeights->setToolTip(
+        tr("Counts rare classes more in the loss, in inverse proportion to their pixels (with a "
+           "limit). Keep it on when a structure covers few pixels, such as a small organ or a "
+           "lesion."));
+    tip(m_seedLabel, m_seed,
+        tr("The start of the random numbers (weights, augmentation, order of slices). The same "
+           "seed and data give the same run; change it to see how much results vary."));
+    const QString stageTips[] = {
+        tr("Each stage trains part of the network: first the classifier on a pretrained "
+           "backbone, then the pyramid pooling, then everything."),
+        tr("How big each optimisation step is. Too high: the loss jumps or becomes NaN; too low: "
+           "training barely moves. Lower it for the later, whole-model stages."),
+        tr("The share of the training slices this stage uses."),
+        tr("How much the slices are varied while training (rotation, elastic deformation, "
+           "contrast, flips): more helps with few labeled slices, at the cost of slower "
+           "learning."),
+        tr("How many times the stage goes through its training slices."),
+        tr("Slices per step. Larger batches are steadier but need more memory; lower it when "
+           "memory runs out."),
+        tr("The size (in pixels) slices are brought to for the network. Larger keeps detail but "
+           "costs time and memory.")};
+    for (int column = 0; column < int(std::size(stageTips)); ++column)
+        if (QTableWidgetItem *header = m_stages->horizontalHeaderItem(column))
+            header->setToolTip(stageTips[column]);
+}
+
 void TrainingPanel::retranslate()
 {
     m_startButton->setText(tr("Start"));
@@ -738,6 +792,7 @@ void TrainingPanel::retranslate()
     m_stages->setHorizontalHeaderLabels({tr("Stage"), tr("Learning rate"), tr("Data %"),
                                          tr("Augmentation"), tr("Epochs"), tr("Batch"),
                                          tr("Input size")});
+    retranslateSettingTips();
     m_stageLabel->setText(tr("Stage"));
     m_epochLabel->setText(tr("Epoch"));
     m_lossSeries->setName(tr("Loss"));

@@ -56,6 +56,7 @@ private:
     bool confirmAcceptAll();
     QString selectedRun() const;
     void retranslate();
+    void retranslateSettingTips();
 
     void loadConfigIntoEditors();
     void applyEditorsToConfig();
