@@ -2759,6 +2759,14 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
         <source>The size (in pixels) slices are brought to for the network. Larger keeps detail but costs time and memory.</source>
         <translation>切片送入网络前缩放到的尺寸（像素）。越大保留的细节越多，但耗费时间和内存。</translation>
     </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop predicting; slices already predicted are dropped</source>
+        <translation>停止预测；已预测的切片将被丢弃</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::TrainingSession</name>

@@ -192,6 +192,49 @@ private Q_SLOTS:
         QCOMPARE(predictions->unreviewedCount(), 0);
     }
 
+    // Defect 10: "Predict this series" took 20 s with only "Predicting…": it shows how far it
+    // got and can be cancelled.
+    void predictingASeriesShowsProgressAndCancels()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QTemporaryDir folder;
+        const QString modelPath = QDir(folder.path()).filePath(QStringLiteral("best.pt"));
+        const auto config = medseg::test::tinyModelConfig(3, 3);
+        auto model = medseg::test::tinyModel(config);
+        medseg::core::saveModelBundle(modelPath.toStdString(), model,
+                                      medseg::test::tinyBundle(config));
+        medseg::ui::Document document;
+        document.series()->setVolume(std::make_shared<medseg::core::Volume>(32, 32, 12), {});
+        medseg::ui::PredictionSession *predictions = document.predictions();
+        medseg::ui::TrainingPanel panel(document.training(), predictions);
+        panel.show();
+        predictions->setModelPath(modelPath);
+        auto *bar = panel.findChild<QProgressBar *>(QStringLiteral("reviewPredictProgress"));
+        auto *cancel = panel.findChild<QPushButton *>(QStringLiteral("reviewCancelPredict"));
+        QVERIFY(bar && cancel);
+        QVERIFY(bar->isHidden() && cancel->isHidden());
+
+        QSignalSpy progressed(predictions, &medseg::ui::PredictionSession::progressed);
+        QSignalSpy finished(predictions, &medseg::ui::PredictionSession::finished);
+        QVERIFY(predictions->predictSeries());
+        QVERIFY(!bar->isHidden() && !cancel->isHidden());
+        QVERIFY(finished.wait(30000));
+        QVERIFY(!progressed.isEmpty());
+        QCOMPARE(progressed.last().at(0).toInt(), 12);
+        QCOMPARE(progressed.last().at(1).toInt(), 12);
+        QVERIFY(bar->isHidden() && cancel->isHidden());
+
+        QSignalSpy failed(predictions, &medseg::ui::PredictionSession::failed);
+        predictions->clearPredictions();
+        QVERIFY(predictions->predictSeries());
+        cancel->click(); // before the worker has loaded the model
+        QVERIFY(failed.wait(30000));
+        QVERIFY2(failed.first().first().toString().contains(QStringLiteral("cancelled")),
+                 qPrintable(failed.first().first().toString()));
+        QVERIFY(!predictions->hasPrediction(0));
+        QVERIFY(bar->isHidden());
+    }
+
     // Layout and words: every machine-learning setting explains itself in plain words.
     void everySettingHasATooltip()
     {

@@ -21,20 +21,29 @@
 namespace medseg::ui {
 namespace {
 
-// Lets the worker's Predictor see the GUI's cancel request.
-class CancelFlag : public core::ProgressSink
+// Lets the worker's Predictor see the GUI's cancel request, and tells the GUI thread how far
+// it got (queued to the session; events to a deleted session are dropped).
+class PredictionProgress : public core::ProgressSink
 {
 public:
-    explicit CancelFlag(std::shared_ptr<std::atomic<bool>> cancel)
-        : m_cancel(std::move(cancel))
+    PredictionProgress(PredictionSession *session, std::shared_ptr<std::atomic<bool>> cancel)
+        : m_session(session)
+        , m_cancel(std::move(cancel))
     {}
-    bool progress(std::int64_t, std::int64_t, const std::string &) override
+    bool progress(std::int64_t done, std::int64_t total, const std::string &) override
     {
+        QMetaObject::invokeMethod(
+            m_session,
+            [session = m_session, done = int(done), total = int(total)] {
+                Q_EMIT session->progressed(done, total);
+            },
+            Qt::QueuedConnection);
         return !m_cancel->load();
     }
     bool isCancelled() const override { return m_cancel->load(); }
 
 private:
+    PredictionSession *m_session;
     std::shared_ptr<std::atomic<bool>> m_cancel;
 };
 
@@ -270,7 +279,7 @@ bool PredictionSession::startPrediction(int first, int count)
                     result.classNames[std::size_t(c.index)] = c.name;
                 }
             }
-            CancelFlag progress(cancel);
+            PredictionProgress progress(this, cancel);
             const int width = volume->width();
             const int height = volume->height();
             if (predictor.bundle().preprocessing.hasWindow) {

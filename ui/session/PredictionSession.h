@@ -98,6 +98,8 @@ Q_SIGNALS:
     void predictionsChanged();
     void statusChanged();
     void busyChanged(bool busy);
+    // Slices predicted so far of those asked for (from the worker, queued).
+    void progressed(int done, int total);
     void finished(int slices);
     void failed(const QString &message);
     void visibilityChanged(bool visible);

@@ -549,6 +549,23 @@ QWidget *TrainingPanel::createReviewPage()
     m_nextReviewButton->setObjectName(QStringLiteral("reviewNext"));
     m_markReviewedButton = new QPushButton(page);
     m_markReviewedButton->setObjectName(QStringLiteral("reviewMarkReviewed"));
+    m_predictProgress = new QProgressBar(page);
+    m_predictProgress->setObjectName(QStringLiteral("reviewPredictProgress"));
+    m_predictProgress->setVisible(false);
+    m_cancelPredictButton = new QPushButton(page);
+    m_cancelPredictButton->setObjectName(QStringLiteral("reviewCancelPredict"));
+    m_cancelPredictButton->setVisible(false);
+    connect(m_cancelPredictButton, &QPushButton::clicked, m_predictions,
+            &PredictionSession::cancel);
+    connect(m_predictions, &PredictionSession::progressed, this, [this](int done, int total) {
+        m_predictProgress->setRange(0, std::max(1, total));
+        m_predictProgress->setValue(done);
+    });
+    connect(m_predictions, &PredictionSession::busyChanged, this, [this](bool busy) {
+        m_predictProgress->setRange(0, 0); // busy until the first slice is done
+        m_predictProgress->setVisible(busy);
+        m_cancelPredictButton->setVisible(busy);
+    });
     m_originScores = new QLabel(page);
     m_originScores->setObjectName(QStringLiteral("reviewOriginScores"));
     m_originScores->setWordWrap(true);
@@ -601,6 +618,9 @@ QWidget *TrainingPanel::createReviewPage()
     auto *predictRow = new QHBoxLayout;
     predictRow->addWidget(m_predictSliceButton);
     predictRow->addWidget(m_predictSeriesButton);
+    auto *progressRow = new QHBoxLayout;
+    progressRow->addWidget(m_predictProgress, 1);
+    progressRow->addWidget(m_cancelPredictButton);
     auto *acceptRow = new QHBoxLayout;
     acceptRow->addWidget(m_acceptMode);
     acceptRow->addWidget(m_acceptSliceButton);
@@ -616,6 +636,7 @@ QWidget *TrainingPanel::createReviewPage()
     styleRow->addWidget(m_predictionOpacity, 1);
     layout->addLayout(styleRow);
     layout->addLayout(predictRow);
+    layout->addLayout(progressRow);
     layout->addWidget(m_originScores);
     layout->addLayout(acceptRow);
     layout->addLayout(reviewRow);
@@ -774,6 +795,8 @@ void TrainingPanel::retranslate()
     m_predictionOpacity->setToolTip(tr("Opacity of the predictions"));
     m_predictSliceButton->setText(tr("Predict this slice"));
     m_predictSeriesButton->setText(tr("Predict this series"));
+    m_cancelPredictButton->setText(tr("Cancel"));
+    m_cancelPredictButton->setToolTip(tr("Stop predicting; slices already predicted are dropped"));
     m_acceptMode->setItemText(0, tr("Fill unlabeled voxels"));
     m_acceptMode->setItemText(1, tr("Replace labels"));
     m_acceptSliceButton->setText(tr("Accept on this slice"));

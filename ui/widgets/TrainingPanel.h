@@ -127,6 +127,8 @@ private:
     QPushButton *m_useModelButton = nullptr;
     QPushButton *m_deleteRunButton = nullptr;
     QLabel *m_originScores = nullptr;
+    QProgressBar *m_predictProgress = nullptr;
+    QPushButton *m_cancelPredictButton = nullptr;
 
     // Review page (human in the loop).
     QLabel *m_modelLabel = nullptr;
