@@ -2046,6 +2046,14 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
         <source>Demo Study Not Written</source>
         <translation>未写入演示研究</translation>
     </message>
+    <message>
+        <source>&amp;Patient Information on Images</source>
+        <translation>在图像上显示患者信息(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Show the patient&apos;s name and ID, the study date and descriptions on the views; hide them for screenshots</source>
+        <translation>在视图上显示患者姓名和 ID、检查日期及描述；截图时可隐藏</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::PredictionSession</name>
@@ -2470,10 +2478,6 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
         <translation>Focal 损失 gamma</translation>
     </message>
     <message>
-        <source>Weight classes by inverse frequency</source>
-        <translation>按逆频率为类别加权</translation>
-    </message>
-    <message>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
@@ -2490,20 +2494,12 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
         <translation>数据 %</translation>
     </message>
     <message>
-        <source>Augmentation</source>
-        <translation>数据增强</translation>
-    </message>
-    <message>
         <source>Epochs</source>
         <translation>轮次</translation>
     </message>
     <message>
         <source>Batch</source>
         <translation>批大小</translation>
-    </message>
-    <message>
-        <source>Input size</source>
-        <translation>输入尺寸</translation>
     </message>
     <message>
         <source>Epoch</source>
@@ -2766,6 +2762,22 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
     <message>
         <source>Stop predicting; slices already predicted are dropped</source>
         <translation>停止预测；已预测的切片将被丢弃</translation>
+    </message>
+    <message>
+        <source>Weight rare classes more</source>
+        <translation>加重稀有类别</translation>
+    </message>
+    <message>
+        <source>LR</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Augment</source>
+        <translation>增强</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺寸</translation>
     </message>
 </context>
 <context>

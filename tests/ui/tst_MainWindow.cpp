@@ -11,6 +11,7 @@
 #include "ui/session/TrainingSession.h"
 #include "ui/session/TranslationManager.h"
 #include "ui/widgets/MainWindow.h"
+#include "ui/widgets/SliceView.h"
 
 #include <QAbstractButton>
 #include <QAction>
@@ -100,7 +101,7 @@ private Q_SLOTS:
         QFETCH(QString, objectName);
         auto *dock = m_window->findChild<QDockWidget *>(objectName);
         QVERIFY(dock);
-        QVERIFY(dock->isVisible());
+        QVERIFY(!dock->isHidden()); // open (a tab behind another counts)
         QVERIFY(!dock->windowTitle().isEmpty());
         QVERIFY(m_window->findChild<QAction *>(QStringLiteral("actionToggle_") + objectName));
     }
@@ -226,11 +227,52 @@ private Q_SLOTS:
                               [](std::uint16_t v) { return v != 0; }) > 1000);
         QCOMPARE(m_document->dicomBrowser()->problems()->rowCount(), 0);
 
+        // Layout and words: the views name the patient and study, and hide them on request.
+        auto *axial = m_window->findChild<SliceView *>(QStringLiteral("sliceViewAxial"));
+        QVERIFY(axial);
+        const QString corner = axial->demographicsText();
+        QVERIFY2(corner.contains(QStringLiteral("DEMO, PATIENT0")) &&
+                     corner.contains(QStringLiteral("DEMO-000")) &&
+                     corner.contains(QStringLiteral("Synthetic axial CT")),
+                 qPrintable(corner));
+        auto *info = m_window->findChild<QAction *>(QStringLiteral("actionShowPatientInfo"));
+        QVERIFY(info && info->isChecked());
+        info->trigger();
+        QVERIFY(axial->demographicsText().isEmpty());
+        QCOMPARE(QSettings().value(QStringLiteral("view/patientInfo")).toBool(), false);
+        info->trigger();
+
         // One undo step takes the folder and its label names away again.
         m_document->undoStack()->undo();
         QVERIFY(m_document->sources().isEmpty());
         QCOMPARE(labels->table(), medseg::core::LabelDescriptions::defaults());
         m_document->markSaved();
+    }
+
+    // Layout and words: at 1280 x 800 the images get most of the window (each view was about
+    // 220 px wide), and the training plan shows every column without scrolling sideways.
+    void defaultLayoutGivesTheImagesMostOfTheWindow()
+    {
+        QCOMPARE(m_window->size(), QSize(1280, 800));
+        auto *viewer = m_window->findChild<QWidget *>(QStringLiteral("viewArea"));
+        QVERIFY(viewer);
+        QVERIFY2(viewer->width() >= 0.45 * m_window->width(),
+                 qPrintable(QString::number(viewer->width())));
+        auto *labels = m_window->findChild<QDockWidget *>(QStringLiteral("dockLabels"));
+        auto *training = m_window->findChild<QDockWidget *>(QStringLiteral("dockTraining"));
+        QVERIFY(labels->isVisible() && training->isVisible()); // raised over their tab mates
+        auto *stages = m_window->findChild<QTableWidget *>(QStringLiteral("trainingStages"));
+        QVERIFY(stages->isVisible());
+        QHeaderView *header = stages->horizontalHeader();
+        QVERIFY2(
+            header->length() <= stages->viewport()->width() + 1,
+            qPrintable(
+                QStringLiteral("%1 > %2").arg(header->length()).arg(stages->viewport()->width())));
+        for (int column = 1; column < header->count(); ++column)
+            QVERIFY2(header->sectionSize(column) >=
+                         header->fontMetrics().horizontalAdvance(
+                             stages->horizontalHeaderItem(column)->text()),
+                     qPrintable(stages->horizontalHeaderItem(column)->text()));
     }
 
     // Defect 10: what the program was started on is not an edit (the title had its '*' at once);

@@ -55,8 +55,10 @@ QString qs(const std::string &text)
     return QString::fromStdString(text);
 }
 
+} // namespace
+
 // DICOM person names are "Family^Given^Middle^Prefix^Suffix".
-QString personName(const std::string &name)
+QString DicomBrowserModel::personName(const std::string &name)
 {
     QStringList parts = qs(name).split(QLatin1Char('^'));
     while (!parts.isEmpty() && parts.last().trimmed().isEmpty())
@@ -67,13 +69,25 @@ QString personName(const std::string &name)
     return family + QStringLiteral(", ") + parts.join(QLatin1Char(' ')).simplified();
 }
 
-QString dicomDate(const std::string &date)
+QString DicomBrowserModel::dicomDate(const std::string &date)
 {
     const QDate parsed = QDate::fromString(qs(date), QStringLiteral("yyyyMMdd"));
     return parsed.isValid() ? parsed.toString(Qt::ISODate) : qs(date);
 }
 
-} // namespace
+DicomBrowserModel::Location DicomBrowserModel::locate(const std::string &filePath) const
+{
+    if (filePath.empty())
+        return {};
+    for (const core::DicomIndex &index : m_indexes)
+        for (const core::DicomPatient &patient : index.patients)
+            for (const core::DicomStudy &study : patient.studies)
+                for (const core::DicomSeries &series : study.series)
+                    for (const core::DicomInstance &instance : series.instances)
+                        if (instance.path == filePath)
+                            return {&patient, &study, &series};
+    return {};
+}
 
 DicomBrowserModel::DicomBrowserModel(QObject *parent)
     : QAbstractItemModel(parent)

@@ -29,6 +29,18 @@ public:
     explicit DicomBrowserModel(QObject *parent = nullptr);
     ~DicomBrowserModel() override;
 
+    // Where a file belongs: its patient, study and series in the indexes (nulls when unknown).
+    struct Location
+    {
+        const core::DicomPatient *patient = nullptr;
+        const core::DicomStudy *study = nullptr;
+        const core::DicomSeries *series = nullptr;
+    };
+    Location locate(const std::string &filePath) const;
+    // "Family^Given" as "Family, Given"; YYYYMMDD as an ISO date.
+    static QString personName(const std::string &name);
+    static QString dicomDate(const std::string &date);
+
     void setIndexes(std::vector<core::DicomIndex> indexes);
     const std::vector<core::DicomIndex> &indexes() const { return m_indexes; }
     const core::DicomSeries *series(const QModelIndex &index) const;

@@ -124,6 +124,7 @@ Document::Document(QObject *parent)
             return QString(); // a read-only project: the user cache then
         }
     });
+    connect(m_series, &SeriesSession::volumeChanged, this, &Document::updateDemographics);
     m_labels = new LabelSession(m_series, m_undoStack, this);
     m_labels->setSeriesKeyResolver(
         [this](const SeriesSession &series) { return resolveSeriesKey(series); });
@@ -269,25 +270,36 @@ void Document::markSaved()
     m_undoStack->setClean();
 }
 
+namespace {
+std::string firstFileOf(const SeriesSession &series)
+{
+    for (const auto &slice : series.layout().slices)
+        if (!slice.path.empty())
+            return slice.path;
+    return {};
+}
+} // namespace
+
 QString Document::resolveSeriesKey(const SeriesSession &series) const
 {
     // The Series Instance UID names the label file (hashed) and survives moving the images.
-    std::string first;
-    for (const auto &slice : series.layout().slices)
-        if (!slice.path.empty()) {
-            first = slice.path;
-            break;
-        }
-    if (!first.empty()) {
-        for (const core::DicomIndex &index : m_dicomBrowser->model()->indexes())
-            for (const core::DicomPatient &patient : index.patients)
-                for (const core::DicomStudy &study : patient.studies)
-                    for (const core::DicomSeries &candidate : study.series)
-                        for (const core::DicomInstance &instance : candidate.instances)
-                            if (instance.path == first)
-                                return QString::fromStdString(candidate.seriesInstanceUid);
+    const DicomBrowserModel::Location found = m_dicomBrowser->model()->locate(firstFileOf(series));
+    return found.series ? QString::fromStdString(found.series->seriesInstanceUid)
+                        : LabelSession::seriesKey(series);
+}
+
+void Document::updateDemographics()
+{
+    const DicomBrowserModel::Location found =
+        m_dicomBrowser->model()->locate(firstFileOf(*m_series));
+    SeriesSession::Demographics demographics;
+    if (found.patient) {
+        demographics.patientName = DicomBrowserModel::personName(found.patient->name);
+        demographics.patientId = QString::fromStdString(found.patient->patientId);
+        demographics.studyDate = DicomBrowserModel::dicomDate(found.study->date);
+        demographics.studyDescription = QString::fromStdString(found.study->description);
     }
-    return LabelSession::seriesKey(series);
+    m_series->setDemographics(demographics);
 }
 
 std::shared_ptr<core::LabelMap> Document::loadSavedLabels(const QString &key,

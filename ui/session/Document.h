@@ -144,6 +144,8 @@ private:
     // The label table a source folder carries, when the project's is still the default one.
     core::LabelDescriptions tableOfFolder(const QString &folder);
     core::LabelDescriptions withProjectClearLabel(core::LabelDescriptions table) const;
+    // Names the shown series' patient and study on the views (from the DICOM index).
+    void updateDemographics();
     void writeProjectState(core::Workspace &workspace) const;
     bool adoptWorkspace(core::Workspace workspace, bool fromRecovery, QString *error);
     void setProjectPath(const QString &path);

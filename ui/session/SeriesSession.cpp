@@ -156,7 +156,14 @@ void SeriesSession::close()
     m_state.reset();
     m_layout = {};
     m_title.clear();
+    m_demographics = {};
     Q_EMIT volumeChanged();
+}
+
+void SeriesSession::setDemographics(const Demographics &demographics)
+{
+    m_demographics = demographics;
+    Q_EMIT demographicsChanged();
 }
 
 void SeriesSession::adoptVolume(std::shared_ptr<core::Volume> volume, core::SeriesLayout layout,
@@ -165,6 +172,7 @@ void SeriesSession::adoptVolume(std::shared_ptr<core::Volume> volume, core::Seri
     m_volume = std::move(volume);
     m_layout = std::move(layout);
     m_state = std::move(state);
+    m_demographics = {}; // the document names the new series' patient on volumeChanged()
     m_reportedCount = -1;
     m_voiLutActive = false;
     if (m_volume)

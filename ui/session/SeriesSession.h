@@ -42,6 +42,17 @@ public:
     std::shared_ptr<const core::Volume> volume() const { return m_volume; }
     const core::SeriesLayout &layout() const { return m_layout; }
     QString title() const { return m_title; }
+    // Who and what the series shows, as viewers print it over the images (set by the document,
+    // which knows the DICOM index; empty for files without it).
+    struct Demographics
+    {
+        QString patientName;
+        QString patientId;
+        QString studyDate;
+        QString studyDescription;
+    };
+    const Demographics &demographics() const { return m_demographics; }
+    void setDemographics(const Demographics &demographics);
     bool isLoading() const;
     int decodedSliceCount() const;
     bool isSliceDecoded(int k) const;
@@ -76,6 +87,7 @@ public:
 
 Q_SIGNALS:
     void volumeChanged();
+    void demographicsChanged();
     void slicesDecoded(int decoded, int total);
     void loadingFinished();
     void loadFailed(const QString &message);
@@ -93,6 +105,7 @@ private:
     std::shared_ptr<core::Volume> m_volume;
     core::SeriesLayout m_layout;
     QString m_title;
+    Demographics m_demographics;
     std::array<int, 3> m_cursor{0, 0, 0};
     core::Window m_window;
     core::WindowLut m_lut;

@@ -40,8 +40,9 @@ namespace medseg::ui {
 namespace {
 const char *const GeometryKey = "mainWindow/geometry";
 const char *const StateKey = "mainWindow/state";
+const char *const DemographicsKey = "view/patientInfo";
 // Bump when docks are added or renamed so that an old saved layout is not applied to them.
-constexpr int WindowStateVersion = 1;
+constexpr int WindowStateVersion = 2; // 2: browser and labels, training and 3D tabbed
 
 QLabel *makePlaceholder(QWidget *parent)
 {
@@ -139,6 +140,7 @@ MainWindow::MainWindow(Document *document, RecentFiles *recentFiles,
     onRecentFilesChanged();
     onLanguageChanged(m_translations->currentLanguage());
     resize(1280, 800);
+    arrangeDefaultDocks();
     restoreWindowState();
     onVolumeChanged(); // a document may hold a volume already
     // After the constructor, so that the window is on screen behind the question.
@@ -185,6 +187,17 @@ void MainWindow::createActions()
     m_aboutAction->setObjectName(QStringLiteral("actionAbout"));
     m_aboutAction->setMenuRole(QAction::AboutRole);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::onAbout);
+
+    // Patient information over the images, remembered; off for screenshots and teaching.
+    m_demographicsAction = new QAction(this);
+    m_demographicsAction->setObjectName(QStringLiteral("actionShowPatientInfo"));
+    m_demographicsAction->setCheckable(true);
+    m_demographicsAction->setChecked(QSettings().value(DemographicsKey, true).toBool());
+    m_viewer->setDemographicsVisible(m_demographicsAction->isChecked());
+    connect(m_demographicsAction, &QAction::toggled, this, [this](bool on) {
+        m_viewer->setDemographicsVisible(on);
+        QSettings().setValue(DemographicsKey, on);
+    });
 
     m_openDemoAction = new QAction(this);
     m_openDemoAction->setObjectName(QStringLiteral("actionOpenDemoStudy"));
@@ -273,6 +286,18 @@ void MainWindow::createDocks()
     m_view3dDock = addPanelDock(QStringLiteral("dock3D"), m_view3dPanel, Qt::RightDockWidgetArea);
 }
 
+// The images get most of the screen: panels that compete for a side share it as tabs (the
+// labels over the browser, training over the 3D view), and each side stays narrow. The user's
+// own arrangement replaces this one (restoreWindowState).
+void MainWindow::arrangeDefaultDocks()
+{
+    tabifyDockWidget(m_dicomDock, m_labelsDock);
+    tabifyDockWidget(m_trainingDock, m_view3dDock);
+    m_labelsDock->raise();
+    m_trainingDock->raise();
+    resizeDocks({m_labelsDock, m_trainingDock}, {300, 370}, Qt::Horizontal);
+}
+
 void MainWindow::createMenus()
 {
     m_fileMenu = menuBar()->addMenu(QString());
@@ -305,6 +330,7 @@ void MainWindow::createMenus()
     for (QDockWidget *dock : {m_dicomDock, m_labelsDock, m_trainingDock, m_view3dDock})
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addAction(m_windowBar->toggleViewAction());
+    m_viewMenu->addAction(m_demographicsAction);
 
     m_toolsMenu = menuBar()->addMenu(QString());
     m_toolsMenu->setObjectName(QStringLiteral("menuTools"));
@@ -346,6 +372,10 @@ void MainWindow::retranslate()
     m_quitAction->setText(tr("&Quit"));
     m_aboutAction->setText(tr("&About MedSeg Studio"));
     m_aboutQtAction->setText(tr("About &Qt"));
+    m_demographicsAction->setText(tr("&Patient Information on Images"));
+    m_demographicsAction->setStatusTip(
+        tr("Show the patient's name and ID, the study date and descriptions on the views; hide "
+           "them for screenshots"));
     m_openDemoAction->setText(tr("Open De&mo Study"));
     m_openDemoAction->setStatusTip(
         tr("Synthetic CT patients with labeled liver, kidneys, spleen and bone, written once to "

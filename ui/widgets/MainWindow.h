@@ -57,6 +57,7 @@ private:
     void createActions();
     void createMenus();
     void createDocks();
+    void arrangeDefaultDocks();
     void retranslate();
     void restoreWindowState();
     void saveWindowState() const;
@@ -117,6 +118,7 @@ private:
     QAction *m_aboutQtAction = nullptr;
     QAction *m_openProjectAction = nullptr;
     QAction *m_openDemoAction = nullptr;
+    QAction *m_demographicsAction = nullptr;
     QAction *m_saveProjectAction = nullptr;
     QAction *m_saveProjectAsAction = nullptr;
     QAction *m_importLabelsAction = nullptr;

@@ -71,6 +71,7 @@ SliceView::SliceView(SeriesSession *session, SliceOrientation orientation, QWidg
         update();
     });
     connect(session, &SeriesSession::windowChanged, this, &SliceView::invalidate);
+    connect(session, &SeriesSession::demographicsChanged, this, qOverload<>(&QWidget::update));
     connect(session, &SeriesSession::slicesDecoded, this, &SliceView::onSlicesDecoded);
     if (session->hasVolume())
         m_layout = planeLayout(*session->volume(), orientation);
@@ -347,6 +348,34 @@ void SliceView::paintEvent(QPaintEvent *)
     }
     if (m_orientation == SliceOrientation::Axial && !m_session->isSliceDecoded(index))
         painter.drawText(area, Qt::AlignCenter, tr("Loading…"));
+    // At most half the width, so that the orientation letter at the top stays readable.
+    QStringList corner = demographicsText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const int room =
+        int(area.width() / 2) - painter.fontMetrics().horizontalAdvance(QLatin1Char('M'));
+    for (QString &line : corner)
+        line = painter.fontMetrics().elidedText(line, Qt::ElideRight, std::max(room, 0));
+    painter.drawText(area, Qt::AlignRight | Qt::AlignTop, corner.join(QLatin1Char('\n')));
+}
+
+void SliceView::setDemographicsVisible(bool visible)
+{
+    if (m_demographicsVisible == visible)
+        return;
+    m_demographicsVisible = visible;
+    update();
+}
+
+QString SliceView::demographicsText() const
+{
+    if (!m_demographicsVisible || !m_session->hasVolume())
+        return {};
+    const SeriesSession::Demographics &d = m_session->demographics();
+    QStringList lines;
+    for (const QString &line :
+         {d.patientName, d.patientId, d.studyDate, d.studyDescription, m_session->title()})
+        if (!line.trimmed().isEmpty())
+            lines << line;
+    return lines.join(QLatin1Char('\n'));
 }
 
 void SliceView::drawLabelTools(QPainter &painter)

@@ -43,6 +43,12 @@ public:
     SliceOrientation orientation() const { return m_orientation; }
     // Paints with this session's tools and draws its overlay (none without one).
     void setLabelSession(LabelSession *labels);
+    // The patient's name and ID, study date and descriptions in the top right corner, as every
+    // viewer prints them; off for screenshots and teaching files.
+    void setDemographicsVisible(bool visible);
+    bool isDemographicsVisible() const { return m_demographicsVisible; }
+    // What that corner shows now (empty when hidden or unknown).
+    QString demographicsText() const;
     LabelSession *labelSession() const { return m_labels; }
     // Model predictions drawn as outlines over the labels (colours from the label table).
     void setPredictionSession(PredictionSession *predictions);
@@ -110,6 +116,7 @@ private:
     std::vector<std::uint16_t> m_overlayScratch;
     std::optional<QPointF> m_mouse; // last position inside the widget, for the brush outline
     bool m_painting = false;        // a brush/eraser stroke is in progress
+    bool m_demographicsVisible = true;
     bool m_lassoing = false;
     bool m_leftMovesCursor = false; // this left drag moves the crosshair
     std::vector<core::Vec3> m_polygon;

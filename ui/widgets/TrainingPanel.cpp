@@ -17,6 +17,7 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGraphicsLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -279,8 +280,10 @@ QWidget *TrainingPanel::createSetupPage()
 
     m_stages = new QTableWidget(0, StageColumnCount, page);
     m_stages->setObjectName(QStringLiteral("trainingStages"));
+    // Stages are numbered rows (the name is in each number's tool tip and on the Progress tab)
+    // and the numbers fit their columns, so the plan fits the dock without scrolling sideways.
     m_stages->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_stages->verticalHeader()->setVisible(false);
+    m_stages->setColumnHidden(StageName, true);
 
     m_lossAlpha = new QDoubleSpinBox(page);
     m_lossAlpha->setObjectName(QStringLiteral("trainingLossAlpha"));
@@ -312,13 +315,15 @@ QWidget *TrainingPanel::createSetupPage()
     form->addRow(QString(), m_classWeights);
     form->addRow(m_seedLabel, m_seed);
 
-    auto *datasetRow = new QHBoxLayout;
-    datasetRow->addWidget(m_datasetLabel, 1);
-    datasetRow->addWidget(m_projectLabelsButton);
-    datasetRow->addWidget(m_chooseDatasetButton);
+    // Rows of at most two buttons: the dock stays narrow, the images keep the screen.
+    auto *datasetButtons = new QHBoxLayout;
+    datasetButtons->addWidget(m_projectLabelsButton);
+    datasetButtons->addWidget(m_chooseDatasetButton);
+    datasetButtons->addStretch();
 
     auto *layout = new QVBoxLayout(page);
-    layout->addLayout(datasetRow);
+    layout->addWidget(m_datasetLabel);
+    layout->addLayout(datasetButtons);
     layout->addWidget(m_datasetSummary);
     layout->addLayout(form);
     layout->addWidget(m_stages, 1);
@@ -475,13 +480,12 @@ QWidget *TrainingPanel::createRunsPage()
             Q_EMIT exportRequested(run);
     });
 
-    auto *buttons = new QHBoxLayout;
-    buttons->addWidget(m_followButton);
-    buttons->addWidget(m_resumeButton);
-    buttons->addWidget(m_exportButton);
-    buttons->addWidget(m_useModelButton);
-    buttons->addStretch();
-    buttons->addWidget(m_deleteRunButton);
+    auto *buttons = new QGridLayout;
+    buttons->addWidget(m_followButton, 0, 0);
+    buttons->addWidget(m_resumeButton, 0, 1);
+    buttons->addWidget(m_exportButton, 0, 2);
+    buttons->addWidget(m_useModelButton, 1, 0, 1, 2);
+    buttons->addWidget(m_deleteRunButton, 1, 2);
     auto *layout = new QVBoxLayout(page);
     layout->addWidget(m_runs, 1);
     layout->addLayout(buttons);
@@ -621,10 +625,10 @@ QWidget *TrainingPanel::createReviewPage()
     auto *progressRow = new QHBoxLayout;
     progressRow->addWidget(m_predictProgress, 1);
     progressRow->addWidget(m_cancelPredictButton);
-    auto *acceptRow = new QHBoxLayout;
-    acceptRow->addWidget(m_acceptMode);
-    acceptRow->addWidget(m_acceptSliceButton);
-    acceptRow->addWidget(m_acceptAllButton);
+    auto *acceptRow = new QGridLayout;
+    acceptRow->addWidget(m_acceptMode, 0, 0, 1, 2);
+    acceptRow->addWidget(m_acceptSliceButton, 1, 0);
+    acceptRow->addWidget(m_acceptAllButton, 1, 1);
     auto *reviewRow = new QHBoxLayout;
     reviewRow->addWidget(m_nextReviewButton);
     reviewRow->addWidget(m_markReviewedButton);
@@ -810,11 +814,11 @@ void TrainingPanel::retranslate()
     m_strideLabel->setText(tr("Output stride"));
     m_alphaLabel->setText(tr("Dice weight (alpha)"));
     m_gammaLabel->setText(tr("Focal gamma"));
-    m_classWeights->setText(tr("Weight classes by inverse frequency"));
+    m_classWeights->setText(tr("Weight rare classes more"));
     m_seedLabel->setText(tr("Seed"));
-    m_stages->setHorizontalHeaderLabels({tr("Stage"), tr("Learning rate"), tr("Data %"),
-                                         tr("Augmentation"), tr("Epochs"), tr("Batch"),
-                                         tr("Input size")});
+    // Short headers (their tool tips say the rest), so that every number fits the dock.
+    m_stages->setHorizontalHeaderLabels({tr("Stage"), tr("LR"), tr("Data %"), tr("Augment"),
+                                         tr("Epochs"), tr("Batch"), tr("Size")});
     retranslateSettingTips();
     m_stageLabel->setText(tr("Stage"));
     m_epochLabel->setText(tr("Epoch"));
@@ -868,11 +872,16 @@ void TrainingPanel::loadConfigIntoEditors()
         const core::StagePlan &stage = config.stages[std::size_t(row)];
         const auto set = [&](int column, const QString &text) {
             auto *item = new QTableWidgetItem(text);
-            if (column == StageName)
+            if (column == StageName) {
                 item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+                item->setToolTip(text);
+            }
             m_stages->setItem(row, column, item);
         };
         set(StageName, stageName(stage.name));
+        auto *number = new QTableWidgetItem(QString::number(row + 1));
+        number->setToolTip(stageName(stage.name));
+        m_stages->setVerticalHeaderItem(row, number);
         set(StageLearningRate, QString::number(stage.learningRate, 'g', 3));
         set(StageData, QString::number(stage.dataFraction * 100.0, 'g', 3));
         set(StageAugmentation, augmentationName(stage.augmentation));
@@ -1000,6 +1009,7 @@ void TrainingPanel::onHistoryChanged()
     // Progress bars and the status line.
     m_runProgress->setRange(0, int(std::max<qint64>(1, progress.totalSteps)));
     m_runProgress->setValue(int(progress.step));
+    m_runProgress->setFormat(progress.totalSteps > 0 ? QStringLiteral("%p%") : QString());
     // The stage bar counts the stage's steps, so it ends full; before the first step there is
     // no stage to name ("(1 of 0)").
     const qint64 stepsInEpoch = std::max<qint64>(1, progress.stepsInEpoch);

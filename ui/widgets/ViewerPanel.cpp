@@ -96,6 +96,12 @@ void ViewerPanel::updateInfo()
     m_info->setText(text);
 }
 
+void ViewerPanel::setDemographicsVisible(bool visible)
+{
+    for (SliceView *view : m_views)
+        view->setDemographicsVisible(visible);
+}
+
 void ViewerPanel::changeEvent(QEvent *event)
 {
     if (event->type() == QEvent::LanguageChange)

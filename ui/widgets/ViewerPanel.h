@@ -21,6 +21,7 @@ public:
     explicit ViewerPanel(SeriesSession *session, QWidget *parent = nullptr);
 
     SliceView *view(int orientation) const { return m_views[orientation]; }
+    void setDemographicsVisible(bool visible);
 
 Q_SIGNALS:
     void hoverTextChanged(const QString &text);
