@@ -1,6 +1,7 @@
 #include "app/common/BuildInfo.h"
 
 #include "core/dicom/DicomCodecs.h"
+#include "core/export/OnnxRuntimeNode.h"
 
 #include <ATen/Parallel.h>
 #include <torch/version.h>
@@ -29,6 +30,9 @@ QList<QPair<QString, QString>> componentVersions()
         {QStringLiteral("DCMTK"), QString::fromStdString(core::DicomCodecs::toolkitVersion())},
         {QStringLiteral("OpenCV"), QString::fromStdString(cv::getVersionString())},
         {QStringLiteral("VTK"), QString::fromLatin1(vtkVersion::GetVTKVersion())},
+        // What checks exported models, found beside the program when installed.
+        {QStringLiteral("ONNX Runtime"),
+         QString::fromStdString(core::OnnxRuntimeNode().describe())},
     };
 }
 

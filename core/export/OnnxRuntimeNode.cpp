@@ -140,6 +140,21 @@ bool OnnxRuntimeNode::available(std::string *why) const
     return true;
 }
 
+std::string OnnxRuntimeNode::describe() const
+{
+    std::string why;
+    if (!available(&why))
+        return "not available: " + why;
+    std::string version = "unknown version";
+    try {
+        std::ifstream in(fs::path(m_nodeModules) / "onnxruntime-node" / "package.json");
+        version = nlohmann::json::parse(in).value("version", version);
+    } catch (const std::exception &) {
+        // The runtime is there; its version is only for the report.
+    }
+    return version + " (" + m_nodeModules + ")";
+}
+
 std::vector<std::map<std::string, at::Tensor>>
 OnnxRuntimeNode::run(const std::string &modelPath, const std::vector<at::Tensor> &inputs,
                      const std::vector<std::string> &outputs, int threads) const

@@ -34,6 +34,8 @@ public:
                                                        int threads = 1) const;
 
     const std::string &nodeModules() const { return m_nodeModules; }
+    // "1.20.1 (FOLDER)" when available, else why not: for `medseg versions` and About.
+    std::string describe() const;
 
 private:
     std::string m_node;

@@ -14,7 +14,7 @@ fields=$(dpkg-deb -f "$deb" Package Version Depends)
 echo "$fields"
 status=0
 for dep in qt6-qpa-plugins 'libopenblas0-pthread | libblas3' libqt6widgets6 libdcmtk17 \
-    fonts-noto-cjk; do
+    fonts-noto-cjk nodejs; do
     grep -qF "$dep" <<<"$fields" || { echo "Depends lacks $dep"; status=1; }
 done
 
@@ -33,6 +33,15 @@ echo "unpacked medseg --version: $version"
 # The unpacked GUI finds its translations through ../share, as an installed one does.
 QT_QPA_PLATFORM=offscreen "$root/usr/bin/medseg-studio" --version >/dev/null ||
     { echo "unpacked medseg-studio does not start"; status=1; }
+# The installed program finds the ONNX Runtime it carries (exports are checked, not "not
+# verified"), beside itself rather than in a source tree.
+runtime=$("$root/usr/bin/medseg" versions --json | /usr/bin/python3 -c \
+    'import json, sys; print(json.load(sys.stdin).get("ONNX Runtime", ""))')
+case $runtime in
+    [0-9]*"($root/usr/share/medseg-studio/node_modules)") echo "ONNX Runtime: $runtime" ;;
+    *) echo "the unpacked medseg does not find its ONNX Runtime: '$runtime'"; status=1 ;;
+esac
+[ -s "$root/usr/share/medseg-studio/onnx_run.js" ] || { echo "missing in package: onnx_run.js"; status=1; }
 # Without any display, --help and --version still answer, and a plain start says why it cannot
 # (a GUI application would otherwise abort with a core dump).
 nodisplay=(env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM)
