@@ -2054,6 +2054,10 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
         <source>Show the patient&apos;s name and ID, the study date and descriptions on the views; hide them for screenshots</source>
         <translation>在视图上显示患者姓名和 ID、检查日期及描述；截图时可隐藏</translation>
     </message>
+    <message>
+        <source>%1 (project)</source>
+        <translation>%1（项目）</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::PredictionSession</name>

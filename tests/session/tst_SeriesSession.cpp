@@ -137,7 +137,7 @@ private Q_SLOTS:
         SeriesSession session;
         session.setVolume(makeVolume(), ctLayout());
         QCOMPARE(session.describeVoxel({2, 1, 3}),
-                 QStringLiteral("Voxel (2, 1, 3)   -9.0, 20.8, 37.5 mm   312 HU"));
+                 QStringLiteral("Voxel (3, 2, 4)   -9.0, 20.8, 37.5 mm   312 HU")); // from 1
         QVERIFY(session.describeVoxel({6, 0, 0}).isEmpty());
     }
 

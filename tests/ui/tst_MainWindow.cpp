@@ -291,6 +291,11 @@ private Q_SLOTS:
                                            &error),
                  qPrintable(error));
         QCOMPARE(m_window->windowTitle(), QStringLiteral("Liver.medseg[*] — MedSeg Studio"));
+        // Open Recent lists the project (it listed only the image folder), and opens it as one.
+        const QString project = m_document->projectPath();
+        QCOMPARE(m_recent->paths().value(0), project);
+        auto *first = m_window->findChild<QAction *>(QStringLiteral("actionRecent_0"));
+        QVERIFY(first && first->text().contains(QStringLiteral("(project)")));
     }
 
     // Defect 6: at the dock's default size the training charts showed "…" for axis values,

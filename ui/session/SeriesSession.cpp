@@ -342,10 +342,11 @@ QString SeriesSession::describeVoxel(const std::array<int, 3> &voxel) const
         return {};
     const core::Vec3 p =
         m_volume->geometry().voxelToPatient({double(voxel[0]), double(voxel[1]), double(voxel[2])});
+    // Numbered from 1, as the views number their slices (and ITK-SNAP its voxels).
     QString text = tr("Voxel (%1, %2, %3)   %4, %5, %6 mm")
-                       .arg(voxel[0])
-                       .arg(voxel[1])
-                       .arg(voxel[2])
+                       .arg(voxel[0] + 1)
+                       .arg(voxel[1] + 1)
+                       .arg(voxel[2] + 1)
                        .arg(p[0], 0, 'f', 1)
                        .arg(p[1], 0, 'f', 1)
                        .arg(p[2], 0, 'f', 1);

@@ -82,7 +82,8 @@ public:
     const core::WindowLut &lut() const { return m_lut; }
 
     QImage renderSlice(SliceOrientation orientation) const;
-    // "(i, j, k)  x, y, z mm  value HU" for the status bar; empty outside the volume.
+    // "(i, j, k)  x, y, z mm  value HU" for the status bar, voxels numbered from 1 as the views
+    // number slices; empty outside the volume.
     QString describeVoxel(const std::array<int, 3> &voxel) const;
 
 Q_SIGNALS:

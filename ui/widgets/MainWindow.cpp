@@ -129,6 +129,11 @@ MainWindow::MainWindow(Document *document, RecentFiles *recentFiles,
         QMessageBox::warning(this, tr("Labels not loaded"), message);
     });
     connect(m_document, &Document::projectPathChanged, this, &MainWindow::updateWindowTitle);
+    // File > Open Recent lists the projects the user opened or saved, not only image folders.
+    connect(m_document, &Document::projectPathChanged, this, [this](const QString &path) {
+        if (!path.isEmpty() && isProjectFolder(path))
+            m_recentFiles->add(path);
+    });
     // A failed autosave (full disk, no permission) must not go unnoticed: the next one retries,
     // but until one succeeds a crash would lose the edits since the last.
     connect(m_document, &Document::autosaveFinished, this, [this](bool ok, const QString &error) {
@@ -687,16 +692,37 @@ void MainWindow::onVolumeChanged()
         m_viewer->setFocus();
 }
 
+bool MainWindow::isProjectFolder(const QString &path)
+{
+    return QFileInfo::exists(QDir(path).filePath(QStringLiteral("project.json")));
+}
+
+void MainWindow::openRecentProject(const QString &folder)
+{
+    if (!maybeSave())
+        return;
+    QString error;
+    if (!m_document->openProject(folder, &error))
+        QMessageBox::warning(this, tr("Project Not Opened"), error);
+}
+
 void MainWindow::onRecentFilesChanged()
 {
     m_recentMenu->clear();
     const QStringList paths = m_recentFiles->paths();
     for (int i = 0; i < paths.size(); ++i) {
         // Number the first nine for keyboard access, as most desktop programs do.
-        const QString label = i < 9 ? QStringLiteral("&%1 %2").arg(i + 1).arg(paths[i]) : paths[i];
+        const bool project = isProjectFolder(paths[i]);
+        const QString shown = project ? tr("%1 (project)").arg(paths[i]) : paths[i];
+        const QString label = i < 9 ? QStringLiteral("&%1 %2").arg(i + 1).arg(shown) : shown;
         QAction *action = m_recentMenu->addAction(label);
         action->setObjectName(QStringLiteral("actionRecent_%1").arg(i));
-        connect(action, &QAction::triggered, this, [this, path = paths[i]] { openSource(path); });
+        connect(action, &QAction::triggered, this, [this, project, path = paths[i]] {
+            if (project)
+                openRecentProject(path);
+            else
+                openSource(path);
+        });
     }
     m_recentMenu->addSeparator();
     m_recentMenu->addAction(m_clearRecentAction);

@@ -65,6 +65,8 @@ private:
     void onOpenFolder();
     void onOpenDicomdir();
     void onOpenDemoStudy();
+    static bool isProjectFolder(const QString &path);
+    void openRecentProject(const QString &folder);
     void updateWindowTitle();
     void onSeriesActivated(const core::DicomSeries &series);
     void onVolumeChanged();
