@@ -468,6 +468,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
 
     // Resume, or start a fresh run.
     const std::string lastPath = checkpointPath(m_runDir);
+    const std::string finalPath = (runDir / "final.pt").string();
     const fs::path metricsPath = runDir / "metrics.jsonl";
     CheckpointState pos;
     TrainingResult result;
@@ -478,7 +479,14 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         if (pos.stage < 0 || pos.stage > int(config.stages.size()))
             throw std::runtime_error("checkpoint " + lastPath +
                                      " is at a stage this plan does not have");
-        loadModelState(model, pos.model, lastPath);
+        if (pos.model.empty() && pos.stage == int(config.stages.size())) {
+            // A finished run keeps its weights once, in final.pt; last.ckpt keeps its position.
+            models::PSPNet saved{nullptr};
+            loadModelBundle(finalPath, &saved);
+            loadModelState(model, modelState(saved), finalPath);
+        } else {
+            loadModelState(model, pos.model, lastPath);
+        }
         augmenter.setState(pos.augmenterState);
         if (auto it = pos.rng.find("cpu"); it != pos.rng.end()) {
             at::Generator generator = at::globalContext().defaultGenerator(at::kCPU);
@@ -876,8 +884,12 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
 
     model->eval();
     bundle.createdAt = nowIso();
-    const std::string finalPath = (runDir / "final.pt").string();
     saveModelBundle(finalPath, model, bundle);
+    // The weights are now in final.pt: last.ckpt need not hold them a second time (65 MB for
+    // ResNet18); it keeps the position, so that fitting the run again knows it is finished.
+    pos.model.clear();
+    pos.optimizer.clear();
+    saveCheckpoint(lastPath, pos);
     result.status = TrainingResult::Status::Finished;
     result.finalModelPath = finalPath;
     result.bestMeanDice = std::max(0.0, pos.bestScore);

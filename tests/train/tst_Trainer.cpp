@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -107,10 +108,24 @@ void TestTrainer::learnsTheSyntheticTaskOnCpu()
     QCOMPARE(bundle.validation.dice.size(), bestEpoch->dice.size());
     QCOMPARE(bundle.validation.epoch, bestEpoch->epoch);
 
-    // Fitting a finished run again does nothing more.
+    // The weights are stored once: a finished run's last.ckpt keeps only its position.
+    QVERIFY2(QFileInfo(run.filePath(QStringLiteral("checkpoints/last.ckpt"))).size() <
+                 QFileInfo(run.filePath(QStringLiteral("final.pt"))).size() / 10,
+             "last.ckpt still holds the weights");
+    QVERIFY(loadCheckpoint(run.filePath(QStringLiteral("checkpoints/last.ckpt")).toStdString())
+                .model.empty());
+
+    // Fitting a finished run again does nothing more, and keeps the final weights.
+    models::PSPNet before{nullptr};
+    loadModelBundle(result.finalModelPath, &before);
     const TrainingResult again = Trainer(config, runDir).fit(data);
     QVERIFY(again.resumed);
     QCOMPARE(again.steps, result.steps);
+    models::PSPNet after{nullptr};
+    loadModelBundle(again.finalModelPath, &after);
+    for (const auto &item : before->named_parameters())
+        QVERIFY2(at::equal(item.value(), after->named_parameters()[item.key()]),
+                 item.key().c_str());
 }
 
 void TestTrainer::stageTwoKeepsTheBackboneBitIdentical()
