@@ -73,7 +73,7 @@ private Q_SLOTS:
         QVERIFY(list);
         QCOMPARE(list->topLevelItemCount(), 1);
         QCOMPARE(list->topLevelItem(0)->text(0), QStringLiteral("run-a"));
-        QCOMPARE(list->topLevelItem(0)->text(2), QStringLiteral("0.600"));
+        QCOMPARE(list->topLevelItem(0)->text(1), QStringLiteral("0.600")); // best Dice
 
         list->setCurrentItem(list->topLevelItem(0));
         panel.findChild<QPushButton *>(QStringLiteral("trainingFollowRun"))->click();
@@ -117,7 +117,7 @@ private Q_SLOTS:
         QVERIFY2(!stage->text().contains(QStringLiteral("of 0")), qPrintable(stage->text()));
         auto *list = panel.findChild<QTreeWidget *>(QStringLiteral("trainingRuns"));
         QCOMPARE(list->topLevelItemCount(), 2);
-        QCOMPARE(list->topLevelItem(0)->text(4), QStringLiteral("2.0 MB"));
+        QCOMPARE(list->topLevelItem(0)->text(2), QStringLiteral("2.0 MB")); // size
         QVERIFY(list->columnWidth(0) >=
                 list->fontMetrics().horizontalAdvance(list->topLevelItem(0)->text(0)));
 

@@ -57,6 +57,9 @@ enum StageColumn {
     StageColumnCount
 };
 
+// The Runs list: what tells runs apart first, so that it is in view in a narrow dock.
+enum RunColumn { RunName, RunBestDice, RunSize, RunSteps, RunBackbone, RunColumnCount };
+
 QString formatDuration(double seconds)
 {
     if (!std::isfinite(seconds) || seconds < 0)
@@ -429,7 +432,7 @@ QWidget *TrainingPanel::createRunsPage()
     auto *page = new QWidget(this);
     m_runs = new QTreeWidget(page);
     m_runs->setObjectName(QStringLiteral("trainingRuns"));
-    m_runs->setColumnCount(5);
+    m_runs->setColumnCount(RunColumnCount);
     m_runs->setRootIsDecorated(false);
     // Run names are dates and times: cut, they all read "run-2026120…".
     m_runs->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -497,11 +500,11 @@ void TrainingPanel::onDeleteRun()
     const QTreeWidgetItem *item = m_runs->currentItem();
     if (!item)
         return;
-    const QString run = item->data(0, Qt::UserRole).toString();
+    const QString run = item->data(RunName, Qt::UserRole).toString();
     QMessageBox question(QMessageBox::Question, tr("Delete Run"),
                          tr("Delete the run %1 with its models and checkpoints (%2)? This "
                             "cannot be undone.")
-                             .arg(item->text(0), item->text(4)),
+                             .arg(item->text(RunName), item->text(RunSize)),
                          QMessageBox::Yes | QMessageBox::No, this);
     question.setObjectName(QStringLiteral("deleteRunQuestion"));
     question.setDefaultButton(QMessageBox::No);
@@ -514,7 +517,7 @@ void TrainingPanel::onDeleteRun()
 QString TrainingPanel::selectedRun() const
 {
     const QTreeWidgetItem *item = m_runs->currentItem();
-    return item ? item->data(0, Qt::UserRole).toString() : QString();
+    return item ? item->data(RunName, Qt::UserRole).toString() : QString();
 }
 
 QWidget *TrainingPanel::createReviewPage()
@@ -832,7 +835,7 @@ void TrainingPanel::retranslate()
     m_lossView->setToolTip(tr("Training loss and learning rate at each step"));
     m_diceTable->setHorizontalHeaderLabels({tr("Class"), tr("Dice"), tr("IoU"), tr("Best Dice")});
     m_runs->setHeaderLabels(
-        {tr("Run"), tr("Backbone"), tr("Best Dice"), tr("Steps"), tr("Size on disk")});
+        {tr("Run"), tr("Best Dice"), tr("Size on disk"), tr("Steps"), tr("Backbone")});
     m_deleteRunButton->setText(tr("Delete…"));
     m_deleteRunButton->setToolTip(tr("Delete the selected run's folder: its models, checkpoints "
                                      "and metrics"));
@@ -1114,13 +1117,13 @@ void TrainingPanel::refreshRuns()
     m_runs->clear();
     for (const RunSummary &run : listRuns(m_session->runsDirectory())) {
         auto *item = new QTreeWidgetItem(m_runs);
-        item->setText(0, run.name);
-        item->setText(1, run.backbone);
-        item->setText(2,
+        item->setText(RunName, run.name);
+        item->setText(RunBestDice,
                       run.bestMeanDice >= 0 ? formatScore(run.bestMeanDice) : QStringLiteral("–"));
-        item->setText(3, QString::number(run.steps));
-        item->setText(4, locale().formattedDataSize(run.bytes, 1, QLocale::DataSizeSIFormat));
-        item->setData(0, Qt::UserRole, run.directory);
+        item->setText(RunSize, locale().formattedDataSize(run.bytes, 1, QLocale::DataSizeSIFormat));
+        item->setText(RunSteps, QString::number(run.steps));
+        item->setText(RunBackbone, run.backbone);
+        item->setData(RunName, Qt::UserRole, run.directory);
     }
 }
 
