@@ -2732,10 +2732,6 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
         <translation>随机数的起点（权重、数据增强、切片顺序）。相同的种子和数据得到相同的运行；更改它可查看结果的波动程度。</translation>
     </message>
     <message>
-        <source>Each stage trains part of the network: first the classifier on a pretrained backbone, then the pyramid pooling, then everything.</source>
-        <translation>每个阶段训练网络的一部分：先在预训练的骨干网络上训练分类器，然后训练金字塔池化，最后训练全部。</translation>
-    </message>
-    <message>
         <source>How big each optimisation step is. Too high: the loss jumps or becomes NaN; too low: training barely moves. Lower it for the later, whole-model stages.</source>
         <translation>每一步优化的幅度。太高：损失跳动或变成 NaN；太低：训练几乎不动。后面训练整个模型的阶段应调低。</translation>
     </message>

@@ -131,13 +131,9 @@ public:
                     QString::fromStdString(workspace->labelPath(series.seriesInstanceUid));
                 return QFileInfo::exists(path) ? path : QString();
             }
-            const std::string folder =
-                series.instances.empty()
-                    ? std::string()
-                    : QFileInfo(QString::fromStdString(series.instances.front().path))
-                          .path()
-                          .toStdString();
-            return QString::fromStdString(folderLabels.labelFile(series.seriesInstanceUid, folder));
+            return QString::fromStdString(folderLabels.labelFile(
+                series.seriesInstanceUid,
+                series.instances.empty() ? std::string() : series.instances.front().path));
         };
 
         try {

@@ -48,6 +48,13 @@ struct StudioOptions
     }
 };
 
+// The saved (or system) language, so that --help is already translated.
+void usePreferredLanguage(medseg::ui::TranslationManager &translations)
+{
+    if (!translations.setLanguage(translations.preferredLanguage()))
+        translations.setLanguage(QStringLiteral("en"));
+}
+
 void setApplicationNames()
 {
     QCoreApplication::setApplicationName(QStringLiteral("MedSeg Studio"));
@@ -113,9 +120,7 @@ int main(int argc, char **argv)
     medseg::ui::TranslationManager translations(
         medseg::ui::TranslationManager::defaultTranslationsDir());
 
-    // The saved (or system) language first, so that --help is already translated.
-    if (!translations.setLanguage(translations.preferredLanguage()))
-        translations.setLanguage(QStringLiteral("en"));
+    usePreferredLanguage(translations);
 
     StudioOptions options;
     QCommandLineParser &parser = options.parser;
@@ -133,7 +138,7 @@ int main(int argc, char **argv)
     medseg::ui::Document document;
     medseg::ui::RecentFiles recentFiles;
     medseg::ui::MainWindow window(&document, &recentFiles, &translations,
-                                  medseg::app::componentVersions());
+                                  &medseg::app::componentVersions);
     window.openStartupSources(parser.positionalArguments());
     window.show();
 
@@ -150,8 +155,7 @@ int printTextWithoutDisplay(int argc, char **argv)
     setApplicationNames();
     medseg::ui::TranslationManager translations(
         medseg::ui::TranslationManager::defaultTranslationsDir());
-    if (!translations.setLanguage(translations.preferredLanguage()))
-        translations.setLanguage(QStringLiteral("en"));
+    usePreferredLanguage(translations);
     StudioOptions options;
     options.parser.process(app); // prints and exits for --help and --version
     return 0;

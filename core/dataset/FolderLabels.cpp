@@ -22,13 +22,13 @@ FolderLabels::FolderLabels(std::string source)
 {}
 
 std::string FolderLabels::labelFile(const std::string &seriesUid,
-                                    const std::string &seriesFolder) const
+                                    const std::string &seriesFile) const
 {
     if (seriesUid.empty())
         return {};
     std::vector<fs::path> folders{fs::path(m_source) / "labels"};
-    if (!seriesFolder.empty())
-        folders.emplace_back(seriesFolder);
+    if (!seriesFile.empty())
+        folders.push_back(fs::path(seriesFile).parent_path());
     for (const fs::path &folder : folders)
         for (const char *extension : {".nii.gz", ".nii"}) {
             const fs::path path = folder / (seriesUid + extension);

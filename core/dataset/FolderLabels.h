@@ -13,8 +13,9 @@ class FolderLabels
 public:
     explicit FolderLabels(std::string source);
 
-    // The label volume of a series, or empty. `seriesFolder` is the folder of its files.
-    std::string labelFile(const std::string &seriesUid, const std::string &seriesFolder = {}) const;
+    // The label volume of a series, or empty. `seriesFile` is one of its files (its folder is
+    // searched after SOURCE/labels/).
+    std::string labelFile(const std::string &seriesUid, const std::string &seriesFile = {}) const;
     // The class table, or empty.
     std::string tableFile() const;
 

@@ -73,43 +73,39 @@ at::Tensor readRaw(const std::string &path, const std::vector<int64_t> &shape, a
     return t;
 }
 
-// Where the runtime may lie, in order: the data folder beside the running program
-// (bin/../share/medseg-studio, where the package installs it and the build tree mirrors it),
-// then the source tree this was built from (scripts/test.sh installs node_modules there).
-// `sourceSubfolder` is its place in the source tree; in the data folder both lie at the top
-// (node_modules/, onnx_run.js).
-std::vector<fs::path> searchFolders(const std::string &sourceSubfolder)
+// The data folder beside the running program (bin/../share/medseg-studio), where the package
+// installs the runtime; empty when the program's path is unknown.
+fs::path installedDataFolder()
 {
-    std::vector<fs::path> folders;
     std::error_code ec;
     const fs::path program = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        const fs::path share = program.parent_path().parent_path() / "share" / "medseg-studio";
-        folders.push_back(sourceSubfolder == "node_modules" ? share / "node_modules" : share);
-    }
-    folders.push_back(fs::path(MEDSEG_EXPORT_SOURCE_DIR) / sourceSubfolder);
-    return folders;
+    return ec ? fs::path() : program.parent_path().parent_path() / "share" / "medseg-studio";
 }
 
-// The first folder holding `relative`; the last one when none does (named in the message).
-std::string firstWith(const std::vector<fs::path> &folders, const std::string &relative)
+// Where the runtime may lie, in order: `installed` in the installed data folder (empty: the
+// folder itself), then `source` in the source tree this was built from (scripts/test.sh
+// installs node_modules there). Returns the first holding `relative`, else the source one
+// (named in messages).
+std::string firstHolding(const std::string &installed, const std::string &source,
+                         const std::string &relative)
 {
-    for (const fs::path &folder : folders) {
-        std::error_code ec;
-        if (fs::exists(folder / relative, ec))
-            return folder.string();
-    }
-    return folders.back().string();
+    fs::path folder = installedDataFolder();
+    if (!folder.empty() && !installed.empty())
+        folder /= installed;
+    std::error_code ec;
+    if (!folder.empty() && fs::exists(folder / relative, ec))
+        return folder.string();
+    return (fs::path(MEDSEG_EXPORT_SOURCE_DIR) / source).string();
 }
 
 } // namespace
 
 OnnxRuntimeNode::OnnxRuntimeNode()
-    : OnnxRuntimeNode(envOr("MEDSEG_NODE", "node"),
-                      envOr("MEDSEG_NODE_MODULES", firstWith(searchFolders("node_modules"),
-                                                             "onnxruntime-node/package.json")),
-                      envOr("MEDSEG_ONNX_RUNNER",
-                            firstWith(searchFolders("scripts"), "onnx_run.js") + "/onnx_run.js"))
+    : OnnxRuntimeNode(
+          envOr("MEDSEG_NODE", "node"),
+          envOr("MEDSEG_NODE_MODULES",
+                firstHolding("node_modules", "node_modules", "onnxruntime-node/package.json")),
+          envOr("MEDSEG_ONNX_RUNNER", firstHolding("", "scripts", "onnx_run.js") + "/onnx_run.js"))
 {}
 
 OnnxRuntimeNode::OnnxRuntimeNode(std::string node, std::string nodeModules,

@@ -271,7 +271,7 @@ private Q_SLOTS:
         ui::TranslationManager translations(ui::TranslationManager::defaultTranslationsDir());
         translations.setLanguage(QStringLiteral("en"));
         m_view.reset();
-        ui::MainWindow window(m_document.get(), &recent, &translations, app::componentVersions());
+        ui::MainWindow window(m_document.get(), &recent, &translations, app::componentVersions);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.activateWindow();
@@ -444,7 +444,7 @@ private:
         layout.modality = "CT";
         m_document->series()->setVolume(makeVolume(), layout);
         auto window = std::make_unique<ui::MainWindow>(
-            m_document.get(), m_recent.get(), m_translations.get(), app::componentVersions());
+            m_document.get(), m_recent.get(), m_translations.get(), app::componentVersions);
         window->show();
         if (!QTest::qWaitForWindowExposed(window.get()))
             qWarning("window not exposed");

@@ -73,9 +73,8 @@ private Q_SLOTS:
         m_translations =
             std::make_unique<TranslationManager>(TranslationManager::defaultTranslationsDir());
         QVERIFY(m_translations->setLanguage(QStringLiteral("en")));
-        m_window =
-            std::make_unique<MainWindow>(m_document.get(), m_recent.get(), m_translations.get(),
-                                         medseg::app::componentVersions());
+        m_window = std::make_unique<MainWindow>(
+            m_document.get(), m_recent.get(), m_translations.get(), medseg::app::componentVersions);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
     }
@@ -512,9 +511,8 @@ private Q_SLOTS:
         auto *dock = m_window->findChild<QDockWidget *>(QStringLiteral("dock3D"));
         dock->hide();
         m_window->close();
-        m_window =
-            std::make_unique<MainWindow>(m_document.get(), m_recent.get(), m_translations.get(),
-                                         medseg::app::componentVersions());
+        m_window = std::make_unique<MainWindow>(
+            m_document.get(), m_recent.get(), m_translations.get(), medseg::app::componentVersions);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
         QVERIFY(!m_window->findChild<QDockWidget *>(QStringLiteral("dock3D"))->isVisible());

@@ -76,6 +76,15 @@ QString shortFileName(const QString &path)
     return name.size() <= 2 * Keep + 1 ? name : name.left(Keep) + QChar(0x2026) + name.right(Keep);
 }
 
+// The first file of a series, by which the DICOM index and a folder's labels know it.
+std::string firstFileOf(const SeriesSession &series)
+{
+    for (const auto &slice : series.layout().slices)
+        if (!slice.path.empty())
+            return slice.path;
+    return {};
+}
+
 void setError(QString *error, const QString &message)
 {
     if (error)
@@ -230,9 +239,9 @@ bool Document::addSource(const QString &path)
     }
     // A folder that carries labels (the demo study, `medseg convert`'s layout) brings its label
     // names and colours, when the project's table is still the default one; one undo step.
-    m_undoStack->beginMacro(Document::tr("Add source %1").arg(shortFileName(canonical)));
+    m_undoStack->beginMacro(tr("Add source %1").arg(shortFileName(canonical)));
     m_undoStack->push(new AddSourceCommand(this, canonical));
-    m_labels->replaceTable(table, Document::tr("Label names of %1").arg(shortFileName(canonical)));
+    m_labels->replaceTable(table, tr("Label names of %1").arg(shortFileName(canonical)));
     m_undoStack->endMacro();
     return true;
 }
@@ -270,16 +279,6 @@ void Document::markSaved()
     m_undoStack->setClean();
 }
 
-namespace {
-std::string firstFileOf(const SeriesSession &series)
-{
-    for (const auto &slice : series.layout().slices)
-        if (!slice.path.empty())
-            return slice.path;
-    return {};
-}
-} // namespace
-
 QString Document::resolveSeriesKey(const SeriesSession &series) const
 {
     // The Series Instance UID names the label file (hashed) and survives moving the images.
@@ -313,14 +312,10 @@ std::shared_ptr<core::LabelMap> Document::loadSavedLabels(const QString &key,
 std::shared_ptr<core::LabelMap> Document::loadFolderLabels(const QString &key,
                                                            const core::Volume &volume)
 {
-    const auto &slices = m_series->layout().slices;
-    const std::string seriesFolder =
-        slices.empty() || slices.front().path.empty()
-            ? std::string()
-            : QFileInfo(QString::fromStdString(slices.front().path)).path().toStdString();
+    const std::string seriesFile = firstFileOf(*m_series);
     for (const QString &source : m_sources) {
         const std::string file =
-            core::FolderLabels(source.toStdString()).labelFile(key.toStdString(), seriesFolder);
+            core::FolderLabels(source.toStdString()).labelFile(key.toStdString(), seriesFile);
         if (file.empty())
             continue;
         try {
@@ -403,7 +398,7 @@ void Document::setProjectPath(const QString &path)
 bool Document::saveProject(QString *error)
 {
     if (m_projectPath.isEmpty() || !m_workspace || isUntitledWorkspace()) {
-        setError(error, Document::tr("The project has no folder yet: use Save Project As."));
+        setError(error, tr("The project has no folder yet: use Save Project As."));
         return false;
     }
     waitForAutosave(); // its recovery files must not land after the save discards them
@@ -470,7 +465,7 @@ bool Document::openProject(const QString &folder, QString *error)
     try {
         core::Workspace workspace = core::Workspace::open(folder.toStdString());
         if (workspace.lockStatus() == core::WorkspaceLock::HeldByOther) {
-            setError(error, Document::tr("%1 is open in another MedSeg Studio (process %2).")
+            setError(error, tr("%1 is open in another MedSeg Studio (process %2).")
                                 .arg(QDir::toNativeSeparators(folder))
                                 .arg(workspace.lockHolderPid()));
             return false;
@@ -701,15 +696,14 @@ bool Document::importLabelVolume(const QString &path, QString *error)
 {
     const auto volume = m_series->volume();
     if (!volume || !m_labels->hasLabels()) {
-        setError(error, Document::tr("Show a series before importing its labels."));
+        setError(error, tr("Show a series before importing its labels."));
         return false;
     }
     try {
         const core::NiftiIo::LabelVolume labels =
             core::NiftiIo::readLabelVolume(path.toStdString(), volume->width(), volume->height(),
                                            volume->depth(), volume->geometry());
-        m_labels->replaceAllLabels(labels.labels,
-                                   Document::tr("Import labels %1").arg(shortFileName(path)));
+        m_labels->replaceAllLabels(labels.labels, tr("Import labels %1").arg(shortFileName(path)));
         return true;
     } catch (const std::exception &e) {
         setError(error, messageOf(e));
@@ -721,7 +715,7 @@ bool Document::exportLabelVolume(const QString &path, QString *error) const
 {
     const core::LabelMap *map = m_labels->labelMap();
     if (!map) {
-        setError(error, Document::tr("Show a series before exporting its labels."));
+        setError(error, tr("Show a series before exporting its labels."));
         return false;
     }
     try {
@@ -740,7 +734,7 @@ bool Document::exportDicomSeg(const QString &path, QString *error) const
     const core::LabelMap *map = m_labels->labelMap();
     const auto &slices = m_series->layout().slices;
     if (!map || slices.empty()) {
-        setError(error, Document::tr("Show a DICOM series before exporting a DICOM SEG."));
+        setError(error, tr("Show a DICOM series before exporting a DICOM SEG."));
         return false;
     }
     try {
@@ -770,8 +764,7 @@ bool Document::importLabelDescriptions(const QString &path, QString *error)
             if (core::LabelDescription *kept = table.find(label.index))
                 kept->locked = label.locked;
         }
-        m_labels->replaceTable(
-            table, Document::tr("Import label descriptions %1").arg(shortFileName(path)));
+        m_labels->replaceTable(table, tr("Import label descriptions %1").arg(shortFileName(path)));
         return true;
     } catch (const std::exception &e) {
         setError(error, messageOf(e));
@@ -791,7 +784,7 @@ QString Document::demoStudyFolder(QString *error) const
         core::writeLabeledDemoStudy(folder.toStdString(), core::DemoStudyOptions{});
         return folder;
     } catch (const std::exception &e) {
-        setError(error, Document::tr("Cannot write the demo study to %1: %2")
+        setError(error, tr("Cannot write the demo study to %1: %2")
                             .arg(QDir::toNativeSeparators(folder), messageOf(e)));
         return {};
     }

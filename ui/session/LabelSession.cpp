@@ -218,33 +218,33 @@ void LabelSession::pushTableEdit(const std::function<void(core::LabelDescription
 void LabelSession::renameLabel(int index, const QString &name)
 {
     pushTableEdit([&](core::LabelDescription &l) { l.name = name.toStdString(); }, index,
-                  LabelSession::tr("Rename label %1").arg(index));
+                  tr("Rename label %1").arg(index));
 }
 
 void LabelSession::setLabelColour(int index, const std::array<std::uint8_t, 3> &colour)
 {
     pushTableEdit([&](core::LabelDescription &l) { l.colour = colour; }, index,
-                  LabelSession::tr("Change colour of %1").arg(labelName(index)));
+                  tr("Change colour of %1").arg(labelName(index)));
 }
 
 void LabelSession::setLabelOpacity(int index, double opacity)
 {
     pushTableEdit([&](core::LabelDescription &l) { l.opacity = std::clamp(opacity, 0.0, 1.0); },
-                  index, LabelSession::tr("Change opacity of %1").arg(labelName(index)));
+                  index, tr("Change opacity of %1").arg(labelName(index)));
 }
 
 void LabelSession::setLabelVisible(int index, bool visible)
 {
     pushTableEdit([&](core::LabelDescription &l) { l.visible = visible; }, index,
-                  visible ? LabelSession::tr("Show %1").arg(labelName(index))
-                          : LabelSession::tr("Hide %1").arg(labelName(index)));
+                  visible ? tr("Show %1").arg(labelName(index))
+                          : tr("Hide %1").arg(labelName(index)));
 }
 
 void LabelSession::setLabelLocked(int index, bool locked)
 {
     pushTableEdit([&](core::LabelDescription &l) { l.locked = locked; }, index,
-                  locked ? LabelSession::tr("Lock %1").arg(labelName(index))
-                         : LabelSession::tr("Unlock %1").arg(labelName(index)));
+                  locked ? tr("Lock %1").arg(labelName(index))
+                         : tr("Unlock %1").arg(labelName(index)));
 }
 
 int LabelSession::addLabel()
@@ -255,11 +255,10 @@ int LabelSession::addLabel()
     core::LabelDescriptions after = m_table;
     core::LabelDescription label;
     label.index = index;
-    label.name = LabelSession::tr("Label %1").arg(index).toStdString();
+    label.name = tr("Label %1").arg(index).toStdString();
     label.colour = colourForIndex(index);
     after.set(label);
-    m_undoStack->push(
-        new LabelTableCommand(this, m_table, after, LabelSession::tr("Add label %1").arg(index)));
+    m_undoStack->push(new LabelTableCommand(this, m_table, after, tr("Add label %1").arg(index)));
     setActiveLabel(index);
     return index;
 }
@@ -270,8 +269,8 @@ bool LabelSession::removeLabel(int index)
         return false;
     core::LabelDescriptions after = m_table;
     after.remove(index);
-    m_undoStack->push(new LabelTableCommand(
-        this, m_table, after, LabelSession::tr("Remove label %1").arg(labelName(index))));
+    m_undoStack->push(
+        new LabelTableCommand(this, m_table, after, tr("Remove label %1").arg(labelName(index))));
     return true;
 }
 
@@ -423,8 +422,7 @@ void LabelSession::endStroke()
     m_strokeImage.reset();
     if (!delta.isEmpty())
         pushDelta(std::move(delta),
-                  erase ? LabelSession::tr("Erase")
-                        : LabelSession::tr("Paint %1").arg(labelName(m_activeLabel)));
+                  erase ? tr("Erase") : tr("Paint %1").arg(labelName(m_activeLabel)));
 }
 
 void LabelSession::cancelStroke()
@@ -497,8 +495,8 @@ std::size_t LabelSession::fillPolygon(SliceOrientation orientation, int fixedInd
     for (const core::Vec3 &v : vertices)
         polygon.push_back({v[std::size_t(uv[0])], v[std::size_t(uv[1])]});
     return runEdit(currentPolicy(),
-                   lasso ? LabelSession::tr("Lasso fill %1").arg(labelName(m_activeLabel))
-                         : LabelSession::tr("Polygon fill %1").arg(labelName(m_activeLabel)),
+                   lasso ? tr("Lasso fill %1").arg(labelName(m_activeLabel))
+                         : tr("Polygon fill %1").arg(labelName(m_activeLabel)),
                    [&](core::LabelEdit &edit) {
                        return core::PolygonFill::fill(edit, axis, fixedIndex, polygon,
                                                       lasso ? core::FillRule::NonZero
@@ -513,7 +511,7 @@ std::size_t LabelSession::floodFill(SliceOrientation orientation, const std::arr
     options.connectivity = m_tools.threeD ? 6 : 4;
     if (m_tools.thresholdEnabled)
         options.intensityRange = currentPolicy().threshold;
-    return runEdit(currentPolicy(), LabelSession::tr("Flood fill %1").arg(labelName(m_activeLabel)),
+    return runEdit(currentPolicy(), tr("Flood fill %1").arg(labelName(m_activeLabel)),
                    [&](core::LabelEdit &edit) {
                        return core::FloodFill::fill(edit, seed[0], seed[1], seed[2], options);
                    });
@@ -526,31 +524,29 @@ std::size_t LabelSession::interpolateSlices(SliceOrientation orientation)
     policy.overMode = core::PaintOverMode::BackgroundOnly;
     policy.threshold.reset();
     const auto label = core::LabelValue(std::max(0, m_activeLabel));
-    return runEdit(
-        policy, LabelSession::tr("Fill between slices (%1)").arg(labelName(m_activeLabel)),
-        [&](core::LabelEdit &edit) {
-            return core::SliceInterpolation::interpolate(edit, axisOf(orientation), label);
-        });
+    return runEdit(policy, tr("Fill between slices (%1)").arg(labelName(m_activeLabel)),
+                   [&](core::LabelEdit &edit) {
+                       return core::SliceInterpolation::interpolate(edit, axisOf(orientation),
+                                                                    label);
+                   });
 }
 
 std::size_t LabelSession::removeIslands(std::size_t minVoxels)
 {
     const auto label = core::LabelValue(std::max(0, m_activeLabel));
-    return runEdit(currentPolicy(),
-                   LabelSession::tr("Remove islands under %1 voxels (%2)")
-                       .arg(minVoxels)
-                       .arg(labelName(m_activeLabel)),
-                   [&](core::LabelEdit &edit) {
-                       return core::IslandRemoval::removeSmall(edit, label, minVoxels);
-                   });
+    return runEdit(
+        currentPolicy(),
+        tr("Remove islands under %1 voxels (%2)").arg(minVoxels).arg(labelName(m_activeLabel)),
+        [&](core::LabelEdit &edit) {
+            return core::IslandRemoval::removeSmall(edit, label, minVoxels);
+        });
 }
 
 std::size_t LabelSession::keepLargestComponent()
 {
     const auto label = core::LabelValue(std::max(0, m_activeLabel));
     return runEdit(
-        currentPolicy(),
-        LabelSession::tr("Keep largest component (%1)").arg(labelName(m_activeLabel)),
+        currentPolicy(), tr("Keep largest component (%1)").arg(labelName(m_activeLabel)),
         [&](core::LabelEdit &edit) { return core::IslandRemoval::keepLargest(edit, label); });
 }
 

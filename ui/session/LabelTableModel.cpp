@@ -15,11 +15,8 @@ LabelTableModel::LabelTableModel(LabelSession *session, QObject *parent)
     , m_table(session->table())
 {
     connect(session, &LabelSession::tableChanged, this, &LabelTableModel::onTableChanged);
-    connect(session, &LabelSession::activeLabelChanged, this, [this] {
-        if (m_table.size() > 0)
-            Q_EMIT dataChanged(index(0, 0), index(m_table.size() - 1, ColumnCount - 1),
-                               {Qt::FontRole});
-    });
+    connect(session, &LabelSession::activeLabelChanged, this,
+            [this] { allRowsChanged({Qt::FontRole}); });
 }
 
 void LabelTableModel::onTableChanged()
@@ -73,9 +70,13 @@ void LabelTableModel::updateChangedRows(const core::LabelDescriptions &table)
 void LabelTableModel::retranslate()
 {
     Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
-    if (m_table.size() > 0) // the tool tips
-        Q_EMIT dataChanged(index(0, 0), index(m_table.size() - 1, ColumnCount - 1),
-                           {Qt::ToolTipRole});
+    allRowsChanged({Qt::ToolTipRole});
+}
+
+void LabelTableModel::allRowsChanged(const QList<int> &roles)
+{
+    if (m_table.size() > 0)
+        Q_EMIT dataChanged(index(0, 0), index(m_table.size() - 1, ColumnCount - 1), roles);
 }
 
 int LabelTableModel::rowCount(const QModelIndex &parent) const

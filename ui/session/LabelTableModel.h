@@ -51,6 +51,7 @@ private:
     void removeRowsNotIn(const core::LabelDescriptions &table);
     void insertRowsOf(const core::LabelDescriptions &table);
     void updateChangedRows(const core::LabelDescriptions &table);
+    void allRowsChanged(const QList<int> &roles);
 
     LabelSession *m_session;
     core::LabelDescriptions m_table; // what the views were last told

@@ -5,7 +5,6 @@
 #include <torch/types.h>
 
 namespace medseg::ui {
-namespace {} // namespace
 
 std::shared_ptr<core::TrainingData>
 trainingDataFromLabels(const core::Volume &volume, const core::LabelMap &labels,

@@ -159,13 +159,18 @@ bool RunHistory::load(const QString &runDir, bool live)
         return false;
     }
     m_runDir = runDir;
-    const QJsonArray classes = classesOf(runDir);
-    m_classNames = classNamesOf(classes);
-    m_classColours = classColoursOf(classes);
+    readClasses();
     readNewLines();
     if (live)
         m_pollTimer.start();
     return true;
+}
+
+void RunHistory::readClasses()
+{
+    const QJsonArray classes = classesOf(m_runDir);
+    m_classNames = classNamesOf(classes);
+    m_classColours = classColoursOf(classes);
 }
 
 void RunHistory::stopFollowing()
@@ -198,11 +203,8 @@ void RunHistory::readNewLines()
         if (!line.trimmed().isEmpty())
             any = addMetricsLine(line) || any;
     }
-    if (m_classNames.isEmpty()) { // best.json comes with the first validation
-        const QJsonArray classes = classesOf(m_runDir);
-        m_classNames = classNamesOf(classes);
-        m_classColours = classColoursOf(classes);
-    }
+    if (m_classNames.isEmpty()) // best.json comes with the first validation
+        readClasses();
     if (any)
         Q_EMIT changed();
 }

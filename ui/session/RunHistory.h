@@ -65,6 +65,7 @@ Q_SIGNALS:
 
 private:
     void readNewLines();
+    void readClasses(); // names and colours, from the run's best.json
 
     QStringList m_classNames;
     QList<QColor> m_classColours;

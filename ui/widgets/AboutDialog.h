@@ -5,6 +5,8 @@
 #include <QPair>
 #include <QString>
 
+#include <functional>
+
 class QLabel;
 class QTableWidget;
 
@@ -12,6 +14,9 @@ namespace medseg::ui {
 
 // (component, version) pairs, e.g. ("LibTorch", "1.13.0"), as loaded by the running program.
 using ComponentVersions = QList<QPair<QString, QString>>;
+// Reads them when asked (finding ONNX Runtime runs a program): the About dialog asks, start-up
+// does not.
+using ComponentVersionsSource = std::function<ComponentVersions()>;
 
 class AboutDialog : public QDialog
 {

@@ -56,7 +56,7 @@ QLabel *makePlaceholder(QWidget *parent)
 } // namespace
 
 MainWindow::MainWindow(Document *document, RecentFiles *recentFiles,
-                       TranslationManager *translations, ComponentVersions components,
+                       TranslationManager *translations, ComponentVersionsSource components,
                        QWidget *parent)
     : QMainWindow(parent)
     , m_document(document)
@@ -505,8 +505,12 @@ void MainWindow::onOpenProject()
         return;
     const QString folder =
         QFileDialog::getExistingDirectory(this, tr("Open Project (a NAME.medseg folder)"));
-    if (folder.isEmpty())
-        return;
+    if (!folder.isEmpty())
+        openProjectFolder(folder);
+}
+
+void MainWindow::openProjectFolder(const QString &folder)
+{
     QString error;
     if (!m_document->openProject(folder, &error))
         QMessageBox::warning(this, tr("Project Not Opened"), error);
@@ -699,11 +703,8 @@ bool MainWindow::isProjectFolder(const QString &path)
 
 void MainWindow::openRecentProject(const QString &folder)
 {
-    if (!maybeSave())
-        return;
-    QString error;
-    if (!m_document->openProject(folder, &error))
-        QMessageBox::warning(this, tr("Project Not Opened"), error);
+    if (maybeSave())
+        openProjectFolder(folder);
 }
 
 void MainWindow::onRecentFilesChanged()
@@ -747,7 +748,7 @@ void MainWindow::onUndoStateChanged()
 
 void MainWindow::onAbout()
 {
-    auto *dialog = new AboutDialog(m_components, this);
+    auto *dialog = new AboutDialog(m_components(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
 }

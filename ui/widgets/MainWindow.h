@@ -37,7 +37,7 @@ class MainWindow : public QMainWindow
 
 public:
     MainWindow(Document *document, RecentFiles *recentFiles, TranslationManager *translations,
-               ComponentVersions components, QWidget *parent = nullptr);
+               ComponentVersionsSource components, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     // Adds a DICOM folder or DICOMDIR to the project and remembers it in File > Open Recent.
@@ -67,6 +67,7 @@ private:
     void onOpenDemoStudy();
     static bool isProjectFolder(const QString &path);
     void openRecentProject(const QString &folder);
+    void openProjectFolder(const QString &folder);
     void updateWindowTitle();
     void onSeriesActivated(const core::DicomSeries &series);
     void onVolumeChanged();
@@ -93,7 +94,7 @@ private:
     Document *m_document;
     RecentFiles *m_recentFiles;
     TranslationManager *m_translations;
-    ComponentVersions m_components;
+    ComponentVersionsSource m_components;
 
     QStackedWidget *m_viewArea = nullptr;
     QLabel *m_welcome = nullptr;

@@ -47,7 +47,6 @@ namespace medseg::ui {
 namespace {
 
 enum StageColumn {
-    StageName,
     StageLearningRate,
     StageData,
     StageAugmentation,
@@ -286,7 +285,6 @@ QWidget *TrainingPanel::createSetupPage()
     // Stages are numbered rows (the name is in each number's tool tip and on the Progress tab)
     // and the numbers fit their columns, so the plan fits the dock without scrolling sideways.
     m_stages->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_stages->setColumnHidden(StageName, true);
 
     m_lossAlpha = new QDoubleSpinBox(page);
     m_lossAlpha->setObjectName(QStringLiteral("trainingLossAlpha"));
@@ -765,8 +763,6 @@ void TrainingPanel::retranslateSettingTips()
         tr("The start of the random numbers (weights, augmentation, order of slices). The same "
            "seed and data give the same run; change it to see how much results vary."));
     const QString stageTips[] = {
-        tr("Each stage trains part of the network: first the classifier on a pretrained "
-           "backbone, then the pyramid pooling, then everything."),
         tr("How big each optimisation step is. Too high: the loss jumps or becomes NaN; too low: "
            "training barely moves. Lower it for the later, whole-model stages."),
         tr("The share of the training slices this stage uses."),
@@ -820,8 +816,8 @@ void TrainingPanel::retranslate()
     m_classWeights->setText(tr("Weight rare classes more"));
     m_seedLabel->setText(tr("Seed"));
     // Short headers (their tool tips say the rest), so that every number fits the dock.
-    m_stages->setHorizontalHeaderLabels({tr("Stage"), tr("LR"), tr("Data %"), tr("Augment"),
-                                         tr("Epochs"), tr("Batch"), tr("Size")});
+    m_stages->setHorizontalHeaderLabels(
+        {tr("LR"), tr("Data %"), tr("Augment"), tr("Epochs"), tr("Batch"), tr("Size")});
     retranslateSettingTips();
     m_stageLabel->setText(tr("Stage"));
     m_epochLabel->setText(tr("Epoch"));
@@ -874,14 +870,9 @@ void TrainingPanel::loadConfigIntoEditors()
     for (int row = 0; row < int(config.stages.size()); ++row) {
         const core::StagePlan &stage = config.stages[std::size_t(row)];
         const auto set = [&](int column, const QString &text) {
-            auto *item = new QTableWidgetItem(text);
-            if (column == StageName) {
-                item->setFlags(item->flags() & ~Qt::ItemIsEditable);
-                item->setToolTip(text);
-            }
-            m_stages->setItem(row, column, item);
+            m_stages->setItem(row, column, new QTableWidgetItem(text));
         };
-        set(StageName, stageName(stage.name));
+        // The row's number names the stage: each stage trains part of the network.
         auto *number = new QTableWidgetItem(QString::number(row + 1));
         number->setToolTip(stageName(stage.name));
         m_stages->setVerticalHeaderItem(row, number);
