@@ -495,8 +495,8 @@ int trainerCheck(const Options &o)
     if (!dir)
         throw std::runtime_error("cannot create a temporary folder");
     TrainerHooks hooks;
-    hooks.onLog = [](const std::string &line) {
-        std::printf("  %s\n", line.c_str());
+    hooks.onEvent = [](const TrainingEvent &event) {
+        std::printf("  %s\n", describe(event).c_str());
     };
     const auto started = std::chrono::steady_clock::now();
     const TrainingResult result = Trainer(config, std::string(dir) + "/run").fit(data, hooks);

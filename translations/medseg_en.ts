@@ -91,6 +91,37 @@
     </message>
 </context>
 <context>
+    <name>TrainingEventText</name>
+    <message numerus="yes">
+        <source>Training on %1 with %n thread(s).</source>
+        <translation>
+            <numerusform>Training on %1 with %n thread.</numerusform>
+            <numerusform>Training on %1 with %n threads.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Training on %1 with %n thread(s), mixed precision %2.</source>
+        <translation>
+            <numerusform>Training on %1 with %n thread, mixed precision %2.</numerusform>
+            <numerusform>Training on %1 with %n threads, mixed precision %2.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Stage “%1” stopped early: the Dice has not improved for %n epoch(s).</source>
+        <translation>
+            <numerusform>Stage “%1” stopped early: the Dice has not improved for %n epoch.</numerusform>
+            <numerusform>Stage “%1” stopped early: the Dice has not improved for %n epochs.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Finished after %n step(s); best mean Dice %1.</source>
+        <translation>
+            <numerusform>Finished after %n step; best mean Dice %1.</numerusform>
+            <numerusform>Finished after %n steps; best mean Dice %1.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>medseg::ui::LabelSession</name>
     <message numerus="yes">
         <source>Accept prediction on %n slice(s)</source>

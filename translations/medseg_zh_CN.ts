@@ -977,6 +977,93 @@
     </message>
 </context>
 <context>
+    <name>TrainingEventText</name>
+    <message>
+        <source>feature-extractor fine-tuning</source>
+        <translation>特征提取器微调</translation>
+    </message>
+    <message>
+        <source>pyramid pooling training</source>
+        <translation>金字塔池化训练</translation>
+    </message>
+    <message>
+        <source>whole-model fine-tuning</source>
+        <translation>整体模型微调</translation>
+    </message>
+    <message>
+        <source>the GPU (CUDA)</source>
+        <translation>GPU（CUDA）</translation>
+    </message>
+    <message>
+        <source>the CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message numerus="yes">
+        <source>Training on %1 with %n thread(s).</source>
+        <translation>
+            <numerusform>在 %1 上训练，使用 %n 个线程。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Training on %1 with %n thread(s), mixed precision %2.</source>
+        <translation>
+            <numerusform>在 %1 上训练，使用 %n 个线程，混合精度 %2。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Resuming at step %1 from %2.</source>
+        <translation>从 %2 在第 %1 步继续训练。</translation>
+    </message>
+    <message>
+        <source>Stage %1 of %2, “%3”: %4 slices, %5 epochs of %6 steps, learning rate %7.</source>
+        <translation>第 %1 阶段（共 %2 个），“%3”：%4 张切片，%5 轮，每轮 %6 步，学习率 %7。</translation>
+    </message>
+    <message>
+        <source>Stage %1, epoch %2 of %3: training loss %4, validation loss %5, mean Dice %6.</source>
+        <translation>第 %1 阶段，第 %2 轮（共 %3 轮）：训练损失 %4，验证损失 %5，平均 Dice %6。</translation>
+    </message>
+    <message>
+        <source>Best so far.</source>
+        <translation>目前最佳。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Stage “%1” stopped early: the Dice has not improved for %n epoch(s).</source>
+        <translation>
+            <numerusform>阶段“%1”提前停止：Dice 已连续 %n 轮没有提高。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Stopped at step %1; the checkpoint %2 resumes the run.</source>
+        <translation>已在第 %1 步停止；可从检查点 %2 继续此次训练。</translation>
+    </message>
+    <message>
+        <source>the loss became NaN (not a number)</source>
+        <translation>损失变为 NaN（非数值）</translation>
+    </message>
+    <message>
+        <source>the loss became infinite</source>
+        <translation>损失变为无穷大</translation>
+    </message>
+    <message>
+        <source>No checkpoint had been written yet.</source>
+        <translation>尚未写入任何检查点。</translation>
+    </message>
+    <message>
+        <source>The last good checkpoint is kept: %1.</source>
+        <translation>已保留最后一个正常的检查点：%1。</translation>
+    </message>
+    <message>
+        <source>Stage “%1” stopped at step %2 (epoch %3): %4. %5 Lower the learning rate or check the data.</source>
+        <translation>阶段“%1”在第 %2 步（第 %3 轮）停止：%4。%5 请降低学习率或检查数据。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Finished after %n step(s); best mean Dice %1.</source>
+        <translation>
+            <numerusform>训练完成，共 %n 步；最佳平均 Dice %1。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>VersionsCommand</name>
     <message>
         <source>Print the versions of MedSeg Studio and the libraries it loaded.</source>
@@ -1803,10 +1890,6 @@ Model card: %2</source>
         <translation>训练</translation>
     </message>
     <message>
-        <source>3D View</source>
-        <translation>三维视图</translation>
-    </message>
-    <message>
         <source>%1 does not exist any more.</source>
         <translation>%1 已不存在。</translation>
     </message>
@@ -2057,6 +2140,18 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
     <message>
         <source>%1 (project)</source>
         <translation>%1（项目）</translation>
+    </message>
+    <message>
+        <source>&amp;3D View</source>
+        <translation>三维视图(&amp;3)</translation>
+    </message>
+    <message>
+        <source>Show the label surfaces in the fourth quadrant of the viewer, as ITK-SNAP does</source>
+        <translation>在查看区的第四象限显示标签表面（与 ITK-SNAP 相同）</translation>
+    </message>
+    <message>
+        <source>Label Statistics</source>
+        <translation>标签统计</translation>
     </message>
 </context>
 <context>
@@ -2648,18 +2743,6 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
     <message>
         <source>high</source>
         <translation>高</translation>
-    </message>
-    <message>
-        <source>feature-extractor fine-tuning</source>
-        <translation>特征提取器微调</translation>
-    </message>
-    <message>
-        <source>pyramid pooling training</source>
-        <translation>金字塔池化训练</translation>
-    </message>
-    <message>
-        <source>whole-model fine-tuning</source>
-        <translation>整体模型微调</translation>
     </message>
     <message>
         <source>No predictions on this series.</source>

@@ -274,12 +274,12 @@ public:
             std::fflush(stderr);
             barShown = tty;
         };
-        hooks.onLog = [&](const std::string &message) {
+        hooks.onEvent = [&](const core::TrainingEvent &event) {
             if (barShown) {
                 std::fputs("\n", stderr);
                 barShown = false;
             }
-            std::fprintf(stderr, "%s\n", message.c_str());
+            std::fprintf(stderr, "%s\n", core::describe(event).c_str());
             std::fflush(stderr);
         };
 

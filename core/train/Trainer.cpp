@@ -22,7 +22,6 @@
 #include <fstream>
 #include <numeric>
 #include <random>
-#include <sstream>
 #include <thread>
 
 namespace medseg::core {
@@ -412,9 +411,9 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                 throw std::runtime_error("sample '" + sample.name +
                                          "': image [C, H, W] and mask [H, W] do not match");
 
-    auto log = [&](const std::string &line) {
-        if (hooks.onLog)
-            hooks.onLog(line);
+    auto report = [&](const TrainingEvent &event) {
+        if (hooks.onEvent)
+            hooks.onEvent(event);
     };
 
     const fs::path runDir(m_runDir);
@@ -442,9 +441,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
     const bool channelsLast = useCuda && config.channelsLast;
     const auto memoryFormat =
         channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
-    log("training on " + std::string(useCuda ? "CUDA" : "CPU") + " with " +
-        std::to_string(threads) + " threads" +
-        (autocast ? std::string(", mixed precision ") + (fp16 ? "fp16" : "bf16") : ""));
+    report(RunStarted{useCuda, threads, autocast ? (fp16 ? "fp16" : "bf16") : ""});
 
     torch::manual_seed(config.seed);
     models::PSPNet model = models::createModel(config.model);
@@ -501,7 +498,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         if (fs::exists(metricsPath) && std::int64_t(fs::file_size(metricsPath)) > pos.metricsBytes)
             fs::resize_file(metricsPath, std::uintmax_t(pos.metricsBytes));
         result.resumed = true;
-        log("resuming from " + lastPath + " at step " + std::to_string(pos.globalStep));
+        report(RunResumed{lastPath, pos.globalStep});
     } else {
         fs::remove(metricsPath, fsError);
     }
@@ -601,11 +598,12 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
 
     auto stoppedResult = [&](const FusedAdamW *optimizer) {
         saveState(lastPath, optimizer);
-        log("stopped at step " + std::to_string(pos.globalStep) + "; checkpoint written to " +
-            lastPath);
+        const RunStopped stopped{pos.globalStep, lastPath};
+        report(stopped);
         result.status = TrainingResult::Status::Stopped;
         result.message = "stopped by request at step " + std::to_string(pos.globalStep) +
                          "; the run resumes from " + lastPath;
+        result.ending = stopped;
         result.bestMeanDice = std::max(0.0, pos.bestScore);
         result.steps = pos.globalStep;
         return result;
@@ -631,10 +629,9 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         optimizer.loadStateDict(pos.optimizer);
         pos.optimizer.clear();
         augmenter.setOptions(AugmentationOptions::forLevel(plan.augmentation));
-        log("stage " + std::to_string(pos.stage + 1) + "/" + std::to_string(config.stages.size()) +
-            " '" + plan.name + "': " + std::to_string(layout.subset.size()) + " slices, " +
-            std::to_string(plan.epochs) + " epochs of " + std::to_string(layout.stepsPerEpoch) +
-            " steps, lr " + std::to_string(plan.learningRate));
+        report(StageStarted{pos.stage + 1, int(config.stages.size()), plan.name,
+                            std::int64_t(layout.subset.size()), plan.epochs, layout.stepsPerEpoch,
+                            plan.learningRate});
 
         for (; pos.epoch < plan.epochs; ++pos.epoch) {
             const std::vector<std::int64_t> order = [&] {
@@ -687,15 +684,13 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                 }
                 const double lossValue = loss.item<double>();
                 if (!std::isfinite(lossValue)) {
+                    const LossDiverged diverged{plan.name, std::isnan(lossValue),
+                                                pos.globalStep + 1, pos.epoch + 1,
+                                                fs::exists(lastPath) ? lastPath : std::string()};
                     result.status = TrainingResult::Status::Failed;
-                    result.message =
-                        "stage '" + plan.name + "' stopped: the loss became " +
-                        (std::isnan(lossValue) ? "NaN" : "infinite") + " at step " +
-                        std::to_string(pos.globalStep + 1) + " (epoch " +
-                        std::to_string(pos.epoch + 1) + "). The last good checkpoint is kept" +
-                        (fs::exists(lastPath) ? " (" + lastPath + ")" : std::string()) +
-                        "; lower the learning rate or check the data.";
-                    log(result.message);
+                    result.message = describe(diverged);
+                    result.ending = diverged;
+                    report(diverged);
                     writeMetrics(json{{"type", "error"},
                                       {"stage", pos.stage},
                                       {"epoch", pos.epoch},
@@ -842,15 +837,8 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                               {"iou", iou},
                               {"mean_foreground_dice", epoch.meanForegroundDice},
                               {"improved", epoch.improved}});
-            {
-                std::ostringstream line;
-                line.precision(4);
-                line << "stage " << pos.stage + 1 << " epoch " << pos.epoch + 1 << "/"
-                     << plan.epochs << ": train loss " << epoch.trainLoss << ", val loss "
-                     << epoch.valLoss << ", mean foreground Dice " << epoch.meanForegroundDice
-                     << (epoch.improved ? " (best)" : "");
-                log(line.str());
-            }
+            report(EpochEnded{pos.stage + 1, pos.epoch + 1, plan.epochs, epoch.trainLoss,
+                              epoch.valLoss, epoch.meanForegroundDice, epoch.improved});
             if (hooks.onEpoch)
                 hooks.onEpoch(epoch);
 
@@ -861,8 +849,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
             const bool earlyStop = plan.earlyStoppingPatience > 0 &&
                                    pos.epochsWithoutImprovement >= plan.earlyStoppingPatience;
             if (earlyStop) {
-                log("stage '" + plan.name + "': no better Dice for " +
-                    std::to_string(pos.epochsWithoutImprovement) + " epochs, stopping early");
+                report(StoppedEarly{plan.name, pos.epochsWithoutImprovement});
                 pos.epoch = plan.epochs;
                 break;
             }
@@ -894,9 +881,10 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
     result.finalModelPath = finalPath;
     result.bestMeanDice = std::max(0.0, pos.bestScore);
     result.steps = pos.globalStep;
-    result.message = "finished after " + std::to_string(pos.globalStep) +
-                     " steps; best mean foreground Dice " + std::to_string(result.bestMeanDice);
-    log(result.message);
+    const RunFinished finished{pos.globalStep, result.bestMeanDice};
+    result.message = describe(finished);
+    result.ending = finished;
+    report(finished);
     return result;
 }
 

@@ -7,6 +7,7 @@
 #include "core/train/ModelBundle.h"
 #include "core/train/TrainingConfig.h"
 #include "core/train/TrainingData.h"
+#include "core/train/TrainingEvent.h"
 
 #include <condition_variable>
 #include <cstdint>
@@ -90,14 +91,17 @@ struct TrainerHooks
     std::function<void(const TrainingProgress &)> onStep;
     std::function<void(const EpochResult &)> onEpoch;
     std::function<void(const PreviewResult &)> onPreview;
-    std::function<void(const std::string &)> onLog; // human-readable lines
+    std::function<void(const TrainingEvent &)> onEvent; // describe() words them
 };
 
 struct TrainingResult
 {
     enum class Status { Finished, Stopped, Failed };
     Status status = Status::Finished;
-    std::string message; // why it failed or stopped
+    std::string message; // why it failed or stopped, in English
+    // The event that ended the run (RunFinished, RunStopped or LossDiverged), for words in
+    // another language.
+    std::optional<TrainingEvent> ending;
     double bestMeanDice = 0;
     std::string bestModelPath;  // runDir/best.pt (a ModelBundle); empty before a validation
     std::string finalModelPath; // runDir/final.pt once the plan is done

@@ -1,6 +1,8 @@
 #include "ui/session/Document.h"
+#include "ui/session/LabelSession.h"
 
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QUndoStack>
 #include <QtTest>
@@ -27,6 +29,45 @@ private Q_SLOTS:
         document.undoStack()->redo();
         QCOMPARE(document.sources(), QStringList{dir.path()});
         QCOMPARE(changed.count(), 3);
+    }
+
+    // Issue 20, defect 10: the first folder opened into an empty, untitled project is where it
+    // begins (no '*', nothing to undo); later ones are edits.
+    void openingIntoAPristineDocumentIsNotAnEdit()
+    {
+        QTemporaryDir first, second;
+        Document document;
+        QVERIFY(document.isPristine());
+        QVERIFY(document.openSource(first.path()));
+        QCOMPARE(document.sources(), QStringList{first.path()});
+        QVERIFY(!document.isModified());
+        QCOMPARE(document.undoStack()->count(), 0);
+        QVERIFY(!document.isPristine());
+
+        QVERIFY(document.openSource(second.path()));
+        QVERIFY(document.isModified());
+        QCOMPARE(document.undoStack()->count(), 1);
+        QVERIFY(!document.openSource(second.path())); // already there: nothing happens
+        QCOMPARE(document.undoStack()->count(), 1);
+    }
+
+    // A folder with labels in `medseg convert`'s layout (the demo) brings its label names; the
+    // folder and the names are one undo step.
+    void aFolderBringsItsLabelNamesInOneUndoStep()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QTemporaryDir other;
+        Document document;
+        QString error;
+        const QString demo = document.demoStudyFolder(&error);
+        QVERIFY2(!demo.isEmpty(), qPrintable(error));
+        QVERIFY(document.openSource(other.path()));
+        QVERIFY(document.openSource(demo));
+        QCOMPARE(document.labels()->table().find(1)->name, std::string("liver"));
+        QCOMPARE(document.undoStack()->count(), 1);
+        document.undoStack()->undo();
+        QCOMPARE(document.sources(), QStringList{other.path()});
+        QCOMPARE(document.labels()->table(), medseg::core::LabelDescriptions::defaults());
     }
 
     void duplicateSourceIsIgnored()

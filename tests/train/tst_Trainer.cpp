@@ -62,8 +62,8 @@ void TestTrainer::learnsTheSyntheticTaskOnCpu()
     hooks.onEpoch = [&](const EpochResult &result) {
         epochResults.push_back(result);
     };
-    hooks.onLog = [](const std::string &line) {
-        qInfo("%s", line.c_str());
+    hooks.onEvent = [](const TrainingEvent &event) {
+        qInfo("%s", describe(event).c_str());
     };
     Trainer trainer(config, runDir);
     const TrainingResult result = trainer.fit(data, hooks);

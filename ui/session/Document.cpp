@@ -235,15 +235,33 @@ bool Document::addSource(const QString &path)
     const core::LabelDescriptions table = tableOfFolder(canonical);
     if (table.isEmpty()) {
         m_undoStack->push(new AddSourceCommand(this, canonical));
-        return true;
+    } else {
+        // A folder that carries labels (the demo study, `medseg convert`'s layout) brings its
+        // label names and colours, when the project's table is still the default one; one undo
+        // step.
+        m_undoStack->beginMacro(tr("Add source %1").arg(shortFileName(canonical)));
+        m_undoStack->push(new AddSourceCommand(this, canonical));
+        m_labels->replaceTable(table, tr("Label names of %1").arg(shortFileName(canonical)));
+        m_undoStack->endMacro();
     }
-    // A folder that carries labels (the demo study, `medseg convert`'s layout) brings its label
-    // names and colours, when the project's table is still the default one; one undo step.
-    m_undoStack->beginMacro(tr("Add source %1").arg(shortFileName(canonical)));
-    m_undoStack->push(new AddSourceCommand(this, canonical));
-    m_labels->replaceTable(table, tr("Label names of %1").arg(shortFileName(canonical)));
-    m_undoStack->endMacro();
     return true;
+}
+
+bool Document::openSource(const QString &path)
+{
+    const bool pristine = isPristine();
+    if (!addSource(path))
+        return false;
+    // The first images opened into an empty, untitled project are where the project begins,
+    // not an edit: nothing to undo, and no unsaved-changes mark before the user's first change.
+    if (pristine)
+        m_undoStack->clear();
+    return true;
+}
+
+bool Document::isPristine() const
+{
+    return m_undoStack->count() == 0 && m_projectPath.isEmpty() && m_sources.isEmpty();
 }
 
 core::LabelDescriptions Document::tableOfFolder(const QString &folder)

@@ -60,6 +60,12 @@ public:
     // Pushes an undoable command; returns false (and pushes nothing) if the source is already
     // part of the project.
     bool addSource(const QString &path);
+    // What the user's File > Open (or a drop, or the command line) does: addSource(), except
+    // that into a pristine document the source is where the project begins, not an edit (the
+    // undo stack stays empty and clean).
+    bool openSource(const QString &path);
+    // An untitled project with no sources and nothing done yet.
+    bool isPristine() const;
 
     // True while there are edits since the last save (the undo stack is not clean).
     bool isModified() const;

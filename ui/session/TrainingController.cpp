@@ -1,5 +1,7 @@
 #include "ui/session/TrainingController.h"
 
+#include "ui/session/TrainingEventText.h"
+
 #include <QMetaObject>
 #include <QThread>
 
@@ -94,10 +96,10 @@ bool TrainingController::start(const core::TrainingConfig &config,
                 this, [this, image, step, id] { Q_EMIT previewReady(image, step, id); },
                 Qt::QueuedConnection);
         };
-        hooks.onLog = [this](const std::string &line) {
-            const QString text = QString::fromStdString(line);
+        hooks.onEvent = [this](const core::TrainingEvent &event) {
             QMetaObject::invokeMethod(
-                this, [this, text] { Q_EMIT logMessage(text); }, Qt::QueuedConnection);
+                this, [this, event] { Q_EMIT logMessage(TrainingEventText::describe(event)); },
+                Qt::QueuedConnection);
         };
 
         core::TrainingResult result;

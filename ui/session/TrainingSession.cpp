@@ -86,8 +86,15 @@ void TrainingSession::loadVocDataset(const QString &directory)
 void TrainingSession::setTrainingData(std::shared_ptr<const core::TrainingData> data,
                                       const QString &origin)
 {
+    adoptData(std::move(data), origin, false);
+}
+
+void TrainingSession::adoptData(std::shared_ptr<const core::TrainingData> data,
+                                const QString &origin, bool fromProject)
+{
     m_data = std::move(data);
     m_datasetOrigin = origin;
+    m_originIsProject = fromProject; // worded when shown, in the language of that moment
     if (m_data)
         m_config.model.num_classes = std::max(2, m_data->classCount());
     Q_EMIT datasetChanged();
@@ -103,8 +110,13 @@ bool TrainingSession::useProjectLabels()
     std::shared_ptr<const core::TrainingData> data = m_projectData(&m_error);
     if (!data)
         return false;
-    setTrainingData(std::move(data), tr("labeled slices of this project"));
+    adoptData(std::move(data), QString(), true);
     return true;
+}
+
+QString TrainingSession::datasetOrigin() const
+{
+    return m_originIsProject ? tr("labeled slices of this project") : m_datasetOrigin;
 }
 
 QStringList TrainingSession::classNames() const
@@ -139,8 +151,7 @@ QString TrainingSession::datasetSummary() const
     QString text = tr("%n training slice(s)", nullptr, int(m_data->train.size())) +
                    QStringLiteral(", ") +
                    tr("%n validation slice(s)", nullptr, int(m_data->val.size()));
-    if (!m_data->summary.empty())
-        text += QStringLiteral(" (%1)").arg(QString::fromStdString(m_data->summary));
+    // m_data->summary is the model card's English; the lines below say the same per class.
     for (int c = 0; c < classes; ++c) {
         text += QLatin1Char('\n') +
                 tr("%1: %2 slice(s), %3 pixels")

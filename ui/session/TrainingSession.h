@@ -70,7 +70,9 @@ public:
     bool useProjectLabels();
     std::shared_ptr<const core::TrainingData> trainingData() const { return m_data; }
     bool isLoadingDataset() const { return m_datasetWatcher.isRunning(); }
-    QString datasetOrigin() const { return m_datasetOrigin; }
+    // Where the data came from: a folder, or "labeled slices of this project" in the language
+    // of the moment.
+    QString datasetOrigin() const;
     // Slices per split and labeled pixels per class, for the dashboard.
     QString datasetSummary() const;
     QStringList classNames() const;
@@ -105,6 +107,8 @@ Q_SIGNALS:
     void previewUpdated(int sliceIndex, qint64 step);
 
 private:
+    void adoptData(std::shared_ptr<const core::TrainingData> data, const QString &origin,
+                   bool fromProject);
     bool startIn(const QString &runDir);
     void onPreviewReady(const QImage &labels, qint64 step, qint64 requestId);
 
@@ -113,6 +117,7 @@ private:
     core::TrainingConfig m_config;
     std::shared_ptr<const core::TrainingData> m_data;
     QString m_datasetOrigin;
+    bool m_originIsProject = false;
     struct LoadedDataset
     {
         std::shared_ptr<const core::TrainingData> data;

@@ -11,8 +11,8 @@ namespace medseg::ui {
 class LabelStatisticsModel;
 class SurfaceView;
 
-// The statistics table under the 3D view: follows a SurfaceView's results (computed with its
-// surfaces, off the GUI thread) and exports them as CSV.
+// The label statistics table (volume, surface area, mean and SD per label): follows a SurfaceView's
+// results (computed with its surfaces, off the GUI thread) and exports them as CSV.
 class LabelStatisticsWidget : public QWidget
 {
     Q_OBJECT

@@ -12,6 +12,7 @@
 #include "ui/widgets/DicomBrowserPanel.h"
 #include "ui/widgets/ExportDialog.h"
 #include "ui/widgets/LabelPanel.h"
+#include "ui/widgets/LabelStatisticsWidget.h"
 #include "ui/widgets/ShortcutsDialog.h"
 #include "ui/widgets/SliceView.h"
 #include "ui/widgets/TrainingPanel.h"
@@ -41,8 +42,10 @@ namespace {
 const char *const GeometryKey = "mainWindow/geometry";
 const char *const StateKey = "mainWindow/state";
 const char *const DemographicsKey = "view/patientInfo";
+const char *const View3DKey = "view/3d";
 // Bump when docks are added or renamed so that an old saved layout is not applied to them.
-constexpr int WindowStateVersion = 2; // 2: browser and labels, training and 3D tabbed
+// 2: browser and labels, training and 3D tabbed; 3: the 3D view in the viewer, statistics docked
+constexpr int WindowStateVersion = 3;
 
 QLabel *makePlaceholder(QWidget *parent)
 {
@@ -204,6 +207,18 @@ void MainWindow::createActions()
         QSettings().setValue(DemographicsKey, on);
     });
 
+    // The 3D view in the fourth quadrant, remembered; off gives the quadrant to the series'
+    // information and saves the surface computations.
+    m_show3dAction = new QAction(this);
+    m_show3dAction->setObjectName(QStringLiteral("actionShow3DView"));
+    m_show3dAction->setCheckable(true);
+    m_show3dAction->setChecked(QSettings().value(View3DKey, true).toBool());
+    m_viewer->setFourthViewVisible(m_show3dAction->isChecked());
+    connect(m_show3dAction, &QAction::toggled, this, [this](bool on) {
+        m_viewer->setFourthViewVisible(on);
+        QSettings().setValue(View3DKey, on);
+    });
+
     m_openDemoAction = new QAction(this);
     m_openDemoAction->setObjectName(QStringLiteral("actionOpenDemoStudy"));
     connect(m_openDemoAction, &QAction::triggered, this, &MainWindow::onOpenDemoStudy);
@@ -288,16 +303,21 @@ void MainWindow::createDocks()
     m_trainingDock =
         addPanelDock(QStringLiteral("dockTraining"), m_trainingPanel, Qt::RightDockWidgetArea);
     m_view3dPanel = new View3DPanel(m_document->labels(), this);
-    m_view3dDock = addPanelDock(QStringLiteral("dock3D"), m_view3dPanel, Qt::RightDockWidgetArea);
+    m_viewer->setFourthView(m_view3dPanel);
+    auto *statistics = new LabelStatisticsWidget(this);
+    m_view3dPanel->setStatisticsWidget(statistics);
+    m_statisticsDock =
+        addPanelDock(QStringLiteral("dockStatistics"), statistics, Qt::LeftDockWidgetArea);
 }
 
-// The images get most of the screen: panels that compete for a side share it as tabs (the
-// labels over the browser, training over the 3D view), and each side stays narrow. The user's
-// own arrangement replaces this one (restoreWindowState).
+// The images get most of the screen (the 3D view is the viewer's fourth quadrant, as in
+// ITK-SNAP): panels that compete for a side share it as tabs (the labels over the browser and
+// the statistics), and each side stays narrow. The user's own arrangement replaces this one
+// (restoreWindowState).
 void MainWindow::arrangeDefaultDocks()
 {
     tabifyDockWidget(m_dicomDock, m_labelsDock);
-    tabifyDockWidget(m_trainingDock, m_view3dDock);
+    tabifyDockWidget(m_labelsDock, m_statisticsDock);
     m_labelsDock->raise();
     m_trainingDock->raise();
     resizeDocks({m_labelsDock, m_trainingDock}, {300, 370}, Qt::Horizontal);
@@ -332,8 +352,9 @@ void MainWindow::createMenus()
 
     m_viewMenu = menuBar()->addMenu(QString());
     m_viewMenu->setObjectName(QStringLiteral("menuView"));
-    for (QDockWidget *dock : {m_dicomDock, m_labelsDock, m_trainingDock, m_view3dDock})
+    for (QDockWidget *dock : {m_dicomDock, m_labelsDock, m_statisticsDock, m_trainingDock})
         m_viewMenu->addAction(dock->toggleViewAction());
+    m_viewMenu->addAction(m_show3dAction);
     m_viewMenu->addAction(m_windowBar->toggleViewAction());
     m_viewMenu->addAction(m_demographicsAction);
 
@@ -381,6 +402,9 @@ void MainWindow::retranslate()
     m_demographicsAction->setStatusTip(
         tr("Show the patient's name and ID, the study date and descriptions on the views; hide "
            "them for screenshots"));
+    m_show3dAction->setText(tr("&3D View"));
+    m_show3dAction->setStatusTip(
+        tr("Show the label surfaces in the fourth quadrant of the viewer, as ITK-SNAP does"));
     m_openDemoAction->setText(tr("Open De&mo Study"));
     m_openDemoAction->setStatusTip(
         tr("Synthetic CT patients with labeled liver, kidneys, spleen and bone, written once to "
@@ -405,7 +429,7 @@ void MainWindow::retranslate()
     m_dicomDock->setWindowTitle(tr("DICOM Browser"));
     m_labelsDock->setWindowTitle(tr("Labels"));
     m_trainingDock->setWindowTitle(tr("Training"));
-    m_view3dDock->setWindowTitle(tr("3D View"));
+    m_statisticsDock->setWindowTitle(tr("Label Statistics"));
 
     onUndoStateChanged();
 }
@@ -609,15 +633,14 @@ void MainWindow::openSource(const QString &path)
         statusBar()->showMessage(tr("%1 does not exist any more.").arg(shown), 5000);
         return;
     }
-    m_document->addSource(path);
+    m_document->openSource(path);
     m_recentFiles->add(path);
     statusBar()->showMessage(tr("Added %1").arg(shown), 3000);
 }
 
 void MainWindow::openStartupSources(const QStringList &paths)
 {
-    const bool untouched = m_document->undoStack()->count() == 0 &&
-                           m_document->projectPath().isEmpty() && m_document->sources().isEmpty();
+    const bool untouched = m_document->isPristine();
     for (const QString &path : paths)
         openSource(path);
     // What the program was started on is where the project begins, not an edit to undo: the

@@ -122,6 +122,7 @@ private:
     QAction *m_openProjectAction = nullptr;
     QAction *m_openDemoAction = nullptr;
     QAction *m_demographicsAction = nullptr;
+    QAction *m_show3dAction = nullptr;
     QAction *m_saveProjectAction = nullptr;
     QAction *m_saveProjectAsAction = nullptr;
     QAction *m_importLabelsAction = nullptr;
@@ -135,7 +136,7 @@ private:
     QDockWidget *m_dicomDock = nullptr;
     QDockWidget *m_labelsDock = nullptr;
     QDockWidget *m_trainingDock = nullptr;
-    QDockWidget *m_view3dDock = nullptr;
+    QDockWidget *m_statisticsDock = nullptr;
     LabelPanel *m_labelPanel = nullptr;
     TrainingPanel *m_trainingPanel = nullptr;
     View3DPanel *m_view3dPanel = nullptr;

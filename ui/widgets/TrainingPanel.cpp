@@ -4,6 +4,7 @@
 #include "ui/session/RunHistory.h"
 #include "ui/session/SeriesSession.h"
 #include "ui/session/TrainingController.h"
+#include "ui/session/TrainingEventText.h"
 #include "ui/session/TrainingSession.h"
 
 #include <QChart>
@@ -151,13 +152,7 @@ std::optional<core::AugmentationLevel> augmentationFromText(const QString &text)
 
 QString stageName(const std::string &name)
 {
-    if (name == "feature-extractor fine-tuning")
-        return TrainingPanel::tr("feature-extractor fine-tuning");
-    if (name == "pyramid pooling training")
-        return TrainingPanel::tr("pyramid pooling training");
-    if (name == "whole-model fine-tuning")
-        return TrainingPanel::tr("whole-model fine-tuning");
-    return QString::fromStdString(name);
+    return TrainingEventText::stageName(name);
 }
 
 } // namespace
@@ -226,7 +221,9 @@ TrainingPanel::TrainingPanel(TrainingSession *session, PredictionSession *predic
                               int(result.steps));
                     break;
                 case core::TrainingResult::Status::Failed:
-                    text = tr("Training failed: %1").arg(QString::fromStdString(result.message));
+                    text = tr("Training failed: %1")
+                               .arg(result.ending ? TrainingEventText::describe(*result.ending)
+                                                  : QString::fromStdString(result.message));
                     break;
                 }
                 m_statusLabel->setText(text);

@@ -5,7 +5,7 @@
 #include "ui/widgets/LabelStatisticsWidget.h"
 #include "ui/widgets/SurfaceView.h"
 
-#include <QSplitter>
+#include <QEvent>
 #include <QVBoxLayout>
 
 namespace medseg::ui {
@@ -19,18 +19,11 @@ View3DPanel::View3DPanel(LabelSession *labels, QWidget *parent)
     : QWidget(parent)
     , m_labels(labels)
     , m_view(new SurfaceView(this))
-    , m_statistics(new LabelStatisticsWidget(this))
 {
     setObjectName(QStringLiteral("view3DPanel"));
-    m_statistics->setSurfaceView(m_view);
-    auto *splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(m_view);
-    splitter->addWidget(m_statistics);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(splitter);
+    layout->addWidget(m_view);
 
     m_refreshTimer.setSingleShot(true);
     m_refreshTimer.setInterval(RefreshDelayMs);
@@ -40,18 +33,45 @@ View3DPanel::View3DPanel(LabelSession *labels, QWidget *parent)
     connect(m_labels, &LabelSession::tableChanged, this, &View3DPanel::applyTable);
 }
 
+void View3DPanel::setStatisticsWidget(LabelStatisticsWidget *statistics)
+{
+    if (m_statistics)
+        m_statistics->removeEventFilter(this);
+    m_statistics = statistics;
+    statistics->setSurfaceView(m_view);
+    statistics->installEventFilter(this);
+    refreshIfStale();
+}
+
+bool View3DPanel::isWanted() const
+{
+    return isVisible() || (m_statistics && m_statistics->isVisible());
+}
+
 void View3DPanel::scheduleRefresh()
 {
     m_stale = true;
-    if (isVisible())
+    if (isWanted())
         m_refreshTimer.start();
+}
+
+void View3DPanel::refreshIfStale()
+{
+    if (m_stale && isWanted())
+        m_refreshTimer.start(0);
 }
 
 void View3DPanel::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
-    if (m_stale)
-        m_refreshTimer.start(0);
+    refreshIfStale();
+}
+
+bool View3DPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_statistics && event->type() == QEvent::Show)
+        refreshIfStale();
+    return QWidget::eventFilter(watched, event);
 }
 
 void View3DPanel::applyTable()

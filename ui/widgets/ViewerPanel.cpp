@@ -24,10 +24,14 @@ ViewerPanel::ViewerPanel(SeriesSession *session, QWidget *parent)
     m_info->setWordWrap(true);
     m_info->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_info->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Maximum);
     m_infoPanel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
 
     auto *infoLayout = new QVBoxLayout(m_infoPanel);
-    infoLayout->addWidget(m_info, 1);
+    infoLayout->setContentsMargins(0, 0, 0, 0);
+    infoLayout->setSpacing(2);
+    infoLayout->addStretch(1); // where the fourth view goes
+    infoLayout->addWidget(m_info);
     infoLayout->addWidget(m_loadProgress);
 
     auto *grid = new QGridLayout(this);
@@ -81,19 +85,46 @@ void ViewerPanel::updateInfo()
     }
     const auto volume = m_session->volume();
     const core::ImageGeometry &g = volume->geometry();
-    QString text = QStringLiteral("<b>%1</b><br>").arg(m_session->title().toHtmlEscaped());
+    // Compact: the quadrant belongs to the 3D view.
+    QString text = QStringLiteral("<b>%1</b>").arg(m_session->title().toHtmlEscaped());
+    if (const std::string &modality = m_session->layout().modality; !modality.empty())
+        text += QStringLiteral(" · ") + QString::fromStdString(modality).toHtmlEscaped();
+    text += QStringLiteral("<br>");
     text +=
         tr("%1 × %2 × %3 voxels").arg(volume->width()).arg(volume->height()).arg(volume->depth());
-    text += QStringLiteral("<br>");
+    text += QStringLiteral(" · ");
     text += tr("Spacing %1 × %2 × %3 mm")
                 .arg(g.spacing[0], 0, 'g', 4)
                 .arg(g.spacing[1], 0, 'g', 4)
                 .arg(g.spacing[2], 0, 'g', 4);
-    text += QStringLiteral("<br>") + QString::fromStdString(m_session->layout().modality);
     for (const std::string &warning : m_session->layout().warnings)
         text += QStringLiteral("<br><font color='#d08000'>⚠ %1</font>")
                     .arg(QString::fromStdString(warning).toHtmlEscaped());
     m_info->setText(text);
+}
+
+void ViewerPanel::setFourthView(QWidget *view)
+{
+    auto *layout = static_cast<QVBoxLayout *>(m_infoPanel->layout());
+    if (m_fourthView)
+        layout->removeWidget(m_fourthView);
+    else
+        delete layout->takeAt(0); // the stretch that held its place
+    m_fourthView = view;
+    view->setParent(m_infoPanel);
+    layout->insertWidget(0, view, 1);
+    setFourthViewVisible(m_fourthViewWanted);
+}
+
+void ViewerPanel::setFourthViewVisible(bool visible)
+{
+    m_fourthViewWanted = visible;
+    if (m_fourthView)
+        m_fourthView->setVisible(visible);
+    // Without it the information sits at the quadrant's top.
+    m_info->setAlignment(Qt::AlignLeft | (visible ? Qt::AlignBottom : Qt::AlignTop));
+    m_info->setSizePolicy(QSizePolicy::Ignored,
+                          visible ? QSizePolicy::Maximum : QSizePolicy::Expanding);
 }
 
 void ViewerPanel::setDemographicsVisible(bool visible)

@@ -1,0 +1,68 @@
+#include "core/train/TrainingEvent.h"
+
+#include <sstream>
+
+namespace medseg::core {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts...
+{
+    using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+} // namespace
+
+std::string describe(const TrainingEvent &event)
+{
+    std::ostringstream line;
+    line.precision(4);
+    std::visit(Overloaded{
+                   [&](const RunStarted &e) {
+                       line << "training on " << (e.cuda ? "CUDA" : "CPU") << " with " << e.threads
+                            << " threads";
+                       if (!e.mixedPrecision.empty())
+                           line << ", mixed precision " << e.mixedPrecision;
+                   },
+                   [&](const RunResumed &e) {
+                       line << "resuming from " << e.checkpoint << " at step " << e.step;
+                   },
+                   [&](const StageStarted &e) {
+                       line << "stage " << e.stage << "/" << e.stageCount << " '" << e.name
+                            << "': " << e.slices << " slices, " << e.epochs << " epochs of "
+                            << e.stepsPerEpoch << " steps, lr " << e.learningRate;
+                   },
+                   [&](const EpochEnded &e) {
+                       line << "stage " << e.stage << " epoch " << e.epoch << "/" << e.epochs
+                            << ": train loss " << e.trainLoss << ", val loss " << e.valLoss
+                            << ", mean foreground Dice " << e.meanForegroundDice
+                            << (e.improved ? " (best)" : "");
+                   },
+                   [&](const StoppedEarly &e) {
+                       line << "stage '" << e.stageName << "': no better Dice for "
+                            << e.epochsWithoutImprovement << " epochs, stopping early";
+                   },
+                   [&](const RunStopped &e) {
+                       line << "stopped at step " << e.step << "; checkpoint written to "
+                            << e.checkpoint;
+                   },
+                   [&](const LossDiverged &e) {
+                       line << "stage '" << e.stageName << "' stopped: the loss became "
+                            << (e.nan ? "NaN" : "infinite") << " at step " << e.step << " (epoch "
+                            << e.epoch << "). The last good checkpoint is kept";
+                       if (!e.checkpoint.empty())
+                           line << " (" << e.checkpoint << ")";
+                       line << "; lower the learning rate or check the data.";
+                   },
+                   [&](const RunFinished &e) {
+                       line << "finished after " << e.steps << " steps; best mean foreground Dice "
+                            << e.bestMeanDice;
+                   },
+               },
+               event);
+    return line.str();
+}
+
+} // namespace medseg::core
