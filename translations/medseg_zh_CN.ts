@@ -975,6 +975,10 @@
         <translation>已停止；再次运行相同命令即可从 %1 恢复
 </translation>
     </message>
+    <message>
+        <source>Stretch slices to the square input size (default: keep their aspect ratio, resizing the longer side and padding the shorter one).</source>
+        <translation>将切片拉伸为方形输入尺寸（默认：保持宽高比，缩放较长边并填充较短边）。</translation>
+    </message>
 </context>
 <context>
     <name>TrainingEventText</name>
@@ -2861,6 +2865,14 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
     <message>
         <source>Size</source>
         <translation>尺寸</translation>
+    </message>
+    <message>
+        <source>Off (recommended): each slice keeps its proportions; its longer side is scaled to the input size and the rest is padded, so anatomy is not distorted. On: slices are stretched to a square, as some older tools do. Prediction always fits slices the way the model was trained.</source>
+        <translation>关闭（推荐）：每张切片保持原有比例，较长边缩放到输入尺寸，其余部分填充，解剖结构不会变形。打开：切片被拉伸为方形（一些旧工具如此）。预测时始终按模型训练时的方式处理切片。</translation>
+    </message>
+    <message>
+        <source>Stretch slices to a square</source>
+        <translation>将切片拉伸为方形</translation>
     </message>
 </context>
 <context>

@@ -80,6 +80,10 @@ public:
         const QCommandLineOption inputSizeOption(QStringLiteral("input-size"),
                                                  tr("Square input size of every stage."),
                                                  QStringLiteral("N"));
+        const QCommandLineOption stretchOption(
+            QStringLiteral("stretch"),
+            tr("Stretch slices to the square input size (default: keep their aspect ratio, "
+               "resizing the longer side and padding the shorter one)."));
         const QCommandLineOption batchOption(QStringLiteral("batch"),
                                              tr("Batch size of every stage."), QStringLiteral("N"));
         const QCommandLineOption strideOption(QStringLiteral("output-stride"),
@@ -99,8 +103,9 @@ public:
                                               tr("cpu or cuda (default: cuda when available)."),
                                               QStringLiteral("DEVICE"));
         for (const QCommandLineOption *option :
-             {&configOption, &backboneOption, &epochsOption, &inputSizeOption, &batchOption,
-              &strideOption, &runDirOption, &seedOption, &threadsOption, &deviceOption})
+             {&configOption, &backboneOption, &epochsOption, &inputSizeOption, &stretchOption,
+              &batchOption, &strideOption, &runDirOption, &seedOption, &threadsOption,
+              &deviceOption})
             parser.addOption(*option);
         parser.addPositionalArgument(QStringLiteral("dataset"),
                                      tr("The VOC dataset folder (optional with --config)."));
@@ -173,6 +178,8 @@ public:
         }
         if (threads > 0)
             config.threads = threads;
+        if (parser.isSet(stretchOption))
+            config.inputResize = core::InputResize::Stretch;
         if (parser.isSet(backboneOption)) {
             const QString backbone = parser.value(backboneOption);
             if (!backbones.contains(backbone)) {

@@ -1,6 +1,7 @@
 #include "core/export/ModelExport.h"
 
 #include "core/export/TorchScriptExporter.h"
+#include "core/train/NetworkInput.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/csrc/jit/serialization/import.h>
@@ -31,18 +32,10 @@ at::Tensor exportNetworkInput(const at::Tensor &image, const ModelBundle &bundle
 {
     if (image.dim() != 3)
         throw std::invalid_argument("export slices must be [C, H, W] 8-bit images");
-    at::Tensor input = image.to(at::kFloat).div(255.0);
-    const int64_t want = bundle.config.in_channels;
-    if (input.size(0) != want)
-        input = input.mean(0, /*keepdim=*/true).expand({want, input.size(1), input.size(2)});
-    input = input.contiguous().clone();
-    const Preprocessing &p = bundle.preprocessing;
-    for (int64_t c = 0; c < want; ++c) {
-        const float mean = p.mean.empty() ? 0.0f : p.mean[std::size_t(c) % p.mean.size()];
-        const float std = p.std.empty() ? 1.0f : p.std[std::size_t(c) % p.std.size()];
-        input[c].sub_(mean).div_(std);
-    }
-    return input.unsqueeze(0);
+    // The network's input as training and prediction make it: at the trained input size, so
+    // that calibration ranges and the checks see what the network saw.
+    return networkInput(image.to(at::kFloat).div(255.0).unsqueeze(0), bundle.preprocessing,
+                        bundle.config.in_channels);
 }
 
 namespace {
@@ -57,6 +50,8 @@ ExportMetadata metadataOf(const ModelBundle &bundle)
     m.windowWidth = bundle.preprocessing.windowWidth;
     m.mean = bundle.preprocessing.mean;
     m.std = bundle.preprocessing.std;
+    m.inputSize = bundle.preprocessing.inputSize;
+    m.inputResize = toString(bundle.preprocessing.resize);
     m.modelVersion = bundle.version;
     m.datasetSummary = bundle.datasetSummary;
     m.createdAt = bundle.createdAt;

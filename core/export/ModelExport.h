@@ -48,7 +48,8 @@ struct ModelExportResult
 std::string resolveExportModel(const std::string &modelOrRun);
 
 // The network input for an 8-bit slice [C, H, W]: / 255, grey replicated (or RGB averaged) to
-// the model's channels, then (x - mean[c]) / std[c]; [1, C, H, W] float.
+// the model's channels, fitted into the trained input size, then (x - mean[c]) / std[c];
+// [1, C, S, S] float (core/train/NetworkInput.h, as training and prediction).
 at::Tensor exportNetworkInput(const at::Tensor &image, const ModelBundle &bundle);
 
 // Throws std::invalid_argument for options that cannot work (int8 without calibration slices,

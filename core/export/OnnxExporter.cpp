@@ -124,6 +124,20 @@ nlohmann::json preprocessingJson(const ExportMetadata &m, int inChannels)
         p["intensity"] = {{"scale", 1.0 / 255.0},
                           {"then", "8-bit values / 255, replicate to input_channels, "
                                    "(x - mean[c]) / std[c]"}};
+    if (m.inputSize > 0) {
+        p["input_size"] = m.inputSize;
+        p["input_resize"] = m.inputResize;
+        p["geometry"] =
+            m.inputResize == "stretch"
+                ? "resize (bilinear) the slice to input_size x input_size before normalising; "
+                  "resize the logits back to the slice"
+                : "resize (bilinear) the slice so that its longer side is input_size, centre it "
+                  "in an input_size x input_size image padded with 0 (before normalising); crop "
+                  "the logits to the slice's region and resize them back to the slice";
+    } else {
+        p["input_size"] = nullptr;
+        p["geometry"] = "slices go in at their own size";
+    }
     return p;
 }
 

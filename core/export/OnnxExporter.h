@@ -33,6 +33,11 @@ struct ExportMetadata
     double windowWidth = 400.0;
     std::vector<float> mean{0.485f, 0.456f, 0.406f}; // then (x - mean[c]) / std[c]
     std::vector<float> std{0.229f, 0.224f, 0.225f};
+    // The square input size the network was trained at (0: slices as they are), and how slices
+    // were fitted into it ("keep_aspect": longer side to the size, centred, zero padding;
+    // "stretch"); the logits are mapped back the same way.
+    int inputSize = 0;
+    std::string inputResize = "keep_aspect";
     std::string modelVersion = "1";
     std::string datasetSummary; // counts only, e.g. "212 slices from 4 patients; 6 classes"
     std::string createdAt;      // ISO 8601 UTC

@@ -87,7 +87,7 @@ std::vector<double> SegmentationMetrics::dice() const
             truth += double(m_confusion[std::size_t(c * k + o)]);
             predicted += double(m_confusion[std::size_t(o * k + c)]);
         }
-        if (truth + predicted > 0)
+        if (truth > 0)
             result[std::size_t(c)] = 2.0 * tp / (truth + predicted);
     }
     return result;
@@ -104,9 +104,24 @@ std::vector<double> SegmentationMetrics::iou() const
             truth += double(m_confusion[std::size_t(c * k + o)]);
             predicted += double(m_confusion[std::size_t(o * k + c)]);
         }
-        const double unionCount = truth + predicted - tp;
-        if (unionCount > 0)
-            result[std::size_t(c)] = tp / unionCount;
+        if (truth > 0)
+            result[std::size_t(c)] = tp / (truth + predicted - tp);
+    }
+    return result;
+}
+
+std::vector<std::int64_t> SegmentationMetrics::absentClassPixels() const
+{
+    const int k = m_classCount;
+    std::vector<std::int64_t> result(std::size_t(k), 0);
+    for (int c = 0; c < k; ++c) {
+        std::int64_t truth = 0, predicted = 0;
+        for (int o = 0; o < k; ++o) {
+            truth += m_confusion[std::size_t(c * k + o)];
+            predicted += m_confusion[std::size_t(o * k + c)];
+        }
+        if (truth == 0)
+            result[std::size_t(c)] = predicted;
     }
     return result;
 }

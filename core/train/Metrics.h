@@ -24,9 +24,14 @@ public:
     int classCount() const;
     // confusion()[t * K + p]: pixels of true class t predicted as p.
     const std::vector<std::int64_t> &confusion() const;
-    // Per class; a class absent from both prediction and truth gets NaN (it is left out of means).
+    // Per class, over the classes present in the ground truth, as nnU-Net and MONAI report
+    // them: a class absent from the truth gets NaN (left out of the means) whatever the model
+    // predicted; absentClassPixels() counts those false positives.
     std::vector<double> dice() const;
     std::vector<double> iou() const;
+    // Per class: pixels predicted as a class that the ground truth does not contain (0 for
+    // the classes it contains).
+    std::vector<std::int64_t> absentClassPixels() const;
     double meanForegroundDice() const; // mean over classes 1..K-1 that are not NaN; NaN if none
     double meanForegroundIou() const;
     double pixelAccuracy() const; // NaN before any pixel was added

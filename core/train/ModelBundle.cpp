@@ -148,7 +148,8 @@ std::string toJson(const ModelBundle &bundle)
                                       : json(nullptr)},
                        {"mean", p.mean},
                        {"std", p.std},
-                       {"input_size", p.inputSize}};
+                       {"input_size", p.inputSize},
+                       {"input_resize", toString(p.resize)}};
     json root{{"format", kFormat},
               {"format_version", kFormatVersion},
               {"version", bundle.version},
@@ -208,6 +209,9 @@ ModelBundle modelBundleFromJson(const std::string &text, const std::string &sour
         bundle.preprocessing.mean = p.at("mean").get<std::vector<float>>();
         bundle.preprocessing.std = p.at("std").get<std::vector<float>>();
         bundle.preprocessing.inputSize = p.value("input_size", 0);
+        // Files from before the key trained by stretching (and recorded input_size 0).
+        bundle.preprocessing.resize =
+            inputResizeFromString(p.value("input_resize", std::string("stretch")));
         if (const auto v = root.find("validation"); v != root.end() && v->is_object()) {
             ValidationScores &scores = bundle.validation;
             for (const json &value : v->at("dice"))

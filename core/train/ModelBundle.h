@@ -5,6 +5,7 @@
 // `NAME.json` beside it (the network's ModelConfig, classes, and the preprocessing the model was
 // trained with). No patient data: only class names, numbers and a dataset summary.
 
+#include "core/train/InputGeometry.h"
 #include "core/train/ValidationScores.h"
 #include "models/ModelConfig.h"
 #include "models/PSPNet.h"
@@ -25,7 +26,7 @@ struct ModelClass
 
 // How a slice becomes the network's input: optional windowing of raw values (HU) to [0, 1]
 // (the window the VOC dataset was written with), 8-bit images scaled by 1/255, replicated to
-// `config.in_channels`, then (x - mean[c]) / std[c].
+// `config.in_channels`, fitted into the input size, then (x - mean[c]) / std[c].
 struct Preprocessing
 {
     bool hasWindow = false;
@@ -33,9 +34,11 @@ struct Preprocessing
     double windowWidth = 400.0;
     std::vector<float> mean{0.485f, 0.456f, 0.406f};
     std::vector<float> std{0.229f, 0.224f, 0.225f};
-    // The square size the network saw in training; the Predictor resizes slices to it (and the
-    // logits back). 0: slices go in at their own size.
+    // The square size the network saw in training and how slices were fitted into it
+    // (core/train/NetworkInput.h applies both, and maps the logits back). 0: slices go in at
+    // their own size.
     int inputSize = 0;
+    InputResize resize = InputResize::KeepAspect;
 };
 
 struct ModelBundle

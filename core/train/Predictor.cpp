@@ -1,5 +1,7 @@
 #include "core/train/Predictor.h"
 
+#include "core/train/NetworkInput.h"
+
 #include <ATen/ATen.h>
 #include <torch/nn.h>
 
@@ -52,65 +54,37 @@ torch::Tensor Predictor::windowToUnit(const torch::Tensor &values) const
     return (at::floor(y) / 255.0).to(at::kFloat);
 }
 
-torch::Tensor Predictor::normalize(const torch::Tensor &unit) const
+torch::Tensor Predictor::networkInput(const torch::Tensor &unit) const
 {
-    const int channels = m_bundle.config.in_channels;
-    at::Tensor x = unit.to(m_device, at::kFloat);
-    if (x.dim() != 4)
+    if (unit.dim() != 4)
         throw std::runtime_error("predictor: input must be [N, C, H, W]");
-    if (x.size(1) != channels) {
-        if (x.size(1) == 1)
-            x = x.expand({x.size(0), channels, x.size(2), x.size(3)});
-        else if (channels == 1)
-            x = x.mean(1, true);
-        else
-            throw std::runtime_error("predictor: " + std::to_string(x.size(1)) +
-                                     "-channel input for a model of " + std::to_string(channels) +
-                                     " channels");
-    }
-    const Preprocessing &p = m_bundle.preprocessing;
-    const auto count = static_cast<std::size_t>(channels);
-    std::vector<float> mean(count), scale(count);
-    for (std::size_t c = 0; c < mean.size(); ++c) {
-        mean[c] = p.mean.size() == 1 ? p.mean[0] : p.mean.at(c);
-        scale[c] = p.std.size() == 1 ? p.std[0] : p.std.at(c);
-    }
-    const auto opts = at::TensorOptions().dtype(at::kFloat);
-    const at::Tensor m = at::tensor(mean, opts).to(m_device).view({1, channels, 1, 1});
-    const at::Tensor s = at::tensor(scale, opts).to(m_device).view({1, channels, 1, 1});
-    return ((x - m) / s).contiguous();
+    return core::networkInput(unit.to(m_device, at::kFloat), m_bundle.preprocessing,
+                              m_bundle.config.in_channels);
 }
 
 torch::Tensor Predictor::preprocessRaw(const torch::Tensor &values) const
 {
-    return normalize(windowToUnit(values));
+    return networkInput(windowToUnit(values));
 }
 
 torch::Tensor Predictor::preprocessImages(const torch::Tensor &images) const
 {
-    return normalize(images.to(m_device, at::kFloat) / 255.0);
+    return networkInput(images.to(m_device, at::kFloat) / 255.0);
 }
 
-torch::Tensor Predictor::logits(const torch::Tensor &input)
+torch::Tensor Predictor::logits(const torch::Tensor &unit)
 {
     torch::NoGradGuard noGrad;
     m_model->eval();
-    const std::int64_t h = input.size(2);
-    const std::int64_t w = input.size(3);
-    const int size = m_bundle.preprocessing.inputSize;
-    at::Tensor x = input.to(m_device, at::kFloat);
-    const bool resize = size > 0 && (h != size || w != size);
-    if (resize)
-        x = at::upsample_bilinear2d(x, {size, size}, false);
-    at::Tensor out = m_model->forward(x).logits.to(at::kFloat);
-    if (resize)
-        out = at::upsample_bilinear2d(out, {h, w}, false);
-    return out;
+    const InputPlacement placement =
+        placementFor(unit.size(2), unit.size(3), m_bundle.preprocessing);
+    const at::Tensor out = m_model->forward(networkInput(unit)).logits.to(at::kFloat);
+    return logitsToSlice(out, placement);
 }
 
-SlicePrediction Predictor::predictInput(const torch::Tensor &input, bool probabilities)
+SlicePrediction Predictor::predictUnit(const torch::Tensor &unit, bool probabilities)
 {
-    const at::Tensor out = logits(input);
+    const at::Tensor out = logits(unit);
     SlicePrediction result;
     result.labels = out.argmax(1).squeeze(0).to(at::kCPU, at::kByte).contiguous();
     if (probabilities)
@@ -123,7 +97,7 @@ SlicePrediction Predictor::predictSlice(const float *values, int width, int heig
 {
     const at::Tensor raw = at::from_blob(const_cast<float *>(values), {1, height, width},
                                          at::TensorOptions().dtype(at::kFloat));
-    return predictInput(preprocessRaw(raw), probabilities);
+    return predictUnit(windowToUnit(raw), probabilities);
 }
 
 SlicePrediction Predictor::predictImage(const std::uint8_t *pixels, int width, int height,
@@ -135,12 +109,12 @@ SlicePrediction Predictor::predictImage(const std::uint8_t *pixels, int width, i
         at::from_blob(const_cast<std::uint8_t *>(pixels), {1, height, width, channels},
                       at::TensorOptions().dtype(at::kByte))
             .permute({0, 3, 1, 2});
-    return predictInput(preprocessImages(image), probabilities);
+    return predictUnit(image.to(m_device, at::kFloat) / 255.0, probabilities);
 }
 
 std::vector<std::uint8_t>
 Predictor::predictBatches(int width, int height, int depth, ProgressSink *progress,
-                          const std::function<torch::Tensor(int first, int count)> &input)
+                          const std::function<torch::Tensor(int first, int count)> &unit)
 {
     const std::size_t sliceSize = std::size_t(width) * std::size_t(height);
     std::vector<std::uint8_t> labels(sliceSize * std::size_t(std::max(0, depth)));
@@ -149,7 +123,7 @@ Predictor::predictBatches(int width, int height, int depth, ProgressSink *progre
             throw CancelledError();
         const int count = std::min(m_batchSize, depth - first);
         const at::Tensor out =
-            logits(input(first, count)).argmax(1).to(at::kCPU, at::kByte).contiguous();
+            logits(unit(first, count)).argmax(1).to(at::kCPU, at::kByte).contiguous();
         std::memcpy(labels.data() + sliceSize * std::size_t(first), out.data_ptr<std::uint8_t>(),
                     sliceSize * std::size_t(count));
     }
@@ -163,7 +137,7 @@ std::vector<std::uint8_t> Predictor::predictVolume(const float *voxels, int widt
 {
     const std::size_t sliceSize = std::size_t(width) * std::size_t(height);
     return predictBatches(width, height, depth, progress, [&](int first, int count) {
-        return preprocessRaw(
+        return windowToUnit(
             at::from_blob(const_cast<float *>(voxels + sliceSize * std::size_t(first)),
                           {count, height, width}, at::TensorOptions().dtype(at::kFloat)));
     });
@@ -175,9 +149,10 @@ std::vector<std::uint8_t> Predictor::predictGreyVolume(const std::uint8_t *grey,
 {
     const std::size_t sliceSize = std::size_t(width) * std::size_t(height);
     return predictBatches(width, height, depth, progress, [&](int first, int count) {
-        return preprocessImages(
-            at::from_blob(const_cast<std::uint8_t *>(grey + sliceSize * std::size_t(first)),
-                          {count, 1, height, width}, at::TensorOptions().dtype(at::kByte)));
+        return at::from_blob(const_cast<std::uint8_t *>(grey + sliceSize * std::size_t(first)),
+                             {count, 1, height, width}, at::TensorOptions().dtype(at::kByte))
+                   .to(m_device, at::kFloat) /
+               255.0;
     });
 }
 

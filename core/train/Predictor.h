@@ -44,17 +44,18 @@ public:
     // (WindowLut), DICOM's linear VOI to 0..255, floored, / 255. Without a window the values
     // are taken as 0..255 grey levels (/ 255).
     torch::Tensor windowToUnit(const torch::Tensor &values) const;
-    // [N, Cin, H, W] in [0, 1] -> the network's input on the device: channels replicated from
-    // grey (or grey from RGB, by mean) to config.in_channels, then (x - mean[c]) / std[c].
-    torch::Tensor normalize(const torch::Tensor &unit) const;
-    // Raw values [N, H, W] -> network input [N, C, H, W] (windowToUnit + normalize).
+    // [N, C, H, W] in [0, 1] -> the network's input on the device, exactly as training made it
+    // (core/train/NetworkInput.h): channels matched to config.in_channels, fitted into the
+    // trained input size, then (x - mean[c]) / std[c].
+    torch::Tensor networkInput(const torch::Tensor &unit) const;
+    // Raw values [N, H, W] -> network input (windowToUnit + networkInput).
     torch::Tensor preprocessRaw(const torch::Tensor &values) const;
-    // 8-bit images [N, C, H, W] uint8 (C = 1 or 3) -> network input (/ 255 + normalize).
+    // 8-bit images [N, C, H, W] uint8 (C = 1 or 3) -> network input (/ 255 + networkInput).
     torch::Tensor preprocessImages(const torch::Tensor &images) const;
 
-    // Network input [N, C, H, W] -> logits [N, K, H, W] float at the input's size (through
-    // Preprocessing::inputSize and back when that is set).
-    torch::Tensor logits(const torch::Tensor &input);
+    // [N, C, H, W] in [0, 1] -> logits [N, K, H, W] float on the slices: the network runs on
+    // networkInput(unit) and its logits are mapped back onto the slices.
+    torch::Tensor logits(const torch::Tensor &unit);
 
     SlicePrediction predictSlice(const float *values, int width, int height,
                                  bool probabilities = false);
@@ -72,11 +73,11 @@ public:
                                                 int depth, ProgressSink *progress = nullptr);
 
 private:
-    SlicePrediction predictInput(const torch::Tensor &input, bool probabilities);
-    // Runs batches of `input(first, count)` (network inputs) over `depth` slices.
+    SlicePrediction predictUnit(const torch::Tensor &unit, bool probabilities);
+    // Runs batches of `unit(first, count)` (slices in [0, 1]) over `depth` slices.
     std::vector<std::uint8_t>
     predictBatches(int width, int height, int depth, ProgressSink *progress,
-                   const std::function<torch::Tensor(int first, int count)> &input);
+                   const std::function<torch::Tensor(int first, int count)> &unit);
 
     ModelBundle m_bundle;
     models::PSPNet m_model;

@@ -1,5 +1,7 @@
 #include "core/train/Trainer.h"
 
+#include "core/train/NetworkInput.h"
+
 #include "core/train/Autocast.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/FusedAdamW.h"
@@ -237,57 +239,26 @@ std::vector<double> classWeightsFromMasks(const std::vector<TrainingSample> &sam
     return weights;
 }
 
-// [C, H, W] uint8 -> [1, inChannels, size, size] float in [0, 1] (bilinear when resized).
-at::Tensor imageToUnit(const at::Tensor &image, int inChannels, int size)
+// [C, H, W] (or [H, W]) 8-bit slice -> [1, C, H, W] float in [0, 1].
+at::Tensor unitOf(const at::Tensor &image)
 {
     at::Tensor x = image.to(at::kFloat).div(255.0);
     if (x.dim() == 2)
         x = x.unsqueeze(0); // [H, W] grey
-    x = x.unsqueeze(0);
-    if (x.dim() != 4)
+    if (x.dim() != 3)
         throw std::runtime_error("training image is not [C, H, W]");
-    const std::int64_t channels = x.size(1);
-    if (channels != inChannels) {
-        if (channels == 1)
-            x = x.expand({1, inChannels, x.size(2), x.size(3)});
-        else if (inChannels == 1)
-            x = x.mean(1, true);
-        else
-            throw std::runtime_error("images have " + std::to_string(channels) +
-                                     " channels; the model expects " + std::to_string(inChannels));
-    }
-    if (size > 0 && (x.size(2) != size || x.size(3) != size))
-        x = at::upsample_bilinear2d(x.contiguous(), {size, size}, false);
-    return x.contiguous();
+    return x.unsqueeze(0);
 }
 
-at::Tensor maskToSize(const at::Tensor &mask, int size)
+// The preprocessing a stage trains with, and that the models it saves record: the dataset's
+// intensities, the stage's input size, the run's way of fitting slices into it.
+Preprocessing stagePreprocessing(const Preprocessing &dataset, const StagePlan &plan,
+                                 InputResize resize)
 {
-    at::Tensor m = mask.to(at::kLong);
-    if (m.size(0) != size || m.size(1) != size)
-        m = at::upsample_nearest2d(mask.to(at::kFloat).unsqueeze(0).unsqueeze(0), {size, size})
-                .squeeze(0)
-                .squeeze(0)
-                .round()
-                .to(at::kLong);
-    return m;
-}
-
-// [N, C, H, W] in [0, 1] -> (x - mean[c]) / std[c], the statistics cycled over the channels.
-at::Tensor normalizeForNetwork(const at::Tensor &x, const Preprocessing &preprocessing)
-{
-    const std::int64_t channels = x.size(1);
-    std::vector<float> mean(std::size_t(channels), 0.0f), std(std::size_t(channels), 1.0f);
-    for (std::int64_t c = 0; c < channels; ++c) {
-        if (!preprocessing.mean.empty())
-            mean[std::size_t(c)] = preprocessing.mean[std::size_t(c) % preprocessing.mean.size()];
-        if (!preprocessing.std.empty())
-            std[std::size_t(c)] = preprocessing.std[std::size_t(c) % preprocessing.std.size()];
-    }
-    const auto options = at::TensorOptions().dtype(at::kFloat);
-    const at::Tensor m = at::tensor(mean, options).view({1, channels, 1, 1}).to(x.device());
-    const at::Tensor s = at::tensor(std, options).view({1, channels, 1, 1}).to(x.device());
-    return (x.to(at::kFloat) - m) / s;
+    Preprocessing p = dataset;
+    p.inputSize = plan.inputSize;
+    p.resize = resize;
+    return p;
 }
 
 struct StageLayout
@@ -518,7 +489,9 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
     ModelBundle bundle;
     bundle.config = config.model;
     bundle.classes = data.classes;
-    bundle.preprocessing = data.preprocessing;
+    // Set again as each stage starts; a finished run's final model records the last stage's.
+    bundle.preprocessing =
+        stagePreprocessing(data.preprocessing, config.stages.back(), config.inputResize);
     bundle.datasetSummary = data.summary;
 
     auto saveState = [&](const std::string &path, const FusedAdamW *optimizer) {
@@ -544,22 +517,21 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         totalSteps += layouts.back().stepsPerEpoch * config.stages[s].epochs;
     }
 
-    // Whole-slice prediction at the stage's input size, logits back at the slice's size.
-    auto predictLogits = [&](const at::Tensor &image, int inputSize) {
+    // Whole-slice prediction as every saved model predicts (core/train/NetworkInput.h): the
+    // slice fitted into the stage's input, the logits mapped back onto it.
+    auto predictLogits = [&](const at::Tensor &image, const Preprocessing &preprocessing) {
         // The 8-bit slice travels (a quarter of the float bytes); conversion and resizing run
         // where the network does.
-        at::Tensor x = imageToUnit(image.to(device), config.model.in_channels, inputSize);
-        x = normalizeForNetwork(x, data.preprocessing).contiguous(memoryFormat);
+        const at::Tensor unit = unitOf(image.to(device));
+        const InputPlacement placement = placementFor(unit.size(2), unit.size(3), preprocessing);
+        const at::Tensor x =
+            networkInput(unit, preprocessing, config.model.in_channels).contiguous(memoryFormat);
         at::Tensor logits;
         {
             AutocastScope scope(autocast, autocastType);
             logits = model->forward(x).logits;
         }
-        logits = logits.to(at::kFloat);
-        const std::int64_t height = image.size(-2), width = image.size(-1);
-        if (logits.size(2) != height || logits.size(3) != width)
-            logits = at::upsample_bilinear2d(logits, {height, width}, false);
-        return logits;
+        return logitsToSlice(logits.to(at::kFloat), placement);
     };
 
     int currentStage = pos.stage;
@@ -573,12 +545,15 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         const bool wasTraining = model->is_training();
         model->eval();
         const int stage = std::min(currentStage, int(config.stages.size()) - 1);
-        const at::Tensor labels = predictLogits(request->second, config.stages[stage].inputSize)
-                                      .argmax(1)
-                                      .squeeze(0)
-                                      .to(at::kByte)
-                                      .to(at::kCPU)
-                                      .contiguous();
+        const at::Tensor labels =
+            predictLogits(request->second,
+                          stagePreprocessing(data.preprocessing, config.stages[std::size_t(stage)],
+                                             config.inputResize))
+                .argmax(1)
+                .squeeze(0)
+                .to(at::kByte)
+                .to(at::kCPU)
+                .contiguous();
         if (wasTraining)
             setTrainMode(model, config.stages[stage].trainable);
         hooks.onPreview(PreviewResult{request->first, pos.globalStep, labels});
@@ -629,6 +604,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         optimizer.loadStateDict(pos.optimizer);
         pos.optimizer.clear();
         augmenter.setOptions(AugmentationOptions::forLevel(plan.augmentation));
+        bundle.preprocessing = stagePreprocessing(data.preprocessing, plan, config.inputResize);
         report(StageStarted{pos.stage + 1, int(config.stages.size()), plan.name,
                             std::int64_t(layout.subset.size()), plan.epochs, layout.stepsPerEpoch,
                             plan.learningRate});
@@ -656,13 +632,16 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                 for (std::int64_t b = 0; b < layout.batchSize; ++b) {
                     const TrainingSample &sample = data.train[std::size_t(
                         order[std::size_t(pos.stepInEpoch * layout.batchSize + b)])];
-                    images.push_back(imageToUnit(sample.image.to(device), config.model.in_channels,
-                                                 plan.inputSize));
-                    masks.push_back(maskToSize(sample.mask.to(device), plan.inputSize));
+                    const at::Tensor unit =
+                        matchChannels(unitOf(sample.image.to(device)), config.model.in_channels);
+                    const InputPlacement placement =
+                        placementFor(unit.size(2), unit.size(3), bundle.preprocessing);
+                    images.push_back(placeImage(unit, placement));
+                    masks.push_back(placeMask(sample.mask.to(device), placement, ignoreIndex));
                 }
                 AugmentedBatch batch = augmenter(at::cat(images), at::stack(masks));
                 const at::Tensor input =
-                    normalizeForNetwork(batch.images, data.preprocessing).contiguous(memoryFormat);
+                    normalizeChannels(batch.images, bundle.preprocessing).contiguous(memoryFormat);
 
                 const std::int64_t stageStep = pos.epoch * layout.stepsPerEpoch + pos.stepInEpoch;
                 const double lr = learningRateAt(plan, stageStep, stageSteps);
@@ -794,7 +773,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                 for (const TrainingSample &sample : data.val) {
                     if (control && control->stopRequested())
                         return stoppedResult(&optimizer);
-                    const at::Tensor logits = predictLogits(sample.image, plan.inputSize);
+                    const at::Tensor logits = predictLogits(sample.image, bundle.preprocessing);
                     const at::Tensor target = sample.mask.to(at::kLong).unsqueeze(0).to(device);
                     valLoss += medicalLoss(logits, target, lossOptions).item<double>();
                     validation.add(logits.argmax(1), target);
@@ -802,6 +781,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                 epoch.valLoss = valLoss / double(data.val.size());
                 epoch.dice = validation.dice();
                 epoch.iou = validation.iou();
+                epoch.absentClassPixels = validation.absentClassPixels();
                 epoch.meanForegroundDice = validation.meanForegroundDice();
                 if (!std::isfinite(epoch.meanForegroundDice))
                     epoch.meanForegroundDice = 0;
@@ -836,6 +816,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                               {"dice", dice},
                               {"iou", iou},
                               {"mean_foreground_dice", epoch.meanForegroundDice},
+                              {"absent_class_pixels", epoch.absentClassPixels},
                               {"improved", epoch.improved}});
             report(EpochEnded{pos.stage + 1, pos.epoch + 1, plan.epochs, epoch.trainLoss,
                               epoch.valLoss, epoch.meanForegroundDice, epoch.improved});

@@ -43,8 +43,11 @@ struct EpochResult
     std::int64_t step = 0;
     double trainLoss = 0;
     double valLoss = 0;
-    std::vector<double> dice; // per class, NaN where absent
+    std::vector<double> dice; // per class, NaN where absent from the validation truth
     std::vector<double> iou;
+    // Per class absent from the validation truth: the pixels predicted as it (false positives
+    // that Dice over the present classes does not see); 0 for present classes.
+    std::vector<std::int64_t> absentClassPixels;
     double meanForegroundDice = 0;
     bool improved = false; // a new best model was written
 };

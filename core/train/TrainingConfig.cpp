@@ -199,6 +199,7 @@ std::string toJson(const TrainingConfig &config)
                     {"checkpoint_minutes", config.checkpointMinutes},
                     {"checkpoint_every_steps", config.checkpointEverySteps},
                     {"keep_stage_checkpoints", config.keepStageCheckpoints},
+                    {"input_resize", toString(config.inputResize)},
                     {"pretrained_backbone", config.pretrainedBackbone}};
     return root.dump(2) + "\n";
 }
@@ -284,6 +285,7 @@ TrainingConfig trainingConfigFromJson(const std::string &text, const std::string
     top.read("checkpoint_minutes", config.checkpointMinutes);
     top.read("checkpoint_every_steps", config.checkpointEverySteps);
     top.read("keep_stage_checkpoints", config.keepStageCheckpoints);
+    top.readEnum("input_resize", config.inputResize, &inputResizeFromString);
     top.read("pretrained_backbone", config.pretrainedBackbone);
     top.finish();
     try {

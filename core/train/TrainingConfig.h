@@ -5,6 +5,7 @@
 // config.json; `medseg train --config run.json` reads the same file.
 
 #include "core/train/Augmentation.h"
+#include "core/train/InputGeometry.h"
 #include "core/train/Losses.h"
 #include "models/ModelConfig.h"
 
@@ -29,7 +30,7 @@ struct StagePlan
     AugmentationLevel augmentation = AugmentationLevel::Medium;
     int epochs = 10;
     int batchSize = 8;
-    int inputSize = 256;           // square crops/resizes fed to the network
+    int inputSize = 256;           // the network's square input (TrainingConfig::inputResize)
     double weightDecay = 1e-4;     // AdamW
     std::string schedule = "poly"; // "poly" or "cosine"
     double polyPower = 0.9;
@@ -62,6 +63,9 @@ struct TrainingConfig
     // A copy of the checkpoint at each stage's end (checkpoints/stage-N.ckpt), for going back
     // to a stage. Off: a run keeps one checkpoint (last.ckpt, to resume) and its models.
     bool keepStageCheckpoints = false;
+    // How slices of any shape are fitted into the stages' square input sizes; the model records
+    // it and every prediction fits slices the same way (core/train/NetworkInput.h).
+    InputResize inputResize = InputResize::KeepAspect;
     std::string pretrainedBackbone; // optional torchvision state dict for the backbone
 };
 

@@ -33,6 +33,7 @@ private Q_SLOTS:
     void confusionCountsPairsAndSkipsIgnored();
     void perClassScoresMatchHandCounts();
     void absentClassIsNaNAndLeftOutOfMeans();
+    void predictedAbsentClassIsCountedApartNotAsDiceZero();
     void addAccumulatesAndResetClears();
     void emptyMetricsAreNaN();
 };
@@ -81,6 +82,23 @@ void tst_Metrics::absentClassIsNaNAndLeftOutOfMeans()
     QVERIFY(std::isnan(metrics.iou()[3]));
     QVERIFY(near(metrics.meanForegroundDice(), (0.5 + 2.0 / 3.0) / 2.0));
     QVERIFY(near(metrics.meanForegroundIou(), (1.0 / 3.0 + 0.5) / 2.0));
+}
+
+// Issue 22: a class the validation truth does not contain used to count as Dice 0 as soon as
+// the model predicted a pixel of it (0.365 where the classes present gave 0.456). It is left
+// out of the means, and its pixels are reported apart.
+void tst_Metrics::predictedAbsentClassIsCountedApartNotAsDiceZero()
+{
+    SegmentationMetrics metrics(4);
+    // Truth has classes 0, 1 and 2; the model predicts two pixels of class 3.
+    metrics.add(grid({0, 1, 3, 2, 3, 1}, 2, 3), grid({0, 1, 1, 2, 2, 1}, 2, 3));
+    const std::vector<double> dice = metrics.dice();
+    QVERIFY(std::isnan(dice[3]));
+    QVERIFY(std::isnan(metrics.iou()[3]));
+    QVERIFY(near(dice[1], 2.0 * 2 / (3 + 2))); // tp 2, truth 3, predicted 2
+    QVERIFY(near(dice[2], 2.0 * 1 / (2 + 1))); // tp 1, truth 2, predicted 1
+    QVERIFY(near(metrics.meanForegroundDice(), (0.8 + 2.0 / 3.0) / 2.0));
+    QCOMPARE(metrics.absentClassPixels(), (std::vector<std::int64_t>{0, 0, 0, 2}));
 }
 
 void tst_Metrics::addAccumulatesAndResetClears()

@@ -110,6 +110,9 @@ void tst_ModelBundle::roundTripKeepsTheCard()
     QCOMPARE(readModelBundleInfo(m_pt.toStdString()).classes.size(), std::size_t(3));
     expected.preprocessing.inputSize = 64;
     QCOMPARE(modelBundleFromJson(toJson(expected)).preprocessing.inputSize, 64);
+    QVERIFY(modelBundleFromJson(toJson(expected)).preprocessing.resize == InputResize::KeepAspect);
+    expected.preprocessing.resize = InputResize::Stretch;
+    QVERIFY(modelBundleFromJson(toJson(expected)).preprocessing.resize == InputResize::Stretch);
     // The validation the weights were chosen on travels with them; an absent class stays NaN.
     QVERIFY(!bundle.validation.isValid());
     QVERIFY(!modelBundleFromJson(toJson(expected)).validation.isValid());

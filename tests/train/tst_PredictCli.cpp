@@ -6,13 +6,18 @@
 
 #include "core/dataset/LabelTable.h"
 #include "core/dataset/NiftiIo.h"
+#include "core/dataset/VocReader.h"
 #include "core/dataset/detail/PngIo.h"
+#include "core/train/Metrics.h"
 #include "core/train/ModelBundle.h"
 
 #include "support/CliRunner.h"
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -48,6 +53,7 @@ private Q_SLOTS:
     void initTestCase();
     void predictWritesLabelsOnTheSeriesGrid();
     void predictWritesAPaletteMaskPerImage();
+    void predictReproducesTheTrainersDiceOnNonSquareSlices();
     void augmentPreviewWritesAReproducibleGrid();
     void badInputGivesTheDocumentedExitCodes();
 
@@ -129,6 +135,94 @@ void tst_PredictCli::predictWritesAPaletteMaskPerImage()
                  .exitCode,
              0);
     QCOMPARE(QDir(single).entryList(QDir::Files), QStringList{names.back()});
+}
+
+// Issue 22, defect 0: the trainer validated at its input size while the saved model recorded
+// "input_size": 0, so `medseg predict` ran at the slices' own size and could not reproduce the
+// Dice the trainer reported; and non-square slices were stretched. Trained on 64 x 40 slices at
+// input size 32 (aspect kept), the model predicts the validation slices with exactly the Dice
+// the trainer recorded in best.json.
+void tst_PredictCli::predictReproducesTheTrainersDiceOnNonSquareSlices()
+{
+    // Two patients (one validates), their slices cropped to 64 x 40.
+    const QString demo = m_dir.filePath(QStringLiteral("demo2"));
+    const QString voc = m_dir.filePath(QStringLiteral("voc-64x40"));
+    QCOMPARE(run({QStringLiteral("make-demo"), demo, QStringLiteral("--patients"),
+                  QStringLiteral("2"), QStringLiteral("--slices"), QStringLiteral("4"),
+                  QStringLiteral("--size"), QStringLiteral("64")})
+                 .exitCode,
+             0);
+    QCOMPARE(run({QStringLiteral("convert"), demo, voc}).exitCode, 0);
+    for (const QString folder :
+         {QStringLiteral("JPEGImages"), QStringLiteral("SegmentationClass")}) {
+        const QDir dir(QDir(voc).filePath(folder));
+        for (const QString &name : dir.entryList({QStringLiteral("*.png")}, QDir::Files)) {
+            const QImage image(dir.filePath(name));
+            QVERIFY(!image.isNull());
+            QVERIFY(image.copy(0, 12, 64, 40).save(dir.filePath(name), "PNG"));
+        }
+    }
+
+    const QString runDir = m_dir.filePath(QStringLiteral("run-64x40"));
+    Result result = run({QStringLiteral("train"),           voc,
+                         QStringLiteral("--run-dir"),       runDir,
+                         QStringLiteral("--backbone"),      QStringLiteral("resnet18"),
+                         QStringLiteral("--input-size"),    QStringLiteral("32"),
+                         QStringLiteral("--epochs"),        QStringLiteral("2"),
+                         QStringLiteral("--batch"),         QStringLiteral("2"),
+                         QStringLiteral("--output-stride"), QStringLiteral("16"),
+                         QStringLiteral("--threads"),       QStringLiteral("1"),
+                         QStringLiteral("--seed"),          QStringLiteral("5"),
+                         QStringLiteral("--device"),        QStringLiteral("cpu")});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    const QString best = QDir(runDir).filePath(QStringLiteral("best.pt"));
+    const QJsonObject card =
+        QJsonDocument::fromJson(readAll(QDir(runDir).filePath(QStringLiteral("best.json"))))
+            .object();
+    const QJsonObject preprocessing = card.value(QStringLiteral("preprocessing")).toObject();
+    QCOMPARE(preprocessing.value(QStringLiteral("input_size")).toInt(), 32);
+    QCOMPARE(preprocessing.value(QStringLiteral("input_resize")).toString(),
+             QStringLiteral("keep_aspect"));
+    const double reported = card.value(QStringLiteral("validation"))
+                                .toObject()
+                                .value(QStringLiteral("mean_foreground_dice"))
+                                .toDouble(-1);
+    QVERIFY(reported >= 0);
+
+    // The validation slices through `medseg predict`, scored as the trainer scores them.
+    const VocDataset dataset = VocReader::open(voc.toStdString());
+    const QString images = m_dir.filePath(QStringLiteral("val-images"));
+    QVERIFY(QDir().mkpath(images));
+    std::vector<const VocSample *> validation;
+    for (const VocSample &sample : dataset.samples)
+        if (sample.split == "val") {
+            validation.push_back(&sample);
+            const QString image = QString::fromStdString(sample.imagePath);
+            QVERIFY(QFile::copy(image, QDir(images).filePath(QFileInfo(image).fileName())));
+        }
+    QVERIFY(!validation.empty());
+    const QString masks = m_dir.filePath(QStringLiteral("val-masks"));
+    result = run({QStringLiteral("predict"), best, images, QStringLiteral("-o"), masks});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    SegmentationMetrics metrics(int(readModelBundleInfo(best.toStdString()).classes.size()));
+    for (const VocSample *sample : validation) {
+        const VocMask truth = VocReader::readMask(dataset, *sample);
+        QCOMPARE(truth.width, 64);
+        QCOMPARE(truth.height, 40);
+        const core::detail::PngImage predicted = core::detail::readPng(
+            QDir(masks)
+                .filePath(QFileInfo(QString::fromStdString(sample->imagePath)).completeBaseName() +
+                          QStringLiteral(".png"))
+                .toStdString());
+        QCOMPARE(predicted.width, 64);
+        QCOMPARE(predicted.height, 40);
+        const auto asTensor = [](const std::vector<std::uint8_t> &pixels) {
+            return at::tensor(std::vector<std::int64_t>(pixels.begin(), pixels.end()))
+                .view({40, 64});
+        };
+        metrics.add(asTensor(predicted.pixels), asTensor(truth.indexes));
+    }
+    QCOMPARE(metrics.meanForegroundDice(), reported);
 }
 
 void tst_PredictCli::augmentPreviewWritesAReproducibleGrid()

@@ -5,6 +5,7 @@
 #include "TinyModel.h"
 
 #include "core/dicom/WindowLevel.h"
+#include "core/train/NetworkInput.h"
 #include "core/train/Predictor.h"
 
 #include <QtTest>
@@ -60,6 +61,7 @@ private Q_SLOTS:
     void slicePredictionHasTheSliceShape();
     void volumePredictionMatchesSlices();
     void inputSizeResizesAndComesBack();
+    void nonSquareSlicesKeepTheirAspectRatio();
     void cancelStopsTheVolume();
 };
 
@@ -174,6 +176,63 @@ void tst_Predictor::inputSizeResizesAndComesBack()
     const at::Tensor slice = at::zeros({50, 70});
     QCOMPARE(predictor.predictSlice(slice.data_ptr<float>(), 70, 50).labels.sizes().vec(),
              (std::vector<std::int64_t>{50, 70}));
+}
+
+// Issue 22: non-square slices were stretched to the square input (anatomy distorted by up to
+// 40%). By default the longer side fits the input, the shorter one is centred and padded, and
+// the logits come back from the slice's region only.
+void tst_Predictor::nonSquareSlicesKeepTheirAspectRatio()
+{
+    const InputPlacement kept = placeSlice(40, 64, 32, InputResize::KeepAspect);
+    QCOMPARE(kept.size, std::int64_t(32));
+    QCOMPARE(kept.rows, std::int64_t(20));
+    QCOMPARE(kept.cols, std::int64_t(32));
+    QCOMPARE(kept.top, std::int64_t(6));
+    QCOMPARE(kept.left, std::int64_t(0));
+    const InputPlacement stretched = placeSlice(40, 64, 32, InputResize::Stretch);
+    QCOMPARE(stretched.rows, std::int64_t(32));
+    QCOMPARE(stretched.cols, std::int64_t(32));
+    QVERIFY(placeSlice(40, 64, 0, InputResize::KeepAspect).isIdentity());
+    QVERIFY(placeSlice(32, 32, 32, InputResize::KeepAspect).isIdentity());
+    const InputPlacement tall = placeSlice(97, 31, 64, InputResize::KeepAspect);
+    QCOMPARE(tall.rows, std::int64_t(64));
+    QCOMPARE(tall.cols, std::int64_t(20)); // round(31 * 64 / 97)
+    QCOMPARE(tall.left, std::int64_t(22));
+
+    // A disc stays a disc: as wide as it is tall in the network's input.
+    at::Tensor image = at::zeros({1, 1, 40, 64});
+    for (int y = 0; y < 40; ++y)
+        for (int x = 0; x < 64; ++x)
+            if ((x - 30) * (x - 30) + (y - 20) * (y - 20) <= 12 * 12)
+                image[0][0][y][x] = 1.0f;
+    const at::Tensor placed = placeImage(image, kept);
+    QCOMPARE(placed.sizes().vec(), (std::vector<std::int64_t>{1, 1, 32, 32}));
+    const at::Tensor inside = placed[0][0] > 0.5;
+    const std::int64_t width = inside.any(0).sum().item<std::int64_t>();
+    const std::int64_t height = inside.any(1).sum().item<std::int64_t>();
+    QVERIFY2(std::abs(width - height) <= 1,
+             qPrintable(QStringLiteral("%1 x %2").arg(width).arg(height)));
+    // Padding is black in the image and ignored in the mask.
+    QCOMPARE(placed[0][0].narrow(0, 0, 6).abs().sum().item<float>(), 0.0f);
+    const at::Tensor mask = placeMask(at::ones({40, 64}, at::kByte), kept, 255);
+    QCOMPARE(mask.sizes().vec(), (std::vector<std::int64_t>{32, 32}));
+    QCOMPARE(mask[0][0].item<std::int64_t>(), std::int64_t(255));
+    QCOMPARE(mask[31][31].item<std::int64_t>(), std::int64_t(255));
+    QCOMPARE(mask[16][16].item<std::int64_t>(), std::int64_t(1));
+    // Logits map back from the slice's region only: values in the padding never reach it.
+    at::Tensor logits = at::full({1, 2, 32, 32}, 7.0f);
+    logits.narrow(2, 6, 20).fill_(1.0f);
+    const at::Tensor back = logitsToSlice(logits, kept);
+    QCOMPARE(back.sizes().vec(), (std::vector<std::int64_t>{1, 2, 40, 64}));
+    QVERIFY(at::allclose(back, at::ones_like(back)));
+
+    // The Predictor fits slices the same way, and records it in the bundle.
+    Predictor predictor = makePredictor(1, true, {0.5f}, {0.25f}, 32);
+    QVERIFY(predictor.bundle().preprocessing.resize == InputResize::KeepAspect);
+    QCOMPARE(predictor.networkInput(image).sizes().vec(),
+             (std::vector<std::int64_t>{1, 1, 32, 32}));
+    QVERIFY(at::allclose(predictor.networkInput(image),
+                         networkInput(image, predictor.bundle().preprocessing, 1)));
 }
 
 void tst_Predictor::cancelStopsTheVolume()

@@ -293,6 +293,8 @@ QWidget *TrainingPanel::createSetupPage()
     m_focalGamma->setSingleStep(0.5);
     m_classWeights = new QCheckBox(page);
     m_classWeights->setObjectName(QStringLiteral("trainingClassWeights"));
+    m_stretch = new QCheckBox(page);
+    m_stretch->setObjectName(QStringLiteral("trainingStretch"));
     m_seed = new QSpinBox(page);
     m_seed->setObjectName(QStringLiteral("trainingSeed"));
     m_seed->setRange(0, std::numeric_limits<int>::max());
@@ -311,6 +313,7 @@ QWidget *TrainingPanel::createSetupPage()
     form->addRow(m_alphaLabel, m_lossAlpha);
     form->addRow(m_gammaLabel, m_focalGamma);
     form->addRow(QString(), m_classWeights);
+    form->addRow(QString(), m_stretch);
     form->addRow(m_seedLabel, m_seed);
 
     // Rows of at most two buttons: the dock stays narrow, the images keep the screen.
@@ -335,6 +338,7 @@ QWidget *TrainingPanel::createSetupPage()
     connect(m_focalGamma, &QDoubleSpinBox::valueChanged, this,
             &TrainingPanel::applyEditorsToConfig);
     connect(m_classWeights, &QCheckBox::toggled, this, &TrainingPanel::applyEditorsToConfig);
+    connect(m_stretch, &QCheckBox::toggled, this, &TrainingPanel::applyEditorsToConfig);
     connect(m_seed, &QSpinBox::valueChanged, this, &TrainingPanel::applyEditorsToConfig);
     connect(m_stages, &QTableWidget::itemChanged, this, &TrainingPanel::applyEditorsToConfig);
     return page;
@@ -756,6 +760,11 @@ void TrainingPanel::retranslateSettingTips()
         tr("Counts rare classes more in the loss, in inverse proportion to their pixels (with a "
            "limit). Keep it on when a structure covers few pixels, such as a small organ or a "
            "lesion."));
+    m_stretch->setToolTip(
+        tr("Off (recommended): each slice keeps its proportions; its longer side is scaled to "
+           "the input size and the rest is padded, so anatomy is not distorted. On: slices are "
+           "stretched to a square, as some older tools do. Prediction always fits slices the "
+           "way the model was trained."));
     tip(m_seedLabel, m_seed,
         tr("The start of the random numbers (weights, augmentation, order of slices). The same "
            "seed and data give the same run; change it to see how much results vary."));
@@ -811,6 +820,7 @@ void TrainingPanel::retranslate()
     m_alphaLabel->setText(tr("Dice weight (alpha)"));
     m_gammaLabel->setText(tr("Focal gamma"));
     m_classWeights->setText(tr("Weight rare classes more"));
+    m_stretch->setText(tr("Stretch slices to a square"));
     m_seedLabel->setText(tr("Seed"));
     // Short headers (their tool tips say the rest), so that every number fits the dock.
     m_stages->setHorizontalHeaderLabels(
@@ -861,6 +871,7 @@ void TrainingPanel::loadConfigIntoEditors()
     m_lossAlpha->setValue(config.loss.alpha);
     m_focalGamma->setValue(config.loss.focal.gamma);
     m_classWeights->setChecked(config.classWeightsFromData);
+    m_stretch->setChecked(config.inputResize == core::InputResize::Stretch);
     m_seed->setValue(int(config.seed));
 
     m_stages->setRowCount(int(config.stages.size()));
@@ -902,6 +913,8 @@ void TrainingPanel::applyEditorsToConfig()
     config.loss.alpha = m_lossAlpha->value();
     config.loss.focal.gamma = m_focalGamma->value();
     config.classWeightsFromData = m_classWeights->isChecked();
+    config.inputResize =
+        m_stretch->isChecked() ? core::InputResize::Stretch : core::InputResize::KeepAspect;
     config.seed = std::uint64_t(m_seed->value());
     for (int row = 0; row < m_stages->rowCount() && row < int(config.stages.size()); ++row) {
         core::StagePlan &stage = config.stages[std::size_t(row)];

@@ -94,6 +94,7 @@ private:
     QDoubleSpinBox *m_lossAlpha = nullptr;
     QDoubleSpinBox *m_focalGamma = nullptr;
     QCheckBox *m_classWeights = nullptr;
+    QCheckBox *m_stretch = nullptr;
     QSpinBox *m_seed = nullptr;
     QLabel *m_backboneLabel = nullptr;
     QLabel *m_binsLabel = nullptr;

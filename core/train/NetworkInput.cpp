@@ -1,0 +1,106 @@
+#include "core/train/NetworkInput.h"
+
+#include <ATen/ATen.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace medseg::core {
+
+InputPlacement placementFor(std::int64_t height, std::int64_t width,
+                            const Preprocessing &preprocessing)
+{
+    return placeSlice(height, width, preprocessing.inputSize, preprocessing.resize);
+}
+
+torch::Tensor matchChannels(const torch::Tensor &unit, int inChannels)
+{
+    if (unit.dim() != 4)
+        throw std::runtime_error("network input must be [N, C, H, W]");
+    const std::int64_t channels = unit.size(1);
+    if (channels == inChannels)
+        return unit;
+    if (channels == 1)
+        return unit.expand({unit.size(0), inChannels, unit.size(2), unit.size(3)});
+    if (inChannels == 1)
+        return unit.mean(1, true);
+    throw std::runtime_error("the images have " + std::to_string(channels) +
+                             " channels; the model expects " + std::to_string(inChannels));
+}
+
+torch::Tensor placeImage(const torch::Tensor &image, const InputPlacement &placement)
+{
+    if (placement.isIdentity())
+        return image;
+    at::Tensor x = image.to(at::kFloat).contiguous();
+    if (x.size(2) != placement.rows || x.size(3) != placement.cols)
+        x = at::upsample_bilinear2d(x, {placement.rows, placement.cols}, false);
+    if (placement.rows == placement.size && placement.cols == placement.size)
+        return x;
+    const std::int64_t bottom = placement.size - placement.rows - placement.top;
+    const std::int64_t right = placement.size - placement.cols - placement.left;
+    return at::constant_pad_nd(x, {placement.left, right, placement.top, bottom}, 0.0);
+}
+
+torch::Tensor placeMask(const torch::Tensor &mask, const InputPlacement &placement,
+                        std::int64_t padLabel)
+{
+    at::Tensor m = mask.to(at::kLong);
+    if (placement.isIdentity())
+        return m;
+    const bool single = m.dim() == 2;
+    if (single)
+        m = m.unsqueeze(0);
+    if (m.size(1) != placement.rows || m.size(2) != placement.cols)
+        m = at::upsample_nearest2d(m.to(at::kFloat).unsqueeze(1), {placement.rows, placement.cols})
+                .squeeze(1)
+                .round()
+                .to(at::kLong);
+    if (placement.rows != placement.size || placement.cols != placement.size) {
+        const std::int64_t bottom = placement.size - placement.rows - placement.top;
+        const std::int64_t right = placement.size - placement.cols - placement.left;
+        m = at::constant_pad_nd(m, {placement.left, right, placement.top, bottom},
+                                double(padLabel));
+    }
+    return single ? m.squeeze(0) : m;
+}
+
+torch::Tensor normalizeChannels(const torch::Tensor &x, const Preprocessing &preprocessing)
+{
+    const std::int64_t channels = x.size(1);
+    std::vector<float> mean(std::size_t(channels), 0.0f), std(std::size_t(channels), 1.0f);
+    for (std::size_t c = 0; c < mean.size(); ++c) {
+        if (!preprocessing.mean.empty())
+            mean[c] = preprocessing.mean[c % preprocessing.mean.size()];
+        if (!preprocessing.std.empty())
+            std[c] = preprocessing.std[c % preprocessing.std.size()];
+    }
+    const auto options = at::TensorOptions().dtype(at::kFloat);
+    const at::Tensor m = at::tensor(mean, options).view({1, channels, 1, 1}).to(x.device());
+    const at::Tensor s = at::tensor(std, options).view({1, channels, 1, 1}).to(x.device());
+    return (x.to(at::kFloat) - m) / s;
+}
+
+torch::Tensor networkInput(const torch::Tensor &unit, const Preprocessing &preprocessing,
+                           int inChannels)
+{
+    const InputPlacement placement = placementFor(unit.size(2), unit.size(3), preprocessing);
+    return normalizeChannels(placeImage(matchChannels(unit.to(at::kFloat), inChannels), placement),
+                             preprocessing)
+        .contiguous();
+}
+
+torch::Tensor logitsToSlice(const torch::Tensor &logits, const InputPlacement &placement)
+{
+    if (placement.isIdentity())
+        return logits;
+    at::Tensor x = logits;
+    if (placement.rows != placement.size || placement.cols != placement.size)
+        x = x.narrow(2, placement.top, placement.rows).narrow(3, placement.left, placement.cols);
+    if (x.size(2) != placement.height || x.size(3) != placement.width)
+        x = at::upsample_bilinear2d(x.contiguous(), {placement.height, placement.width}, false);
+    return x;
+}
+
+} // namespace medseg::core

@@ -1,0 +1,39 @@
+#pragma once
+
+// The one rule by which a slice becomes the network's input, and the network's output becomes
+// labels on that slice: training, validation, the live preview, prediction (Predictor, the
+// Review tab, `medseg predict`) and the export's calibration and checks all call these.
+//
+//   unit [N, C, H, W] in [0, 1]
+//     -> matchChannels   grey replicated to the model's channels, colour averaged to grey
+//     -> placeImage      resized (bilinear) into the square input, zero (black) padding
+//     -> (training only: augmentation)
+//     -> normalizeChannels   (x - mean[c]) / std[c], the statistics cycled over the channels
+//   logits [N, K, S, S] -> logitsToSlice: the slice's region, resized (bilinear) back to H x W
+
+#include "core/train/InputGeometry.h"
+#include "core/train/ModelBundle.h"
+
+#include <torch/types.h>
+
+namespace medseg::core {
+
+// The placement of an H x W slice under `preprocessing` (its inputSize and resize).
+InputPlacement placementFor(std::int64_t height, std::int64_t width,
+                            const Preprocessing &preprocessing);
+
+torch::Tensor matchChannels(const torch::Tensor &unit, int inChannels);
+// [N, C, H, W] float -> [N, C, S, S] (or unchanged for an identity placement).
+torch::Tensor placeImage(const torch::Tensor &image, const InputPlacement &placement);
+// [N, H, W] or [H, W] class indexes -> int64 of the input's size: nearest-neighbour resize,
+// `padLabel` (the loss's ignore index) outside the slice.
+torch::Tensor placeMask(const torch::Tensor &mask, const InputPlacement &placement,
+                        std::int64_t padLabel);
+torch::Tensor normalizeChannels(const torch::Tensor &x, const Preprocessing &preprocessing);
+// matchChannels + placeImage + normalizeChannels: unit [N, C, H, W] -> the network's input.
+torch::Tensor networkInput(const torch::Tensor &unit, const Preprocessing &preprocessing,
+                           int inChannels);
+// [N, K, S, S] logits -> [N, K, H, W] on the slice.
+torch::Tensor logitsToSlice(const torch::Tensor &logits, const InputPlacement &placement);
+
+} // namespace medseg::core
