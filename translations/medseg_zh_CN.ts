@@ -979,6 +979,22 @@
         <source>Stretch slices to the square input size (default: keep their aspect ratio, resizing the longer side and padding the shorter one).</source>
         <translation>将切片拉伸为方形输入尺寸（默认：保持宽高比，缩放较长边并填充较短边）。</translation>
     </message>
+    <message>
+        <source>torchvision ImageNet weights (a state dict) for the backbone: the plan becomes the three-stage fine-tuning one. Without it the model trains from scratch with a plan made for random weights.</source>
+        <translation>骨干网络的 torchvision ImageNet 权重（state dict）：训练计划随之变为三阶段微调。不提供时，模型使用为随机权重设计的计划从头训练。</translation>
+    </message>
+    <message>
+        <source>%1: no such file.</source>
+        <translation>%1：文件不存在。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Plan: %1; %n stage(s).
+</source>
+        <translation>
+            <numerusform>计划：%1；共 %n 个阶段。
+</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>TrainingEventText</name>
@@ -2874,6 +2890,54 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
         <source>Stretch slices to a square</source>
         <translation>将切片拉伸为方形</translation>
     </message>
+    <message>
+        <source>Pretrained</source>
+        <translation>预训练权重</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>ImageNet weights for the backbone (a torchvision state dict, e.g. resnet18-f37072fd.pth). With them the plan fine-tunes in three stages with small learning rates; without them it trains from scratch in one stage with a larger one. The file is checked at once and remembered for this backbone.</source>
+        <translation>骨干网络的 ImageNet 权重（torchvision state dict，例如 resnet18-f37072fd.pth）。有权重时，计划以较小的学习率分三个阶段微调；没有时，以较大的学习率一个阶段从头训练。文件会立即检查，并为此骨干网络记住。</translation>
+    </message>
+    <message>
+        <source>Train the backbone from scratch (random weights).</source>
+        <translation>从头训练骨干网络（随机权重）。</translation>
+    </message>
+    <message>
+        <source>Plan: from scratch, because no pretrained weights were given.</source>
+        <translation>计划：从头训练，因为没有提供预训练权重。</translation>
+    </message>
+    <message>
+        <source>Plan: from scratch.</source>
+        <translation>计划：从头训练。</translation>
+    </message>
+    <message>
+        <source>Plan: fine-tuning, because pretrained weights were given (%1).</source>
+        <translation>计划：微调，因为提供了预训练权重（%1）。</translation>
+    </message>
+    <message>
+        <source>Plan: the stages of a config file.</source>
+        <translation>计划：配置文件中的阶段。</translation>
+    </message>
+    <message>
+        <source>Choose pretrained weights</source>
+        <translation>选择预训练权重</translation>
+    </message>
+    <message>
+        <source>PyTorch weights (*.pth *.pt);;All files (*)</source>
+        <translation>PyTorch 权重 (*.pth *.pt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Pretrained weights not used</source>
+        <translation>未使用预训练权重</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::TrainingSession</name>
@@ -2940,6 +3004,18 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
     <message>
         <source>Could not delete all of %1.</source>
         <translation>无法完全删除 %1。</translation>
+    </message>
+    <message>
+        <source>%1 is not a weight file for the %2 backbone: %3 weights are missing, %4 have another shape, %5 are unknown.</source>
+        <translation>%1 不是 %2 骨干网络的权重文件：缺少 %3 个权重，%4 个形状不同，%5 个无法识别。</translation>
+    </message>
+    <message>
+        <source>%1 tensors loaded, %2 adapted to the input channels, %3 skipped (the ImageNet classifier).</source>
+        <translation>已载入 %1 个张量，%2 个已适配输入通道，跳过 %3 个（ImageNet 分类器）。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read as weights: %2</source>
+        <translation>%1 无法作为权重读取：%2</translation>
     </message>
 </context>
 <context>

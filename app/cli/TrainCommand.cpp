@@ -89,6 +89,12 @@ public:
         const QCommandLineOption strideOption(QStringLiteral("output-stride"),
                                               tr("Output stride of the backbone: 8, 16 or 32."),
                                               QStringLiteral("S"));
+        const QCommandLineOption pretrainedOption(
+            QStringLiteral("pretrained"),
+            tr("torchvision ImageNet weights (a state dict) for the backbone: the plan becomes "
+               "the three-stage fine-tuning one. Without it the model trains from scratch with "
+               "a plan made for random weights."),
+            QStringLiteral("FILE"));
         const QCommandLineOption runDirOption(
             QStringLiteral("run-dir"),
             tr("Run folder (config, metrics, checkpoints, models); default runs/BACKBONE-TIME, "
@@ -104,8 +110,8 @@ public:
                                               QStringLiteral("DEVICE"));
         for (const QCommandLineOption *option :
              {&configOption, &backboneOption, &epochsOption, &inputSizeOption, &stretchOption,
-              &batchOption, &strideOption, &runDirOption, &seedOption, &threadsOption,
-              &deviceOption})
+              &pretrainedOption, &batchOption, &strideOption, &runDirOption, &seedOption,
+              &threadsOption, &deviceOption})
             parser.addOption(*option);
         parser.addPositionalArgument(QStringLiteral("dataset"),
                                      tr("The VOC dataset folder (optional with --config)."));
@@ -131,6 +137,18 @@ public:
             if (runDir.isEmpty() && QFileInfo(path).fileName() == QLatin1String("config.json"))
                 runDir = QFileInfo(path).absolutePath();
         }
+        if (parser.isSet(pretrainedOption)) {
+            const QString weights = parser.value(pretrainedOption);
+            if (!QFileInfo(weights).isFile()) {
+                printError(tr("%1: no such file.").arg(weights));
+                return ExitBadInput;
+            }
+            config.pretrainedBackbone = QFileInfo(weights).absoluteFilePath().toStdString();
+        }
+        // Without a config the plan follows the weights: fine-tune with pretrained ones, from
+        // scratch without (a config file's own stages are kept).
+        if (!parser.isSet(configOption))
+            core::applyRecipe(config);
         if (parser.positionalArguments().size() > 1) {
             printError(tr("give at most one dataset folder."));
             return ExitUsage;
@@ -235,6 +253,8 @@ public:
             printOut(tr("Training %1 on %2 into %3.\n")
                          .arg(QString::fromStdString(config.model.backbone),
                               QString::fromStdString(data.summary), runDir));
+        printOut(tr("Plan: %1; %n stage(s).\n", nullptr, int(config.stages.size()))
+                     .arg(QString::fromStdString(core::recipeReason(config))));
 
         core::TrainingControl control;
         g_interrupted = 0;

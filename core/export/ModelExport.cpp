@@ -55,6 +55,7 @@ ExportMetadata metadataOf(const ModelBundle &bundle)
     m.modelVersion = bundle.version;
     m.datasetSummary = bundle.datasetSummary;
     m.createdAt = bundle.createdAt;
+    m.trainingPlan = bundle.trainingPlan;
     return m;
 }
 

@@ -348,6 +348,8 @@ std::string modelCardJson(const models::ModelConfig &config, const OnnxExportOpt
         {"preprocessing", preprocessingJson(m, config.in_channels)},
         {"training_data", m.datasetSummary},
         {"privacy", "no patient data: class names, numbers and a dataset summary only"}};
+    if (!m.trainingPlan.empty())
+        card["training"] = nlohmann::json::parse(m.trainingPlan);
     auto &outputs = card["onnx"]["outputs"];
     outputs.push_back({{"name", "logits"}, {"shape", shape(config.num_classes)}});
     if (options.softmaxOutput)

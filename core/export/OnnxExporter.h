@@ -41,6 +41,7 @@ struct ExportMetadata
     std::string modelVersion = "1";
     std::string datasetSummary; // counts only, e.g. "212 slices from 4 patients; 6 classes"
     std::string createdAt;      // ISO 8601 UTC
+    std::string trainingPlan;   // JSON: recipe, its reason, stages (ModelBundle::trainingPlan)
 };
 
 enum class CalibrationMethod { MinMax, Percentile };

@@ -158,6 +158,8 @@ std::string toJson(const ModelBundle &bundle)
               {"model", configToJson(bundle.config)},
               {"classes", classes},
               {"preprocessing", preprocessing}};
+    if (!bundle.trainingPlan.empty())
+        root["training"] = json::parse(bundle.trainingPlan);
     if (bundle.validation.isValid()) {
         const ValidationScores &v = bundle.validation;
         json dice = json::array();
@@ -212,6 +214,8 @@ ModelBundle modelBundleFromJson(const std::string &text, const std::string &sour
         // Files from before the key trained by stretching (and recorded input_size 0).
         bundle.preprocessing.resize =
             inputResizeFromString(p.value("input_resize", std::string("stretch")));
+        if (const auto t = root.find("training"); t != root.end() && t->is_object())
+            bundle.trainingPlan = t->dump();
         if (const auto v = root.find("validation"); v != root.end() && v->is_object()) {
             ValidationScores &scores = bundle.validation;
             for (const json &value : v->at("dice"))

@@ -50,6 +50,9 @@ struct ModelBundle
     std::string datasetSummary; // e.g. "212 slices from 4 patients; 6 classes"
     std::string createdAt;      // ISO 8601 UTC
     ValidationScores validation;
+    // How it was trained: core::trainingPlanJson (recipe, its reason, the stages); empty for
+    // models from elsewhere.
+    std::string trainingPlan;
 };
 
 // Writes PATH (.pt) and the .json beside it atomically. Throws std::runtime_error naming the file.

@@ -250,6 +250,30 @@ at::Tensor unitOf(const at::Tensor &image)
     return x.unsqueeze(0);
 }
 
+// Pretrained weights must fill the whole backbone: missing keys, other shapes or keys of
+// another network mean the file is for another architecture.
+void checkPretrainedImport(const models::ImportReport &report, const TrainingConfig &config)
+{
+    if (report.ok())
+        return;
+    std::string problems;
+    const auto add = [&](std::size_t count, const char *what, const std::string &first) {
+        if (count == 0)
+            return;
+        problems += (problems.empty() ? "" : ", ") + std::to_string(count) + " " + what +
+                    " (first: " + first + ")";
+    };
+    add(report.missing.size(), "backbone weights missing from the file",
+        report.missing.empty() ? "" : report.missing.front());
+    add(report.mismatched.size(), "with another shape",
+        report.mismatched.empty() ? "" : report.mismatched.front().key);
+    add(report.unexpected.size(), "keys the backbone does not have",
+        report.unexpected.empty() ? "" : report.unexpected.front());
+    throw std::runtime_error(config.pretrainedBackbone + ": not weights for the " +
+                             config.model.backbone + " backbone: " + problems +
+                             ". Nothing was trained.");
+}
+
 // The preprocessing a stage trains with, and that the models it saves record: the dataset's
 // intensities, the stage's input size, the run's way of fitting slices into it.
 Preprocessing stagePreprocessing(const Preprocessing &dataset, const StagePlan &plan,
@@ -387,6 +411,14 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
             hooks.onEvent(event);
     };
 
+    // The network, with its pretrained weights: a file for another architecture is refused
+    // before anything is written.
+    torch::manual_seed(config.seed);
+    models::PSPNet model = models::createModel(config.model);
+    if (!config.pretrainedBackbone.empty())
+        checkPretrainedImport(models::importBackboneWeights(*model, config.pretrainedBackbone),
+                              config);
+
     const fs::path runDir(m_runDir);
     fs::create_directories(runDir / "checkpoints");
     writeFileAtomically(runDir / "config.json", toJson(config));
@@ -414,10 +446,6 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
     report(RunStarted{useCuda, threads, autocast ? (fp16 ? "fp16" : "bf16") : ""});
 
-    torch::manual_seed(config.seed);
-    models::PSPNet model = models::createModel(config.model);
-    if (!config.pretrainedBackbone.empty())
-        models::importBackboneWeights(*model, config.pretrainedBackbone);
     model->to(device);
     if (channelsLast)
         models::toChannelsLast(*model);
@@ -493,6 +521,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
     bundle.preprocessing =
         stagePreprocessing(data.preprocessing, config.stages.back(), config.inputResize);
     bundle.datasetSummary = data.summary;
+    bundle.trainingPlan = trainingPlanJson(config);
 
     auto saveState = [&](const std::string &path, const FusedAdamW *optimizer) {
         pos.model = modelState(model);

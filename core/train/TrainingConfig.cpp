@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <set>
 #include <stdexcept>
@@ -34,6 +35,82 @@ std::vector<StagePlan> defaultStages()
     whole.dataFraction = 1.0;
     whole.augmentation = AugmentationLevel::High;
     return {feature, pyramid, whole};
+}
+
+std::vector<StagePlan> fromScratchStages()
+{
+    // Measured on the demo study (72 slices of 128 x 128 from 3 patients, one for validation;
+    // ResNet18, output stride 16, input 128, batch 8, 40 epochs = 240 steps, about 2.5 minutes
+    // on 2 CPU cores). From random weights the fine-tune plan ends near a mean foreground Dice
+    // of 0.06; one stage at 1e-3 with medium augmentation reached 0.719, 2e-3 with low
+    // augmentation (below) 0.729. Output stride 8 was 6x slower per image on the CPU.
+    StagePlan stage;
+    stage.name = "from scratch";
+    stage.trainable = TrainableParts::All;
+    stage.learningRate = 2e-3;
+    stage.dataFraction = 1.0;
+    stage.augmentation = AugmentationLevel::Low;
+    stage.epochs = 40;
+    stage.warmupSteps = 30;
+    stage.schedule = "poly";
+    return {stage};
+}
+
+std::string toString(Recipe recipe)
+{
+    switch (recipe) {
+    case Recipe::FineTune:
+        return "fine_tune";
+    case Recipe::FromScratch:
+        return "from_scratch";
+    case Recipe::Custom:
+        break;
+    }
+    return "custom";
+}
+
+Recipe recipeFromString(const std::string &name)
+{
+    for (Recipe recipe : {Recipe::FineTune, Recipe::FromScratch, Recipe::Custom})
+        if (toString(recipe) == name)
+            return recipe;
+    throw std::runtime_error("unknown recipe \"" + name +
+                             "\" (expected fine_tune, from_scratch or custom)");
+}
+
+std::vector<StagePlan> recipeStages(Recipe recipe)
+{
+    switch (recipe) {
+    case Recipe::FineTune:
+        return defaultStages();
+    case Recipe::FromScratch:
+        return fromScratchStages();
+    case Recipe::Custom:
+        break;
+    }
+    throw std::invalid_argument("a custom plan has no built-in stages");
+}
+
+void applyRecipe(TrainingConfig &config)
+{
+    config.recipe = config.pretrainedBackbone.empty() ? Recipe::FromScratch : Recipe::FineTune;
+    config.stages = recipeStages(config.recipe);
+}
+
+std::string recipeReason(const TrainingConfig &config)
+{
+    switch (config.recipe) {
+    case Recipe::FineTune:
+        return "fine-tune because pretrained weights were given (" +
+               std::filesystem::path(config.pretrainedBackbone).filename().string() + ")";
+    case Recipe::FromScratch:
+        return config.pretrainedBackbone.empty()
+                   ? "from scratch because no pretrained weights were given"
+                   : "from scratch, chosen although pretrained weights were given";
+    case Recipe::Custom:
+        break;
+    }
+    return "the stages of a config file";
 }
 
 std::string toString(TrainableParts parts)
@@ -198,10 +275,29 @@ std::string toJson(const TrainingConfig &config)
                     {"threads", config.threads},
                     {"checkpoint_minutes", config.checkpointMinutes},
                     {"checkpoint_every_steps", config.checkpointEverySteps},
+                    {"recipe", toString(config.recipe)},
+                    {"recipe_reason", recipeReason(config)},
                     {"keep_stage_checkpoints", config.keepStageCheckpoints},
                     {"input_resize", toString(config.inputResize)},
                     {"pretrained_backbone", config.pretrainedBackbone}};
     return root.dump(2) + "\n";
+}
+
+std::string trainingPlanJson(const TrainingConfig &config)
+{
+    json stages = json::array();
+    for (const StagePlan &stage : config.stages)
+        stages.push_back(stageToJson(stage));
+    return json{{"recipe", toString(config.recipe)},
+                {"recipe_reason", recipeReason(config)},
+                {"pretrained_backbone",
+                 config.pretrainedBackbone.empty()
+                     ? json(nullptr)
+                     : json(std::filesystem::path(config.pretrainedBackbone).filename().string())},
+                {"input_resize", toString(config.inputResize)},
+                {"seed", config.seed},
+                {"stages", stages}}
+        .dump();
 }
 
 TrainingConfig trainingConfigFromJson(const std::string &text, const std::string &source)
@@ -235,6 +331,7 @@ TrainingConfig trainingConfigFromJson(const std::string &text, const std::string
     top.readObject("stages", [&](const json &array, std::string path) {
         if (!array.is_array())
             top.fail(path, "must be an array");
+        config.recipe = Recipe::Custom; // unless the file names its recipe
         config.stages.clear();
         for (std::size_t i = 0; i < array.size(); ++i) {
             StagePlan stage;
@@ -286,6 +383,9 @@ TrainingConfig trainingConfigFromJson(const std::string &text, const std::string
     top.read("checkpoint_every_steps", config.checkpointEverySteps);
     top.read("keep_stage_checkpoints", config.keepStageCheckpoints);
     top.readEnum("input_resize", config.inputResize, &inputResizeFromString);
+    top.readEnum("recipe", config.recipe, &recipeFromString);
+    std::string reason; // written for readers; recipeReason() derives it
+    top.read("recipe_reason", reason);
     top.read("pretrained_backbone", config.pretrainedBackbone);
     top.finish();
     try {

@@ -42,14 +42,30 @@ std::string toString(TrainableParts parts);
 TrainableParts trainablePartsFromString(const std::string &name); // throws on unknown
 
 // The design's plan: 1e-4 / 20% / low / backbone + classifier; 5e-5 / 60% / medium / pyramid
-// pooling + classifier; 1e-5 / 100% / high / everything.
+// pooling + classifier; 1e-5 / 100% / high / everything. Its small learning rates assume an
+// ImageNet-pretrained backbone: the fine-tune recipe.
 std::vector<StagePlan> defaultStages();
+
+// The built-in plans, chosen by whether the backbone starts from pretrained weights.
+enum class Recipe {
+    FineTune,    // defaultStages(), for a pretrained backbone
+    FromScratch, // one stage that converges from random weights (fromScratchStages())
+    Custom       // stages given by a config file
+};
+std::string toString(Recipe recipe);              // "fine_tune", "from_scratch", "custom"
+Recipe recipeFromString(const std::string &name); // throws on unknown
+// One stage, everything trainable, AdamW 2e-3 with 30 warm-up steps and poly decay, low
+// augmentation, 40 epochs; measured on the demo study (see the definition).
+std::vector<StagePlan> fromScratchStages();
+std::vector<StagePlan> recipeStages(Recipe recipe); // Custom: throws
 
 struct TrainingConfig
 {
     std::string dataset; // the VOC dataset folder `medseg train --config` reads; may be empty
     models::ModelConfig model;
-    std::vector<StagePlan> stages = defaultStages();
+    // The plan: a recipe's stages (applyRecipe), or a config file's own (Recipe::Custom).
+    Recipe recipe = Recipe::FromScratch;
+    std::vector<StagePlan> stages = fromScratchStages();
     MedicalLossOptions loss;
     bool classWeightsFromData = true; // clipped inverse-frequency weights for the focal term
     std::uint64_t seed = 0;
@@ -69,7 +85,16 @@ struct TrainingConfig
     std::string pretrainedBackbone; // optional torchvision state dict for the backbone
 };
 
+// Picks the recipe from config.pretrainedBackbone (fine-tune with weights, else from scratch)
+// and sets config.recipe and config.stages to it.
+void applyRecipe(TrainingConfig &config);
+// Why the config's recipe, in English (config.json, the model card, the CLI).
+std::string recipeReason(const TrainingConfig &config);
+
 std::string toJson(const TrainingConfig &config);
+// The recipe, its reason and the stages, for a model card (no paths: the pretrained file by
+// its name only).
+std::string trainingPlanJson(const TrainingConfig &config);
 // Throws std::runtime_error naming `source` and the bad key. Keys left out keep their defaults;
 // unknown keys are errors (a typo must not silently train with a default).
 TrainingConfig trainingConfigFromJson(const std::string &json, const std::string &source = {});

@@ -65,7 +65,10 @@ inline core::TrainingData makeSyntheticData(int trainCount, int valCount, int si
 // A small network and plan that trains in seconds on a CPU.
 inline core::TrainingConfig tinyConfig()
 {
+    // The three-stage fine-tune plan: these tests are about stages (freezing, resume).
     core::TrainingConfig config;
+    config.recipe = core::Recipe::FineTune;
+    config.stages = core::defaultStages();
     config.model.backbone = "resnet18";
     config.model.in_channels = 1;
     config.model.num_classes = 3;

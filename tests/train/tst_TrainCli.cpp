@@ -4,10 +4,14 @@
 
 #include "core/train/Checkpoint.h"
 #include "core/train/ModelBundle.h"
+#include "models/Registry.h"
+#include "models/StateDictFile.h"
 #include "support/CliRunner.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -25,6 +29,7 @@ private Q_SLOTS:
     void trainsIntoARunFolderAndResumes();
     void interruptWritesACheckpointAndExits130();
     void badInputGivesTheDocumentedExitCodes();
+    void pretrainedWeightsChooseTheFineTunePlan();
 
 private:
     QTemporaryDir m_dir;
@@ -73,16 +78,21 @@ void TestTrainCli::trainsIntoARunFolderAndResumes()
                                     QStringLiteral("1"), QStringLiteral("--run-dir"), runDir} +
                         tinyOptions());
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
-    QVERIFY2(result.err.contains(QStringLiteral("stage 3/3")), qPrintable(result.err));
+    // Without pretrained weights the plan is the one made for random weights (issue 22).
+    QVERIFY2(result.err.contains(QStringLiteral("stage 1/1 'from scratch'")),
+             qPrintable(result.err));
+    QVERIFY2(result.out.contains(
+                 QStringLiteral("Plan: from scratch because no pretrained weights were given")),
+             qPrintable(result.out));
     QVERIFY2(result.out.contains(QStringLiteral("Finished")), qPrintable(result.out));
     const QDir folder(runDir);
     for (const char *name : {"config.json", "metrics.jsonl", "best.pt", "best.json", "final.pt",
                              "checkpoints/last.ckpt"})
         QVERIFY2(folder.exists(QLatin1String(name)), name);
-    QVERIFY(!folder.exists(QStringLiteral("checkpoints/stage-3.ckpt"))); // on request only
+    QVERIFY(!folder.exists(QStringLiteral("checkpoints/stage-1.ckpt"))); // on request only
     const medseg::core::CheckpointState last = medseg::core::loadCheckpoint(
         folder.filePath(QStringLiteral("checkpoints/last.ckpt")).toStdString());
-    QCOMPARE(last.stage, 3);
+    QCOMPARE(last.stage, 1);
 
     // The window convert rendered the slices with travels into the model: prediction windows
     // raw values the same way.
@@ -115,11 +125,11 @@ void TestTrainCli::interruptWritesACheckpointAndExits130()
     QVERIFY(process.waitForStarted());
     QByteArray err;
     // Wait for the first progress line: training has started.
-    while (!err.contains("stage 1/3") && process.state() == QProcess::Running) {
+    while (!err.contains("stage 1/1") && process.state() == QProcess::Running) {
         process.waitForReadyRead(1000);
         err += process.readAllStandardError();
     }
-    QVERIFY2(err.contains("stage 1/3"), err.constData());
+    QVERIFY2(err.contains("stage 1/1"), err.constData());
     ::kill(pid_t(process.processId()), SIGINT);
     QVERIFY(process.waitForFinished(120000));
     err += process.readAllStandardError();
@@ -147,6 +157,58 @@ void TestTrainCli::badInputGivesTheDocumentedExitCodes()
     result = run({QStringLiteral("train"), m_dataset, QStringLiteral("--config"), config});
     QCOMPARE(result.exitCode, 3);
     QVERIFY2(result.err.contains(QStringLiteral("learning_rate")), qPrintable(result.err));
+}
+
+// Issue 22: `--pretrained FILE` fine-tunes in three stages; a file for another architecture or
+// a corrupt one is refused before anything is written.
+void TestTrainCli::pretrainedWeightsChooseTheFineTunePlan()
+{
+    const auto save = [&](const char *backbone, const QString &path) {
+        medseg::models::BackbonePtr network = medseg::models::createBackbone(backbone);
+        medseg::models::StateDict state;
+        for (const auto &item : network->named_parameters(true))
+            state[item.key()] = item.value().detach().clone();
+        for (const auto &item : network->named_buffers(true))
+            state[item.key()] = item.value().detach().clone();
+        medseg::models::writeStateDict(state, path.toStdString());
+    };
+    const QString resnet = m_dir.filePath(QStringLiteral("resnet18-random.pth"));
+    save("resnet18", resnet);
+    const QString runDir = m_dir.filePath(QStringLiteral("fine-tuned"));
+    Result result = run(QStringList{QStringLiteral("train"), m_dataset, QStringLiteral("--epochs"),
+                                    QStringLiteral("1"), QStringLiteral("--pretrained"), resnet,
+                                    QStringLiteral("--run-dir"), runDir} +
+                        tinyOptions());
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QVERIFY2(result.out.contains(QStringLiteral("Plan: fine-tune because pretrained weights were "
+                                                "given (resnet18-random.pth); 3 stages")),
+             qPrintable(result.out));
+    QVERIFY2(result.err.contains(QStringLiteral("stage 3/3")), qPrintable(result.err));
+    QFile card(QDir(runDir).filePath(QStringLiteral("best.json")));
+    QVERIFY(card.open(QIODevice::ReadOnly));
+    const QJsonObject training = QJsonDocument::fromJson(card.readAll())
+                                     .object()
+                                     .value(QStringLiteral("training"))
+                                     .toObject();
+    QCOMPARE(training.value(QStringLiteral("recipe")).toString(), QStringLiteral("fine_tune"));
+    QCOMPARE(training.value(QStringLiteral("stages")).toArray().size(), 3);
+
+    const QString mobilenet = m_dir.filePath(QStringLiteral("mobilenet.pth"));
+    save("mobilenet_v3_large", mobilenet);
+    const QString corrupt = m_dir.filePath(QStringLiteral("corrupt.pth"));
+    QFile text(corrupt);
+    QVERIFY(text.open(QIODevice::WriteOnly));
+    text.write("not a state dict");
+    text.close();
+    for (const QString &weights : {mobilenet, corrupt}) {
+        const QString refused = m_dir.filePath(QStringLiteral("refused"));
+        result = run(QStringList{QStringLiteral("train"), m_dataset, QStringLiteral("--pretrained"),
+                                 weights, QStringLiteral("--run-dir"), refused} +
+                     tinyOptions());
+        QCOMPARE(result.exitCode, 3);
+        QVERIFY2(result.err.contains(QFileInfo(weights).fileName()), qPrintable(result.err));
+        QVERIFY2(!QFileInfo::exists(refused), qPrintable(result.err));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestTrainCli)

@@ -11,6 +11,7 @@ class TestTrainingConfig : public QObject
 private Q_SLOTS:
     void defaultPlanIsTheDesigns();
     void jsonRoundTripKeepsEveryField();
+    void recipeFollowsThePretrainedWeights();
     void badKeysAreNamed_data();
     void badKeysAreNamed();
 };
@@ -36,6 +37,8 @@ void TestTrainingConfig::defaultPlanIsTheDesigns()
 void TestTrainingConfig::jsonRoundTripKeepsEveryField()
 {
     TrainingConfig config;
+    config.stages = defaultStages();
+    config.recipe = Recipe::FineTune;
     config.model.backbone = "mobilenet_v3_large";
     config.model.in_channels = 1;
     config.model.num_classes = 5;
@@ -81,7 +84,39 @@ void TestTrainingConfig::jsonRoundTripKeepsEveryField()
     const TrainingConfig partial = trainingConfigFromJson(R"({"seed": 5})");
     QCOMPARE(partial.seed, std::uint64_t(5));
     QVERIFY(!partial.keepStageCheckpoints);
-    QCOMPARE(partial.stages.size(), std::size_t(3));
+    QVERIFY(partial.recipe == Recipe::FromScratch);
+    QCOMPARE(partial.stages.size(), std::size_t(1));
+    // Stages from a file are its own plan, unless it names its recipe.
+    QVERIFY(trainingConfigFromJson(R"({"stages": [{"epochs": 2}]})").recipe == Recipe::Custom);
+    QVERIFY(trainingConfigFromJson(toJson(config)).recipe == Recipe::FineTune);
+}
+
+// Issue 22: the plan follows the weights. Without pretrained weights the fine-tune plan's
+// small learning rates ended near Dice 0.06 from random weights.
+void TestTrainingConfig::recipeFollowsThePretrainedWeights()
+{
+    TrainingConfig config;
+    QVERIFY(config.recipe == Recipe::FromScratch);
+    QCOMPARE(config.stages.size(), std::size_t(1));
+    QVERIFY(config.stages[0].trainable == TrainableParts::All);
+    QVERIFY(config.stages[0].learningRate >= 1e-3);
+    QVERIFY(config.stages[0].warmupSteps > 0);
+    QCOMPARE(recipeReason(config),
+             std::string("from scratch because no pretrained weights were given"));
+
+    config.pretrainedBackbone = "/weights/resnet18-f37072fd.pth";
+    applyRecipe(config);
+    QVERIFY(config.recipe == Recipe::FineTune);
+    QCOMPARE(config.stages.size(), std::size_t(3));
+    QCOMPARE(config.stages[0].learningRate, 1e-4);
+    QCOMPARE(recipeReason(config), std::string("fine-tune because pretrained weights were given "
+                                               "(resnet18-f37072fd.pth)"));
+    // config.json and the model card carry the recipe, its reason and the numbers, no path.
+    const std::string card = trainingPlanJson(config);
+    QVERIFY(card.find("\"fine_tune\"") != std::string::npos);
+    QVERIFY(card.find("resnet18-f37072fd.pth") != std::string::npos);
+    QVERIFY(card.find("/weights/") == std::string::npos);
+    QVERIFY(toJson(config).find("\"recipe_reason\"") != std::string::npos);
 }
 
 void TestTrainingConfig::badKeysAreNamed_data()

@@ -3,6 +3,8 @@
 // run in the list of past runs.
 
 #include "core/labels/LabelMap.h"
+#include "models/Registry.h"
+#include "models/StateDictFile.h"
 #include "ui/session/Document.h"
 #include "ui/session/LabelSession.h"
 #include "ui/session/PredictionSession.h"
@@ -15,6 +17,7 @@
 #include <QChartView>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineSeries>
 #include <QMessageBox>
@@ -35,6 +38,62 @@ class TrainingPanelTest : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // Issue 22: the Setup tab takes pretrained weights, checks them at once, and the plan
+    // follows: fine-tuning in three stages with them, from scratch in one without.
+    void pretrainedWeightsChooseThePlan()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QTemporaryDir dir;
+        const auto save = [&](const char *backbone, const QString &path) {
+            medseg::models::BackbonePtr network = medseg::models::createBackbone(backbone);
+            medseg::models::StateDict state;
+            for (const auto &item : network->named_parameters(true))
+                state[item.key()] = item.value().detach().clone();
+            for (const auto &item : network->named_buffers(true))
+                state[item.key()] = item.value().detach().clone();
+            medseg::models::writeStateDict(state, path.toStdString());
+        };
+        const QString resnet = dir.filePath(QStringLiteral("resnet18-random.pth"));
+        const QString mobilenet = dir.filePath(QStringLiteral("mobilenet.pth"));
+        save("resnet18", resnet);
+        save("mobilenet_v3_large", mobilenet);
+
+        medseg::ui::Document document;
+        medseg::ui::TrainingSession *session = document.training();
+        medseg::ui::TrainingPanel panel(session, document.predictions());
+        panel.show();
+        auto *plan = panel.findChild<QLabel *>(QStringLiteral("trainingPlan"));
+        auto *stages = panel.findChild<QTableWidget *>(QStringLiteral("trainingStages"));
+        QVERIFY(plan && stages);
+        QCOMPARE(stages->rowCount(), 1);
+        QVERIFY2(plan->text().contains(QStringLiteral("from scratch")), qPrintable(plan->text()));
+
+        QVERIFY(!session->setPretrainedWeights(mobilenet)); // another architecture
+        QVERIFY2(session->errorString().contains(QStringLiteral("resnet18")),
+                 qPrintable(session->errorString()));
+        QCOMPARE(stages->rowCount(), 1);
+
+        QVERIFY2(session->setPretrainedWeights(resnet), qPrintable(session->errorString()));
+        QVERIFY(session->importSummary().startsWith(
+            QStringLiteral("%1 tensors loaded")
+                .arg(medseg::models::createBackbone("resnet18")->named_parameters(true).size() +
+                     medseg::models::createBackbone("resnet18")->named_buffers(true).size())));
+        QCOMPARE(stages->rowCount(), 3);
+        QVERIFY2(plan->text().contains(QStringLiteral("resnet18-random.pth")),
+                 qPrintable(plan->text()));
+        QCOMPARE(
+            medseg::ui::TrainingSession::rememberedPretrainedWeights(QStringLiteral("resnet18")),
+            QFileInfo(resnet).absoluteFilePath());
+        // A new window starts from the remembered weights.
+        QCOMPARE(medseg::ui::TrainingSession().config().stages.size(), std::size_t(3));
+
+        panel.findChild<QPushButton *>(QStringLiteral("trainingClearPretrained"))->click();
+        QCOMPARE(stages->rowCount(), 1);
+        QVERIFY(session->config().pretrainedBackbone.empty());
+        QVERIFY(medseg::ui::TrainingSession::rememberedPretrainedWeights(QStringLiteral("resnet18"))
+                    .isEmpty());
+    }
+
     void chartsHoldThePointsOfTheMetricsFile()
     {
         QStandardPaths::setTestModeEnabled(true);

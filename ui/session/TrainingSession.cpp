@@ -2,12 +2,14 @@
 
 #include "core/train/VocTrainingData.h"
 #include "models/Registry.h"
+#include "models/WeightImport.h"
 #include "ui/session/RunHistory.h"
 #include "ui/session/TrainingController.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QSettings>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <torch/types.h>
@@ -15,13 +17,18 @@
 namespace medseg::ui {
 namespace {
 constexpr int DefaultPreviewIntervalMs = 5000;
-}
+// + backbone name: the pretrained weights the user chose for it.
+const QString PretrainedKey = QStringLiteral("training/pretrained/");
+} // namespace
 
 TrainingSession::TrainingSession(QObject *parent)
     : QObject(parent)
     , m_controller(new TrainingController(this))
     , m_history(new RunHistory(this))
 {
+    // The plan follows the weights the user chose before for this backbone (from scratch
+    // without).
+    usePretrainedFile(rememberedPretrainedWeights(QString::fromStdString(m_config.model.backbone)));
     m_previewTimer.setInterval(DefaultPreviewIntervalMs);
     connect(&m_previewTimer, &QTimer::timeout, this, &TrainingSession::requestPreviewNow);
 
@@ -63,8 +70,67 @@ QStringList TrainingSession::availableBackbones()
 
 void TrainingSession::setConfig(const core::TrainingConfig &config)
 {
+    const bool otherBackbone = config.model.backbone != m_config.model.backbone;
     m_config = config;
+    // Weights are for one backbone: another one takes its own remembered file, or none.
+    if (otherBackbone && !m_config.pretrainedBackbone.empty())
+        usePretrainedFile(
+            rememberedPretrainedWeights(QString::fromStdString(m_config.model.backbone)));
     Q_EMIT configChanged();
+}
+
+QString TrainingSession::rememberedPretrainedWeights(const QString &backbone)
+{
+    const QString file = QSettings().value(PretrainedKey + backbone).toString();
+    return QFileInfo(file).isFile() ? file : QString();
+}
+
+void TrainingSession::usePretrainedFile(const QString &path)
+{
+    m_config.pretrainedBackbone = path.toStdString();
+    core::applyRecipe(m_config);
+}
+
+bool TrainingSession::setPretrainedWeights(const QString &path)
+{
+    m_error.clear();
+    m_importSummary.clear();
+    const QString backbone = QString::fromStdString(m_config.model.backbone);
+    if (!path.isEmpty()) {
+        // Checked at once, as the trainer will: every backbone weight must come from the file.
+        try {
+            models::PSPNet model = models::createModel(m_config.model);
+            const models::ImportReport report =
+                models::importBackboneWeights(*model, path.toStdString());
+            if (!report.ok()) {
+                m_error = tr("%1 is not a weight file for the %2 backbone: %3 weights are "
+                             "missing, %4 have another shape, %5 are unknown.")
+                              .arg(QDir::toNativeSeparators(path), backbone)
+                              .arg(report.missing.size())
+                              .arg(report.mismatched.size())
+                              .arg(report.unexpected.size());
+                return false;
+            }
+            m_importSummary = tr("%1 tensors loaded, %2 adapted to the input channels, %3 "
+                                 "skipped (the ImageNet classifier).")
+                                  .arg(report.loaded.size())
+                                  .arg(report.adapted.size())
+                                  .arg(report.skipped.size());
+        } catch (const std::exception &error) {
+            m_error =
+                tr("%1 cannot be read as weights: %2")
+                    .arg(QDir::toNativeSeparators(path), QString::fromLocal8Bit(error.what()));
+            return false;
+        }
+    }
+    usePretrainedFile(path);
+    QSettings settings;
+    if (path.isEmpty())
+        settings.remove(PretrainedKey + backbone);
+    else
+        settings.setValue(PretrainedKey + backbone, QFileInfo(path).absoluteFilePath());
+    Q_EMIT configChanged();
+    return true;
 }
 
 void TrainingSession::loadVocDataset(const QString &directory)

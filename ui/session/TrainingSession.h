@@ -53,7 +53,18 @@ public:
     static QStringList availableBackbones();
 
     core::TrainingConfig config() const { return m_config; }
+    // A new config; with another backbone, pretrained weights switch to that backbone's own.
     void setConfig(const core::TrainingConfig &config);
+
+    // Pretrained weights for the backbone (a torchvision state dict), checked at once as the
+    // trainer will (every backbone weight must come from the file; the classifier is skipped).
+    // On success the plan becomes the fine-tune recipe and the file is remembered for this
+    // backbone; an empty path trains from scratch again. False with errorString() otherwise.
+    bool setPretrainedWeights(const QString &path);
+    // What the last successful check loaded, for the user.
+    QString importSummary() const { return m_importSummary; }
+    // The weights remembered for `backbone`, when the file still exists.
+    static QString rememberedPretrainedWeights(const QString &backbone);
 
     // The data: a VOC dataset folder (loaded in the background: datasetChanged() or
     // datasetFailed()), or data built from the project's labels.
@@ -107,6 +118,7 @@ Q_SIGNALS:
     void previewUpdated(int sliceIndex, qint64 step);
 
 private:
+    void usePretrainedFile(const QString &path);
     void adoptData(std::shared_ptr<const core::TrainingData> data, const QString &origin,
                    bool fromProject);
     bool startIn(const QString &runDir);
@@ -127,6 +139,7 @@ private:
     QString m_loadingOrigin;
     QString m_runsDirectory;
     QString m_error;
+    QString m_importSummary;
 
     ProjectDataProvider m_projectData;
     PreviewSource m_previewSource;

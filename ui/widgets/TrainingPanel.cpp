@@ -277,6 +277,22 @@ QWidget *TrainingPanel::createSetupPage()
     for (int stride : {8, 16, 32})
         m_outputStride->addItem(QString::number(stride), stride);
 
+    // The weights the backbone starts from decide the plan (from scratch or fine-tuning).
+    m_pretrainedLabel = new QLabel(page);
+    m_pretrainedName = new QLabel(page);
+    m_pretrainedName->setObjectName(QStringLiteral("trainingPretrainedName"));
+    m_pretrainedName->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_choosePretrained = new QPushButton(page);
+    m_choosePretrained->setObjectName(QStringLiteral("trainingChoosePretrained"));
+    connect(m_choosePretrained, &QPushButton::clicked, this, &TrainingPanel::onChoosePretrained);
+    m_clearPretrained = new QPushButton(page);
+    m_clearPretrained->setObjectName(QStringLiteral("trainingClearPretrained"));
+    connect(m_clearPretrained, &QPushButton::clicked, this,
+            [this] { m_session->setPretrainedWeights(QString()); });
+    m_planLabel = new QLabel(page);
+    m_planLabel->setObjectName(QStringLiteral("trainingPlan"));
+    m_planLabel->setWordWrap(true);
+
     m_stages = new QTableWidget(0, StageColumnCount, page);
     m_stages->setObjectName(QStringLiteral("trainingStages"));
     // Stages are numbered rows (the name is in each number's tool tip and on the Progress tab)
@@ -315,6 +331,11 @@ QWidget *TrainingPanel::createSetupPage()
     form->addRow(QString(), m_classWeights);
     form->addRow(QString(), m_stretch);
     form->addRow(m_seedLabel, m_seed);
+    auto *pretrained = new QHBoxLayout;
+    pretrained->addWidget(m_pretrainedName, 1);
+    pretrained->addWidget(m_choosePretrained);
+    pretrained->addWidget(m_clearPretrained);
+    form->addRow(m_pretrainedLabel, pretrained);
 
     // Rows of at most two buttons: the dock stays narrow, the images keep the screen.
     auto *datasetButtons = new QHBoxLayout;
@@ -327,6 +348,7 @@ QWidget *TrainingPanel::createSetupPage()
     layout->addLayout(datasetButtons);
     layout->addWidget(m_datasetSummary);
     layout->addLayout(form);
+    layout->addWidget(m_planLabel);
     layout->addWidget(m_stages, 1);
 
     connect(m_backbone, &QComboBox::currentIndexChanged, this,
@@ -814,6 +836,19 @@ void TrainingPanel::retranslate()
     m_markReviewedButton->setText(tr("Mark reviewed"));
     refreshReview();
     m_chooseDatasetButton->setText(tr("Choose VOC dataset…"));
+    m_pretrainedLabel->setText(tr("Pretrained"));
+    m_choosePretrained->setText(tr("Choose…"));
+    m_clearPretrained->setText(tr("Clear"));
+    const QString pretrainedTip =
+        tr("ImageNet weights for the backbone (a torchvision state dict, e.g. "
+           "resnet18-f37072fd.pth). With them the plan fine-tunes in three stages with small "
+           "learning rates; without them it trains from scratch in one stage with a larger "
+           "one. The file is checked at once and remembered for this backbone.");
+    for (QWidget *widget :
+         {static_cast<QWidget *>(m_pretrainedLabel), static_cast<QWidget *>(m_pretrainedName),
+          static_cast<QWidget *>(m_choosePretrained)})
+        widget->setToolTip(pretrainedTip);
+    m_clearPretrained->setToolTip(tr("Train the backbone from scratch (random weights)."));
     m_backboneLabel->setText(tr("Backbone"));
     m_binsLabel->setText(tr("Pyramid bins"));
     m_strideLabel->setText(tr("Output stride"));
@@ -871,6 +906,7 @@ void TrainingPanel::loadConfigIntoEditors()
     m_lossAlpha->setValue(config.loss.alpha);
     m_focalGamma->setValue(config.loss.focal.gamma);
     m_classWeights->setChecked(config.classWeightsFromData);
+    showPlan(config);
     m_stretch->setChecked(config.inputResize == core::InputResize::Stretch);
     m_seed->setValue(int(config.seed));
 
@@ -1131,6 +1167,46 @@ void TrainingPanel::refreshRuns()
 void TrainingPanel::appendLog(const QString &line)
 {
     m_log->appendPlainText(line);
+}
+
+void TrainingPanel::showPlan(const core::TrainingConfig &config)
+{
+    const QString weights = QFileInfo(QString::fromStdString(config.pretrainedBackbone)).fileName();
+    m_pretrainedName->setText(weights.isEmpty() ? tr("none") : weights);
+    m_pretrainedName->setToolTip(
+        QDir::toNativeSeparators(QString::fromStdString(config.pretrainedBackbone)));
+    m_clearPretrained->setEnabled(!weights.isEmpty());
+    QString plan;
+    switch (config.recipe) {
+    case core::Recipe::FromScratch:
+        plan = weights.isEmpty()
+                   ? tr("Plan: from scratch, because no pretrained weights were given.")
+                   : tr("Plan: from scratch.");
+        break;
+    case core::Recipe::FineTune:
+        plan = tr("Plan: fine-tuning, because pretrained weights were given (%1).").arg(weights);
+        break;
+    case core::Recipe::Custom:
+        plan = tr("Plan: the stages of a config file.");
+        break;
+    }
+    m_planLabel->setText(plan);
+}
+
+void TrainingPanel::onChoosePretrained()
+{
+    const QString start =
+        QFileInfo(QString::fromStdString(m_session->config().pretrainedBackbone)).absolutePath();
+    const QString file =
+        QFileDialog::getOpenFileName(this, tr("Choose pretrained weights"), start,
+                                     tr("PyTorch weights (*.pth *.pt);;All files (*)"));
+    if (file.isEmpty())
+        return;
+    if (!m_session->setPretrainedWeights(file)) {
+        QMessageBox::warning(this, tr("Pretrained weights not used"), m_session->errorString());
+        return;
+    }
+    appendLog(m_session->importSummary());
 }
 
 } // namespace medseg::ui

@@ -21,15 +21,19 @@ class QChartView;
 class QLineSeries;
 class QValueAxis;
 
+namespace medseg::core {
+struct TrainingConfig;
+}
+
 namespace medseg::ui {
 
 class PredictionSession;
 class TrainingSession;
 
 // The Training dock: what the model learns from (dataset summary), how (backbone, pyramid bins,
-// the three-stage plan, loss), the run controls with progress, ETA and speed, curves of loss,
-// learning rate and per-class validation Dice, a per-class table, the log and past runs. It only
-// reads and forwards: the TrainingSession owns the data, the worker and the history.
+// the plan its weights call for, loss), the run controls with progress, ETA and speed, curves of
+// loss, learning rate and per-class validation Dice, a per-class table, the log and past runs. It
+// only reads and forwards: the TrainingSession owns the data, the worker and the history.
 class TrainingPanel : public QWidget
 {
     Q_OBJECT
@@ -64,6 +68,8 @@ private:
     void onPauseClicked();
     void onStopClicked();
     void onChooseDataset();
+    void onChoosePretrained();
+    void showPlan(const core::TrainingConfig &config);
     void onStateChanged();
     void onHistoryChanged();
     void refreshDatasetSummary();
@@ -95,6 +101,11 @@ private:
     QDoubleSpinBox *m_focalGamma = nullptr;
     QCheckBox *m_classWeights = nullptr;
     QCheckBox *m_stretch = nullptr;
+    QLabel *m_pretrainedLabel = nullptr;
+    QLabel *m_pretrainedName = nullptr;
+    QPushButton *m_choosePretrained = nullptr;
+    QPushButton *m_clearPretrained = nullptr;
+    QLabel *m_planLabel = nullptr;
     QSpinBox *m_seed = nullptr;
     QLabel *m_backboneLabel = nullptr;
     QLabel *m_binsLabel = nullptr;
