@@ -995,6 +995,16 @@
 </numerusform>
         </translation>
     </message>
+    <message>
+        <source>Chosen for these data: %1%2.
+</source>
+        <translation>根据这些数据选择：%1%2。
+</translation>
+    </message>
+    <message>
+        <source> (options given on the command line take precedence)</source>
+        <translation>（命令行给出的选项优先）</translation>
+    </message>
 </context>
 <context>
     <name>TrainingEventText</name>
@@ -3016,6 +3026,18 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
     <message>
         <source>%1 cannot be read as weights: %2</source>
         <translation>%1 无法作为权重读取：%2</translation>
+    </message>
+    <message>
+        <source>Input size %1 and output stride %2, chosen for these data (median slice %3 × %4) and this computer (%5).</source>
+        <translation>输入尺寸 %1、输出步幅 %2，根据这些数据（切片中位尺寸 %3 × %4）和这台计算机（%5）选择。</translation>
+    </message>
+    <message>
+        <source>GPU</source>
+        <translation>GPU</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
     </message>
 </context>
 <context>

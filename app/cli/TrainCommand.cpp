@@ -1,5 +1,6 @@
 #include "app/cli/Commands.h"
 
+#include "core/train/AutoConfig.h"
 #include "core/train/Trainer.h"
 #include "core/train/TrainingConfig.h"
 #include "core/train/VocTrainingData.h"
@@ -10,6 +11,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+
+#include <torch/cuda.h>
 
 #include <atomic>
 #include <chrono>
@@ -233,6 +236,24 @@ public:
             return ExitBadInput;
         }
         config.model.num_classes = data.classCount();
+        // Without a config: the input size and output stride follow the data and the device,
+        // unless given on the command line.
+        if (!parser.isSet(configOption) && !(data.train.empty() && data.val.empty())) {
+            const bool cuda =
+                config.device == "cuda" || (config.device == "auto" && torch::cuda::is_available());
+            const core::AutoConfiguration choice = core::chooseAutoConfiguration(data, cuda);
+            core::apply(choice, config);
+            for (core::StagePlan &stage : config.stages)
+                if (inputSize > 0)
+                    stage.inputSize = inputSize;
+            if (stride > 0)
+                config.model.output_stride = stride;
+            printOut(tr("Chosen for these data: %1%2.\n")
+                         .arg(QString::fromStdString(core::describe(choice)),
+                              inputSize > 0 || stride > 0
+                                  ? tr(" (options given on the command line take precedence)")
+                                  : QString()));
+        }
         try {
             core::validate(config);
         } catch (const std::exception &error) {

@@ -1,4 +1,7 @@
+#include "core/train/AutoConfig.h"
 #include "core/train/TrainingConfig.h"
+
+#include <ATen/ATen.h>
 
 #include <QtTest>
 
@@ -12,6 +15,7 @@ private Q_SLOTS:
     void defaultPlanIsTheDesigns();
     void jsonRoundTripKeepsEveryField();
     void recipeFollowsThePretrainedWeights();
+    void inputSizeAndStrideFollowTheDataAndTheDevice();
     void badKeysAreNamed_data();
     void badKeysAreNamed();
 };
@@ -149,6 +153,44 @@ void TestTrainingConfig::badKeysAreNamed()
         QVERIFY2(message.contains(expected), qPrintable(message));
         QVERIFY2(message.contains(QStringLiteral("run.json")), qPrintable(message));
     }
+}
+
+// Issue 22, point 3 (first part): the input size is the median slice's longer side rounded up
+// to a multiple of 32 (capped: 256 on a CPU, 512 on a GPU); the output stride 16 on a CPU
+// (8 measured 6x slower per image), 8 on a GPU.
+void TestTrainingConfig::inputSizeAndStrideFollowTheDataAndTheDevice()
+{
+    const auto slices = [](std::vector<std::pair<int, int>> sizes) {
+        TrainingData data;
+        for (const auto &[height, width] : sizes)
+            data.train.push_back({at::zeros({1, height, width}, at::kByte),
+                                  at::zeros({height, width}, at::kByte), "slice"});
+        return data;
+    };
+    AutoConfiguration choice =
+        chooseAutoConfiguration(slices({{40, 64}, {40, 64}, {128, 128}}), false);
+    QCOMPARE(choice.inputSize, 64);
+    QCOMPARE(choice.medianWidth, 64);
+    QCOMPARE(choice.medianHeight, 40);
+    QCOMPARE(choice.outputStride, 16);
+    choice = chooseAutoConfiguration(slices({{100, 130}}), false);
+    QCOMPARE(choice.inputSize, 160);
+    choice = chooseAutoConfiguration(slices({{512, 512}, {512, 400}}), false);
+    QCOMPARE(choice.inputSize, 256);
+    QVERIFY(describe(choice).find("at most 256 on a CPU") != std::string::npos);
+    choice = chooseAutoConfiguration(slices({{512, 512}, {512, 400}}), true);
+    QCOMPARE(choice.inputSize, 512);
+    QCOMPARE(choice.outputStride, 8);
+    QCOMPARE(chooseAutoConfiguration(slices({{20, 30}}), false).inputSize, 64);
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, chooseAutoConfiguration(TrainingData(), false));
+
+    TrainingConfig config;
+    config.recipe = Recipe::FineTune;
+    config.stages = defaultStages();
+    apply(chooseAutoConfiguration(slices({{128, 128}}), false), config);
+    for (const StagePlan &stage : config.stages)
+        QCOMPARE(stage.inputSize, 128);
+    QCOMPARE(config.model.output_stride, 16);
 }
 
 QTEST_APPLESS_MAIN(TestTrainingConfig)

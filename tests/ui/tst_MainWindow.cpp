@@ -454,6 +454,13 @@ private Q_SLOTS:
         // The data chosen in English is named in Chinese after the switch.
         QVERIFY2(m_document->training()->useProjectLabels(),
                  qPrintable(m_document->training()->errorString()));
+        // Issue 22: the input size follows the data (the demo's 128 x 128 slices, not 256).
+        for (const medseg::core::StagePlan &stage : m_document->training()->config().stages)
+            QCOMPARE(stage.inputSize, 128);
+        QVERIFY2(m_window->findChild<QLabel *>(QStringLiteral("trainingPlan"))
+                     ->text()
+                     .contains(QStringLiteral("median slice 128 × 128")),
+                 qPrintable(m_window->findChild<QLabel *>(QStringLiteral("trainingPlan"))->text()));
         QVERIFY(m_translations->setLanguage(QStringLiteral("zh_CN")));
         QTRY_COMPARE(m_window->findChild<QMenu *>(QStringLiteral("menuFile"))->title(),
                      QStringLiteral("文件(&F)"));

@@ -1,5 +1,6 @@
 #include "ui/session/TrainingSession.h"
 
+#include "core/train/AutoConfig.h"
 #include "core/train/VocTrainingData.h"
 #include "models/Registry.h"
 #include "models/WeightImport.h"
@@ -12,6 +13,7 @@
 #include <QSettings>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <torch/cuda.h>
 #include <torch/types.h>
 
 namespace medseg::ui {
@@ -161,8 +163,18 @@ void TrainingSession::adoptData(std::shared_ptr<const core::TrainingData> data,
     m_data = std::move(data);
     m_datasetOrigin = origin;
     m_originIsProject = fromProject; // worded when shown, in the language of that moment
-    if (m_data)
+    m_autoConfiguration.reset();
+    if (m_data) {
         m_config.model.num_classes = std::max(2, m_data->classCount());
+        // The input size and output stride follow the data and this computer (editable).
+        if (!m_data->train.empty() || !m_data->val.empty()) {
+            const bool cuda = m_config.device == "cuda" ||
+                              (m_config.device == "auto" && torch::cuda::is_available());
+            m_autoConfiguration = core::chooseAutoConfiguration(*m_data, cuda);
+            core::apply(*m_autoConfiguration, m_config);
+            Q_EMIT configChanged();
+        }
+    }
     Q_EMIT datasetChanged();
 }
 
@@ -183,6 +195,20 @@ bool TrainingSession::useProjectLabels()
 QString TrainingSession::datasetOrigin() const
 {
     return m_originIsProject ? tr("labeled slices of this project") : m_datasetOrigin;
+}
+
+QString TrainingSession::autoConfigurationText() const
+{
+    if (!m_autoConfiguration)
+        return {};
+    const core::AutoConfiguration &choice = *m_autoConfiguration;
+    return tr("Input size %1 and output stride %2, chosen for these data (median slice %3 × %4) "
+              "and this computer (%5).")
+        .arg(choice.inputSize)
+        .arg(choice.outputStride)
+        .arg(choice.medianWidth)
+        .arg(choice.medianHeight)
+        .arg(choice.cuda ? tr("GPU") : tr("CPU"));
 }
 
 QStringList TrainingSession::classNames() const

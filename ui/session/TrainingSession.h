@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/train/AutoConfig.h"
 #include "core/train/TrainingConfig.h"
 #include "core/train/TrainingData.h"
 
@@ -86,6 +87,9 @@ public:
     QString datasetOrigin() const;
     // Slices per split and labeled pixels per class, for the dashboard.
     QString datasetSummary() const;
+    // What was chosen for the data when they were set (core::chooseAutoConfiguration: input
+    // size and output stride), in words; empty without data.
+    QString autoConfigurationText() const;
     QStringList classNames() const;
 
     QString runsDirectory() const { return m_runsDirectory; }
@@ -129,6 +133,7 @@ private:
     core::TrainingConfig m_config;
     std::shared_ptr<const core::TrainingData> m_data;
     QString m_datasetOrigin;
+    std::optional<core::AutoConfiguration> m_autoConfiguration;
     bool m_originIsProject = false;
     struct LoadedDataset
     {

@@ -1190,7 +1190,8 @@ void TrainingPanel::showPlan(const core::TrainingConfig &config)
         plan = tr("Plan: the stages of a config file.");
         break;
     }
-    m_planLabel->setText(plan);
+    const QString chosen = m_session->autoConfigurationText();
+    m_planLabel->setText(chosen.isEmpty() ? plan : plan + QLatin1Char(' ') + chosen);
 }
 
 void TrainingPanel::onChoosePretrained()
