@@ -630,6 +630,69 @@
     </message>
 </context>
 <context>
+    <name>ModelsCommand</name>
+    <message>
+        <source>List the backbones with their parameters, the operations of one prediction and whether pretrained weights are configured.</source>
+        <translation>列出各骨干网络的参数量、一次预测的运算量，以及是否已配置预训练权重。</translation>
+    </message>
+    <message>
+        <source>Print JSON instead of a table.</source>
+        <translation>输出 JSON 而不是表格。</translation>
+    </message>
+    <message>
+        <source>Square input size (default 512).</source>
+        <translation>方形输入尺寸（默认 512）。</translation>
+    </message>
+    <message>
+        <source>Output stride: 8 (default), 16 or 32.</source>
+        <translation>输出步幅：8（默认）、16 或 32。</translation>
+    </message>
+    <message>
+        <source>--size must be a number from 32 to 4096.</source>
+        <translation>--size 必须是 32 到 4096 之间的数字。</translation>
+    </message>
+    <message>
+        <source>--output-stride must be 8, 16 or 32.</source>
+        <translation>--output-stride 必须是 8、16 或 32。</translation>
+    </message>
+    <message>
+        <source>%1  %2  %3  %4  %5
+</source>
+        <translation>%1  %2  %3  %4  %5
+</translation>
+    </message>
+    <message>
+        <source>backbone</source>
+        <translation>骨干网络</translation>
+    </message>
+    <message>
+        <source>backbone M</source>
+        <translation>骨干 M</translation>
+    </message>
+    <message>
+        <source>PSPNet M</source>
+        <translation>PSPNet M</translation>
+    </message>
+    <message>
+        <source>GFLOPs@%1</source>
+        <translation>GFLOPs@%1</translation>
+    </message>
+    <message>
+        <source>pretrained</source>
+        <translation>预训练</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>GFLOPs: multiply-accumulates of one prediction at %1 x %1, output stride %2, as torchvision&apos;s tables count them (one multiply-add is one operation). Parameters in millions, for 2 classes.
+</source>
+        <translation>GFLOPs：在 %1 x %1、输出步幅 %2 下一次预测的乘加次数，与 torchvision 表格的计法相同（一次乘加计为一次运算）。参数量以百万计，按 2 个类别。
+</translation>
+    </message>
+</context>
+<context>
     <name>PredictCommand</name>
     <message>
         <source>Segment a DICOM series (to a NIfTI label volume) or PNG/JPEG images (to palette PNG masks) with a trained model.</source>

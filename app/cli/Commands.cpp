@@ -12,6 +12,7 @@ std::vector<std::unique_ptr<CliCommand>> allCommands()
     commands.push_back(makeInfoCommand());
     commands.push_back(makeMakeDemoCommand());
     commands.push_back(makeMeshCommand());
+    commands.push_back(makeModelsCommand());
     commands.push_back(makePredictCommand());
     commands.push_back(makeRenderCommand());
     commands.push_back(makeStatsCommand());

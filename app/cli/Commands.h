@@ -19,6 +19,7 @@ std::unique_ptr<CliCommand> makeVersionsCommand();
 std::unique_ptr<CliCommand> makeInfoCommand();
 std::unique_ptr<CliCommand> makeMakeDemoCommand();
 std::unique_ptr<CliCommand> makeMeshCommand();
+std::unique_ptr<CliCommand> makeModelsCommand();
 std::unique_ptr<CliCommand> makePredictCommand();
 std::unique_ptr<CliCommand> makeRenderCommand();
 std::unique_ptr<CliCommand> makeStatsCommand();

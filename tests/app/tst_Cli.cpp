@@ -1,3 +1,4 @@
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -95,6 +96,38 @@ private Q_SLOTS:
         // All cores, not Debian LibTorch's default of one.
         QCOMPARE(object.value(QStringLiteral("LibTorch threads")).toString().toInt(),
                  QThread::idealThreadCount());
+    }
+
+    // Issue 22, point 7: `medseg models` was an unknown command.
+    void modelsListsEveryBackboneWithItsCost()
+    {
+        const Result result = run({QStringLiteral("models"), QStringLiteral("--json"),
+                                   QStringLiteral("--size"), QStringLiteral("64")});
+        QCOMPARE(result.exitCode, 0);
+        const QJsonArray rows = QJsonDocument::fromJson(result.out.toUtf8()).array();
+        QCOMPARE(rows.size(), 4);
+        QStringList names;
+        for (const QJsonValue &value : rows) {
+            const QJsonObject row = value.toObject();
+            names << row.value(QStringLiteral("backbone")).toString();
+            QVERIFY(row.value(QStringLiteral("gflops")).toDouble() > 0);
+            QVERIFY(row.value(QStringLiteral("parameters")).toDouble() >
+                    row.value(QStringLiteral("backbone_parameters")).toDouble());
+            QCOMPARE(row.value(QStringLiteral("input_size")).toInt(), 64);
+        }
+        QCOMPARE(names, (QStringList{"resnet18", "mobilenet_v3_large", "efficientnet_b0",
+                                     "convnext_tiny"}));
+        QCOMPARE(rows.at(0).toObject().value(QStringLiteral("backbone_parameters")).toDouble(),
+                 11176512.0);
+        const Result table =
+            run({QStringLiteral("models"), QStringLiteral("--size"), QStringLiteral("64"),
+                 QStringLiteral("--output-stride"), QStringLiteral("32")});
+        QCOMPARE(table.exitCode, 0);
+        QVERIFY2(table.out.contains(QStringLiteral("GFLOPs@64")), qPrintable(table.out));
+        QCOMPARE(
+            run({QStringLiteral("models"), QStringLiteral("--output-stride"), QStringLiteral("12")})
+                .exitCode,
+            2);
     }
 };
 

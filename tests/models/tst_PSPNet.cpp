@@ -2,6 +2,7 @@
 // pyramid pooling module's configuration, and pooling and resizing as GEMMs (what CUDA runs)
 // against PyTorch's operators.
 
+#include "models/Complexity.h"
 #include "models/PSPNet.h"
 #include "models/PyramidConv.h"
 #include "models/Registry.h"
@@ -46,6 +47,30 @@ private Q_SLOTS:
     {
         at::set_num_threads(2);
         torch::manual_seed(0);
+    }
+
+    // Issue 22, point 7: `medseg models` reports parameters and operations. The backbone's
+    // parameters are torchvision's (ResNet18 without its classifier: 11,176,512), and the
+    // operations, counted on a trace of the forward pass, grow with the pixels.
+    void complexityCountsParametersAndTracedOperations()
+    {
+        ModelConfig config;
+        config.backbone = "resnet18";
+        config.output_stride = 32;
+        const ModelComplexity small = measureComplexity(config, 256, 256);
+        QCOMPARE(small.backboneParameters, std::int64_t(11176512));
+        QVERIFY(small.parameters > small.backboneParameters);
+        QCOMPARE(small.parameters, parameterCount(*createModel(config)));
+        const ModelComplexity large = measureComplexity(config, 512, 512);
+        const double ratio = double(large.multiplyAccumulates) / double(small.multiplyAccumulates);
+        QVERIFY2(ratio > 3.9 && ratio < 4.1, qPrintable(QString::number(ratio)));
+        // ResNet18 alone is 1.82 G multiply-adds at 224 x 224; the PSPNet head adds to it.
+        const ModelComplexity at224 = measureComplexity(config, 224, 224);
+        QVERIFY2(at224.multiplyAccumulates > 1.81e9 && at224.multiplyAccumulates < 2.5e9,
+                 qPrintable(QString::number(at224.multiplyAccumulates)));
+        config.output_stride = 8; // dilated: the same weights, more positions
+        QVERIFY(measureComplexity(config, 256, 256).multiplyAccumulates >
+                3 * small.multiplyAccumulates);
     }
 
     void outputHasTheInputSizeForOddSizes_data()
