@@ -1068,6 +1068,16 @@
         <source> (options given on the command line take precedence)</source>
         <translation>（命令行给出的选项优先）</translation>
     </message>
+    <message>
+        <source>Validation Dice of the best model (stage %1, epoch %2):
+</source>
+        <translation>最佳模型的验证 Dice（第 %1 阶段，第 %2 轮）：
+</translation>
+    </message>
+    <message>
+        <source>absent from the validation slices</source>
+        <translation>验证切片中没有此类别</translation>
+    </message>
 </context>
 <context>
     <name>TrainingEventText</name>

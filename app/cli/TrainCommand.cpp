@@ -1,12 +1,14 @@
 #include "app/cli/Commands.h"
 
 #include "core/train/AutoConfig.h"
+#include "core/train/ModelBundle.h"
 #include "core/train/Trainer.h"
 #include "core/train/TrainingConfig.h"
 #include "core/train/VocTrainingData.h"
 #include "models/Registry.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -14,6 +16,7 @@
 
 #include <torch/cuda.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -53,6 +56,41 @@ QString formatDuration(double seconds)
 // `medseg train --config run.json [DATASET]` or `medseg train DATASET --backbone NAME ...`:
 // the staged trainer, headless, with a progress bar on stderr. A run directory that holds a
 // checkpoint is resumed; Ctrl+C writes a checkpoint and exits with 130.
+// The best model's validation Dice per class, as a table for the end of a run.
+QString validationTable(const std::string &modelPath)
+{
+    if (modelPath.empty())
+        return {};
+    core::ModelBundle bundle;
+    try {
+        bundle = core::readModelBundleInfo(modelPath);
+    } catch (const std::exception &) {
+        return {};
+    }
+    const core::ValidationScores &scores = bundle.validation;
+    if (!scores.isValid())
+        return {};
+    int width = 0;
+    for (const core::ModelClass &item : bundle.classes)
+        width = std::max(width, int(item.name.size()));
+    QString table =
+        QCoreApplication::translate("TrainCommand", "Validation Dice of the best model (stage %1, "
+                                                    "epoch %2):\n")
+            .arg(scores.stage + 1)
+            .arg(scores.epoch + 1);
+    for (const core::ModelClass &item : bundle.classes) {
+        const std::size_t c = std::size_t(item.index);
+        const double dice = c < scores.dice.size() ? scores.dice[c] : std::nan("");
+        table += QStringLiteral("  %1  %2\n")
+                     .arg(QString::fromStdString(item.name).leftJustified(width),
+                          std::isfinite(dice)
+                              ? QString::number(dice, 'f', 3)
+                              : QCoreApplication::translate("TrainCommand",
+                                                            "absent from the validation slices"));
+    }
+    return table;
+}
+
 class TrainCommand : public CliCommand
 {
     Q_DECLARE_TR_FUNCTIONS(TrainCommand)
@@ -354,6 +392,7 @@ public:
             printOut(tr("Finished: best mean foreground Dice %1, model %2\n")
                          .arg(result.bestMeanDice, 0, 'f', 4)
                          .arg(QString::fromStdString(result.bestModelPath)));
+            printOut(validationTable(result.bestModelPath));
             return ExitOk;
         case core::TrainingResult::Status::Stopped:
             printOut(tr("Stopped; run the same command again to resume from %1\n")

@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -85,6 +86,13 @@ void TestTrainCli::trainsIntoARunFolderAndResumes()
                  QStringLiteral("Plan: from scratch because no pretrained weights were given")),
              qPrintable(result.out));
     QVERIFY2(result.out.contains(QStringLiteral("Finished")), qPrintable(result.out));
+    // The per-class table of the best model ends the run.
+    QVERIFY2(result.out.contains(QStringLiteral("Validation Dice of the best model")),
+             qPrintable(result.out));
+    QVERIFY2(QRegularExpression(QStringLiteral(R"(\n  liver +\d\.\d{3}\n)"))
+                 .match(result.out)
+                 .hasMatch(),
+             qPrintable(result.out));
     const QDir folder(runDir);
     for (const char *name : {"config.json", "metrics.jsonl", "best.pt", "best.json", "final.pt",
                              "checkpoints/last.ckpt"})
