@@ -1,5 +1,6 @@
 #include "core/dicom/DicomIndexer.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/dicom/detail/DicomReading.h"
 #include "core/dicom/detail/IndexJson.h"
 #include "core/dicom/detail/ParallelFor.h"
@@ -8,9 +9,7 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -24,7 +23,6 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <random>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -270,48 +268,6 @@ Cache loadCache(const std::string &cacheFile)
     return cache;
 }
 
-// Temp file, fsync, rename, fsync of the folder: a crash leaves the old cache or the new one,
-// never half of one.
-void writeFileAtomically(const std::string &path, const std::string &content)
-{
-    const fs::path target(path);
-    const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    std::random_device random;
-    const std::string temp =
-        path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(random());
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        throw std::runtime_error(std::strerror(errno));
-    std::size_t written = 0;
-    while (written < content.size()) {
-        const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            const std::string reason = std::strerror(errno);
-            ::close(fd);
-            ::unlink(temp.c_str());
-            throw std::runtime_error(reason);
-        }
-        written += std::size_t(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(temp.c_str());
-        throw std::runtime_error(reason);
-    }
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(temp.c_str());
-        throw std::runtime_error(reason);
-    }
-    const int folderFd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (folderFd >= 0) {
-        ::fsync(folderFd);
-        ::close(folderFd);
-    }
-}
-
 // Patient -> study -> series from flat records, in the order a browser lists them.
 void buildTree(std::vector<detail::HeaderRecord> records, DicomIndex &index)
 {
@@ -537,7 +493,7 @@ DicomIndex DicomIndexer::index(const std::string &path, const Options &options,
         cached.problems = std::move(fileProblems);
         buildTree(std::move(cacheRecords), cached);
         try {
-            writeFileAtomically(cacheFile, detail::indexToJson(cached, nowSeconds()));
+            AtomicFile::writeAll(cacheFile, detail::indexToJson(cached, nowSeconds()));
         } catch (const std::exception &failure) {
             index.problems.push_back(
                 {cacheFile, std::string("cannot write the index cache: ") + failure.what(), 0, 0});

@@ -1,5 +1,7 @@
 #include "core/export/OnnxExporter.h"
 
+#include "core/common/AtomicFile.h"
+
 #include "core/export/detail/NetworkWalk.h"
 
 #include <nlohmann/json.hpp>
@@ -269,18 +271,7 @@ void checkOnnxModel(const onnx::ModelProto &model)
 
 void writeTextFile(const std::string &path, const std::string &text)
 {
-    const std::string tmp = path + ".part";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.close();
-        if (!out)
-            throw std::runtime_error("cannot write " + path);
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec)
-        throw std::runtime_error("cannot write " + path + ": " + ec.message());
+    AtomicFile::writeAll(path, text);
 }
 
 void saveOnnxModel(const onnx::ModelProto &model, const std::string &path)

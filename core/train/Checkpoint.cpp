@@ -1,5 +1,7 @@
 #include "core/train/Checkpoint.h"
 
+#include "core/common/AtomicFile.h"
+
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
@@ -8,9 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace medseg::core {
 
@@ -127,42 +126,9 @@ void saveCheckpoint(const std::string &path, const CheckpointState &state)
     append(file, fnv1a(payload));
     file += payload;
 
-    const fs::path target(path);
     std::error_code error;
-    fs::create_directories(target.parent_path(), error);
-    const std::string temporary = path + ".tmp";
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        throw std::runtime_error("cannot write checkpoint " + temporary + ": " +
-                                 std::strerror(errno));
-    std::size_t written = 0;
-    while (written < file.size()) {
-        const ssize_t n = ::write(fd, file.data() + written, file.size() - written);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            const std::string why = std::strerror(errno);
-            ::close(fd);
-            ::unlink(temporary.c_str());
-            throw std::runtime_error("cannot write checkpoint " + temporary + ": " + why);
-        }
-        written += std::size_t(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(temporary.c_str());
-        throw std::runtime_error("cannot write checkpoint " + temporary + ": " +
-                                 std::strerror(errno));
-    }
-    fs::rename(temporary, target, error);
-    if (error)
-        throw std::runtime_error("cannot rename " + temporary + " to " + path + ": " +
-                                 error.message());
-    // The rename itself is durable only once the directory is synced.
-    const int dir = ::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
-    }
+    fs::create_directories(fs::path(path).parent_path(), error);
+    AtomicFile::writeAll(path, file);
 }
 
 CheckpointState loadCheckpoint(const std::string &path)

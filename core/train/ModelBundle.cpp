@@ -1,5 +1,7 @@
 #include "core/train/ModelBundle.h"
 
+#include "core/common/AtomicFile.h"
+
 #include "models/StateDictFile.h"
 #include "models/WeightImport.h"
 
@@ -10,13 +12,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <functional>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace medseg::core {
 
@@ -27,41 +27,17 @@ using nlohmann::json;
 constexpr const char *kFormat = "medseg-model";
 constexpr int kFormatVersion = 1;
 
-std::string folderOf(const std::string &path)
-{
-    const auto slash = path.find_last_of('/');
-    if (slash == std::string::npos)
-        return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-void syncPath(const std::string &path, bool directory)
-{
-    const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-    if (fd < 0)
-        return; // durability is best effort where the file system refuses (e.g. some mounts)
-    ::fsync(fd);
-    ::close(fd);
-}
-
-// Writes through `write(tempPath)` to a temporary file beside `path`, syncs it and renames it
-// over `path`, so that a crash leaves the old file or the new one, never half of one.
+// The file set's one rule for saving (core/common/AtomicFile): a crash leaves the old file or
+// the new one, never half of one. The writer's own errors are named with the file.
 void writeAtomically(const std::string &path, const std::function<void(const std::string &)> &write)
 {
-    const std::string temp = path + ".tmp-" + std::to_string(::getpid());
-    try {
-        write(temp);
-    } catch (const std::exception &error) {
-        std::remove(temp.c_str());
-        throw std::runtime_error(path + ": cannot write: " + error.what());
-    }
-    syncPath(temp, false);
-    if (std::rename(temp.c_str(), path.c_str()) != 0) {
-        const std::string reason = std::strerror(errno);
-        std::remove(temp.c_str());
-        throw std::runtime_error(path + ": cannot write: " + reason);
-    }
-    syncPath(folderOf(path), true);
+    AtomicFile::write(path, [&](const std::string &temp) {
+        try {
+            write(temp);
+        } catch (const std::exception &error) {
+            throw std::runtime_error(path + ": cannot write: " + error.what());
+        }
+    });
 }
 
 std::string shapeText(const std::vector<int64_t> &shape)

@@ -1,5 +1,6 @@
 #include "core/train/Trainer.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/train/NetworkInput.h"
 
 #include "core/train/Autocast.h"
@@ -175,21 +176,6 @@ std::string nowIso()
     char text[32];
     std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
     return text;
-}
-
-void writeFileAtomically(const fs::path &path, const std::string &text)
-{
-    const fs::path temporary = path.string() + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out)
-            throw std::runtime_error("cannot write " + temporary.string());
-    }
-    std::error_code error;
-    fs::rename(temporary, path, error);
-    if (error)
-        throw std::runtime_error("cannot write " + path.string() + ": " + error.message());
 }
 
 json numberOrNull(double value)
@@ -421,7 +407,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
 
     const fs::path runDir(m_runDir);
     fs::create_directories(runDir / "checkpoints");
-    writeFileAtomically(runDir / "config.json", toJson(config));
+    AtomicFile::writeAll((runDir / "config.json").string(), toJson(config));
 
     // Environment: threads, determinism, device, mixed precision.
     const int threads = config.threads > 0 ? config.threads
