@@ -1,5 +1,7 @@
 #include "core/dataset/LabelTable.h"
 
+#include "core/common/AtomicFile.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -65,10 +67,7 @@ LabelTable LabelTable::fromJson(const std::string &json, const std::string &sour
 
 void LabelTable::save(const std::string &path) const
 {
-    std::ofstream out(path, std::ios::binary);
-    out << toJson();
-    if (!out.flush())
-        throw std::runtime_error(path + ": cannot write");
+    AtomicFile::writeAll(path, toJson());
 }
 
 LabelTable LabelTable::load(const std::string &path)

@@ -1,5 +1,7 @@
 #include "core/labels/LabelDescriptions.h"
 
+#include "core/common/AtomicFile.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -173,11 +175,7 @@ LabelDescriptions LabelDescriptions::fromItkSnap(const std::string &text, const 
 
 void LabelDescriptions::saveItkSnap(const std::string &path) const
 {
-    std::ofstream out(path, std::ios::binary);
-    out << toItkSnap();
-    out.close();
-    if (!out)
-        throw std::runtime_error(path + ": cannot write the label descriptions");
+    AtomicFile::writeAll(path, toItkSnap());
 }
 
 namespace {

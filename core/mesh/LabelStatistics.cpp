@@ -1,5 +1,7 @@
 #include "core/mesh/LabelStatistics.h"
 
+#include "core/common/AtomicFile.h"
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -154,13 +156,7 @@ void LabelStatistics::writeCsv(const std::string &path,
                                const std::vector<LabelMeasurement> &measurements,
                                const std::map<int, std::string> &names)
 {
-    std::ofstream file(path, std::ios::binary | std::ios::trunc);
-    if (!file)
-        throw std::runtime_error(path + ": cannot be written");
-    file << toCsv(measurements, names);
-    file.flush();
-    if (!file)
-        throw std::runtime_error(path + ": writing failed");
+    AtomicFile::writeAll(path, toCsv(measurements, names));
 }
 
 } // namespace medseg::core
