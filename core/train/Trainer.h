@@ -6,13 +6,12 @@
 
 #include "core/train/ModelBundle.h"
 #include "core/train/TrainingConfig.h"
+#include "core/train/TrainingControl.h"
 #include "core/train/TrainingData.h"
 #include "core/train/TrainingEvent.h"
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,34 +56,6 @@ struct PreviewResult
     std::int64_t requestId = 0;
     std::int64_t step = 0; // the model's step
     torch::Tensor labels;  // [H, W] uint8 on the CPU, same size as the request
-};
-
-// Thread-safe requests to a running fit().
-class TrainingControl
-{
-public:
-    void requestStop();
-    void pause();
-    void resume();
-    bool isPaused() const;
-    bool stopRequested() const;
-    // Latest request wins: an older one not yet served is dropped. image: [C, H, W] or [H, W]
-    // uint8, any size (predicted at the stage's input size, labels at the image's size).
-    std::int64_t requestPreview(torch::Tensor image);
-
-    // Used by the trainer. Blocks while paused, returning early when a stop or a preview is
-    // requested (so previews are served while paused).
-    void waitWhilePaused();
-    bool hasPreviewRequest() const;
-    std::optional<std::pair<std::int64_t, torch::Tensor>> takePreviewRequest();
-
-private:
-    mutable std::mutex m_mutex;
-    std::condition_variable m_resumed;
-    bool m_stop = false;
-    bool m_paused = false;
-    std::int64_t m_nextPreviewId = 1;
-    std::optional<std::pair<std::int64_t, torch::Tensor>> m_preview;
 };
 
 // Called on the thread that runs fit(), between steps; they must not block for long (the GUI
