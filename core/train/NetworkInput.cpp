@@ -7,6 +7,20 @@
 #include <vector>
 
 namespace medseg::core {
+namespace {
+
+// constant_pad_nd's {left, right, top, bottom} around the slice's region.
+std::vector<std::int64_t> paddingOf(const InputPlacement &p)
+{
+    return {p.left, p.size - p.cols - p.left, p.top, p.size - p.rows - p.top};
+}
+
+bool isPadded(const InputPlacement &p)
+{
+    return p.rows != p.size || p.cols != p.size;
+}
+
+} // namespace
 
 InputPlacement placementFor(std::int64_t height, std::int64_t width,
                             const Preprocessing &preprocessing)
@@ -36,11 +50,7 @@ torch::Tensor placeImage(const torch::Tensor &image, const InputPlacement &place
     at::Tensor x = image.to(at::kFloat).contiguous();
     if (x.size(2) != placement.rows || x.size(3) != placement.cols)
         x = at::upsample_bilinear2d(x, {placement.rows, placement.cols}, false);
-    if (placement.rows == placement.size && placement.cols == placement.size)
-        return x;
-    const std::int64_t bottom = placement.size - placement.rows - placement.top;
-    const std::int64_t right = placement.size - placement.cols - placement.left;
-    return at::constant_pad_nd(x, {placement.left, right, placement.top, bottom}, 0.0);
+    return isPadded(placement) ? at::constant_pad_nd(x, paddingOf(placement), 0.0) : x;
 }
 
 torch::Tensor placeMask(const torch::Tensor &mask, const InputPlacement &placement,
@@ -57,12 +67,8 @@ torch::Tensor placeMask(const torch::Tensor &mask, const InputPlacement &placeme
                 .squeeze(1)
                 .round()
                 .to(at::kLong);
-    if (placement.rows != placement.size || placement.cols != placement.size) {
-        const std::int64_t bottom = placement.size - placement.rows - placement.top;
-        const std::int64_t right = placement.size - placement.cols - placement.left;
-        m = at::constant_pad_nd(m, {placement.left, right, placement.top, bottom},
-                                double(padLabel));
-    }
+    if (isPadded(placement))
+        m = at::constant_pad_nd(m, paddingOf(placement), double(padLabel));
     return single ? m.squeeze(0) : m;
 }
 
@@ -96,7 +102,7 @@ torch::Tensor logitsToSlice(const torch::Tensor &logits, const InputPlacement &p
     if (placement.isIdentity())
         return logits;
     at::Tensor x = logits;
-    if (placement.rows != placement.size || placement.cols != placement.size)
+    if (isPadded(placement))
         x = x.narrow(2, placement.top, placement.rows).narrow(3, placement.left, placement.cols);
     if (x.size(2) != placement.height || x.size(3) != placement.width)
         x = at::upsample_bilinear2d(x.contiguous(), {placement.height, placement.width}, false);

@@ -56,8 +56,6 @@ torch::Tensor Predictor::windowToUnit(const torch::Tensor &values) const
 
 torch::Tensor Predictor::networkInput(const torch::Tensor &unit) const
 {
-    if (unit.dim() != 4)
-        throw std::runtime_error("predictor: input must be [N, C, H, W]");
     return core::networkInput(unit.to(m_device, at::kFloat), m_bundle.preprocessing,
                               m_bundle.config.in_channels);
 }

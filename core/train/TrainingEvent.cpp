@@ -1,19 +1,10 @@
 #include "core/train/TrainingEvent.h"
 
+#include "core/common/Overloaded.h"
+
 #include <sstream>
 
 namespace medseg::core {
-namespace {
-
-template <class... Ts>
-struct Overloaded : Ts...
-{
-    using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
-} // namespace
 
 std::string describe(const TrainingEvent &event)
 {

@@ -4,9 +4,13 @@
 // 32-channel bottleneck, for 32-64 pixel inputs.
 
 #include "core/train/ModelBundle.h"
+#include "models/Registry.h"
+#include "models/StateDictFile.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn.h>
+
+#include <string>
 
 namespace medseg::test {
 
@@ -55,6 +59,19 @@ inline core::ModelBundle tinyBundle(const models::ModelConfig &config)
     bundle.datasetSummary = "4 slices from 1 patient; 3 classes";
     bundle.createdAt = "2026-11-25T20:00:00Z";
     return bundle;
+}
+
+// A backbone's random weights as a torchvision-style state dict file (the key names
+// torchvision's ImageNet weights have), for the pretrained-weights paths.
+inline void writeBackboneWeights(const std::string &backbone, const std::string &path)
+{
+    models::BackbonePtr network = models::createBackbone(backbone);
+    models::StateDict state;
+    for (const auto &item : network->named_parameters(true))
+        state[item.key()] = item.value().detach().clone();
+    for (const auto &item : network->named_buffers(true))
+        state[item.key()] = item.value().detach().clone();
+    models::writeStateDict(state, path);
 }
 
 } // namespace medseg::test

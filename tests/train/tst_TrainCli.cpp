@@ -2,10 +2,10 @@
 // resumes a run that has a checkpoint, stops with a checkpoint and exit code 130 on Ctrl+C, and
 // refuses bad input with the documented exit codes.
 
+#include "TinyModel.h"
+
 #include "core/train/Checkpoint.h"
 #include "core/train/ModelBundle.h"
-#include "models/Registry.h"
-#include "models/StateDictFile.h"
 #include "support/CliRunner.h"
 
 #include <QDir>
@@ -171,14 +171,8 @@ void TestTrainCli::badInputGivesTheDocumentedExitCodes()
 // a corrupt one is refused before anything is written.
 void TestTrainCli::pretrainedWeightsChooseTheFineTunePlan()
 {
-    const auto save = [&](const char *backbone, const QString &path) {
-        medseg::models::BackbonePtr network = medseg::models::createBackbone(backbone);
-        medseg::models::StateDict state;
-        for (const auto &item : network->named_parameters(true))
-            state[item.key()] = item.value().detach().clone();
-        for (const auto &item : network->named_buffers(true))
-            state[item.key()] = item.value().detach().clone();
-        medseg::models::writeStateDict(state, path.toStdString());
+    const auto save = [](const char *backbone, const QString &path) {
+        medseg::test::writeBackboneWeights(backbone, path.toStdString());
     };
     const QString resnet = m_dir.filePath(QStringLiteral("resnet18-random.pth"));
     save("resnet18", resnet);

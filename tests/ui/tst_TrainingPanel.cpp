@@ -3,8 +3,6 @@
 // run in the list of past runs.
 
 #include "core/labels/LabelMap.h"
-#include "models/Registry.h"
-#include "models/StateDictFile.h"
 #include "ui/session/Document.h"
 #include "ui/session/LabelSession.h"
 #include "ui/session/PredictionSession.h"
@@ -44,14 +42,8 @@ private Q_SLOTS:
     {
         QStandardPaths::setTestModeEnabled(true);
         QTemporaryDir dir;
-        const auto save = [&](const char *backbone, const QString &path) {
-            medseg::models::BackbonePtr network = medseg::models::createBackbone(backbone);
-            medseg::models::StateDict state;
-            for (const auto &item : network->named_parameters(true))
-                state[item.key()] = item.value().detach().clone();
-            for (const auto &item : network->named_buffers(true))
-                state[item.key()] = item.value().detach().clone();
-            medseg::models::writeStateDict(state, path.toStdString());
+        const auto save = [](const char *backbone, const QString &path) {
+            medseg::test::writeBackboneWeights(backbone, path.toStdString());
         };
         const QString resnet = dir.filePath(QStringLiteral("resnet18-random.pth"));
         const QString mobilenet = dir.filePath(QStringLiteral("mobilenet.pth"));

@@ -1,19 +1,13 @@
 #include "ui/session/TrainingEventText.h"
 
+#include "core/common/Overloaded.h"
+
 #include <QDir>
 
 #include <variant>
 
 namespace medseg::ui {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts...
-{
-    using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 QString number(double value)
 {
@@ -41,7 +35,7 @@ QString TrainingEventText::stageName(const std::string &name)
 QString TrainingEventText::describe(const core::TrainingEvent &event)
 {
     return std::visit(
-        Overloaded{
+        core::Overloaded{
             [](const core::RunStarted &e) {
                 const QString device = e.cuda ? tr("the GPU (CUDA)") : tr("the CPU");
                 return e.mixedPrecision.empty()

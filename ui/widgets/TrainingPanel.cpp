@@ -150,11 +150,6 @@ std::optional<core::AugmentationLevel> augmentationFromText(const QString &text)
     return std::nullopt;
 }
 
-QString stageName(const std::string &name)
-{
-    return TrainingEventText::stageName(name);
-}
-
 } // namespace
 
 TrainingPanel::TrainingPanel(TrainingSession *session, PredictionSession *predictions,
@@ -918,7 +913,7 @@ void TrainingPanel::loadConfigIntoEditors()
         };
         // The row's number names the stage: each stage trains part of the network.
         auto *number = new QTableWidgetItem(QString::number(row + 1));
-        number->setToolTip(stageName(stage.name));
+        number->setToolTip(TrainingEventText::stageName(stage.name));
         m_stages->setVerticalHeaderItem(row, number);
         set(StageLearningRate, QString::number(stage.learningRate, 'g', 3));
         set(StageData, QString::number(stage.dataFraction * 100.0, 'g', 3));
@@ -1055,11 +1050,12 @@ void TrainingPanel::onHistoryChanged()
     const qint64 stepsInEpoch = std::max<qint64>(1, progress.stepsInEpoch);
     m_stageProgress->setRange(0, int(std::max(1, progress.epochs) * stepsInEpoch));
     m_stageProgress->setValue(int(progress.epoch * stepsInEpoch + progress.stepInEpoch));
-    m_stageProgress->setFormat(progress.stageCount > 0 ? tr("%1 (%2 of %3)")
-                                                             .arg(stageName(progress.stageName))
-                                                             .arg(progress.stage + 1)
-                                                             .arg(progress.stageCount)
-                                                       : QString());
+    m_stageProgress->setFormat(progress.stageCount > 0
+                                   ? tr("%1 (%2 of %3)")
+                                         .arg(TrainingEventText::stageName(progress.stageName))
+                                         .arg(progress.stage + 1)
+                                         .arg(progress.stageCount)
+                                   : QString());
     m_epochProgress->setRange(0, int(stepsInEpoch));
     m_epochProgress->setValue(int(progress.stepInEpoch));
     if (progress.step > 0 &&

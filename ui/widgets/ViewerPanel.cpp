@@ -24,13 +24,12 @@ ViewerPanel::ViewerPanel(SeriesSession *session, QWidget *parent)
     m_info->setWordWrap(true);
     m_info->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_info->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Maximum);
+    m_info->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Expanding);
     m_infoPanel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
 
     auto *infoLayout = new QVBoxLayout(m_infoPanel);
     infoLayout->setContentsMargins(0, 0, 0, 0);
     infoLayout->setSpacing(2);
-    infoLayout->addStretch(1); // where the fourth view goes
     infoLayout->addWidget(m_info);
     infoLayout->addWidget(m_loadProgress);
 
@@ -105,14 +104,9 @@ void ViewerPanel::updateInfo()
 
 void ViewerPanel::setFourthView(QWidget *view)
 {
-    auto *layout = static_cast<QVBoxLayout *>(m_infoPanel->layout());
-    if (m_fourthView)
-        layout->removeWidget(m_fourthView);
-    else
-        delete layout->takeAt(0); // the stretch that held its place
+    Q_ASSERT(!m_fourthView); // set once, by the main window
     m_fourthView = view;
-    view->setParent(m_infoPanel);
-    layout->insertWidget(0, view, 1);
+    static_cast<QVBoxLayout *>(m_infoPanel->layout())->insertWidget(0, view, 1);
     setFourthViewVisible(m_fourthViewWanted);
 }
 
@@ -121,10 +115,11 @@ void ViewerPanel::setFourthViewVisible(bool visible)
     m_fourthViewWanted = visible;
     if (m_fourthView)
         m_fourthView->setVisible(visible);
-    // Without it the information sits at the quadrant's top.
-    m_info->setAlignment(Qt::AlignLeft | (visible ? Qt::AlignBottom : Qt::AlignTop));
+    // Without it the information fills the quadrant from the top.
+    const bool shown = visible && m_fourthView;
+    m_info->setAlignment(Qt::AlignLeft | (shown ? Qt::AlignBottom : Qt::AlignTop));
     m_info->setSizePolicy(QSizePolicy::Ignored,
-                          visible ? QSizePolicy::Maximum : QSizePolicy::Expanding);
+                          shown ? QSizePolicy::Maximum : QSizePolicy::Expanding);
 }
 
 void ViewerPanel::setDemographicsVisible(bool visible)

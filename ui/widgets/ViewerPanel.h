@@ -22,8 +22,8 @@ public:
 
     SliceView *view(int orientation) const { return m_views[orientation]; }
     void setDemographicsVisible(bool visible);
-    // The fourth view (the 3D panel), shown above the series' information; the panel becomes
-    // the ViewerPanel's child.
+    // The fourth view (the 3D panel), shown above the series' information; set once, and the
+    // panel becomes the ViewerPanel's child.
     void setFourthView(QWidget *view);
     void setFourthViewVisible(bool visible);
 
