@@ -11,13 +11,14 @@ MEDSEG_BUILD_PACKAGES=(
     qt6-qpa-plugins qt6-translations-l10n fonts-noto-cjk
     libtorch-dev libopenblas0-pthread libonnx-dev libprotobuf-dev protobuf-compiler
     libdcmtk-dev libopenjp2-7-dev libopencv-dev libvtk9-dev nlohmann-json3-dev
-    libnifti2-dev
+    libnifti2-dev libinsighttoolkit5-dev
 )
 # Extra packages for the test suite: an X server for GUI tests that need one, DCMTK's tools
 # for reference renders, GDCM's gdcmconv for JPEG 2000 references, pydicom for the DICOM
 # benchmark's reference, torchvision to check weight import, dpkg-dev to build the .deb.
 MEDSEG_TEST_PACKAGES=(
     xvfb xauth dcmtk libgdcm-tools python3-pydicom python3-torchvision dpkg-dev python3-nibabel
+    insighttoolkit5-examples
 )
 
 medseg_log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

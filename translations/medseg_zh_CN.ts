@@ -367,10 +367,6 @@
         <translation>正在读取第 %1 / %2 个文件...</translation>
     </message>
     <message>
-        <source>List the patients, studies and series in a DICOM folder, DICOMDIR or file.</source>
-        <translation>列出 DICOM 文件夹、DICOMDIR 或文件中的患者、检查和序列。</translation>
-    </message>
-    <message>
         <source>Print the index as JSON instead of a tree.</source>
         <translation>以 JSON 而不是树形输出索引。</translation>
     </message>
@@ -381,10 +377,6 @@
     <message>
         <source>FILE</source>
         <translation>FILE</translation>
-    </message>
-    <message>
-        <source>A folder (read recursively), a DICOMDIR or a file.</source>
-        <translation>文件夹（递归读取）、DICOMDIR 或单个文件。</translation>
     </message>
     <message>
         <source>&apos;info&apos; needs exactly one PATH.</source>
@@ -457,6 +449,38 @@
         <translation>
             <numerusform>问题（跳过了 %n 个文件）：</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>List the patients, studies and series in a DICOM folder, DICOMDIR or file, and the NIfTI, NRRD and MetaImage volumes in a folder or file.</source>
+        <translation>列出 DICOM 文件夹、DICOMDIR 或文件中的患者、检查和序列，以及文件夹或文件中的 NIfTI、NRRD 和 MetaImage 体数据。</translation>
+    </message>
+    <message>
+        <source>A folder (read recursively), a DICOMDIR, a DICOM file or an image file (.nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd).</source>
+        <translation>文件夹（递归读取）、DICOMDIR、DICOM 文件或图像文件（.nii、.nii.gz、.nrrd、.nhdr、.mha、.mhd）。</translation>
+    </message>
+    <message>
+        <source>big-endian</source>
+        <translation>大端字节序</translation>
+    </message>
+    <message>
+        <source>volume %1 of %2</source>
+        <translation>第 %1 个体数据，共 %2 个</translation>
+    </message>
+    <message>
+        <source>%1 x %2 x %3 mm</source>
+        <translation>%1 x %2 x %3 毫米</translation>
+    </message>
+    <message>
+        <source>origin (%1, %2, %3) mm</source>
+        <translation>原点 (%1, %2, %3) 毫米</translation>
+    </message>
+    <message>
+        <source>geometry from: %1</source>
+        <translation>几何信息来自：%1</translation>
+    </message>
+    <message>
+        <source>values x %1 + %2</source>
+        <translation>数值 x %1 + %2</translation>
     </message>
 </context>
 <context>
@@ -2256,6 +2280,22 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
         <source>Label Statistics</source>
         <translation>标签统计</translation>
     </message>
+    <message>
+        <source>Open &amp;Image…</source>
+        <translation>打开图像(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Add a NIfTI, NRRD or MetaImage volume (or a DICOM file) to the project</source>
+        <translation>将 NIfTI、NRRD 或 MetaImage 体数据（或 DICOM 文件）添加到项目</translation>
+    </message>
+    <message>
+        <source>Open Image</source>
+        <translation>打开图像</translation>
+    </message>
+    <message>
+        <source>Image volumes (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;NIfTI (*.nii *.nii.gz);;NRRD (*.nrrd *.nhdr);;MetaImage (*.mha *.mhd);;All files (*)</source>
+        <translation>图像体数据 (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;NIfTI (*.nii *.nii.gz);;NRRD (*.nrrd *.nhdr);;MetaImage (*.mha *.mhd);;所有文件 (*)</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::PredictionSession</name>
@@ -2333,6 +2373,10 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
     <message>
         <source>unknown error</source>
         <translation>未知错误</translation>
+    </message>
+    <message>
+        <source>%1, volume %2 of %3</source>
+        <translation>%1，第 %2 个体数据，共 %3 个</translation>
     </message>
 </context>
 <context>

@@ -6,7 +6,8 @@
 #include "core/dataset/NiftiIo.h"
 #include "core/dataset/VocWriter.h"
 #include "core/dicom/DicomIndexer.h"
-#include "core/dicom/SeriesLoader.h"
+#include "core/imageio/ImageFileIndex.h"
+#include "core/imageio/SeriesReader.h"
 #include "core/workspace/Workspace.h"
 
 #include <nlohmann/json.hpp>
@@ -106,7 +107,7 @@ public:
             if (QFileInfo::exists(QDir(source).filePath(QStringLiteral("project.json")))) {
                 workspace = core::Workspace::open(source.toStdString());
                 for (const std::string &path : workspace->sources()) {
-                    core::DicomIndex part = core::DicomIndexer::index(path);
+                    core::DicomIndex part = core::indexImages(path);
                     for (core::DicomPatient &patient : part.patients)
                         index.patients.push_back(std::move(patient));
                 }
@@ -114,7 +115,7 @@ public:
                     nlohmann::json{{"labels", workspace->labelTable()}}.dump(),
                     workspace->projectFile());
             } else {
-                index = core::DicomIndexer::index(source.toStdString());
+                index = core::indexImages(source.toStdString());
                 const std::string tableFile = folderLabels.tableFile();
                 table = core::LabelTable::load(
                     tableFile.empty()
@@ -174,7 +175,7 @@ private:
         std::shared_ptr<core::Volume> volume;
         core::Volume labels;
         try {
-            volume = core::SeriesLoader::load(series, &layout);
+            volume = core::SeriesReader::load(series, &layout);
             labels = core::NiftiIo::read(labelFile.toStdString());
         } catch (const std::exception &error) {
             printError(QString::fromLocal8Bit(error.what()));

@@ -1,10 +1,15 @@
 #include "app/cli/Commands.h"
 
 #include "core/dicom/DicomIndexer.h"
+#include "core/imageio/ImageFile.h"
+#include "core/imageio/ImageFileIndex.h"
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <unistd.h>
 
@@ -79,7 +84,8 @@ public:
     QString name() const override { return QStringLiteral("info"); }
     QString summary() const override
     {
-        return tr("List the patients, studies and series in a DICOM folder, DICOMDIR or file.");
+        return tr("List the patients, studies and series in a DICOM folder, DICOMDIR or file, "
+                  "and the NIfTI, NRRD and MetaImage volumes in a folder or file.");
     }
 
     int run(const QStringList &arguments) override
@@ -93,7 +99,9 @@ public:
         parser.addOption(jsonOption);
         parser.addOption(cacheOption);
         parser.addPositionalArgument(QStringLiteral("path"),
-                                     tr("A folder (read recursively), a DICOMDIR or a file."),
+                                     tr("A folder (read recursively), a DICOMDIR, a DICOM file "
+                                        "or an image file (.nii, .nii.gz, .nrrd, .nhdr, .mha, "
+                                        ".mhd)."),
                                      QStringLiteral("PATH"));
         if (const int code = parseCommandLine(parser, arguments, summary()); code >= 0)
             return code;
@@ -115,7 +123,7 @@ public:
             std::unique_ptr<TerminalProgress> progress;
             if (::isatty(STDERR_FILENO) && !parser.isSet(jsonOption))
                 progress = std::make_unique<TerminalProgress>();
-            index = core::DicomIndexer::index(path.toStdString(), options, progress.get());
+            index = core::indexImages(path.toStdString(), options, progress.get());
         } catch (const std::exception &error) {
             printError(tr("cannot read '%1': %2").arg(path, QString::fromLocal8Bit(error.what())));
             return ExitBadInput;
@@ -125,12 +133,12 @@ public:
             const QString reason =
                 index.problems.empty() ? tr("no DICOM image") : fromUtf8(index.problems[0].reason);
             if (parser.isSet(jsonOption))
-                printOut(fromUtf8(core::DicomIndexer::toJson(index)));
+                printOut(json(index));
             printError(tr("cannot read '%1': %2").arg(path, reason));
             return ExitBadInput;
         }
         if (parser.isSet(jsonOption)) {
-            printOut(fromUtf8(core::DicomIndexer::toJson(index)));
+            printOut(json(index));
             return ExitOk;
         }
         printOut(tree(index));
@@ -138,6 +146,101 @@ public:
     }
 
 private:
+    static QJsonArray vec(const core::Vec3 &v) { return {v[0], v[1], v[2]}; }
+
+    // An image file's header, for --json: what a DICOM file's tags say in the instances.
+    static QJsonObject headerJson(const core::ImageHeader &h)
+    {
+        const core::ImageGeometry &g = h.geometry;
+        return {{QStringLiteral("format"), fromUtf8(h.format)},
+                {QStringLiteral("dataType"), fromUtf8(h.dataType)},
+                {QStringLiteral("bigEndian"), h.bigEndian},
+                {QStringLiteral("size"), QJsonArray{h.width, h.height, h.depth, h.volumes}},
+                {QStringLiteral("components"), h.components},
+                {QStringLiteral("slope"), h.slope},
+                {QStringLiteral("intercept"), h.intercept},
+                {QStringLiteral("spacing"), vec(g.spacing)},
+                {QStringLiteral("origin"), vec(g.origin)},
+                {QStringLiteral("rowDirection"), vec(g.rowDirection)},
+                {QStringLiteral("columnDirection"), vec(g.columnDirection)},
+                {QStringLiteral("sliceDirection"), vec(g.normal)},
+                {QStringLiteral("space"), QStringLiteral("LPS")},
+                {QStringLiteral("geometrySource"), fromUtf8(h.geometrySource)},
+                {QStringLiteral("description"), fromUtf8(h.description)}};
+    }
+
+    // The index's JSON, with each image file series' header added as "image".
+    static QString json(const core::DicomIndex &index)
+    {
+        QJsonObject root =
+            QJsonDocument::fromJson(QByteArray::fromStdString(core::DicomIndexer::toJson(index)))
+                .object();
+        QJsonArray patients = root[QStringLiteral("patients")].toArray();
+        for (auto patient = patients.begin(); patient != patients.end(); ++patient) {
+            QJsonObject p = patient->toObject();
+            QJsonArray studies = p[QStringLiteral("studies")].toArray();
+            for (auto study = studies.begin(); study != studies.end(); ++study) {
+                QJsonObject s = study->toObject();
+                QJsonArray seriesList = s[QStringLiteral("series")].toArray();
+                for (auto series = seriesList.begin(); series != seriesList.end(); ++series) {
+                    QJsonObject entry = series->toObject();
+                    const QJsonArray instances = entry[QStringLiteral("instances")].toArray();
+                    if (entry[QStringLiteral("imageFormat")].toString().isEmpty() ||
+                        instances.isEmpty())
+                        continue;
+                    const std::string file =
+                        instances.first()[QStringLiteral("path")].toString().toStdString();
+                    try {
+                        entry[QStringLiteral("image")] = headerJson(core::readImageHeader(file));
+                    } catch (const std::exception &) {
+                        continue; // it was readable a moment ago; the index says what it knew
+                    }
+                    *series = entry;
+                }
+                s[QStringLiteral("series")] = seriesList;
+                *study = s;
+            }
+            p[QStringLiteral("studies")] = studies;
+            *patient = p;
+        }
+        root[QStringLiteral("patients")] = patients;
+        return QString::fromUtf8(QJsonDocument(root).toJson(QJsonDocument::Indented));
+    }
+
+    // "NIfTI-1 int16 (big-endian), volume 1 of 2, 2 x 2 x 2.2 mm, LAS, geometry from the sform"
+    static QString imageLine(const core::DicomSeries &series)
+    {
+        core::ImageHeader h;
+        try {
+            h = core::readImageHeader(series.instances.front().path);
+        } catch (const std::exception &error) {
+            return QString::fromLocal8Bit(error.what());
+        }
+        const core::ImageGeometry &g = h.geometry;
+        QString line = fromUtf8(h.format) + QLatin1Char(' ') + fromUtf8(h.dataType);
+        if (h.bigEndian)
+            line += QStringLiteral(" (") + tr("big-endian") + QLatin1Char(')');
+        if (h.volumes > 1)
+            line += QStringLiteral(", ") +
+                    tr("volume %1 of %2").arg(series.volumeIndex + 1).arg(h.volumes);
+        line += QStringLiteral(", ") + tr("%1 x %2 x %3 mm")
+                                           .arg(g.spacing[0], 0, 'g', 5)
+                                           .arg(g.spacing[1], 0, 'g', 5)
+                                           .arg(g.spacing[2], 0, 'g', 5);
+        line += QStringLiteral(", ") +
+                QString(QChar::fromLatin1(core::orientationLetter(g.rowDirection))) +
+                QChar::fromLatin1(core::orientationLetter(g.columnDirection)) +
+                QChar::fromLatin1(core::orientationLetter(g.normal));
+        line += QStringLiteral(", ") + tr("origin (%1, %2, %3) mm")
+                                           .arg(g.origin[0], 0, 'f', 2)
+                                           .arg(g.origin[1], 0, 'f', 2)
+                                           .arg(g.origin[2], 0, 'f', 2);
+        line += QStringLiteral(", ") + tr("geometry from: %1").arg(fromUtf8(h.geometrySource));
+        if (h.slope != 1.0 || h.intercept != 0.0)
+            line += QStringLiteral(", ") + tr("values x %1 + %2").arg(h.slope).arg(h.intercept);
+        return line;
+    }
+
     static QString tree(const core::DicomIndex &index)
     {
         QString text;
@@ -181,6 +284,8 @@ private:
                     if (!series.bodyPart.empty())
                         text += QStringLiteral(", ") + fromUtf8(series.bodyPart);
                     text += QLatin1Char('\n');
+                    if (series.isImageFile())
+                        text += QStringLiteral("      ") + imageLine(series) + QLatin1Char('\n');
                 }
             }
         }

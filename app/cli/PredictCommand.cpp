@@ -4,7 +4,8 @@
 #include "core/dataset/VocReader.h"
 #include "core/dataset/detail/PngIo.h"
 #include "core/dicom/DicomIndexer.h"
-#include "core/dicom/SeriesLoader.h"
+#include "core/imageio/ImageFileIndex.h"
+#include "core/imageio/SeriesReader.h"
 #include "core/train/Predictor.h"
 
 #include <torch/cuda.h>
@@ -136,7 +137,7 @@ private:
     {
         core::DicomIndex index;
         try {
-            index = core::DicomIndexer::index(input.toStdString());
+            index = core::indexImages(input.toStdString());
         } catch (const std::exception &error) {
             printError(QString::fromLocal8Bit(error.what()));
             return ExitBadInput;
@@ -163,7 +164,7 @@ private:
         core::SeriesLayout layout;
         std::shared_ptr<core::Volume> volume;
         try {
-            volume = core::SeriesLoader::load(*chosen, &layout);
+            volume = core::SeriesReader::load(*chosen, &layout);
         } catch (const std::exception &error) {
             printError(QString::fromLocal8Bit(error.what()));
             return ExitBadInput;

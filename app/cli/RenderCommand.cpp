@@ -1,7 +1,8 @@
 #include "app/cli/Commands.h"
 #include "app/cli/WindowOptions.h"
 
-#include "core/dicom/SeriesLoader.h"
+#include "core/imageio/ImageFileIndex.h"
+#include "core/imageio/SeriesReader.h"
 #include "core/dicom/WindowLevel.h"
 
 #include <QCommandLineParser>
@@ -71,10 +72,10 @@ public:
 
         const QString file = positional.first();
         const QString output = parser.value(outputOption);
-        std::optional<core::SeriesLoader> loader;
+        std::optional<core::SeriesReader> loader;
         int slice = -1;
         try {
-            loader.emplace(core::SeriesLoader::forFile(file.toStdString()));
+            loader.emplace(core::SeriesReader::forFile(file.toStdString()));
             loader->prepare();
             const auto &slices = loader->layout().slices;
             for (int k = 0; k < int(slices.size()); ++k) {

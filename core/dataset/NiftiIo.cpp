@@ -2,12 +2,13 @@
 
 #include "core/common/AtomicFile.h"
 
-#include <nifti1_io.h>
+#include <nifti2_io.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -43,21 +44,21 @@ NiftiPtr makeLabelImage(const std::string &path, int width, int height, int dept
 {
     if (width <= 0 || height <= 0 || depth <= 0)
         throw std::runtime_error(path + ": empty label volume");
-    int dims[8] = {3, width, height, depth, 1, 1, 1, 1};
+    const int64_t dims[8] = {3, width, height, depth, 1, 1, 1, 1};
     NiftiPtr image(nifti_make_new_nim(dims, datatype, 1));
     if (!image)
         throw std::runtime_error(path + ": cannot create NIfTI image");
     const std::array<double, 16> lps = g.voxelToPatientMatrix();
-    mat44 ras;
+    nifti_dmat44 ras;
     for (int r = 0; r < 4; ++r)
         for (int c = 0; c < 4; ++c)
-            ras.m[r][c] = float((r < 2 ? -1.0 : 1.0) * lps[std::size_t(r * 4 + c)]);
+            ras.m[r][c] = (r < 2 ? -1.0 : 1.0) * lps[std::size_t(r * 4 + c)];
     image->sform_code = NIFTI_XFORM_SCANNER_ANAT;
     image->sto_xyz = ras;
-    image->sto_ijk = nifti_mat44_inverse(ras);
+    image->sto_ijk = nifti_dmat44_inverse(ras);
     image->qform_code = NIFTI_XFORM_SCANNER_ANAT;
-    float qb, qc, qd, qx, qy, qz, dx, dy, dz, qfac;
-    nifti_mat44_to_quatern(ras, &qb, &qc, &qd, &qx, &qy, &qz, &dx, &dy, &dz, &qfac);
+    double qb, qc, qd, qx, qy, qz, dx, dy, dz, qfac;
+    nifti_dmat44_to_quatern(ras, &qb, &qc, &qd, &qx, &qy, &qz, &dx, &dy, &dz, &qfac);
     image->quatern_b = qb;
     image->quatern_c = qc;
     image->quatern_d = qd;
@@ -65,11 +66,11 @@ NiftiPtr makeLabelImage(const std::string &path, int width, int height, int dept
     image->qoffset_y = qy;
     image->qoffset_z = qz;
     image->qfac = qfac;
-    image->qto_xyz = nifti_quatern_to_mat44(qb, qc, qd, qx, qy, qz, dx, dy, dz, qfac);
-    image->qto_ijk = nifti_mat44_inverse(image->qto_xyz);
-    image->dx = image->pixdim[1] = float(g.spacing[0]);
-    image->dy = image->pixdim[2] = float(g.spacing[1]);
-    image->dz = image->pixdim[3] = float(g.spacing[2]);
+    image->qto_xyz = nifti_quatern_to_dmat44(qb, qc, qd, qx, qy, qz, dx, dy, dz, qfac);
+    image->qto_ijk = nifti_dmat44_inverse(image->qto_xyz);
+    image->dx = image->pixdim[1] = g.spacing[0];
+    image->dy = image->pixdim[2] = g.spacing[1];
+    image->dz = image->pixdim[3] = g.spacing[2];
     image->xyz_units = NIFTI_UNITS_MM;
     image->intent_code = NIFTI_INTENT_LABEL;
     std::strncpy(image->descrip, "MedSeg Studio labels", sizeof image->descrip - 1);
@@ -161,6 +162,173 @@ std::string describeGrid(int width, int height, int depth, const ImageGeometry &
            number(g.spacing[2]) + " mm";
 }
 
+// nifti_clib's reader reads NIfTI-1 and NIfTI-2, compressed or not, and swaps big-endian
+// files to the machine's byte order.
+NiftiPtr openImage(const std::string &path)
+{
+    quietNiftiLib();
+    NiftiPtr image(nifti_image_read(path.c_str(), 0));
+    if (!image)
+        throw std::runtime_error(path + ": not a readable NIfTI file (damaged or truncated " +
+                                 "header, or not NIfTI at all)");
+    return image;
+}
+
+std::string niftiTypeName(int datatype)
+{
+    switch (datatype) {
+    case NIFTI_TYPE_UINT8:
+        return "uint8";
+    case NIFTI_TYPE_INT8:
+        return "int8";
+    case NIFTI_TYPE_INT16:
+        return "int16";
+    case NIFTI_TYPE_UINT16:
+        return "uint16";
+    case NIFTI_TYPE_INT32:
+        return "int32";
+    case NIFTI_TYPE_UINT32:
+        return "uint32";
+    case NIFTI_TYPE_INT64:
+        return "int64";
+    case NIFTI_TYPE_UINT64:
+        return "uint64";
+    case NIFTI_TYPE_FLOAT32:
+        return "float32";
+    case NIFTI_TYPE_FLOAT64:
+        return "float64";
+    case NIFTI_TYPE_RGB24:
+        return "rgb24";
+    default:
+        return nifti_datatype_string(datatype);
+    }
+}
+
+// The voxel-to-world matrix as nibabel and ITK choose it: the sform when its code is set,
+// else the qform when its code is set, else the voxel sizes alone (nifti_clib's qto_xyz for
+// qform_code 0). RAS in the file; LPS here.
+ImageGeometry geometryOf(const nifti_image &image, std::string *source)
+{
+    const bool sform = image.sform_code > 0;
+    const nifti_dmat44 &ras = sform ? image.sto_xyz : image.qto_xyz;
+    *source = sform ? "sform" : image.qform_code > 0 ? "qform" : "voxel sizes only";
+    ImageGeometry g;
+    Vec3 *axes[3] = {&g.rowDirection, &g.columnDirection, &g.normal};
+    for (int c = 0; c < 3; ++c) {
+        Vec3 axis;
+        for (int r = 0; r < 3; ++r)
+            axis[std::size_t(r)] = (r < 2 ? -1.0 : 1.0) * ras.m[r][c];
+        const double length = std::sqrt(dot(axis, axis));
+        g.spacing[std::size_t(c)] = length > 0 ? length : 1.0;
+        *axes[c] = length > 0 ? normalized(axis)
+                              : Vec3{c == 0 ? 1.0 : 0.0, c == 1 ? 1.0 : 0.0, c == 2 ? 1.0 : 0.0};
+    }
+    g.origin = {-ras.m[0][3], -ras.m[1][3], ras.m[2][3]};
+    return g;
+}
+
+// 1 or 2: which header the file starts with (nifti_image does not keep it).
+int niftiVersionOf(const std::string &path)
+{
+    int version = 0;
+    void *header = nifti_read_header(path.c_str(), &version, 0);
+    std::free(header);
+    return version;
+}
+
+ImageHeader headerOf(const std::string &path, const nifti_image &image)
+{
+    // A 4D file holds volumes along t; dimensions beyond that are not images we can show.
+    if (image.ndim < 1 || image.ndim > 4 || image.nu > 1 || image.nv > 1 || image.nw > 1)
+        throw std::runtime_error(path + ": a " + std::to_string(image.ndim) +
+                                 "-dimensional NIfTI image; only 2D, 3D and 4D images open");
+    constexpr int64_t maxSide = 1 << 16;
+    const int64_t nz = std::max<int64_t>(1, image.nz), nt = std::max<int64_t>(1, image.nt);
+    if (image.nx < 1 || image.ny < 1 || image.nx > maxSide || image.ny > maxSide || nz > maxSide ||
+        nt > maxSide)
+        throw std::runtime_error(path + ": impossible image size " + std::to_string(image.nx) +
+                                 "x" + std::to_string(image.ny) + "x" + std::to_string(nz) +
+                                 " in the header");
+    ImageHeader header;
+    header.format = niftiVersionOf(path) == 2 ? "NIfTI-2" : "NIfTI-1";
+    header.width = int(image.nx);
+    header.height = int(image.ny);
+    header.depth = int(nz);
+    header.volumes = int(nt);
+    header.components = image.datatype == NIFTI_TYPE_RGB24 ? 3 : 1;
+    header.dataType = niftiTypeName(image.datatype);
+    constexpr int msbFirst = 2; // nifti_clib's MSB_FIRST, private to its sources
+    header.bigEndian = image.byteorder == msbFirst;
+    const bool scaled =
+        image.scl_slope != 0.0 && std::isfinite(image.scl_slope) && std::isfinite(image.scl_inter);
+    header.slope = scaled ? image.scl_slope : 1.0;
+    header.intercept = scaled ? image.scl_inter : 0.0;
+    header.geometry = geometryOf(image, &header.geometrySource);
+    header.description = std::string(image.descrip, strnlen(image.descrip, sizeof image.descrip));
+    header.isLabelMap = image.intent_code == NIFTI_INTENT_LABEL;
+    constexpr std::size_t maxVoxels = std::size_t(1) << 31;
+    if (std::size_t(header.width) * std::size_t(header.height) * std::size_t(header.depth) >
+        maxVoxels)
+        throw std::runtime_error(
+            path + ": " + std::to_string(header.width) + "x" + std::to_string(header.height) + "x" +
+            std::to_string(header.depth) + " voxels per volume is too large to open");
+    return header;
+}
+
+// Stored values to floats: value * slope + intercept; RGB24 as three components 0..255.
+void convertVoxels(const std::string &path, int datatype, const void *data,
+                   const ImageHeader &header, Volume &volume)
+{
+    const std::size_t count = volume.voxelCount() * std::size_t(volume.components());
+    float *out = volume.data();
+    const double slope = header.slope, intercept = header.intercept;
+    auto convert = [&](const auto *in) {
+        for (std::size_t n = 0; n < count; ++n)
+            out[n] = float(double(in[n]) * slope + intercept);
+    };
+    switch (datatype) {
+    case NIFTI_TYPE_UINT8:
+        convert(static_cast<const std::uint8_t *>(data));
+        break;
+    case NIFTI_TYPE_INT8:
+        convert(static_cast<const std::int8_t *>(data));
+        break;
+    case NIFTI_TYPE_INT16:
+        convert(static_cast<const std::int16_t *>(data));
+        break;
+    case NIFTI_TYPE_UINT16:
+        convert(static_cast<const std::uint16_t *>(data));
+        break;
+    case NIFTI_TYPE_INT32:
+        convert(static_cast<const std::int32_t *>(data));
+        break;
+    case NIFTI_TYPE_UINT32:
+        convert(static_cast<const std::uint32_t *>(data));
+        break;
+    case NIFTI_TYPE_INT64:
+        convert(static_cast<const std::int64_t *>(data));
+        break;
+    case NIFTI_TYPE_UINT64:
+        convert(static_cast<const std::uint64_t *>(data));
+        break;
+    case NIFTI_TYPE_FLOAT32:
+        convert(static_cast<const float *>(data));
+        break;
+    case NIFTI_TYPE_FLOAT64:
+        convert(static_cast<const double *>(data));
+        break;
+    case NIFTI_TYPE_RGB24: {
+        const auto *in = static_cast<const std::uint8_t *>(data);
+        for (std::size_t n = 0; n < count; ++n)
+            out[n] = float(in[n]);
+        break;
+    }
+    default:
+        throw std::runtime_error(path + ": voxels of type " + niftiTypeName(datatype) +
+                                 " cannot be shown (complex or packed data)");
+    }
+}
+
 } // namespace
 
 void NiftiIo::writeLabels(const std::string &path, const Volume &labels)
@@ -183,67 +351,42 @@ void NiftiIo::writeLabels(const std::string &path, const Volume &labels)
 
 Volume NiftiIo::read(const std::string &path)
 {
-    quietNiftiLib();
-    NiftiPtr image(nifti_image_read(path.c_str(), 1));
-    if (!image || !image->data)
-        throw std::runtime_error(path + ": not a readable NIfTI file");
-    if (image->ndim < 2 || image->ndim > 4 || (image->ndim == 4 && image->nt > 1) ||
-        image->nu > 1 || image->nv > 1 || image->nw > 1)
-        throw std::runtime_error(path + ": not a 3D scalar NIfTI volume");
-    const int nx = int(image->nx), ny = int(image->ny), nz = int(std::max<int64_t>(1, image->nz));
-    Volume volume(nx, ny, nz);
-    const std::size_t count = volume.voxelCount();
-    float *out = volume.data();
-    const double slope = image->scl_slope != 0.0f ? image->scl_slope : 1.0;
-    const double inter = image->scl_slope != 0.0f ? image->scl_inter : 0.0;
-    auto convert = [&](auto *in) {
-        for (std::size_t n = 0; n < count; ++n)
-            out[n] = float(double(in[n]) * slope + inter);
-    };
-    switch (image->datatype) {
-    case NIFTI_TYPE_UINT8:
-        convert(static_cast<const std::uint8_t *>(image->data));
-        break;
-    case NIFTI_TYPE_INT8:
-        convert(static_cast<const std::int8_t *>(image->data));
-        break;
-    case NIFTI_TYPE_INT16:
-        convert(static_cast<const std::int16_t *>(image->data));
-        break;
-    case NIFTI_TYPE_UINT16:
-        convert(static_cast<const std::uint16_t *>(image->data));
-        break;
-    case NIFTI_TYPE_INT32:
-        convert(static_cast<const std::int32_t *>(image->data));
-        break;
-    case NIFTI_TYPE_UINT32:
-        convert(static_cast<const std::uint32_t *>(image->data));
-        break;
-    case NIFTI_TYPE_FLOAT32:
-        convert(static_cast<const float *>(image->data));
-        break;
-    case NIFTI_TYPE_FLOAT64:
-        convert(static_cast<const double *>(image->data));
-        break;
-    default:
-        throw std::runtime_error(path + ": unsupported NIfTI data type " +
-                                 std::to_string(image->datatype));
-    }
+    ImageHeader header;
+    Volume volume = readImage(path, 0, &header);
+    if (header.volumes > 1 || header.components > 1)
+        throw std::runtime_error(path + ": not a 3D scalar NIfTI volume (" +
+                                 std::to_string(header.volumes) + " volumes of " +
+                                 std::to_string(header.components) + " values per voxel)");
+    return volume;
+}
 
-    const mat44 &ras = image->sform_code > 0 ? image->sto_xyz : image->qto_xyz;
-    ImageGeometry g;
-    Vec3 *axes[3] = {&g.rowDirection, &g.columnDirection, &g.normal};
-    for (int c = 0; c < 3; ++c) {
-        Vec3 axis;
-        for (int r = 0; r < 3; ++r)
-            axis[std::size_t(r)] = (r < 2 ? -1.0 : 1.0) * ras.m[r][c];
-        const double length = std::sqrt(dot(axis, axis));
-        g.spacing[std::size_t(c)] = length > 0 ? length : 1.0;
-        *axes[c] = length > 0 ? normalized(axis)
-                              : Vec3{c == 0 ? 1.0 : 0.0, c == 1 ? 1.0 : 0.0, c == 2 ? 1.0 : 0.0};
-    }
-    g.origin = {-double(ras.m[0][3]), -double(ras.m[1][3]), double(ras.m[2][3])};
-    volume.setGeometry(g);
+ImageHeader NiftiIo::readHeader(const std::string &path)
+{
+    return headerOf(path, *openImage(path));
+}
+
+Volume NiftiIo::readImage(const std::string &path, int volumeIndex, ImageHeader *header)
+{
+    NiftiPtr image = openImage(path);
+    const ImageHeader found = headerOf(path, *image);
+    if (volumeIndex < 0 || volumeIndex >= found.volumes)
+        throw std::runtime_error(path + ": has no volume " + std::to_string(volumeIndex + 1) +
+                                 " (it holds " + std::to_string(found.volumes) + ")");
+    // Only the chosen volume is read (-1: every index of that dimension).
+    int64_t dims[8] = {0, -1, -1, -1, found.volumes > 1 ? volumeIndex : -1, -1, -1, -1};
+    void *raw = nullptr;
+    const int64_t bytes = nifti_read_collapsed_image(image.get(), dims, &raw);
+    std::unique_ptr<void, decltype(&std::free)> data(raw, &std::free);
+    const std::size_t expected = std::size_t(found.width) * std::size_t(found.height) *
+                                 std::size_t(found.depth) * std::size_t(image->nbyper);
+    if (bytes < 0 || !data || std::size_t(bytes) != expected)
+        throw std::runtime_error(path + ": the voxel data is missing or cut short (truncated " +
+                                 "or damaged file)");
+    Volume volume(found.width, found.height, found.depth, found.components);
+    convertVoxels(path, image->datatype, data.get(), found, volume);
+    volume.setGeometry(found.geometry);
+    if (header)
+        *header = found;
     return volume;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/image/ImageHeader.h"
 #include "core/image/Volume.h"
 
 #include <cstdint>
@@ -8,18 +9,29 @@
 
 namespace medseg::core {
 
-// NIfTI-1 reading and writing of volumes (label maps above all), keeping the DICOM geometry:
-// NIfTI's world space is RAS, so the LPS matrix of ImageGeometry is flipped in x and y in both
-// the sform and the qform, as ITK-SNAP and 3D Slicer expect. `.nii.gz` is compressed.
+// NIfTI reading (NIfTI-1 and NIfTI-2, any byte order) and writing (NIfTI-1) of images and label
+// maps through nifti_clib, keeping the DICOM geometry: NIfTI's world space is RAS, so the LPS
+// matrix of ImageGeometry is flipped in x and y in both the sform and the qform, as ITK-SNAP and
+// 3D Slicer expect. `.nii.gz` is compressed. The one owner of the NIfTI format in the tree.
 class NiftiIo
 {
 public:
     // Writes `labels` (component 0, rounded) as uint8. Throws std::runtime_error naming the
     // file if it cannot be written or a value does not fit 0..255.
     static void writeLabels(const std::string &path, const Volume &labels);
-    // Reads a 3D scalar NIfTI-1 file of any integer or float type into a float volume with
-    // its geometry (from the sform, else the qform). Throws std::runtime_error naming the file.
+    // Reads a 3D scalar NIfTI file of any integer or float type into a float volume with
+    // its geometry (see readImage()). Throws std::runtime_error naming the file.
     static Volume read(const std::string &path);
+
+    // What the header says (geometry, size, type), without reading the voxels.
+    static ImageHeader readHeader(const std::string &path);
+    // Volume `volumeIndex` (0-based, along the fourth dimension) of a 2D, 3D or 4D image: values
+    // scaled by scl_slope/scl_inter (when the slope is set), RGB24 as three components. The
+    // geometry comes from the sform when its code is set, else from the qform when its code is
+    // set, else from the voxel sizes alone, as nibabel and ITK choose. Only that volume is read
+    // from disk. Throws std::runtime_error naming the file and what is wrong with it.
+    static Volume readImage(const std::string &path, int volumeIndex = 0,
+                            ImageHeader *header = nullptr);
 
     // A dense label volume as it is saved and loaded: width x height x depth values, slice by
     // slice, row by row (the layout of Volume), with the grid in patient space (LPS).

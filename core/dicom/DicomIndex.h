@@ -45,9 +45,16 @@ struct DicomSeries
     std::string time;
     int seriesNumber = 0;
     std::vector<DicomInstance> instances; // in InstanceNumber order
+    // A volume of an image file (NIfTI, NRRD, MetaImage; see core/imageio) rather than DICOM:
+    // the format's name, and which volume of the file (0-based, of volumeCount) the series is.
+    // The one instance is the file, with rows, columns and frames (= slices) from its header.
+    std::string imageFormat;
+    int volumeIndex = 0;
+    int volumeCount = 1;
 
     // Frames in all instances: what a viewer shows as the number of images.
     int imageCount() const;
+    bool isImageFile() const { return !imageFormat.empty(); }
     int rows() const { return instances.empty() ? 0 : instances.front().rows; }
     int columns() const { return instances.empty() ? 0 : instances.front().columns; }
 };

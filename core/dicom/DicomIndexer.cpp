@@ -78,8 +78,16 @@ bool endsWith(const std::string &text, const std::string &suffix)
 // and whole project folders (NAME.medseg/).
 bool isCompanionFile(const fs::path &path)
 {
-    const std::string name = path.filename().string();
-    return endsWith(name, ".nii") || endsWith(name, ".nii.gz") || endsWith(name, ".json");
+    std::string name = path.filename().string();
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    // Image volumes of other formats (and the data files of detached headers) are indexed by
+    // core/imageio, not here.
+    for (const char *extension :
+         {".nii", ".nii.gz", ".json", ".nrrd", ".nhdr", ".mha", ".mhd", ".raw", ".raw.gz", ".zraw"})
+        if (endsWith(name, extension))
+            return true;
+    return false;
 }
 
 bool isProjectFolder(const fs::path &path)

@@ -6,7 +6,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <nifti1_io.h>
+#include <nifti2_io.h>
 
 using namespace medseg::core;
 

@@ -2,6 +2,7 @@
 #include "core/dicom/DemoStudy.h"
 #include "core/dicom/DicomSegReader.h"
 #include "core/labels/LabelMap.h"
+#include "core/workspace/Workspace.h"
 #include "ui/session/DicomBrowserController.h"
 #include "ui/session/DicomBrowserModel.h"
 #include "ui/session/Document.h"
@@ -9,11 +10,14 @@
 #include "ui/session/SeriesSession.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QUndoStack>
 #include <QtTest>
+
+#include <algorithm>
 
 using namespace medseg;
 using ui::Document;
@@ -293,6 +297,70 @@ private Q_SLOTS:
                                        volume->depth(), volume->geometry());
         QCOMPARE(content.referencedSeriesInstanceUid, patients[0].seriesInstanceUid);
         QVERIFY(content.labels == painted);
+    }
+
+    void imageFileVolumesAreSeriesWithLabelsOfTheirOwn()
+    {
+        // nibabel's oblique 4D NIfTI: each volume is a series; labels painted on volume 2 stay
+        // with volume 2 through save and reopen, on the file's exact grid.
+        const QString image =
+            QStringLiteral("/usr/lib/python3/dist-packages/nibabel/tests/data/example4d.nii.gz");
+        QVERIFY2(QFileInfo::exists(image), "python3-nibabel's test data is missing");
+        QTemporaryDir dir;
+        const QString project = dir.filePath(QStringLiteral("nifti.medseg"));
+        std::vector<std::uint16_t> painted;
+        QString secondUid;
+        {
+            Document document;
+            document.setAutosaveInterval(0);
+            QString error;
+            QVERIFY2(document.saveProjectAs(project, &error), qPrintable(error));
+            QSignalSpy indexed(document.dicomBrowser(), &ui::DicomBrowserController::idle);
+            QVERIFY(document.openSource(image));
+            QVERIFY(indexed.wait(20000));
+            const core::DicomIndex &index = document.dicomBrowser()->model()->indexes().front();
+            QCOMPARE(index.seriesCount(), 2);
+            const core::DicomSeries &second = index.patients.front().studies.front().series[1];
+            QCOMPARE(second.volumeIndex, 1);
+            secondUid = QString::fromStdString(second.seriesInstanceUid);
+            QSignalSpy loaded(document.series(), &ui::SeriesSession::loadingFinished);
+            document.series()->loadSeries(second);
+            QVERIFY(loaded.wait(20000));
+            QCOMPARE(document.series()->volume()->width(), 128);
+            QCOMPARE(document.series()->layout().modality, std::string("MR"));
+            QCOMPARE(document.labels()->currentSeriesKey(), secondUid);
+            paint(document, 2, {20, 20, 5}, {60, 40, 5});
+            painted = document.labels()->labelMap()->toDense();
+            QVERIFY(std::count(painted.begin(), painted.end(), 2) > 100);
+            QVERIFY2(document.saveProject(&error), qPrintable(error));
+        }
+        Document reopened;
+        reopened.setAutosaveInterval(0);
+        QString error;
+        QSignalSpy indexed(reopened.dicomBrowser(), &ui::DicomBrowserController::idle);
+        QVERIFY2(reopened.openProject(project, &error), qPrintable(error));
+        QVERIFY(indexed.wait(20000));
+        const core::DicomIndex &index = reopened.dicomBrowser()->model()->indexes().front();
+        const core::DicomSeries *first = &index.patients.front().studies.front().series[0];
+        const core::DicomSeries *second = index.findSeries(secondUid.toStdString());
+        QVERIFY(second);
+        QSignalSpy loaded(reopened.series(), &ui::SeriesSession::loadingFinished);
+        reopened.series()->loadSeries(*first);
+        QVERIFY(loaded.wait(20000));
+        const auto firstLabels = reopened.labels()->labelMap()->toDense();
+        QCOMPARE(std::count(firstLabels.begin(), firstLabels.end(), 2), 0L);
+        reopened.series()->loadSeries(*second);
+        QVERIFY(loaded.wait(20000));
+        QVERIFY(reopened.labels()->labelMap()->toDense() == painted);
+        // The saved label file lies on the image's grid, as nibabel reads it.
+        const core::NiftiIo::LabelVolume saved = core::NiftiIo::readLabelVolume(
+            QDir(project)
+                .filePath(
+                    QStringLiteral("labels/") +
+                    QString::fromStdString(core::Workspace::seriesKey(secondUid.toStdString())) +
+                    QStringLiteral(".nii.gz"))
+                .toStdString());
+        QVERIFY(saved.geometry.isClose(reopened.series()->volume()->geometry(), 1e-4));
     }
 
     void labelDescriptionsRoundTripThroughItkSnapFiles()

@@ -10,7 +10,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <nifti1_io.h>
+#include <nifti2_io.h>
 
 #include <cmath>
 
@@ -227,7 +227,7 @@ void tst_LabelVolumeIo::foreignLabelVolumeIsImported()
     // A label volume as another tool writes it: int16, qform only, scaling 1.
     QTemporaryDir dir;
     const std::string path = dir.filePath(QStringLiteral("slicer.nii.gz")).toStdString();
-    int dims[8] = {3, 4, 3, 2, 1, 1, 1, 1};
+    const int64_t dims[8] = {3, 4, 3, 2, 1, 1, 1, 1};
     nifti_image *image = nifti_make_new_nim(dims, NIFTI_TYPE_INT16, 1);
     auto *data = static_cast<std::int16_t *>(image->data);
     for (int n = 0; n < 24; ++n)
@@ -262,7 +262,7 @@ void tst_LabelVolumeIo::nonLabelValuesAreRefused()
 {
     QTemporaryDir dir;
     const std::string path = dir.filePath(QStringLiteral("prob.nii")).toStdString();
-    int dims[8] = {3, 2, 2, 1, 1, 1, 1, 1};
+    const int64_t dims[8] = {3, 2, 2, 1, 1, 1, 1, 1};
     nifti_image *image = nifti_make_new_nim(dims, NIFTI_TYPE_FLOAT32, 1);
     static_cast<float *>(image->data)[3] = 0.5f;
     nifti_set_filenames(image, path.c_str(), 0, 1);

@@ -1,6 +1,7 @@
 #include "ui/session/DicomBrowserController.h"
 
 #include "core/dicom/DicomIndexer.h"
+#include "core/imageio/ImageFileIndex.h"
 #include "ui/session/DicomBrowserModel.h"
 #include "ui/session/PromiseProgress.h"
 #include "ui/session/SliceRendering.h"
@@ -117,7 +118,7 @@ void DicomBrowserController::startNext()
     m_watcher.setFuture(QtConcurrent::run([path, options](QPromise<core::DicomIndex> &promise) {
         PromiseProgress<core::DicomIndex> progress(promise);
         try {
-            promise.addResult(core::DicomIndexer::index(path, options, &progress));
+            promise.addResult(core::indexImages(path, options, &progress));
         } catch (const core::CancelledError &) {
             // QFuture::cancel() asked for it; the future already reads as cancelled.
         } catch (...) {

@@ -75,7 +75,7 @@ QString DicomBrowserModel::dicomDate(const std::string &date)
     return parsed.isValid() ? parsed.toString(Qt::ISODate) : qs(date);
 }
 
-DicomBrowserModel::Location DicomBrowserModel::locate(const std::string &filePath) const
+DicomBrowserModel::Location DicomBrowserModel::locate(const std::string &filePath, int frame) const
 {
     if (filePath.empty())
         return {};
@@ -84,7 +84,9 @@ DicomBrowserModel::Location DicomBrowserModel::locate(const std::string &filePat
             for (const core::DicomStudy &study : patient.studies)
                 for (const core::DicomSeries &series : study.series)
                     for (const core::DicomInstance &instance : series.instances)
-                        if (instance.path == filePath)
+                        if (instance.path == filePath &&
+                            (!series.isImageFile() || frame < 0 ||
+                             frame / std::max(1, instance.frames) == series.volumeIndex))
                             return {&patient, &study, &series};
     return {};
 }

@@ -77,12 +77,24 @@ QString shortFileName(const QString &path)
 }
 
 // The first file of a series, by which the DICOM index and a folder's labels know it.
-std::string firstFileOf(const SeriesSession &series)
+core::SeriesLayout::SliceSource firstSliceOf(const SeriesSession &series)
 {
     for (const auto &slice : series.layout().slices)
         if (!slice.path.empty())
-            return slice.path;
+            return slice;
     return {};
+}
+
+std::string firstFileOf(const SeriesSession &series)
+{
+    return firstSliceOf(series).path;
+}
+
+DicomBrowserModel::Location locateSeries(const DicomBrowserModel &model,
+                                         const SeriesSession &series)
+{
+    const core::SeriesLayout::SliceSource first = firstSliceOf(series);
+    return model.locate(first.path, first.frame);
 }
 
 void setError(QString *error, const QString &message)
@@ -300,15 +312,14 @@ void Document::markSaved()
 QString Document::resolveSeriesKey(const SeriesSession &series) const
 {
     // The Series Instance UID names the label file (hashed) and survives moving the images.
-    const DicomBrowserModel::Location found = m_dicomBrowser->model()->locate(firstFileOf(series));
+    const DicomBrowserModel::Location found = locateSeries(*m_dicomBrowser->model(), series);
     return found.series ? QString::fromStdString(found.series->seriesInstanceUid)
                         : LabelSession::seriesKey(series);
 }
 
 void Document::updateDemographics()
 {
-    const DicomBrowserModel::Location found =
-        m_dicomBrowser->model()->locate(firstFileOf(*m_series));
+    const DicomBrowserModel::Location found = locateSeries(*m_dicomBrowser->model(), *m_series);
     SeriesSession::Demographics demographics;
     if (found.patient) {
         demographics.patientName = DicomBrowserModel::personName(found.patient->name);

@@ -64,19 +64,24 @@ SeriesSession::~SeriesSession()
 
 void SeriesSession::loadSeries(const core::DicomSeries &series)
 {
-    const QString title = series.description.empty() ? tr("Series %1").arg(series.seriesNumber)
-                                                     : QString::fromStdString(series.description);
-    startLoading(std::make_shared<core::SeriesLoader>(series), title);
+    QString title = series.description.empty() ? tr("Series %1").arg(series.seriesNumber)
+                                               : QString::fromStdString(series.description);
+    if (series.isImageFile() && series.volumeCount > 1)
+        title = tr("%1, volume %2 of %3")
+                    .arg(title)
+                    .arg(series.volumeIndex + 1)
+                    .arg(series.volumeCount);
+    startLoading(std::make_shared<core::SeriesReader>(series), title);
 }
 
 void SeriesSession::loadFile(const QString &path)
 {
     startLoading(
-        std::make_shared<core::SeriesLoader>(core::SeriesLoader::forFile(path.toStdString())),
+        std::make_shared<core::SeriesReader>(core::SeriesReader::forFile(path.toStdString())),
         QFileInfo(path).fileName());
 }
 
-void SeriesSession::startLoading(std::shared_ptr<core::SeriesLoader> loader, const QString &title)
+void SeriesSession::startLoading(std::shared_ptr<core::SeriesReader> loader, const QString &title)
 {
     if (m_watcher.isRunning()) {
         m_watcher.cancel();

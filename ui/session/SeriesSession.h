@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/dicom/DicomIndex.h"
-#include "core/dicom/SeriesLoader.h"
+#include "core/imageio/SeriesReader.h"
 #include "core/dicom/WindowLevel.h"
 #include "core/image/Volume.h"
 #include "ui/session/SliceRendering.h"
@@ -97,7 +97,7 @@ Q_SIGNALS:
 
 private:
     struct DecodeState;
-    void startLoading(std::shared_ptr<core::SeriesLoader> loader, const QString &title);
+    void startLoading(std::shared_ptr<core::SeriesReader> loader, const QString &title);
     void adoptVolume(std::shared_ptr<core::Volume> volume, core::SeriesLayout layout,
                      std::shared_ptr<DecodeState> state);
     void onLoadFinished();

@@ -150,7 +150,7 @@ core::WindowLut makeLut(const core::Window &window, bool invert)
 QImage renderThumbnail(const QString &path, int size)
 {
     try {
-        core::SeriesLoader loader = core::SeriesLoader::forFile(path.toStdString());
+        core::SeriesReader loader = core::SeriesReader::forFile(path.toStdString());
         loader.prepare();
         const auto volume = loader.volume();
         const int middle = volume->depth() / 2;

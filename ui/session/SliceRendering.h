@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/dicom/SeriesLoader.h"
+#include "core/imageio/SeriesReader.h"
 #include "core/dicom/WindowLevel.h"
 #include "core/image/Volume.h"
 

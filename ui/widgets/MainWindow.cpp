@@ -26,11 +26,14 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -69,6 +72,7 @@ MainWindow::MainWindow(Document *document, RecentFiles *recentFiles,
 {
     setObjectName(QStringLiteral("mainWindow"));
     setDockNestingEnabled(true);
+    setAcceptDrops(true); // folders, DICOM and image files, projects
 
     m_viewArea = new QStackedWidget(this);
     m_viewArea->setObjectName(QStringLiteral("viewArea"));
@@ -167,6 +171,10 @@ void MainWindow::createActions()
     m_openDicomdirAction = new QAction(this);
     m_openDicomdirAction->setObjectName(QStringLiteral("actionOpenDicomdir"));
     connect(m_openDicomdirAction, &QAction::triggered, this, &MainWindow::onOpenDicomdir);
+
+    m_openImageAction = new QAction(this);
+    m_openImageAction->setObjectName(QStringLiteral("actionOpenImage"));
+    connect(m_openImageAction, &QAction::triggered, this, &MainWindow::onOpenImage);
 
     m_clearRecentAction = new QAction(this);
     m_clearRecentAction->setObjectName(QStringLiteral("actionClearRecent"));
@@ -291,8 +299,9 @@ QDockWidget *MainWindow::addPanelDock(const QString &objectName, QWidget *conten
 
 void MainWindow::createDocks()
 {
-    m_browserPanel = new DicomBrowserPanel(m_document->dicomBrowser(),
-                                           {m_openFolderAction, m_openDicomdirAction}, this);
+    m_browserPanel =
+        new DicomBrowserPanel(m_document->dicomBrowser(),
+                              {m_openFolderAction, m_openDicomdirAction, m_openImageAction}, this);
     connect(m_browserPanel, &DicomBrowserPanel::seriesActivated, this,
             &MainWindow::onSeriesActivated);
     m_dicomDock =
@@ -329,6 +338,7 @@ void MainWindow::createMenus()
     m_fileMenu->setObjectName(QStringLiteral("menuFile"));
     m_fileMenu->addAction(m_openFolderAction);
     m_fileMenu->addAction(m_openDicomdirAction);
+    m_fileMenu->addAction(m_openImageAction);
     m_recentMenu = m_fileMenu->addMenu(QString());
     m_recentMenu->setObjectName(QStringLiteral("menuRecent"));
     m_fileMenu->addAction(m_openDemoAction);
@@ -394,6 +404,9 @@ void MainWindow::retranslate()
     m_openFolderAction->setStatusTip(tr("Add a folder of DICOM images to the project"));
     m_openDicomdirAction->setText(tr("Open DICOM&DIR…"));
     m_openDicomdirAction->setStatusTip(tr("Add the images a DICOMDIR (CD or export) lists"));
+    m_openImageAction->setText(tr("Open &Image…"));
+    m_openImageAction->setStatusTip(
+        tr("Add a NIfTI, NRRD or MetaImage volume (or a DICOM file) to the project"));
     m_clearRecentAction->setText(tr("&Clear List"));
     m_quitAction->setText(tr("&Quit"));
     m_aboutAction->setText(tr("&About MedSeg Studio"));
@@ -439,6 +452,41 @@ void MainWindow::changeEvent(QEvent *event)
     if (event->type() == QEvent::LanguageChange)
         retranslate();
     QMainWindow::changeEvent(event);
+}
+
+QStringList MainWindow::droppedPaths(const QMimeData *mime)
+{
+    QStringList paths;
+    if (!mime || !mime->hasUrls())
+        return paths;
+    for (const QUrl &url : mime->urls())
+        if (url.isLocalFile() && QFileInfo::exists(url.toLocalFile()))
+            paths << url.toLocalFile();
+    return paths;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!droppedPaths(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QStringList paths = droppedPaths(event->mimeData());
+    if (paths.isEmpty())
+        return;
+    event->acceptProposedAction();
+    // A dropped project opens as a project (one at a time); anything else is a source.
+    for (const QString &path : paths) {
+        if (isProjectFolder(path)) {
+            if (maybeSave())
+                openProjectFolder(path);
+            return;
+        }
+    }
+    for (const QString &path : paths)
+        openSource(path);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -684,6 +732,16 @@ void MainWindow::onOpenDicomdir()
     const QString file = QFileDialog::getOpenFileName(
         this, tr("Open DICOMDIR"), QString(),
         tr("DICOMDIR files (DICOMDIR dicomdir DICOMDIR.*);;All files (*)"));
+    if (!file.isEmpty())
+        openSource(file);
+}
+
+void MainWindow::onOpenImage()
+{
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Open Image"), QString(),
+        tr("Image volumes (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;NIfTI (*.nii *.nii.gz);;"
+           "NRRD (*.nrrd *.nhdr);;MetaImage (*.mha *.mhd);;All files (*)"));
     if (!file.isEmpty())
         openSource(file);
 }

@@ -9,6 +9,7 @@ class QActionGroup;
 class QDockWidget;
 class QLabel;
 class QMenu;
+class QMimeData;
 class QStackedWidget;
 
 namespace medseg::core {
@@ -52,6 +53,8 @@ public:
 protected:
     void changeEvent(QEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     void createActions();
@@ -64,6 +67,8 @@ private:
 
     void onOpenFolder();
     void onOpenDicomdir();
+    void onOpenImage();
+    static QStringList droppedPaths(const QMimeData *mime);
     void onOpenDemoStudy();
     static bool isProjectFolder(const QString &path);
     void openRecentProject(const QString &folder);
@@ -113,6 +118,7 @@ private:
 
     QAction *m_openFolderAction = nullptr;
     QAction *m_openDicomdirAction = nullptr;
+    QAction *m_openImageAction = nullptr;
     QAction *m_clearRecentAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_undoAction = nullptr;

@@ -94,7 +94,7 @@ std::string indexToJson(const DicomIndex &index, std::int64_t cacheWrittenAt)
                 json instances = json::array();
                 for (const DicomInstance &instance : series.instances)
                     instances.push_back(instanceJson(instance));
-                seriesList.push_back({
+                json entry = {
                     {"seriesInstanceUid", series.seriesInstanceUid},
                     {"modality", series.modality},
                     {"description", series.description},
@@ -107,7 +107,13 @@ std::string indexToJson(const DicomIndex &index, std::int64_t cacheWrittenAt)
                     {"rows", series.rows()},
                     {"columns", series.columns()},
                     {"instances", std::move(instances)},
-                });
+                };
+                if (!series.imageFormat.empty()) {
+                    entry["imageFormat"] = series.imageFormat;
+                    entry["volumeIndex"] = series.volumeIndex;
+                    entry["volumeCount"] = series.volumeCount;
+                }
+                seriesList.push_back(std::move(entry));
             }
             studies.push_back({
                 {"studyInstanceUid", study.studyInstanceUid},
@@ -195,6 +201,9 @@ DicomIndex indexFromJson(const std::string &text, std::int64_t *cacheWrittenAt)
                     series.date = seriesJson.value("date", std::string());
                     series.time = seriesJson.value("time", std::string());
                     series.seriesNumber = seriesJson.value("seriesNumber", 0);
+                    series.imageFormat = seriesJson.value("imageFormat", std::string());
+                    series.volumeIndex = seriesJson.value("volumeIndex", 0);
+                    series.volumeCount = seriesJson.value("volumeCount", 1);
                     for (const json &instanceJson : seriesJson.value("instances", json::array()))
                         series.instances.push_back(instanceFromJson(instanceJson));
                     study.series.push_back(std::move(series));
