@@ -45,15 +45,33 @@ std::set<std::string> readList(const fs::path &path)
     return names;
 }
 
+LabelTable classNames(const fs::path &path);
+
+// CVAT's `name:r,g,b:parts:actions` lines, or one class name per line as several converters
+// write labelmap.txt (colours then from the VOC palette, as for class_names.txt).
 LabelTable cvatLabelMap(const fs::path &path)
 {
+    const std::vector<std::string> lines = readLines(path);
+    const auto isEntry = [](const std::string &line) {
+        return !line.empty() && line[0] != '#';
+    };
+    const auto hasColour = [](const std::string &line) {
+        return line.find(':') != std::string::npos;
+    };
+    const bool anyColour = std::any_of(lines.begin(), lines.end(), [&](const std::string &line) {
+        return isEntry(line) && hasColour(line);
+    });
+    if (!anyColour)
+        return classNames(path);
     std::vector<LabelClass> classes;
-    for (const std::string &line : readLines(path)) {
-        if (line.empty() || line[0] == '#')
+    for (const std::string &line : lines) {
+        if (!isEntry(line))
             continue;
         const std::size_t colon = line.find(':');
         if (colon == std::string::npos)
-            throw std::runtime_error(path.string() + ": bad line '" + line + "'");
+            throw std::runtime_error(path.string() + ": line '" + line +
+                                     "' has no colour, while other lines give one as "
+                                     "'name:r,g,b::'; give every class a colour, or none");
         LabelClass c;
         c.index = int(classes.size());
         c.name = line.substr(0, colon);
@@ -77,7 +95,7 @@ LabelTable classNames(const fs::path &path)
     const auto palette = detail::vocPalette();
     std::vector<LabelClass> classes;
     for (const std::string &line : readLines(path)) {
-        if (line.empty() || line == "__ignore__")
+        if (line.empty() || line[0] == '#' || line == "__ignore__")
             continue;
         const int index = int(classes.size());
         if (index > 254)

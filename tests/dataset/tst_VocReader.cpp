@@ -46,6 +46,7 @@ private Q_SLOTS:
     void labelmeLayout();
     void cvatColourMasksMapToIndexes();
     void unknownColourNamesTheFile();
+    void labelMapOfNamesOnly();
     void notADatasetNamesTheFolder();
 };
 
@@ -137,6 +138,38 @@ void tst_VocReader::cvatColourMasksMapToIndexes()
     for (int y = 0; y < 2; ++y)
         for (int x = 0; x < 5; ++x)
             QCOMPARE(int(mask.indexes[std::size_t(y * 5 + x)]), (x + y) % 3);
+}
+
+void tst_VocReader::labelMapOfNamesOnly()
+{
+    // One class name per line, as several VOC converters write labelmap.txt; masks hold class
+    // indexes (palette PNG).
+    QTemporaryDir dir;
+    QDir root(dir.path());
+    QVERIFY(root.mkpath(QStringLiteral("SegmentationClass")));
+    writeText(root.filePath(QStringLiteral("labelmap.txt")), "background\nliver\r\nspleen\n\n");
+    QImage mask(3, 1, QImage::Format_Indexed8);
+    mask.setColorTable({qRgb(0, 0, 0), qRgb(128, 0, 0), qRgb(0, 128, 0)});
+    for (int x = 0; x < 3; ++x)
+        mask.setPixel(x, 0, uint(x));
+    QVERIFY(mask.save(root.filePath(QStringLiteral("SegmentationClass/a.png"))));
+    const VocDataset dataset = VocReader::open(dir.path().toStdString());
+    QCOMPARE(dataset.classes.size(), 3);
+    QCOMPARE(dataset.classes.find(2)->name, std::string("spleen"));
+    QCOMPARE(int(dataset.classes.find(1)->colour[0]), 128); // the VOC palette
+    const VocMask read = VocReader::readMask(dataset, dataset.samples.at(0));
+    QCOMPARE(int(read.indexes[2]), 2);
+    // Half with colours, half without: refused, naming the line.
+    writeText(root.filePath(QStringLiteral("labelmap.txt")), "background:0,0,0::\nliver\n");
+    try {
+        VocReader::open(dir.path().toStdString());
+        QFAIL("no exception");
+    } catch (const std::runtime_error &error) {
+        const QString message = QString::fromStdString(error.what());
+        QVERIFY2(message.contains(QStringLiteral("labelmap.txt")) &&
+                     message.contains(QStringLiteral("'liver'")),
+                 qPrintable(message));
+    }
 }
 
 void tst_VocReader::unknownColourNamesTheFile()
