@@ -43,7 +43,8 @@ check "ui/widgets must not include models/ or DCMTK directly" 'models/|dcmtk/' u
 check "only core/dicom may include DCMTK" 'dcmtk/' core/image core/labels core/dataset \
     core/train core/export core/imageio ui app
 check "only core/imageio may use ITK" 'itk[A-Z]' core/common core/image core/labels \
-    core/dataset core/dicom core/train core/export core/workspace core/mesh models ui app
+    core/dataset core/dicom core/train core/export core/workspace core/mesh core/evaluation \
+    models ui app
 # app/common reports VTK's version (vtkVersion.h), so only app/cli and app/studio are checked.
 check "only core/mesh and ui/widgets may use VTK" 'vtk[A-Z]' core/common core/image core/labels \
     core/dataset core/dicom core/train core/export core/workspace models app/cli app/studio

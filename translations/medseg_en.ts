@@ -28,6 +28,23 @@
     </message>
 </context>
 <context>
+    <name>EvaluateCommand</name>
+    <message numerus="yes">
+        <source>%n case(s)</source>
+        <translation>
+            <numerusform>%n case</numerusform>
+            <numerusform>%n cases</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>(HD95 undefined in %n case(s): label missing from the prediction or the ground truth)</source>
+        <translation>
+            <numerusform>(HD95 undefined in %n case: label missing from the prediction or the ground truth)</numerusform>
+            <numerusform>(HD95 undefined in %n cases: label missing from the prediction or the ground truth)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>InfoCommand</name>
     <message numerus="yes">
         <source>%n image(s)</source>

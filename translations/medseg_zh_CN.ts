@@ -187,6 +187,69 @@
     </message>
 </context>
 <context>
+    <name>EvaluateCommand</name>
+    <message>
+        <source>Compare predicted label volumes with ground truth: Dice, IoU, 95th percentile Hausdorff distance and volumes per case and label.</source>
+        <translation>将预测的标签体数据与金标准比较：按病例和标签给出 Dice、IoU、第 95 百分位 Hausdorff 距离和体积。</translation>
+    </message>
+    <message>
+        <source>Write the results as JSON (nnU-Net&apos;s summary.json layout).</source>
+        <translation>以 JSON 写出结果（nnU-Net 的 summary.json 格式）。</translation>
+    </message>
+    <message>
+        <source>FILE</source>
+        <translation>FILE</translation>
+    </message>
+    <message>
+        <source>Write one line per case and label as CSV.</source>
+        <translation>以 CSV 写出，每个病例和标签一行。</translation>
+    </message>
+    <message>
+        <source>The labels to evaluate, e.g. 1,2,3 (default: every label found).</source>
+        <translation>要评估的标签，例如 1,2,3（默认：找到的所有标签）。</translation>
+    </message>
+    <message>
+        <source>LIST</source>
+        <translation>LIST</translation>
+    </message>
+    <message>
+        <source>A folder of label files, or one file.</source>
+        <translation>标签文件所在的文件夹，或单个文件。</translation>
+    </message>
+    <message>
+        <source>The folder with the ground truth of the same names, or one file.</source>
+        <translation>包含同名金标准的文件夹，或单个文件。</translation>
+    </message>
+    <message>
+        <source>&apos;evaluate&apos; needs PREDICTIONS and GROUND_TRUTH.</source>
+        <translation>&apos;evaluate&apos; 需要 PREDICTIONS 和 GROUND_TRUTH。</translation>
+    </message>
+    <message>
+        <source>--labels takes labels from 1 to 65535, e.g. 1,2,3, not &apos;%1&apos;.</source>
+        <translation>--labels 接受 1 到 65535 之间的标签，例如 1,2,3，而不是 &apos;%1&apos;。</translation>
+    </message>
+    <message>
+        <source>undefined</source>
+        <translation>未定义</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s)</source>
+        <translation>
+            <numerusform>%n 个病例</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Label %1: Dice %2, IoU %3, HD95 %4, volume difference %5</source>
+        <translation>标签 %1：Dice %2，IoU %3，HD95 %4，体积差 %5</translation>
+    </message>
+    <message numerus="yes">
+        <source>(HD95 undefined in %n case(s): label missing from the prediction or the ground truth)</source>
+        <translation>
+            <numerusform>（%n 个病例的 HD95 未定义：预测或金标准中缺少该标签）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ExportCommand</name>
     <message>
         <source>The .onnx file to write.</source>

@@ -7,6 +7,7 @@ std::vector<std::unique_ptr<CliCommand>> allCommands()
     std::vector<std::unique_ptr<CliCommand>> commands;
     commands.push_back(makeAugmentPreviewCommand());
     commands.push_back(makeConvertCommand());
+    commands.push_back(makeEvaluateCommand());
     commands.push_back(makeExportCommand());
     commands.push_back(makeImportWeightsCommand());
     commands.push_back(makeInfoCommand());

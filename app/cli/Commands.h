@@ -13,6 +13,7 @@ std::vector<std::unique_ptr<CliCommand>> allCommands();
 
 std::unique_ptr<CliCommand> makeAugmentPreviewCommand();
 std::unique_ptr<CliCommand> makeConvertCommand();
+std::unique_ptr<CliCommand> makeEvaluateCommand();
 std::unique_ptr<CliCommand> makeExportCommand();
 std::unique_ptr<CliCommand> makeImportWeightsCommand();
 std::unique_ptr<CliCommand> makeVersionsCommand();
