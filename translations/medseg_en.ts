@@ -96,6 +96,16 @@
 </numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Segmented %n case(s) into %1.
+</source>
+        <translation>
+            <numerusform>Segmented %n case into %1.
+</numerusform>
+            <numerusform>Segmented %n cases into %1.
+</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>StatsCommand</name>

@@ -806,10 +806,6 @@
         <translation>模型包（.pt 及其同目录下的 .json）。</translation>
     </message>
     <message>
-        <source>DICOM folder or file, or a PNG/JPEG image or folder of images.</source>
-        <translation>DICOM 文件夹或文件，或者 PNG/JPEG 图像或图像文件夹。</translation>
-    </message>
-    <message>
         <source>give a model, an input and -o OUT.</source>
         <translation>请给出模型、输入和 -o OUT。</translation>
     </message>
@@ -828,10 +824,6 @@
     <message>
         <source>%1: no such file or folder.</source>
         <translation>%1：文件或文件夹不存在。</translation>
-    </message>
-    <message>
-        <source>-o must name a .nii.gz or .nii file for DICOM input.</source>
-        <translation>DICOM 输入时，-o 必须指定 .nii.gz 或 .nii 文件。</translation>
     </message>
     <message>
         <source>cannot load the model: %1</source>
@@ -874,6 +866,26 @@
 </source>
         <translation>
             <numerusform>已将 %n 个掩码写入 %1。
+</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>DICOM folder or file, NIfTI/NRRD/MetaImage file or folder of them, or a PNG/JPEG image or folder of images.</source>
+        <translation>DICOM 文件夹或文件、NIfTI/NRRD/MetaImage 文件或其文件夹，或 PNG/JPEG 图像或图像文件夹。</translation>
+    </message>
+    <message>
+        <source>-o must name a .nii.gz or .nii file for DICOM or image volume input.</source>
+        <translation>输入为 DICOM 或图像体数据时，-o 必须指定 .nii.gz 或 .nii 文件。</translation>
+    </message>
+    <message>
+        <source>%1: no NIfTI, NRRD or MetaImage volumes found.</source>
+        <translation>%1：未找到 NIfTI、NRRD 或 MetaImage 体数据。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Segmented %n case(s) into %1.
+</source>
+        <translation>
+            <numerusform>已将 %n 个病例分割到 %1。
 </numerusform>
         </translation>
     </message>

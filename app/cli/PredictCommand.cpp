@@ -4,6 +4,7 @@
 #include "core/dataset/VocReader.h"
 #include "core/dataset/detail/PngIo.h"
 #include "core/dicom/DicomIndexer.h"
+#include "core/imageio/ImageFile.h"
 #include "core/imageio/ImageFileIndex.h"
 #include "core/imageio/SeriesReader.h"
 #include "core/train/Predictor.h"
@@ -62,7 +63,8 @@ public:
                                      tr("Model bundle (.pt with its .json beside it)."));
         parser.addPositionalArgument(
             QStringLiteral("input"),
-            tr("DICOM folder or file, or a PNG/JPEG image or folder of images."));
+            tr("DICOM folder or file, NIfTI/NRRD/MetaImage file or folder of them, or a "
+               "PNG/JPEG image or folder of images."));
         if (const int code = parseCommandLine(parser, arguments, summary()); code >= 0)
             return code;
         if (parser.positionalArguments().size() != 2 || !parser.isSet(outputOption)) {
@@ -98,9 +100,13 @@ public:
         }
         const QStringList images = imageFiles(input);
         const bool dicom = images.isEmpty() || parser.isSet(seriesOption);
-        if (dicom && !output.endsWith(QLatin1String(".nii.gz")) &&
-            !output.endsWith(QLatin1String(".nii"))) {
-            printError(tr("-o must name a .nii.gz or .nii file for DICOM input."));
+        const bool niftiOutput =
+            output.endsWith(QLatin1String(".nii.gz")) || output.endsWith(QLatin1String(".nii"));
+        // A folder of image volumes (nnU-Net's imagesTs) gives a folder of label files.
+        const bool volumeFolder =
+            dicom && !niftiOutput && QFileInfo(input).isDir() && holdsImageVolumes(input);
+        if (dicom && !niftiOutput && !volumeFolder) {
+            printError(tr("-o must name a .nii.gz or .nii file for DICOM or image volume input."));
             return ExitUsage;
         }
 
@@ -112,11 +118,20 @@ public:
             return ExitBadInput;
         }
         predictor->setBatchSize(batch);
+        if (volumeFolder)
+            return predictVolumeFolder(*predictor, input, output);
         return dicom ? predictSeries(*predictor, input, parser.value(seriesOption), output)
                      : predictImages(*predictor, images, output);
     }
 
 private:
+    // Whether a folder holds NIfTI, NRRD or MetaImage images (label maps beside DICOM, as in
+    // the demo study's labels/, do not count).
+    static bool holdsImageVolumes(const QString &folder)
+    {
+        return !core::imageFilePaths(folder.toStdString()).empty();
+    }
+
     // The images to segment: INPUT itself, or the images at the top of the folder, by name.
     static QStringList imageFiles(const QString &input)
     {
@@ -161,57 +176,115 @@ private:
             }
         }
 
+        const int code = segmentSeries(predictor, *chosen, output);
+        if (code == ExitOk)
+            printOut(
+                tr("Segmented %n slice(s) of series %1 into %2.\n", nullptr, chosen->imageCount())
+                    .arg(QString::fromStdString(chosen->seriesInstanceUid),
+                         QDir::toNativeSeparators(output)));
+        return code;
+    }
+
+    // Every case of a folder of image volumes (the first volume of its first channel file,
+    // nnU-Net's CASE_0000) into OUTPUT/CASE.nii.gz, on the input's grid.
+    int predictVolumeFolder(core::Predictor &predictor, const QString &input, const QString &output)
+    {
+        core::DicomIndex index;
+        try {
+            index = core::indexImages(input.toStdString());
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitBadInput;
+        }
+        std::vector<std::pair<QString, const core::DicomSeries *>> cases;
+        for (const core::DicomPatient &patient : index.patients)
+            for (const core::DicomStudy &study : patient.studies)
+                for (const core::DicomSeries &series : study.series)
+                    if (series.isImageFile() && series.volumeIndex == 0) {
+                        cases.push_back({QString::fromStdString(patient.patientId), &series});
+                        break;
+                    }
+        if (cases.empty()) {
+            printError(tr("%1: no NIfTI, NRRD or MetaImage volumes found.").arg(input));
+            return ExitBadInput;
+        }
+        if (!QDir().mkpath(output)) {
+            printError(tr("%1: cannot create the folder.").arg(output));
+            return ExitIoError;
+        }
+        for (const auto &[name, series] : cases) {
+            const QString file = QDir(output).filePath(name + QStringLiteral(".nii.gz"));
+            if (const int code = segmentSeries(predictor, *series, file); code != ExitOk)
+                return code;
+        }
+        printOut(tr("Segmented %n case(s) into %1.\n", nullptr, int(cases.size()))
+                     .arg(QDir::toNativeSeparators(output)));
+        return ExitOk;
+    }
+
+    // Reads one series, predicts every slice and writes the label volume to `output`: for a
+    // NIfTI image with its header's grid exactly (sform, qform and their codes).
+    int segmentSeries(core::Predictor &predictor, const core::DicomSeries &series,
+                      const QString &output)
+    {
         core::SeriesLayout layout;
         std::shared_ptr<core::Volume> volume;
         try {
-            volume = core::SeriesReader::load(*chosen, &layout);
+            volume = core::SeriesReader::load(series, &layout);
         } catch (const std::exception &error) {
             printError(QString::fromLocal8Bit(error.what()));
             return ExitBadInput;
         }
         if (volume->components() != 1) {
             printError(tr("series %1 is a colour series; only grey images are segmented.")
-                           .arg(QString::fromStdString(chosen->seriesInstanceUid)));
+                           .arg(QString::fromStdString(series.seriesInstanceUid)));
             return ExitBadInput;
         }
-
-        const int w = volume->width(), h = volume->height(), d = volume->depth();
         std::vector<std::uint8_t> labels;
         try {
-            const core::Preprocessing &p = predictor.bundle().preprocessing;
-            if (p.hasWindow && !layout.invertForDisplay) {
-                labels = predictor.predictVolume(volume->data(), w, h, d);
-            } else {
-                // As the VOC export windows: the model's window, else the series' own; MONOCHROME1
-                // inverted.
-                const core::Window window = p.hasWindow
-                                                ? core::Window{p.windowCenter, p.windowWidth, {}}
-                                                : core::defaultWindow(layout, *volume);
-                const auto [lo, hi] = volume->range();
-                const core::WindowLut lut(window, int(std::floor(lo)), int(std::ceil(hi)),
-                                          layout.invertForDisplay);
-                std::vector<std::uint8_t> grey(volume->voxelCount());
-                lut.apply(volume->data(), grey.size(), grey.data());
-                labels = predictor.predictGreyVolume(grey.data(), w, h, d);
-            }
+            labels = segmentVolume(predictor, *volume, layout);
         } catch (const std::exception &error) {
             printError(tr("prediction failed: %1").arg(QString::fromLocal8Bit(error.what())));
             return ExitFailure;
         }
-
-        core::Volume result(w, h, d);
-        result.setGeometry(volume->geometry());
-        std::copy(labels.begin(), labels.end(), result.data());
+        core::NiftiIo::LabelVolume result;
+        result.width = volume->width();
+        result.height = volume->height();
+        result.depth = volume->depth();
+        result.geometry = volume->geometry();
+        result.labels.assign(labels.begin(), labels.end());
         try {
-            core::NiftiIo::writeLabels(output.toStdString(), result);
+            const std::string &source = series.instances.front().path;
+            if (series.isImageFile() &&
+                core::imageFileFormatOf(source) == core::ImageFileFormat::Nifti)
+                core::NiftiIo::writeLabelVolumeLike(output.toStdString(), result, source);
+            else
+                core::NiftiIo::writeLabelVolume(output.toStdString(), result);
         } catch (const std::exception &error) {
             printError(QString::fromLocal8Bit(error.what()));
             return ExitIoError;
         }
-        printOut(tr("Segmented %n slice(s) of series %1 into %2.\n", nullptr, d)
-                     .arg(QString::fromStdString(chosen->seriesInstanceUid),
-                          QDir::toNativeSeparators(output)));
         return ExitOk;
+    }
+
+    static std::vector<std::uint8_t> segmentVolume(core::Predictor &predictor,
+                                                   const core::Volume &volume,
+                                                   const core::SeriesLayout &layout)
+    {
+        const int w = volume.width(), h = volume.height(), d = volume.depth();
+        const core::Preprocessing &p = predictor.bundle().preprocessing;
+        if (p.hasWindow && !layout.invertForDisplay)
+            return predictor.predictVolume(volume.data(), w, h, d);
+        // As the VOC export windows: the model's window, else the series' own; MONOCHROME1
+        // inverted.
+        const core::Window window = p.hasWindow ? core::Window{p.windowCenter, p.windowWidth, {}}
+                                                : core::defaultWindow(layout, volume);
+        const auto [lo, hi] = volume.range();
+        const core::WindowLut lut(window, int(std::floor(lo)), int(std::ceil(hi)),
+                                  layout.invertForDisplay);
+        std::vector<std::uint8_t> grey(volume.voxelCount());
+        lut.apply(volume.data(), grey.size(), grey.data());
+        return predictor.predictGreyVolume(grey.data(), w, h, d);
     }
 
     int predictImages(core::Predictor &predictor, const QStringList &images, const QString &output)

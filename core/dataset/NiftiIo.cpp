@@ -126,9 +126,34 @@ void writeImage(const std::string &path, nifti_image *image)
     file.commit();
 }
 
+// The grid of `from` exactly as its header writes it: sform and qform with their codes, the
+// quaternion, qfac, voxel sizes and units (what a viewer compares to lay files over each other).
+void copySpatialHeader(const nifti_image &from, nifti_image &to)
+{
+    to.sform_code = from.sform_code;
+    to.sto_xyz = from.sto_xyz;
+    to.sto_ijk = from.sto_ijk;
+    to.qform_code = from.qform_code;
+    to.quatern_b = from.quatern_b;
+    to.quatern_c = from.quatern_c;
+    to.quatern_d = from.quatern_d;
+    to.qoffset_x = from.qoffset_x;
+    to.qoffset_y = from.qoffset_y;
+    to.qoffset_z = from.qoffset_z;
+    to.qfac = from.qfac;
+    to.qto_xyz = from.qto_xyz;
+    to.qto_ijk = from.qto_ijk;
+    for (int n = 1; n <= 3; ++n)
+        to.pixdim[n] = from.pixdim[n];
+    to.dx = from.dx;
+    to.dy = from.dy;
+    to.dz = from.dz;
+    to.xyz_units = from.xyz_units;
+}
+
 template <typename T>
 void writeLabelData(const std::string &path, const T *labels, int width, int height, int depth,
-                    const ImageGeometry &geometry)
+                    const ImageGeometry &geometry, const nifti_image *like = nullptr)
 {
     if (!labels && std::size_t(width) * std::size_t(height) * std::size_t(depth) > 0)
         throw std::runtime_error(path + ": no label data");
@@ -138,6 +163,8 @@ void writeLabelData(const std::string &path, const T *labels, int width, int hei
     const bool eightBits = maxLabel <= 255;
     NiftiPtr image = makeLabelImage(path, width, height, depth,
                                     eightBits ? NIFTI_TYPE_UINT8 : NIFTI_TYPE_UINT16, geometry);
+    if (like)
+        copySpatialHeader(*like, *image);
     if (eightBits) {
         auto *out = static_cast<std::uint8_t *>(image->data);
         for (std::size_t n = 0; n < count; ++n)
@@ -412,6 +439,21 @@ void NiftiIo::writeLabelVolume(const std::string &path, const LabelVolume &volum
             std::to_string(volume.height) + "x" + std::to_string(volume.depth) + " voxels");
     writeLabelData(path, volume.labels.data(), volume.width, volume.height, volume.depth,
                    volume.geometry);
+}
+
+void NiftiIo::writeLabelVolumeLike(const std::string &path, const LabelVolume &volume,
+                                   const std::string &imagePath)
+{
+    const NiftiPtr image = openImage(imagePath);
+    const ImageHeader header = headerOf(imagePath, *image);
+    if (header.width != volume.width || header.height != volume.height ||
+        header.depth != volume.depth)
+        throw std::runtime_error(
+            path + ": " + describeGrid(volume.width, volume.height, volume.depth, volume.geometry) +
+            " do not match " + imagePath + "'s " +
+            describeGrid(header.width, header.height, header.depth, header.geometry));
+    writeLabelData(path, volume.labels.data(), volume.width, volume.height, volume.depth,
+                   volume.geometry, image.get());
 }
 
 NiftiIo::LabelVolume NiftiIo::readLabelVolume(const std::string &path)

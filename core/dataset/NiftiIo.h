@@ -54,6 +54,11 @@ public:
     static void writeLabelVolume(const std::string &path, const std::uint8_t *labels, int width,
                                  int height, int depth, const ImageGeometry &geometry);
     static void writeLabelVolume(const std::string &path, const LabelVolume &volume);
+    // The same on the grid of the NIfTI image `imagePath` exactly as its header writes it (sform
+    // and qform with their codes, voxel sizes), as nnU-Net writes predictions: a viewer lays the
+    // labels over that image whatever it checks. Throws when the sizes differ.
+    static void writeLabelVolumeLike(const std::string &path, const LabelVolume &volume,
+                                     const std::string &imagePath);
 
     // Reads a 3D NIfTI-1 label volume written here or elsewhere (ITK-SNAP, 3D Slicer, nibabel):
     // any integer type, or float with integer values, 0..65535. Throws std::runtime_error naming

@@ -168,6 +168,14 @@ std::vector<fs::path> imageFilesAt(const fs::path &root, ProgressSink *progress)
 
 } // namespace
 
+std::vector<std::string> imageFilePaths(const std::string &path)
+{
+    std::vector<std::string> paths;
+    for (const fs::path &file : imageFilesAt(fs::absolute(path).lexically_normal(), nullptr))
+        paths.push_back(file.string());
+    return paths;
+}
+
 DicomIndex indexImages(const std::string &path, const DicomIndexerOptions &options,
                        ProgressSink *progress)
 {

@@ -26,6 +26,10 @@ void addImageFiles(DicomIndex &index, const std::string &path, ProgressSink *pro
 DicomIndex indexImages(const std::string &path, const DicomIndexerOptions &options = {},
                        ProgressSink *progress = nullptr);
 
+// The image files addImageFiles() would read at `path` (label maps by folder or name left
+// out; headers are not read), sorted.
+std::vector<std::string> imageFilePaths(const std::string &path);
+
 // The series of a single image file (every volume), as addImageFiles() lists it; throws
 // std::runtime_error naming the file when it cannot be read.
 std::vector<DicomSeries> imageFileSeries(const std::string &path);

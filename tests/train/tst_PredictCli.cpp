@@ -12,12 +12,14 @@
 #include "core/train/ModelBundle.h"
 
 #include "support/CliRunner.h"
+
 #include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <nifti2_io.h>
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -53,6 +55,7 @@ private Q_SLOTS:
     void initTestCase();
     void predictWritesLabelsOnTheSeriesGrid();
     void predictWritesAPaletteMaskPerImage();
+    void predictKeepsTheNiftiHeaderOfEachImage();
     void predictReproducesTheTrainersDiceOnNonSquareSlices();
     void augmentPreviewWritesAReproducibleGrid();
     void badInputGivesTheDocumentedExitCodes();
@@ -107,6 +110,63 @@ void tst_PredictCli::predictWritesLabelsOnTheSeriesGrid()
     QVERIFY(lo >= 0 && hi < m_classes);
 }
 
+// Issue 21, point 6: labels of a NIfTI image carry its header's grid exactly (affine, sform and
+// qform codes, sizes), for a single file and for an nnU-Net imagesTs folder.
+void tst_PredictCli::predictKeepsTheNiftiHeaderOfEachImage()
+{
+    const QString data = QStringLiteral("/usr/lib/python3/dist-packages/nibabel/tests/data/");
+    QTemporaryDir dir;
+    QDir root(dir.path());
+    QVERIFY(root.mkpath(QStringLiteral("imagesTs")));
+    // Oblique 4D (codes 1/1), big-endian (codes 2/2), sform only (qform code 0).
+    const std::vector<std::pair<QString, QString>> inputs{
+        {data + "example4d.nii.gz", QStringLiteral("case_a_0000.nii.gz")},
+        {data + "anatomical.nii", QStringLiteral("case_b_0000.nii")},
+        {data + "standard.nii.gz", QStringLiteral("case_c_0000.nii.gz")}};
+    for (const auto &[from, to] : inputs)
+        QVERIFY2(QFile::copy(from, root.filePath(QStringLiteral("imagesTs/") + to)),
+                 qPrintable(from));
+    const QString out = root.filePath(QStringLiteral("predictions"));
+    const Result result =
+        run({QStringLiteral("predict"), m_model, root.filePath(QStringLiteral("imagesTs")),
+             QStringLiteral("-o"), out});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QVERIFY2(result.out.contains(QLatin1String("3 cases")), qPrintable(result.out));
+    for (const auto &[from, to] : inputs) {
+        const QString caseName = to.left(to.indexOf(QLatin1String("_0000")));
+        const std::string written =
+            QDir(out).filePath(caseName + QStringLiteral(".nii.gz")).toStdString();
+        nifti_image *image = nifti_image_read(from.toStdString().c_str(), 0);
+        nifti_image *labels = nifti_image_read(written.c_str(), 0);
+        QVERIFY2(image && labels, written.c_str());
+        QCOMPARE(labels->nx, image->nx);
+        QCOMPARE(labels->ny, image->ny);
+        QCOMPARE(labels->nz, image->nz);
+        QCOMPARE(labels->ndim, int64_t(3)); // one label volume, also for the 4D image
+        QCOMPARE(labels->sform_code, image->sform_code);
+        QCOMPARE(labels->qform_code, image->qform_code);
+        for (int r = 0; r < 4; ++r)
+            for (int c = 0; c < 4; ++c) {
+                QCOMPARE(labels->sto_xyz.m[r][c], image->sto_xyz.m[r][c]);
+                QCOMPARE(labels->qto_xyz.m[r][c], image->qto_xyz.m[r][c]);
+            }
+        QCOMPARE(labels->intent_code, int(NIFTI_INTENT_LABEL));
+        nifti_image_free(image);
+        nifti_image_free(labels);
+    }
+    // One file to one file, the same way.
+    const QString single = root.filePath(QStringLiteral("one.nii.gz"));
+    QCOMPARE(run({QStringLiteral("predict"), m_model, data + "standard.nii.gz",
+                  QStringLiteral("-o"), single})
+                 .exitCode,
+             0);
+    nifti_image *labels = nifti_image_read(single.toStdString().c_str(), 0);
+    QVERIFY(labels);
+    QCOMPARE(labels->qform_code, 0);
+    QCOMPARE(labels->sform_code, 2);
+    nifti_image_free(labels);
+}
+
 void tst_PredictCli::predictWritesAPaletteMaskPerImage()
 {
     const QDir images(QDir(m_voc).filePath(QStringLiteral("JPEGImages")));
@@ -153,7 +213,7 @@ void tst_PredictCli::predictReproducesTheTrainersDiceOnNonSquareSlices()
                  .exitCode,
              0);
     QCOMPARE(run({QStringLiteral("convert"), demo, voc}).exitCode, 0);
-    for (const QString folder :
+    for (const QString &folder :
          {QStringLiteral("JPEGImages"), QStringLiteral("SegmentationClass")}) {
         const QDir dir(QDir(voc).filePath(folder));
         for (const QString &name : dir.entryList({QStringLiteral("*.png")}, QDir::Files)) {
