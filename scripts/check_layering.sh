@@ -41,9 +41,10 @@ check "core/ and models/ must not use Qt" "$qt" core models
 check "models/ and core/train must not use DCMTK or OpenCV" 'dcmtk/|opencv2?/' models core/train
 check "ui/widgets must not include models/ or DCMTK directly" 'models/|dcmtk/' ui/widgets
 check "only core/dicom may include DCMTK" 'dcmtk/' core/image core/labels core/dataset \
-    core/train core/export core/imageio ui app
+    core/train core/export core/imageio core/evaluation core/datasetio ui app
 check "only core/imageio may use ITK" 'itk[A-Z]' core/common core/image core/labels \
     core/dataset core/dicom core/train core/export core/workspace core/mesh core/evaluation \
+    core/datasetio \
     models ui app
 # app/common reports VTK's version (vtkVersion.h), so only app/cli and app/studio are checked.
 check "only core/mesh and ui/widgets may use VTK" 'vtk[A-Z]' core/common core/image core/labels \
@@ -59,7 +60,7 @@ check_cmake "ui/widgets must not link models or DCMTK" 'medseg_models|DCMTK::' u
 check_cmake "only core/mesh and ui/widgets may link VTK" 'VTK::' core/common core/image \
     core/labels core/dataset core/dicom core/train core/export core/workspace models
 check_cmake "only core/dicom may link DCMTK" 'DCMTK::' core/image core/labels core/dataset \
-    core/train core/export core/imageio ui app
+    core/train core/export core/imageio core/evaluation core/datasetio ui app
 check_cmake "only core/imageio may link ITK" 'ITK[A-Z]|ITK_LIBRARIES' core/common core/image \
     core/labels core/dataset core/dicom core/train core/export core/workspace core/mesh models \
     ui app

@@ -26,6 +26,26 @@
 </numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Imported %1 (%2): %n training case(s); test cases: %3; labels: %4.
+</source>
+        <translation>
+            <numerusform>Imported %1 (%2): %n training case; test cases: %3; labels: %4.
+</numerusform>
+            <numerusform>Imported %1 (%2): %n training cases; test cases: %3; labels: %4.
+</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n case(s) to %1.
+</source>
+        <translation>
+            <numerusform>Wrote %n case to %1.
+</numerusform>
+            <numerusform>Wrote %n cases to %1.
+</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>EvaluateCommand</name>

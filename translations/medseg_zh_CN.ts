@@ -118,10 +118,6 @@
 <context>
     <name>ConvertCommand</name>
     <message>
-        <source>Convert labeled DICOM series (NIfTI labels named by series UID) into a PASCAL VOC segmentation dataset, split by patient.</source>
-        <translation>将已标注的 DICOM 序列（以序列 UID 命名的 NIfTI 标签）转换为按患者划分的 PASCAL VOC 分割数据集。</translation>
-    </message>
-    <message>
         <source>Image format: png (lossless, default) or jpg.</source>
         <translation>图像格式：png（无损，默认）或 jpg。</translation>
     </message>
@@ -184,6 +180,46 @@
     <message>
         <source>DICOM folder with label files, or a project (NAME.medseg).</source>
         <translation>带标签文件的 DICOM 文件夹，或项目（NAME.medseg）。</translation>
+    </message>
+    <message>
+        <source>Convert between projects and datasets: an nnU-Net v2 or Decathlon dataset into a project, a project into an nnU-Net v2 dataset, and labeled DICOM series or a project into a PASCAL VOC dataset split by patient.</source>
+        <translation>在项目与数据集之间转换：将 nnU-Net v2 或 Decathlon 数据集转为项目，将项目转为 nnU-Net v2 数据集，以及将已标注的 DICOM 序列或项目转为按患者划分的 PASCAL VOC 数据集。</translation>
+    </message>
+    <message>
+        <source>What to write: medseg (a project from an nnU-Net or Decathlon dataset), nnunet (an nnU-Net v2 dataset from a project) or voc (a VOC dataset from a project or a DICOM folder). Default: from OUT&apos;s name (NAME.medseg, DatasetNNN_Name), else voc.</source>
+        <translation>要写出的内容：medseg（由 nnU-Net 或 Decathlon 数据集生成项目）、nnunet（由项目生成 nnU-Net v2 数据集）或 voc（由项目或 DICOM 文件夹生成 VOC 数据集）。默认：根据 OUT 的名称（NAME.medseg、DatasetNNN_Name）判断，否则为 voc。</translation>
+    </message>
+    <message>
+        <source>--to must be medseg, nnunet or voc.</source>
+        <translation>--to 必须是 medseg、nnunet 或 voc。</translation>
+    </message>
+    <message>
+        <source>%1 is an nnU-Net or Decathlon dataset: convert it to a project first (medseg convert %1 NAME.medseg).</source>
+        <translation>%1 是 nnU-Net 或 Decathlon 数据集：请先将其转换为项目（medseg convert %1 NAME.medseg）。</translation>
+    </message>
+    <message>
+        <source>%1 has no dataset.json: a project is made from an nnU-Net v2 or Medical Segmentation Decathlon dataset.</source>
+        <translation>%1 没有 dataset.json：项目只能由 nnU-Net v2 或 Medical Segmentation Decathlon 数据集生成。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %1 (%2): %n training case(s); test cases: %3; labels: %4.
+</source>
+        <translation>
+            <numerusform>已导入 %1（%2）：%n 个训练病例；测试病例：%3；标签：%4。
+</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 is not a project (NAME.medseg with project.json): an nnU-Net dataset is written from a project&apos;s labeled volumes.</source>
+        <translation>%1 不是项目（带 project.json 的 NAME.medseg）：nnU-Net 数据集由项目中已标注的体数据写出。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n case(s) to %1.
+</source>
+        <translation>
+            <numerusform>已将 %n 个病例写入 %1。
+</numerusform>
+        </translation>
     </message>
 </context>
 <context>

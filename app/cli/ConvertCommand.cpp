@@ -5,6 +5,8 @@
 #include "core/dataset/LabelTable.h"
 #include "core/dataset/NiftiIo.h"
 #include "core/dataset/VocWriter.h"
+#include "core/datasetio/NnUnetDataset.h"
+#include "core/datasetio/ProjectDatasets.h"
 #include "core/dicom/DicomIndexer.h"
 #include "core/imageio/ImageFileIndex.h"
 #include "core/imageio/SeriesReader.h"
@@ -35,8 +37,9 @@ public:
     QString name() const override { return QStringLiteral("convert"); }
     QString summary() const override
     {
-        return tr("Convert labeled DICOM series (NIfTI labels named by series UID) into a "
-                  "PASCAL VOC segmentation dataset, split by patient.");
+        return tr("Convert between projects and datasets: an nnU-Net v2 or Decathlon dataset "
+                  "into a project, a project into an nnU-Net v2 dataset, and labeled DICOM "
+                  "series or a project into a PASCAL VOC dataset split by patient.");
     }
 
     int run(const QStringList &arguments) override
@@ -52,7 +55,15 @@ public:
         const QCommandLineOption seedOption(QStringLiteral("seed"),
                                             tr("Seed of the patient split."), QStringLiteral("S"),
                                             QStringLiteral("1"));
+        const QCommandLineOption toOption(
+            QStringLiteral("to"),
+            tr("What to write: medseg (a project from an nnU-Net or Decathlon dataset), nnunet "
+               "(an nnU-Net v2 dataset from a project) or voc (a VOC dataset from a project or "
+               "a DICOM folder). Default: from OUT's name (NAME.medseg, DatasetNNN_Name), else "
+               "voc."),
+            QStringLiteral("medseg|nnunet|voc"));
         windowOptions.addTo(parser);
+        parser.addOption(toOption);
         parser.addOption(formatOption);
         parser.addOption(valOption);
         parser.addOption(seedOption);
@@ -96,6 +107,27 @@ public:
         if (!QFileInfo(source).isDir()) {
             printError(tr("%1: no such folder.").arg(source));
             return ExitBadInput;
+        }
+        QString to = parser.value(toOption).toLower();
+        if (to.isEmpty())
+            to = output.endsWith(QLatin1String(".medseg")) ? QStringLiteral("medseg")
+                 : core::isNnUnetDatasetName(
+                       QFileInfo(QDir::cleanPath(output)).fileName().toStdString())
+                     ? QStringLiteral("nnunet")
+                     : QStringLiteral("voc");
+        if (to == QLatin1String("medseg"))
+            return toProject(source, output);
+        if (to == QLatin1String("nnunet"))
+            return toNnUnet(source, output);
+        if (to != QLatin1String("voc")) {
+            printError(tr("--to must be medseg, nnunet or voc."));
+            return ExitUsage;
+        }
+        if (QFileInfo::exists(QDir(source).filePath(QStringLiteral("dataset.json")))) {
+            printError(tr("%1 is an nnU-Net or Decathlon dataset: convert it to a project first "
+                          "(medseg convert %1 NAME.medseg).")
+                           .arg(source));
+            return ExitUsage;
         }
         const core::FolderLabels folderLabels(source.toStdString());
         core::DicomIndex index;
@@ -167,6 +199,55 @@ public:
     }
 
 private:
+    int toProject(const QString &source, const QString &output)
+    {
+        if (!QFileInfo::exists(QDir(source).filePath(QStringLiteral("dataset.json")))) {
+            printError(tr("%1 has no dataset.json: a project is made from an nnU-Net v2 or "
+                          "Medical Segmentation Decathlon dataset.")
+                           .arg(source));
+            return ExitBadInput;
+        }
+        core::DatasetImportReport report;
+        try {
+            report = core::importDataset(source.toStdString(), output.toStdString());
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitBadInput;
+        }
+        QStringList labels;
+        for (const std::string &name : report.labels)
+            labels << QString::fromStdString(name);
+        printOut(tr("Imported %1 (%2): %n training case(s); test cases: %3; labels: %4.\n", nullptr,
+                    report.trainingCases)
+                     .arg(QDir::toNativeSeparators(QString::fromStdString(report.project)),
+                          QString::fromStdString(report.format))
+                     .arg(report.testCases)
+                     .arg(labels.join(QStringLiteral(", "))));
+        return ExitOk;
+    }
+
+    int toNnUnet(const QString &source, const QString &output)
+    {
+        if (!QFileInfo::exists(QDir(source).filePath(QStringLiteral("project.json")))) {
+            printError(tr("%1 is not a project (NAME.medseg with project.json): an nnU-Net "
+                          "dataset is written from a project's labeled volumes.")
+                           .arg(source));
+            return ExitBadInput;
+        }
+        core::DatasetExportReport report;
+        try {
+            report = core::exportNnUnetDataset(source.toStdString(), output.toStdString());
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitBadInput;
+        }
+        for (const std::string &note : report.notes)
+            printOut(QString::fromStdString(note) + QLatin1Char('\n'));
+        printOut(tr("Wrote %n case(s) to %1.\n", nullptr, report.cases)
+                     .arg(QDir::toNativeSeparators(QString::fromStdString(report.folder))));
+        return ExitOk;
+    }
+
     int convertSeries(core::VocWriter &writer, const core::DicomPatient &patient,
                       const core::DicomSeries &series, const QString &labelFile,
                       const std::optional<core::Window> &chosen)

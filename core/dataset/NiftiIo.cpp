@@ -111,7 +111,7 @@ void checkWritten(const std::string &path, const std::string &written, std::size
                                  " bytes); is the disk full?");
 }
 
-void writeImage(const std::string &path, nifti_image *image)
+void writeNifti(const std::string &path, nifti_image *image)
 {
     quietNiftiLib();
     AtomicFile file(path);
@@ -174,7 +174,7 @@ void writeLabelData(const std::string &path, const T *labels, int width, int hei
         for (std::size_t n = 0; n < count; ++n)
             out[n] = std::uint16_t(labels[n]);
     }
-    writeImage(path, image.get());
+    writeNifti(path, image.get());
 }
 
 std::string describeGrid(int width, int height, int depth, const ImageGeometry &g)
@@ -373,7 +373,33 @@ void NiftiIo::writeLabels(const std::string &path, const Volume &labels)
                                      " does not fit 8 bits");
         out[n] = static_cast<unsigned char>(std::lround(value));
     }
-    writeImage(path, image.get());
+    writeNifti(path, image.get());
+}
+
+void NiftiIo::writeImage(const std::string &path, const Volume &image)
+{
+    if (image.isEmpty())
+        throw std::runtime_error(path + ": empty image");
+    const std::size_t count = image.voxelCount();
+    const std::size_t stride = std::size_t(image.components());
+    bool whole = true;
+    for (std::size_t n = 0; n < count && whole; ++n) {
+        const float v = image.data()[n * stride];
+        whole = v == std::floor(v) && v >= -32768.0f && v <= 32767.0f;
+    }
+    NiftiPtr nifti =
+        makeLabelImage(path, image.width(), image.height(), image.depth(),
+                       whole ? NIFTI_TYPE_INT16 : NIFTI_TYPE_FLOAT32, image.geometry());
+    nifti->intent_code = NIFTI_INTENT_NONE;
+    std::strncpy(nifti->descrip, "MedSeg Studio image", sizeof nifti->descrip - 1);
+    for (std::size_t n = 0; n < count; ++n) {
+        const float v = image.data()[n * stride];
+        if (whole)
+            static_cast<std::int16_t *>(nifti->data)[n] = std::int16_t(v);
+        else
+            static_cast<float *>(nifti->data)[n] = v;
+    }
+    writeNifti(path, nifti.get());
 }
 
 Volume NiftiIo::read(const std::string &path)

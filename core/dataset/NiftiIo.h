@@ -19,6 +19,11 @@ public:
     // Writes `labels` (component 0, rounded) as uint8. Throws std::runtime_error naming the
     // file if it cannot be written or a value does not fit 0..255.
     static void writeLabels(const std::string &path, const Volume &labels);
+    // Writes a grey image (component 0) as NIfTI-1 with its geometry in the sform and qform:
+    // int16 when every value is a whole number that fits, else float32. Atomic, read back
+    // like the label writers. Throws std::runtime_error naming the file.
+    static void writeImage(const std::string &path, const Volume &image);
+
     // Reads a 3D scalar NIfTI file of any integer or float type into a float volume with
     // its geometry (see readImage()). Throws std::runtime_error naming the file.
     static Volume read(const std::string &path);

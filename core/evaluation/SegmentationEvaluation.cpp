@@ -1,6 +1,6 @@
 #include "core/evaluation/SegmentationEvaluation.h"
 
-#include "core/evaluation/LabelVolumeFile.h"
+#include "core/imageio/LabelFile.h"
 #include "core/imageio/ImageFile.h"
 
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-#include "core/evaluation/LabelVolumeFile.h"
+#include "core/imageio/LabelFile.h"
 
 #include "core/imageio/ImageFile.h"
 

@@ -1,0 +1,404 @@
+#include "core/datasetio/ProjectDatasets.h"
+
+#include "core/common/AtomicFile.h"
+#include "core/dataset/NiftiIo.h"
+#include "core/dataset/detail/PngIo.h"
+#include "core/datasetio/NnUnetDataset.h"
+#include "core/imageio/ImageFile.h"
+#include "core/imageio/ImageFileIndex.h"
+#include "core/imageio/LabelFile.h"
+#include "core/imageio/SeriesReader.h"
+#include "core/labels/LabelDescriptions.h"
+#include "core/workspace/Workspace.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace medseg::core {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void step(ProgressSink *progress, std::size_t done, std::size_t total, const std::string &stage)
+{
+    if (progress && (progress->isCancelled() ||
+                     !progress->progress(std::int64_t(done), std::int64_t(total), stage)))
+        throw CancelledError();
+}
+
+// A folder that is written under a temporary name beside its final place and renamed at the
+// end; destroyed unfinished, it removes what it wrote.
+class StagedFolder
+{
+public:
+    // The staging folder is the target's name with `infix` before its extension
+    // (liver.medseg -> liver.importing.medseg), so that it is of the same kind.
+    StagedFolder(fs::path target, const std::string &infix)
+        : m_target(std::move(target))
+        , m_staging(m_target.parent_path() /
+                    (m_target.stem().string() + infix + m_target.extension().string()))
+    {
+        std::error_code error;
+        if (fs::exists(m_target, error) && !fs::is_empty(m_target, error))
+            throw std::runtime_error(m_target.string() + ": already exists and is not empty");
+        fs::remove_all(m_staging, error); // left by an import or export that was killed
+    }
+    ~StagedFolder()
+    {
+        if (!m_done) {
+            std::error_code error;
+            fs::remove_all(m_staging, error);
+        }
+    }
+    StagedFolder(const StagedFolder &) = delete;
+    StagedFolder &operator=(const StagedFolder &) = delete;
+
+    const fs::path &path() const { return m_staging; }
+    void commit()
+    {
+        std::error_code error;
+        if (fs::exists(m_target, error))
+            fs::remove(m_target, error); // empty (checked above)
+        fs::rename(m_staging, m_target, error);
+        if (error)
+            throw std::runtime_error(m_target.string() + ": cannot be written (" + error.message() +
+                                     ")");
+        m_done = true;
+    }
+
+private:
+    fs::path m_target;
+    fs::path m_staging;
+    bool m_done = false;
+};
+
+std::array<std::uint8_t, 3> defaultColour(int value)
+{
+    if (const LabelDescription *known = LabelDescriptions::defaults().find(value))
+        return known->colour;
+    return detail::vocPalette()[std::size_t(value % 256)];
+}
+
+// The dataset's label names as the project's table; colours from a previous export.
+LabelDescriptions labelTableOf(const NnUnetDataset &dataset, const json &colours)
+{
+    std::vector<LabelDescription> rows;
+    LabelDescription clear = *LabelDescriptions::defaults().find(0);
+    rows.push_back(clear);
+    for (const DatasetLabel &label : dataset.labels) {
+        if (label.value == 0)
+            continue;
+        LabelDescription row;
+        row.index = label.value;
+        row.name = label.name;
+        row.colour = defaultColour(label.value);
+        const std::string key = std::to_string(label.value);
+        if (colours.contains(key) && colours[key].is_array() && colours[key].size() == 3)
+            for (std::size_t c = 0; c < 3; ++c)
+                row.colour[c] = std::uint8_t(std::clamp(colours[key][c].get<int>(), 0, 255));
+        rows.push_back(row);
+    }
+    return LabelDescriptions(std::move(rows));
+}
+
+json readDatasetJson(const std::string &root)
+{
+    std::ifstream in(fs::path(root) / "dataset.json", std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return json::parse(text.str(), nullptr, false);
+}
+
+// Checks a case's labels against its image and the label table, and saves them as the label
+// volume of the image's series (the first channel's, or volume 0 of a 4D file).
+void importCase(Workspace &workspace, const DatasetCase &item, const std::set<int> &allowed)
+{
+    const std::string &image = item.channelFiles.front();
+    const std::vector<DicomSeries> series = imageFileSeries(image);
+    const ImageHeader header = readImageHeader(image);
+    const NiftiIo::LabelVolume labels = readLabelFile(item.labelFile);
+    NiftiIo::checkGeometryMatches(item.labelFile, labels, header.width, header.height, header.depth,
+                                  header.geometry, 1e-3);
+    for (const std::uint16_t value : labels.labels)
+        if (!allowed.count(value))
+            throw std::runtime_error(item.labelFile + ": holds label " + std::to_string(value) +
+                                     ", which dataset.json does not name");
+    const std::string uid = series.front().seriesInstanceUid;
+    workspace.saveLabels(uid, labels.labels.data(), labels.width, labels.height, labels.depth,
+                         header.geometry);
+    json channels = json::array();
+    if (item.channelsAreVolumes)
+        for (const DicomSeries &volume : series)
+            channels.push_back(volume.seriesInstanceUid);
+    else
+        for (const std::string &file : item.channelFiles)
+            channels.push_back(imageFileSeries(file).front().seriesInstanceUid);
+    WorkspaceSeries &entry = workspace.seriesEntry(uid);
+    entry.state["case"] = item.name;
+    entry.state["channelSeries"] = channels;
+}
+
+std::vector<std::string> sourceFoldersOf(const NnUnetDataset &dataset)
+{
+    std::set<std::string> folders;
+    for (const auto *cases : {&dataset.training, &dataset.test})
+        for (const DatasetCase &item : *cases)
+            for (const std::string &file : item.channelFiles)
+                folders.insert(fs::path(file).parent_path().string());
+    return {folders.begin(), folders.end()};
+}
+
+} // namespace
+
+DatasetImportReport importDataset(const std::string &datasetFolder,
+                                  const std::string &projectFolder, ProgressSink *progress)
+{
+    const NnUnetDataset dataset = readNnUnetDataset(datasetFolder);
+    fs::path target = fs::absolute(projectFolder).lexically_normal();
+    if (target.extension() != Workspace::extension)
+        target += Workspace::extension;
+    StagedFolder staged(target, ".importing");
+    std::set<int> allowed;
+    for (const DatasetLabel &label : dataset.labels)
+        allowed.insert(label.value);
+    allowed.insert(0);
+    const json meta = readDatasetJson(dataset.root);
+    const json colours =
+        meta.is_object()
+            ? meta.value("medseg", json::object()).value("label_colors", json::object())
+            : json::object();
+    {
+        Workspace workspace = Workspace::create(staged.path().string());
+        workspace.setSources(sourceFoldersOf(dataset));
+        workspace.setLabelTable(json::parse(labelTableOf(dataset, colours).toJson()).at("labels"));
+        for (std::size_t n = 0; n < dataset.training.size(); ++n) {
+            step(progress, n, dataset.training.size(), dataset.training[n].name);
+            importCase(workspace, dataset.training[n], allowed);
+        }
+        workspace.settings()["dataset"] = {{"format", dataset.format},
+                                           {"name", dataset.name},
+                                           {"channelNames", dataset.channelNames},
+                                           {"importedFrom", dataset.root}};
+        workspace.save();
+    } // releases the lock before the folder moves
+    staged.commit();
+    DatasetImportReport report;
+    report.project = target.string();
+    report.format = dataset.format;
+    report.trainingCases = int(dataset.training.size());
+    report.testCases = int(dataset.test.size());
+    for (const DatasetLabel &label : dataset.labels)
+        report.labels.push_back(label.name);
+    return report;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+struct ExportCase
+{
+    std::string name;
+    std::vector<DicomSeries> channels; // the series of each channel
+    std::string labelUid;              // the series the labels belong to
+};
+
+std::map<std::string, DicomSeries> seriesOfSources(const Workspace &workspace,
+                                                   ProgressSink *progress)
+{
+    std::map<std::string, DicomSeries> byUid;
+    for (const std::string &source : workspace.sources()) {
+        if (!fs::exists(source))
+            throw std::runtime_error(source + ": a source of the project is missing (moved or "
+                                              "deleted); its labeled images cannot be exported");
+        const DicomIndex index = indexImages(source, {}, progress);
+        for (const DicomPatient &patient : index.patients)
+            for (const DicomStudy &study : patient.studies)
+                for (const DicomSeries &series : study.series)
+                    byUid.emplace(series.seriesInstanceUid, series);
+    }
+    return byUid;
+}
+
+// Channel c of a case: a copy of its NIfTI file when it is one whole .nii.gz, else the volume
+// written with its geometry. Returns whether it was copied (so that labels copy its header).
+bool writeChannel(const DicomSeries &series, const fs::path &file)
+{
+    const std::string &source = series.instances.front().path;
+    const bool copy = series.isImageFile() && series.volumeCount == 1 &&
+                      imageFileFormatOf(source) == ImageFileFormat::Nifti && source.size() > 7 &&
+                      source.compare(source.size() - 7, 7, ".nii.gz") == 0;
+    if (copy) {
+        AtomicFile::write(file.string(), [&](const std::string &temp) {
+            fs::copy_file(source, temp, fs::copy_options::overwrite_existing);
+        });
+        return true;
+    }
+    const std::shared_ptr<Volume> volume = SeriesReader::load(series);
+    if (volume->components() != 1)
+        throw std::runtime_error(source + ": a colour series; nnU-Net datasets hold grey images");
+    NiftiIo::writeImage(file.string(), *volume);
+    return false;
+}
+
+std::string channelNameOf(const json &settings, std::size_t channel, const DicomSeries &series)
+{
+    const json names =
+        settings.value("dataset", json::object()).value("channelNames", json::array());
+    if (channel < names.size())
+        return names[channel].get<std::string>();
+    // nnU-Net normalises "CT" by the dataset's HU statistics, anything else by z-score.
+    return series.modality == "CT" ? "CT" : series.modality.empty() ? "MR" : series.modality;
+}
+
+} // namespace
+
+DatasetExportReport exportNnUnetDataset(const std::string &projectFolder,
+                                        const std::string &datasetFolder, ProgressSink *progress)
+{
+    const fs::path target = fs::absolute(datasetFolder).lexically_normal();
+    if (!isNnUnetDatasetName(target.filename().string()))
+        throw std::runtime_error(target.string() +
+                                 ": nnU-Net needs a folder named DatasetNNN_Name (three digits "
+                                 "and a name), e.g. Dataset501_Liver");
+    Workspace workspace = Workspace::open(projectFolder);
+    const std::map<std::string, DicomSeries> series = seriesOfSources(workspace, progress);
+    const LabelDescriptions table = LabelDescriptions::fromJson(
+        json{{"labels", workspace.labelTable()}}.dump(), workspace.projectFile());
+    DatasetExportReport report;
+
+    // The labeled series, their cases and channels.
+    std::vector<ExportCase> cases;
+    std::set<std::string> names;
+    for (const WorkspaceSeries &entry : workspace.series()) {
+        if (!fs::exists(workspace.labelPath(entry.uid)))
+            continue;
+        const auto found = series.find(entry.uid);
+        if (found == series.end())
+            throw std::runtime_error(workspace.labelPath(entry.uid) +
+                                     ": its series is in none of the project's sources");
+        ExportCase item;
+        item.labelUid = entry.uid;
+        item.name = entry.state.value("case", std::string());
+        if (item.name.empty() || names.count(item.name)) {
+            char name[32];
+            std::snprintf(name, sizeof name, "case_%03zu", cases.size() + 1);
+            item.name = name;
+        }
+        names.insert(item.name);
+        const json channels = entry.state.value("channelSeries", json::array({entry.uid}));
+        for (const json &uid : channels) {
+            const auto channel = series.find(uid.get<std::string>());
+            if (channel == series.end())
+                throw std::runtime_error("case " + item.name + ": channel series " +
+                                         uid.get<std::string>() + " is in none of the sources");
+            item.channels.push_back(channel->second);
+        }
+        cases.push_back(std::move(item));
+    }
+    if (cases.empty())
+        throw std::runtime_error(projectFolder + ": no labeled volume to export (save the "
+                                                 "project after labeling)");
+    const std::size_t channelCount = cases.front().channels.size();
+    for (const ExportCase &item : cases)
+        if (item.channels.size() != channelCount)
+            throw std::runtime_error(
+                "case " + item.name + " has " + std::to_string(item.channels.size()) +
+                " channels where the others have " + std::to_string(channelCount));
+
+    // Read every label volume once: the values used decide the numbering.
+    std::vector<NiftiIo::LabelVolume> labels;
+    std::set<int> used;
+    for (std::size_t n = 0; n < cases.size(); ++n) {
+        step(progress, n, cases.size() * 2, "reading labels");
+        const DicomInstance &first = cases[n].channels.front().instances.front();
+        const ImageHeader header =
+            cases[n].channels.front().isImageFile() ? readImageHeader(first.path) : ImageHeader{};
+        std::shared_ptr<Volume> volume;
+        ImageGeometry geometry = header.geometry;
+        int w = header.width, h = header.height, d = header.depth;
+        if (!cases[n].channels.front().isImageFile()) {
+            volume = SeriesReader::load(cases[n].channels.front());
+            geometry = volume->geometry();
+            w = volume->width();
+            h = volume->height();
+            d = volume->depth();
+        }
+        std::optional<NiftiIo::LabelVolume> found =
+            workspace.loadLabels(cases[n].labelUid, w, h, d, geometry);
+        labels.push_back(std::move(*found));
+        for (const std::uint16_t value : labels.back().labels)
+            used.insert(value);
+    }
+    used.insert(0);
+    std::map<int, int> renumber; // project label -> dataset label, 0..N
+    for (const int value : used)
+        renumber.emplace(value, int(renumber.size()));
+    for (const auto &[from, to] : renumber)
+        if (from != to)
+            report.notes.push_back("label " + std::to_string(from) + " is " + std::to_string(to) +
+                                   " in the dataset (nnU-Net needs labels 0..N without gaps)");
+
+    StagedFolder staged(target, ".partial");
+    fs::create_directories(staged.path() / "imagesTr");
+    fs::create_directories(staged.path() / "labelsTr");
+    for (std::size_t n = 0; n < cases.size(); ++n) {
+        const ExportCase &item = cases[n];
+        step(progress, cases.size() + n, cases.size() * 2, item.name);
+        bool copied = false;
+        for (std::size_t c = 0; c < item.channels.size(); ++c) {
+            char suffix[40];
+            std::snprintf(suffix, sizeof suffix, "_%04zu.nii.gz", c);
+            const bool wasCopied =
+                writeChannel(item.channels[c], staged.path() / "imagesTr" / (item.name + suffix));
+            copied = copied || (c == 0 && wasCopied);
+        }
+        NiftiIo::LabelVolume volume = labels[n];
+        for (std::uint16_t &value : volume.labels)
+            value = std::uint16_t(renumber.at(value));
+        const std::string labelFile =
+            (staged.path() / "labelsTr" / (item.name + ".nii.gz")).string();
+        if (copied)
+            NiftiIo::writeLabelVolumeLike(labelFile, volume,
+                                          item.channels.front().instances.front().path);
+        else
+            NiftiIo::writeLabelVolume(labelFile, volume);
+    }
+
+    json channelNames = json::object(), labelValues = json::object(), colours = json::object();
+    for (std::size_t c = 0; c < channelCount; ++c)
+        channelNames[std::to_string(c)] =
+            channelNameOf(workspace.settings(), c, cases.front().channels[c]);
+    for (const auto &[from, to] : renumber) {
+        const LabelDescription *row = table.find(from);
+        const std::string name = to == 0                     ? "background"
+                                 : row && !row->name.empty() ? row->name
+                                                             : "label " + std::to_string(from);
+        labelValues[name] = to;
+        if (row && to != 0)
+            colours[std::to_string(to)] = {row->colour[0], row->colour[1], row->colour[2]};
+    }
+    const json meta = {{"channel_names", channelNames},
+                       {"labels", labelValues},
+                       {"numTraining", cases.size()},
+                       {"file_ending", ".nii.gz"},
+                       {"name", target.filename().string()},
+                       {"description", "Exported by MedSeg Studio from " + workspace.name()},
+                       {"medseg", {{"label_colors", colours}}}};
+    AtomicFile::writeAll((staged.path() / "dataset.json").string(), meta.dump(4) + "\n");
+    staged.commit();
+    report.folder = target.string();
+    report.cases = int(cases.size());
+    return report;
+}
+
+} // namespace medseg::core
