@@ -2407,6 +2407,70 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
         <source>Image volumes (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;NIfTI (*.nii *.nii.gz);;NRRD (*.nrrd *.nhdr);;MetaImage (*.mha *.mhd);;All files (*)</source>
         <translation>图像体数据 (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;NIfTI (*.nii *.nii.gz);;NRRD (*.nrrd *.nhdr);;MetaImage (*.mha *.mhd);;所有文件 (*)</translation>
     </message>
+    <message>
+        <source>Import &amp;Dataset…</source>
+        <translation>导入数据集(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Make a project of an nnU-Net or Medical Segmentation Decathlon dataset</source>
+        <translation>用 nnU-Net 或 Medical Segmentation Decathlon 数据集创建项目</translation>
+    </message>
+    <message>
+        <source>Export as nnU-Net Dataset…</source>
+        <translation>导出为 nnU-Net 数据集…</translation>
+    </message>
+    <message>
+        <source>Write the saved project&apos;s labeled volumes as an nnU-Net v2 dataset</source>
+        <translation>将已保存项目中已标注的体数据写为 nnU-Net v2 数据集</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Import Dataset (the folder with dataset.json)</source>
+        <translation>导入数据集（包含 dataset.json 的文件夹）</translation>
+    </message>
+    <message>
+        <source>New Project for the Dataset</source>
+        <translation>为数据集新建项目</translation>
+    </message>
+    <message>
+        <source>Importing %1…</source>
+        <translation>正在导入 %1…</translation>
+    </message>
+    <message>
+        <source>Dataset Not Imported</source>
+        <translation>数据集未导入</translation>
+    </message>
+    <message>
+        <source>Save the Project First</source>
+        <translation>请先保存项目</translation>
+    </message>
+    <message>
+        <source>The dataset is written from the saved project: save it first (File &gt; Save Project).</source>
+        <translation>数据集由已保存的项目写出：请先保存项目（文件 &gt; 保存项目）。</translation>
+    </message>
+    <message>
+        <source>nnU-Net Dataset Folder (DatasetNNN_Name)</source>
+        <translation>nnU-Net 数据集文件夹（DatasetNNN_Name）</translation>
+    </message>
+    <message>
+        <source>Writing the dataset…</source>
+        <translation>正在写出数据集…</translation>
+    </message>
+    <message>
+        <source>Dataset Written</source>
+        <translation>数据集已写出</translation>
+    </message>
+    <message>
+        <source>The nnU-Net dataset is in %1.</source>
+        <translation>nnU-Net 数据集位于 %1。</translation>
+    </message>
+    <message>
+        <source>Dataset Not Written</source>
+        <translation>数据集未写出</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::PredictionSession</name>

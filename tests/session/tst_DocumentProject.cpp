@@ -15,6 +15,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QUndoStack>
+#include <QUnhandledException>
 #include <QtTest>
 
 #include <algorithm>
@@ -361,6 +362,71 @@ private Q_SLOTS:
                     QStringLiteral(".nii.gz"))
                 .toStdString());
         QVERIFY(saved.geometry.isClose(reopened.series()->volume()->geometry(), 1e-4));
+    }
+
+    void importedDatasetOpensWithItsLabels()
+    {
+        // A one-case nnU-Net dataset through Document::importDataset, then opened: the case's
+        // labels are on its image, the table carries the dataset's names.
+        QTemporaryDir dir;
+        QDir root(dir.path());
+        QVERIFY(root.mkpath(QStringLiteral("Dataset007_Tiny/imagesTr")));
+        QVERIFY(root.mkpath(QStringLiteral("Dataset007_Tiny/labelsTr")));
+        const QString dataset = root.filePath(QStringLiteral("Dataset007_Tiny"));
+        core::Volume image(16, 12, 5);
+        image.setGeometry(makeVolume()->geometry());
+        for (std::size_t n = 0; n < image.voxelCount(); ++n)
+            image.data()[n] = float(n % 300);
+        core::NiftiIo::writeImage(
+            QDir(dataset).filePath(QStringLiteral("imagesTr/tiny_0000.nii.gz")).toStdString(),
+            image);
+        std::vector<std::uint16_t> labels(16 * 12 * 5, 0);
+        std::fill(labels.begin() + 200, labels.begin() + 400, 1);
+        core::NiftiIo::writeLabelVolume(
+            QDir(dataset).filePath(QStringLiteral("labelsTr/tiny.nii.gz")).toStdString(),
+            labels.data(), 16, 12, 5, image.geometry());
+        QFile json(QDir(dataset).filePath(QStringLiteral("dataset.json")));
+        QVERIFY(json.open(QIODevice::WriteOnly));
+        json.write(R"({"channel_names": {"0": "MR"}, "labels": {"background": 0, "lesion": 1},
+                      "numTraining": 1, "file_ending": ".nii.gz"})");
+        json.close();
+
+        QFuture<QString> future =
+            Document::importDataset(dataset, dir.filePath(QStringLiteral("tiny")));
+        future.waitForFinished();
+        const QString project = future.result();
+        QCOMPARE(project, dir.filePath(QStringLiteral("tiny.medseg")));
+        Document document;
+        document.setAutosaveInterval(0);
+        QSignalSpy indexed(document.dicomBrowser(), &ui::DicomBrowserController::idle);
+        QString error;
+        QVERIFY2(document.openProject(project, &error), qPrintable(error));
+        QVERIFY(indexed.wait(20000));
+        QCOMPARE(document.labels()->table().find(1)->name, std::string("lesion"));
+        const core::DicomIndex &index = document.dicomBrowser()->model()->indexes().front();
+        QSignalSpy loaded(document.series(), &ui::SeriesSession::loadingFinished);
+        document.series()->loadSeries(index.patients.front().studies.front().series.front());
+        QVERIFY(loaded.wait(20000));
+        QVERIFY(document.labels()->labelMap()->toDense() == labels);
+
+        // A dataset that lies about its cases: the future says so, naming the file.
+        QVERIFY(json.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        json.write(R"({"channel_names": {"0": "MR"}, "labels": {"background": 0, "lesion": 1},
+                      "numTraining": 2, "file_ending": ".nii.gz"})");
+        json.close();
+        future = Document::importDataset(dataset, dir.filePath(QStringLiteral("lying")));
+        QString message;
+        try {
+            future.waitForFinished();
+        } catch (const QUnhandledException &wrapped) {
+            try {
+                std::rethrow_exception(wrapped.exception());
+            } catch (const std::exception &inner) {
+                message = QString::fromStdString(inner.what());
+            }
+        }
+        QVERIFY2(message.contains(QStringLiteral("numTraining 2")), qPrintable(message));
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("lying.medseg"))));
     }
 
     void labelDescriptionsRoundTripThroughItkSnapFiles()

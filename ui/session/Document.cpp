@@ -6,12 +6,14 @@
 #include "ui/session/LabelSession.h"
 #include "ui/session/PredictionSession.h"
 #include "ui/session/ProjectTrainingData.h"
+#include "ui/session/PromiseProgress.h"
 #include "ui/session/SeriesSession.h"
 #include "ui/session/TrainingSession.h"
 
 #include "core/dataset/FolderLabels.h"
 #include "core/dataset/LabeledDemoStudy.h"
 #include "core/dataset/NiftiIo.h"
+#include "core/datasetio/ProjectDatasets.h"
 #include "core/dicom/DicomSegWriter.h"
 #include "core/labels/LabelMap.h"
 #include "core/workspace/Workspace.h"
@@ -487,6 +489,32 @@ bool Document::saveProjectAs(const QString &folder, QString *error)
         setError(error, messageOf(e));
         return false;
     }
+}
+
+QFuture<QString> Document::importDataset(const QString &datasetFolder, const QString &projectFolder)
+{
+    return QtConcurrent::run([dataset = datasetFolder.toStdString(),
+                              project = projectFolder.toStdString()](QPromise<QString> &promise) {
+        PromiseProgress<QString> progress(promise);
+        const core::DatasetImportReport report = core::importDataset(dataset, project, &progress);
+        promise.addResult(QString::fromStdString(report.project));
+    });
+}
+
+QFuture<QStringList> Document::exportNnUnetDataset(const QString &datasetFolder) const
+{
+    return QtConcurrent::run(
+        [project = m_projectPath.toStdString(),
+         dataset = datasetFolder.toStdString()](QPromise<QStringList> &promise) {
+            PromiseProgress<QStringList> progress(promise);
+            const core::DatasetExportReport report =
+                core::exportNnUnetDataset(project, dataset, &progress);
+            QStringList lines;
+            for (const std::string &note : report.notes)
+                lines << QString::fromStdString(note);
+            lines << QString::fromStdString(report.folder);
+            promise.addResult(lines);
+        });
 }
 
 bool Document::openProject(const QString &folder, QString *error)

@@ -2,6 +2,7 @@
 
 #include "core/labels/LabelDescriptions.h"
 
+#include <QFuture>
 #include <QFutureWatcher>
 #include <QObject>
 #include <QSet>
@@ -83,6 +84,17 @@ public:
     // Replaces the document's content by the project's (undo history cleared). Labels are read
     // when their series is shown.
     bool openProject(const QString &folder, QString *error = nullptr);
+
+    // --- research datasets (core/datasetio), run on a worker thread: the future reports
+    // progress, can be cancelled, and rethrows the error (naming the file) from result().
+    // An nnU-Net v2 or Decathlon dataset as the new project `projectFolder`; the result is the
+    // project's folder, to open with openProject().
+    static QFuture<QString> importDataset(const QString &datasetFolder,
+                                          const QString &projectFolder);
+    // The saved project (projectPath()) as an nnU-Net v2 dataset `datasetFolder`
+    // (DatasetNNN_Name); the result is what the user should know (renumbered labels), then
+    // the folder written.
+    QFuture<QStringList> exportNnUnetDataset(const QString &datasetFolder) const;
 
     // --- autosave and recovery. Every autosaveInterval() ms with unsaved edits, the changed
     // label volumes and the project's state go to the project's recovery/ folder (an untitled

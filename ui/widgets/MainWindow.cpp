@@ -1,5 +1,7 @@
 #include "ui/widgets/MainWindow.h"
 
+#include "core/common/Progress.h"
+
 #include "ui/session/DicomBrowserController.h"
 #include "ui/session/DicomBrowserModel.h"
 #include "ui/session/Document.h"
@@ -28,17 +30,21 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProgressDialog>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTimer>
 #include <QUndoStack>
+#include <QUnhandledException>
 
 namespace medseg::ui {
 namespace {
@@ -246,6 +252,14 @@ void MainWindow::createActions()
     m_saveProjectAsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     connect(m_saveProjectAsAction, &QAction::triggered, this, &MainWindow::onSaveProjectAs);
 
+    m_importDatasetAction = new QAction(this);
+    m_importDatasetAction->setObjectName(QStringLiteral("actionImportDataset"));
+    connect(m_importDatasetAction, &QAction::triggered, this, &MainWindow::onImportDataset);
+
+    m_exportDatasetAction = new QAction(this);
+    m_exportDatasetAction->setObjectName(QStringLiteral("actionExportNnUnetDataset"));
+    connect(m_exportDatasetAction, &QAction::triggered, this, &MainWindow::onExportDataset);
+
     m_importLabelsAction = new QAction(this);
     m_importLabelsAction->setObjectName(QStringLiteral("actionImportLabels"));
     connect(m_importLabelsAction, &QAction::triggered, this, &MainWindow::onImportLabels);
@@ -346,6 +360,8 @@ void MainWindow::createMenus()
     m_fileMenu->addAction(m_openProjectAction);
     m_fileMenu->addAction(m_saveProjectAction);
     m_fileMenu->addAction(m_saveProjectAsAction);
+    m_fileMenu->addAction(m_importDatasetAction);
+    m_fileMenu->addAction(m_exportDatasetAction);
     m_fileMenu->addSeparator();
     m_fileMenu->addAction(m_importLabelsAction);
     m_fileMenu->addAction(m_exportLabelsAction);
@@ -426,6 +442,12 @@ void MainWindow::retranslate()
     m_openProjectAction->setStatusTip(tr("Open a project folder (NAME.medseg)"));
     m_saveProjectAction->setText(tr("&Save Project"));
     m_saveProjectAsAction->setText(tr("Save Project &As…"));
+    m_importDatasetAction->setText(tr("Import &Dataset…"));
+    m_importDatasetAction->setStatusTip(
+        tr("Make a project of an nnU-Net or Medical Segmentation Decathlon dataset"));
+    m_exportDatasetAction->setText(tr("Export as nnU-Net Dataset…"));
+    m_exportDatasetAction->setStatusTip(
+        tr("Write the saved project's labeled volumes as an nnU-Net v2 dataset"));
     m_importLabelsAction->setText(tr("&Import Label Volume…"));
     m_importLabelsAction->setStatusTip(
         tr("Replace the labels of the shown series by a NIfTI label volume"));
@@ -588,6 +610,98 @@ void MainWindow::openProjectFolder(const QString &folder)
         QMessageBox::warning(this, tr("Project Not Opened"), error);
 }
 
+template <typename T>
+bool MainWindow::runWithProgress(QFuture<T> future, const QString &title, T *result, QString *error)
+{
+    QProgressDialog dialog(title, tr("Cancel"), 0, 0, this);
+    dialog.setWindowModality(Qt::WindowModal);
+    dialog.setMinimumDuration(300);
+    QFutureWatcher<T> watcher;
+    connect(&watcher, &QFutureWatcher<T>::progressRangeChanged, &dialog,
+            &QProgressDialog::setRange);
+    connect(&watcher, &QFutureWatcher<T>::progressValueChanged, &dialog,
+            &QProgressDialog::setValue);
+    connect(&watcher, &QFutureWatcher<T>::progressTextChanged, &dialog,
+            [&dialog, title](const QString &text) { dialog.setLabelText(title + '\n' + text); });
+    connect(&dialog, &QProgressDialog::canceled, &watcher, &QFutureWatcher<T>::cancel);
+    QEventLoop loop;
+    connect(&watcher, &QFutureWatcher<T>::finished, &loop, &QEventLoop::quit);
+    watcher.setFuture(future);
+    if (!future.isFinished())
+        loop.exec();
+    dialog.reset();
+    try {
+        future.waitForFinished();
+        if (future.isCanceled() || future.resultCount() == 0)
+            return false;
+        *result = future.result();
+        return true;
+    } catch (const QUnhandledException &wrapped) {
+        try {
+            if (wrapped.exception())
+                std::rethrow_exception(wrapped.exception());
+        } catch (const core::CancelledError &) {
+            return false;
+        } catch (const std::exception &inner) {
+            *error = QString::fromLocal8Bit(inner.what());
+        }
+    }
+    return false;
+}
+
+void MainWindow::onImportDataset()
+{
+    if (!maybeSave())
+        return;
+    const QString dataset = QFileDialog::getExistingDirectory(
+        this, tr("Import Dataset (the folder with dataset.json)"));
+    if (dataset.isEmpty())
+        return;
+    const QString suggested =
+        QDir(QFileInfo(dataset).absolutePath())
+            .filePath(QFileInfo(dataset).fileName() + QStringLiteral(".medseg"));
+    const QString project = QFileDialog::getSaveFileName(
+        this, tr("New Project for the Dataset"), suggested, tr("MedSeg projects (*.medseg)"));
+    if (project.isEmpty())
+        return;
+    QString folder, error;
+    if (runWithProgress(Document::importDataset(dataset, project),
+                        tr("Importing %1…").arg(QFileInfo(dataset).fileName()), &folder, &error))
+        openProjectFolder(folder);
+    else if (!error.isEmpty())
+        QMessageBox::warning(this, tr("Dataset Not Imported"), error);
+}
+
+void MainWindow::onExportDataset()
+{
+    if (m_document->projectPath().isEmpty() || m_document->isModified()) {
+        QMessageBox::information(this, tr("Save the Project First"),
+                                 tr("The dataset is written from the saved project: save it "
+                                    "first (File > Save Project)."));
+        return;
+    }
+    const QString suggested =
+        QDir(QFileInfo(m_document->projectPath()).absolutePath())
+            .filePath(QStringLiteral("Dataset001_") +
+                      QFileInfo(m_document->projectPath()).completeBaseName());
+    const QString folder = QFileDialog::getSaveFileName(
+        this, tr("nnU-Net Dataset Folder (DatasetNNN_Name)"), suggested);
+    if (folder.isEmpty())
+        return;
+    QStringList lines;
+    QString error;
+    if (runWithProgress(m_document->exportNnUnetDataset(folder), tr("Writing the dataset…"), &lines,
+                        &error)) {
+        const QString written = lines.takeLast();
+        QMessageBox::information(
+            this, tr("Dataset Written"),
+            tr("The nnU-Net dataset is in %1.").arg(QDir::toNativeSeparators(written)) +
+                (lines.isEmpty() ? QString() : QStringLiteral("\n\n") + lines.join('\n')));
+    } else if (!error.isEmpty()) {
+        QMessageBox::warning(this, tr("Dataset Not Written"), error);
+    }
+}
+
 void MainWindow::onImportLabels()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Import Label Volume"), QString(),
@@ -689,8 +803,12 @@ void MainWindow::openSource(const QString &path)
 void MainWindow::openStartupSources(const QStringList &paths)
 {
     const bool untouched = m_document->isPristine();
-    for (const QString &path : paths)
-        openSource(path);
+    for (const QString &path : paths) {
+        if (isProjectFolder(path))
+            openProjectFolder(path); // `medseg-studio NAME.medseg`, as a drop does
+        else
+            openSource(path);
+    }
     // What the program was started on is where the project begins, not an edit to undo: the
     // title's '*' waits for the user's first change.
     if (untouched)

@@ -2,6 +2,7 @@
 
 #include "ui/widgets/AboutDialog.h"
 
+#include <QFuture>
 #include <QMainWindow>
 
 class QAction;
@@ -68,6 +69,12 @@ private:
     void onOpenFolder();
     void onOpenDicomdir();
     void onOpenImage();
+    void onImportDataset();
+    void onExportDataset();
+    // Runs `future` under a modal progress dialog with Cancel; false when cancelled or failed
+    // (`error` then says why, empty when cancelled).
+    template <typename T>
+    bool runWithProgress(QFuture<T> future, const QString &title, T *result, QString *error);
     static QStringList droppedPaths(const QMimeData *mime);
     void onOpenDemoStudy();
     static bool isProjectFolder(const QString &path);
@@ -119,6 +126,8 @@ private:
     QAction *m_openFolderAction = nullptr;
     QAction *m_openDicomdirAction = nullptr;
     QAction *m_openImageAction = nullptr;
+    QAction *m_importDatasetAction = nullptr;
+    QAction *m_exportDatasetAction = nullptr;
     QAction *m_clearRecentAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_undoAction = nullptr;
