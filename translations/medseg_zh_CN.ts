@@ -1110,10 +1110,6 @@
         <translation>cpu 或 cuda（默认：可用时使用 cuda）。</translation>
     </message>
     <message>
-        <source>The VOC dataset folder (optional with --config).</source>
-        <translation>VOC 数据集文件夹（指定 --config 时可省略）。</translation>
-    </message>
-    <message>
         <source>%1: cannot open the config.</source>
         <translation>%1：无法打开配置文件。</translation>
     </message>
@@ -1212,6 +1208,18 @@
     <message>
         <source>absent from the validation slices</source>
         <translation>验证切片中没有此类别</translation>
+    </message>
+    <message>
+        <source>Share of the patients (cases) that validate, for a project or an nnU-Net or Decathlon dataset (default 0.2).</source>
+        <translation>用于验证的患者（病例）比例，适用于项目或 nnU-Net、Decathlon 数据集（默认 0.2）。</translation>
+    </message>
+    <message>
+        <source>A project (NAME.medseg: every labeled volume), an nnU-Net v2 or Decathlon dataset, or a VOC dataset folder (optional with --config).</source>
+        <translation>项目（NAME.medseg：所有已标注的体数据）、nnU-Net v2 或 Decathlon 数据集，或 VOC 数据集文件夹（使用 --config 时可省略）。</translation>
+    </message>
+    <message>
+        <source>--val-fraction must be a number above 0 and below 1.</source>
+        <translation>--val-fraction 必须是大于 0 且小于 1 的数。</translation>
     </message>
 </context>
 <context>
@@ -1345,6 +1353,15 @@
     <message>
         <source>unknown preset &apos;%1&apos;; the presets are: %2</source>
         <translation>未知预设 &apos;%1&apos;；可用预设：%2</translation>
+    </message>
+</context>
+<context>
+    <name>core</name>
+    <message>
+        <source>Found %1 labeled slices in %2 volumes. Training cases: %3. Validation cases: %4.
+</source>
+        <translation>在 %2 个体数据中找到 %1 个已标注切片。训练病例：%3。验证病例：%4。
+</translation>
     </message>
 </context>
 <context>

@@ -1,10 +1,13 @@
 #include "app/cli/Commands.h"
 
+#include "core/datasetio/ProjectDatasets.h"
+
 #include "core/train/AutoConfig.h"
 #include "core/train/ModelBundle.h"
 #include "core/train/Trainer.h"
 #include "core/train/TrainingConfig.h"
 #include "core/train/VocTrainingData.h"
+#include "core/train/VolumeTrainingData.h"
 #include "models/Registry.h"
 
 #include <QCommandLineParser>
@@ -13,6 +16,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QTemporaryDir>
 
 #include <torch/cuda.h>
 
@@ -143,6 +147,11 @@ public:
             QStringLiteral("DIR"));
         const QCommandLineOption seedOption(QStringLiteral("seed"), tr("Random seed."),
                                             QStringLiteral("S"));
+        const QCommandLineOption valOption(
+            QStringLiteral("val-fraction"),
+            tr("Share of the patients (cases) that validate, for a project or an nnU-Net or "
+               "Decathlon dataset (default 0.2)."),
+            QStringLiteral("F"), QStringLiteral("0.2"));
         const QCommandLineOption threadsOption(QStringLiteral("threads"),
                                                tr("CPU threads (default: all cores)."),
                                                QStringLiteral("N"));
@@ -152,10 +161,12 @@ public:
         for (const QCommandLineOption *option :
              {&configOption, &backboneOption, &epochsOption, &inputSizeOption, &stretchOption,
               &pretrainedOption, &batchOption, &strideOption, &runDirOption, &seedOption,
-              &threadsOption, &deviceOption})
+              &valOption, &threadsOption, &deviceOption})
             parser.addOption(*option);
-        parser.addPositionalArgument(QStringLiteral("dataset"),
-                                     tr("The VOC dataset folder (optional with --config)."));
+        parser.addPositionalArgument(
+            QStringLiteral("dataset"),
+            tr("A project (NAME.medseg: every labeled volume), an nnU-Net v2 or Decathlon "
+               "dataset, or a VOC dataset folder (optional with --config)."));
         if (const int code = parseCommandLine(parser, arguments, summary()); code >= 0)
             return code;
 
@@ -265,10 +276,15 @@ public:
             config.device = device.toStdString();
         }
 
+        bool valOk = false;
+        const double valFraction = parser.value(valOption).toDouble(&valOk);
+        if (!valOk || !(valFraction > 0.0 && valFraction < 1.0)) {
+            printError(tr("--val-fraction must be a number above 0 and below 1."));
+            return ExitUsage;
+        }
         core::TrainingData data;
         try {
-            data = core::loadVocTrainingData(config.dataset,
-                                             core::VocTrainingOptions{0.2, config.seed});
+            data = loadData(config, valFraction);
         } catch (const std::exception &error) {
             printError(QString::fromLocal8Bit(error.what()));
             return ExitBadInput;
@@ -403,6 +419,49 @@ public:
         }
         printError(QString::fromStdString(result.message));
         return ExitFailure;
+    }
+
+private:
+    // The training data of `config.dataset`: a project's labeled volumes, an nnU-Net or
+    // Decathlon dataset (imported into a temporary project first), or a VOC dataset. Projects
+    // and datasets are split by patient; what was found is printed before training starts.
+    core::TrainingData loadData(const core::TrainingConfig &config, double valFraction)
+    {
+        const QDir folder(QString::fromStdString(config.dataset));
+        const bool project = folder.exists(QStringLiteral("project.json"));
+        const bool dataset = folder.exists(QStringLiteral("dataset.json"));
+        if (!project && !dataset)
+            return core::loadVocTrainingData(config.dataset,
+                                             core::VocTrainingOptions{valFraction, config.seed});
+        QTemporaryDir imported;
+        std::string projectFolder = config.dataset;
+        if (dataset) {
+            projectFolder =
+                QDir(imported.path()).filePath(QStringLiteral("dataset.medseg")).toStdString();
+            core::importDataset(config.dataset, projectFolder);
+        }
+        core::LabelDescriptions table;
+        const std::vector<core::LabeledVolume> volumes =
+            core::loadProjectVolumes(projectFolder, &table);
+        core::VolumeDataOptions options;
+        options.validationFraction = valFraction;
+        options.seed = config.seed;
+        core::VolumeDataReport report;
+        core::TrainingData data = core::trainingDataFromVolumes(volumes, table, options, &report);
+        const auto join = [](const std::vector<std::string> &names) {
+            QStringList list;
+            for (const std::string &name : names)
+                list << QString::fromStdString(name);
+            return list.join(QStringLiteral(", "));
+        };
+        printOut(tr("Found %1 labeled slices in %2 volumes. Training cases: %3. Validation "
+                    "cases: %4.\n")
+                     .arg(report.labeledSlices)
+                     .arg(report.volumes)
+                     .arg(join(report.trainCases), join(report.validationCases)));
+        for (const std::string &note : report.notes)
+            printOut(QStringLiteral("  ") + QString::fromStdString(note) + QLatin1Char('\n'));
+        return data;
     }
 };
 

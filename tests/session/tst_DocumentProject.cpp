@@ -8,6 +8,7 @@
 #include "ui/session/Document.h"
 #include "ui/session/LabelSession.h"
 #include "ui/session/SeriesSession.h"
+#include "ui/session/TrainingSession.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -19,6 +20,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <set>
 
 using namespace medseg;
 using ui::Document;
@@ -427,6 +429,76 @@ private Q_SLOTS:
         }
         QVERIFY2(message.contains(QStringLiteral("numTraining 2")), qPrintable(message));
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("lying.medseg"))));
+    }
+
+    void projectLabelsTrainOnEveryVolumeSplitByPatient()
+    {
+        // Three imported cases (three patients), one of them on screen with an unsaved edit:
+        // "Use this project's labels" takes all three volumes, the edit included, and keeps
+        // each case on one side of the split.
+        QTemporaryDir dir;
+        QDir root(dir.path());
+        QVERIFY(root.mkpath(QStringLiteral("Dataset008_Three/imagesTr")));
+        QVERIFY(root.mkpath(QStringLiteral("Dataset008_Three/labelsTr")));
+        const QString dataset = root.filePath(QStringLiteral("Dataset008_Three"));
+        for (int n = 0; n < 3; ++n) {
+            core::Volume image(16, 12, 5);
+            image.setGeometry(makeVolume()->geometry());
+            for (std::size_t v = 0; v < image.voxelCount(); ++v)
+                image.data()[v] = float((v * (n + 3)) % 300);
+            const QString name = QStringLiteral("three_%1").arg(n);
+            core::NiftiIo::writeImage(
+                QDir(dataset)
+                    .filePath(QStringLiteral("imagesTr/%1_0000.nii.gz").arg(name))
+                    .toStdString(),
+                image);
+            std::vector<std::uint16_t> labels(16 * 12 * 5, 0);
+            std::fill(labels.begin() + 200, labels.begin() + 600, 1); // slices 1..3
+            core::NiftiIo::writeLabelVolume(
+                QDir(dataset)
+                    .filePath(QStringLiteral("labelsTr/%1.nii.gz").arg(name))
+                    .toStdString(),
+                labels.data(), 16, 12, 5, image.geometry());
+        }
+        QFile json(QDir(dataset).filePath(QStringLiteral("dataset.json")));
+        QVERIFY(json.open(QIODevice::WriteOnly));
+        json.write(R"({"channel_names": {"0": "MR"}, "labels": {"background": 0, "organ": 1},
+                      "numTraining": 3, "file_ending": ".nii.gz"})");
+        json.close();
+        QFuture<QString> future =
+            Document::importDataset(dataset, dir.filePath(QStringLiteral("three")));
+        future.waitForFinished();
+        Document document;
+        document.setAutosaveInterval(0);
+        QSignalSpy indexed(document.dicomBrowser(), &ui::DicomBrowserController::idle);
+        QString error;
+        QVERIFY2(document.openProject(future.result(), &error), qPrintable(error));
+        QVERIFY(indexed.wait(20000));
+        QSignalSpy loaded(document.series(), &ui::SeriesSession::loadingFinished);
+        document.series()->loadSeries(document.dicomBrowser()
+                                          ->model()
+                                          ->indexes()
+                                          .front()
+                                          .patients.front()
+                                          .studies.front()
+                                          .series.front());
+        QVERIFY(loaded.wait(20000));
+        paint(document, 1, {2, 2, 4}, {10, 2, 4}); // slice 4 becomes labeled too (unsaved)
+
+        QVERIFY2(document.training()->useProjectLabels(),
+                 qPrintable(document.training()->errorString()));
+        const auto data = document.training()->trainingData();
+        QCOMPARE(int(data->train.size() + data->val.size()), 3 + 3 + 4);
+        std::set<std::string> trainCases, valCases;
+        for (const auto &sample : data->train)
+            trainCases.insert(sample.name.substr(0, sample.name.find("-slice-")));
+        for (const auto &sample : data->val)
+            valCases.insert(sample.name.substr(0, sample.name.find("-slice-")));
+        QCOMPARE(int(valCases.size()), 1);
+        QCOMPARE(int(trainCases.size()), 2);
+        for (const std::string &c : valCases)
+            QVERIFY(!trainCases.count(c));
+        QCOMPARE(data->classes.at(1).name, std::string("organ"));
     }
 
     void labelDescriptionsRoundTripThroughItkSnapFiles()

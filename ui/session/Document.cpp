@@ -15,7 +15,9 @@
 #include "core/dataset/NiftiIo.h"
 #include "core/datasetio/ProjectDatasets.h"
 #include "core/dicom/DicomSegWriter.h"
+#include "core/imageio/SeriesReader.h"
 #include "core/labels/LabelMap.h"
+#include "core/train/VolumeTrainingData.h"
 #include "core/workspace/Workspace.h"
 
 #include <QCoreApplication>
@@ -171,10 +173,27 @@ Document::Document(QObject *parent)
             *error = tr("The series is still loading.");
             return std::shared_ptr<const core::TrainingData>();
         }
+        const std::vector<core::LabeledVolume> volumes = labeledVolumes(error);
+        if (!error->isEmpty())
+            return std::shared_ptr<const core::TrainingData>();
         const core::Window window = m_series->window();
-        return std::shared_ptr<const core::TrainingData>(
-            trainingDataFromLabels(*m_series->volume(), *labels, m_labels->table(), m_series->lut(),
-                                   m_series->isVoiLutActive() ? nullptr : &window, error));
+        if (volumes.size() <= 1) // the series on screen only: what the user sees is the input
+            return std::shared_ptr<const core::TrainingData>(trainingDataFromLabels(
+                *m_series->volume(), *labels, m_labels->table(), m_series->lut(),
+                m_series->isVoiLutActive() ? nullptr : &window, error));
+        // Every labeled volume of the project, split by patient.
+        core::VolumeDataOptions options;
+        if (m_series->layout().modality == "CT" && !m_series->isVoiLutActive())
+            options.ctWindow = window;
+        try {
+            core::VolumeDataReport report;
+            auto data = std::make_shared<core::TrainingData>(
+                core::trainingDataFromVolumes(volumes, m_labels->table(), options, &report));
+            return std::shared_ptr<const core::TrainingData>(std::move(data));
+        } catch (const std::exception &e) {
+            *error = messageOf(e);
+            return std::shared_ptr<const core::TrainingData>();
+        }
     });
     // The live preview shows the model's view of the axial slice on screen.
     m_training->setPreviewSource([this]() -> std::optional<TrainingSession::PreviewSlice> {
@@ -271,6 +290,75 @@ bool Document::openSource(const QString &path)
     if (pristine)
         m_undoStack->clear();
     return true;
+}
+
+std::vector<core::LabeledVolume> Document::labeledVolumes(QString *error) const
+{
+    // Every series with labels: the maps this session holds (edits included), then the label
+    // volumes saved in the project for series not opened since.
+    QStringList keys = m_labels->allLabels().keys();
+    if (m_workspace)
+        for (const core::WorkspaceSeries &entry : m_workspace->series())
+            if (!keys.contains(QString::fromStdString(entry.uid)) &&
+                QFileInfo::exists(QString::fromStdString(m_workspace->labelPath(entry.uid))))
+                keys << QString::fromStdString(entry.uid);
+    keys.sort();
+    std::vector<core::LabeledVolume> volumes;
+    for (const QString &key : keys) {
+        const core::DicomPatient *patient = nullptr;
+        const core::DicomSeries *series = nullptr;
+        for (const core::DicomIndex &index : m_dicomBrowser->model()->indexes())
+            for (const core::DicomPatient &p : index.patients)
+                for (const core::DicomStudy &study : p.studies)
+                    for (const core::DicomSeries &candidate : study.series)
+                        if (candidate.seriesInstanceUid == key.toStdString()) {
+                            patient = &p;
+                            series = &candidate;
+                        }
+        const bool current = key == m_labels->currentSeriesKey() && m_series->hasVolume();
+        if (!series && !current)
+            continue; // its source is not open: nothing to read the image from
+        try {
+            core::LabeledVolume v;
+            if (current) {
+                v.volume = m_series->volume();
+                v.layout = m_series->layout();
+            } else {
+                v.volume = core::SeriesReader::load(*series, &v.layout);
+            }
+            const auto held = m_labels->allLabels().constFind(key);
+            if (held != m_labels->allLabels().constEnd() && held->map &&
+                held->map->width() == v.volume->width() &&
+                held->map->height() == v.volume->height() &&
+                held->map->depth() == v.volume->depth()) {
+                v.labels = held->map->toDense();
+            } else if (m_workspace) {
+                const auto saved = m_workspace->loadLabels(key.toStdString(), v.volume->width(),
+                                                           v.volume->height(), v.volume->depth(),
+                                                           v.volume->geometry());
+                if (!saved)
+                    continue;
+                v.labels = saved->labels;
+            } else {
+                continue;
+            }
+            const core::WorkspaceSeries *entry =
+                m_workspace ? m_workspace->findSeries(key.toStdString()) : nullptr;
+            const std::string caseName =
+                entry ? entry->state.value("case", std::string()) : std::string();
+            v.caseName = !caseName.empty()                        ? caseName
+                         : series && !series->description.empty() ? series->description
+                                                                  : key.toStdString();
+            v.patient = !caseName.empty()                        ? caseName
+                        : patient && !patient->patientId.empty() ? patient->patientId
+                                                                 : v.caseName;
+            volumes.push_back(std::move(v));
+        } catch (const std::exception &e) {
+            *error = messageOf(e);
+            return {};
+        }
+    }
+    return volumes;
 }
 
 bool Document::isPristine() const

@@ -11,6 +11,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <vector>
 
 class QUndoStack;
 
@@ -20,6 +21,10 @@ class RecoveryWrite;
 class Volume;
 class Workspace;
 } // namespace medseg::core
+
+namespace medseg::core {
+struct LabeledVolume; // core/train/VolumeTrainingData.h (LibTorch: kept out of this header)
+}
 
 namespace medseg::ui {
 
@@ -67,6 +72,10 @@ public:
     bool openSource(const QString &path);
     // An untitled project with no sources and nothing done yet.
     bool isPristine() const;
+    // Every labeled volume of the project (the maps this session holds, edits included, and
+    // the label volumes saved for series not opened since), each with its image and patient:
+    // what "Use this project's labels" trains on. `error` says what could not be read.
+    std::vector<core::LabeledVolume> labeledVolumes(QString *error) const;
 
     // True while there are edits since the last save (the undo stack is not clean).
     bool isModified() const;
