@@ -94,6 +94,16 @@ Window findPreset(const std::string &name)
     return Window{0.0, 0.0, {}};
 }
 
+// The window from lo to hi: for whole numbers as DCMTK's min-max window (center (lo + hi + 1)
+// / 2, width hi - lo + 1, so that lo maps to 0 and hi to 255); for fractional values (float
+// images: probabilities, normalised MR) exactly from lo to hi.
+Window dataWindow(double lo, double hi, const std::string &name)
+{
+    if (lo == std::floor(lo) && hi == std::floor(hi))
+        return Window{(lo + hi + 1.0) / 2.0, hi - lo + 1.0, name};
+    return Window{(lo + hi) / 2.0, std::max(hi - lo, 1e-6), name};
+}
+
 Window minMaxWindow(const float *values, std::size_t count, std::size_t stride)
 {
     stride = std::max<std::size_t>(1, stride);
@@ -108,7 +118,7 @@ Window minMaxWindow(const float *values, std::size_t count, std::size_t stride)
     }
     if (lo > hi) // nothing but NaNs, or no values
         return Window{0.5, 1.0, "min-max"};
-    return Window{(double(lo) + double(hi) + 1.0) / 2.0, double(hi) - double(lo) + 1.0, "min-max"};
+    return dataWindow(lo, hi, "min-max");
 }
 
 Window percentileWindow(const float *values, std::size_t count, double lowPercent,
@@ -141,7 +151,7 @@ Window percentileWindow(const float *values, std::size_t count, double lowPercen
     std::nth_element(sample.begin() + std::ptrdiff_t(loRank),
                      sample.begin() + std::ptrdiff_t(hiRank), sample.end());
     const double hi = sample[hiRank];
-    return Window{(lo + hi + 1.0) / 2.0, hi - lo + 1.0, name};
+    return dataWindow(lo, hi, name);
 }
 
 WindowLut::WindowLut(const Window &window, int minValue, int maxValue, bool invert)
@@ -150,6 +160,13 @@ WindowLut::WindowLut(const Window &window, int minValue, int maxValue, bool inve
 {
     if (minValue > maxValue)
         std::swap(minValue, maxValue);
+    if (window.width < FineWindowWidth) {
+        // Narrow windows (float images): evaluated per value, fractions kept.
+        m_continuous = true;
+        m_minValue = minValue;
+        m_maxValue = maxValue;
+        return;
+    }
     // Only the sloped part of the window needs entries: below it everything is black, above
     // it white, and the table's end entries say so.
     const double width = std::max(1.0, window.width);
@@ -209,6 +226,18 @@ WindowLut::WindowLut(const VoiLut &lut, int minValue, int maxValue, bool invert)
 
 std::uint8_t WindowLut::map(float value) const
 {
+    if (m_continuous) {
+        if (std::isnan(value))
+            return m_invert ? 255 : 0;
+        if (m_window.width >= 1.0)
+            return floorToByte(linearVoiExact(double(value), m_window, m_invert));
+        // Below one unit wide the standard's formula would widen the window to 1.
+        const double y =
+            std::clamp((double(value) - (m_window.center - m_window.width / 2.0)) / m_window.width,
+                       0.0, 1.0) *
+            255.0;
+        return floorToByte(m_invert ? 255.0 - y : y);
+    }
     const std::int64_t v = truncated(value, m_minValue, m_maxValue);
     if (m_direct)
         return floorToByte(linearVoiExact(double(v), m_window, m_invert));
@@ -221,7 +250,7 @@ void WindowLut::apply(const float *in, std::size_t count, std::uint8_t *out,
     // Table ends beyond 2^24 are not exact in float; those (rare) tables take the safe path.
     const bool floatExact = std::abs(std::int64_t(m_minValue)) <= (std::int64_t(1) << 24) &&
                             std::abs(std::int64_t(m_maxValue)) <= (std::int64_t(1) << 24);
-    if (m_direct || !floatExact) {
+    if (m_direct || m_continuous || !floatExact) {
         for (std::size_t n = 0; n < count; ++n)
             out[n] = map(in[n * inStride]);
         return;

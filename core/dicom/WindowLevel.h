@@ -68,6 +68,12 @@ private:
     std::vector<std::uint8_t> m_table;
     // Windows wider than any table we would build (32-bit data) are computed per value.
     bool m_direct = false;
+    // Windows narrower than FineWindowWidth units (float images such as probabilities,
+    // normalised MR or SUV) are computed per value without truncating it: truncated, such an
+    // image would show a handful of greys. Whole numbers get exactly the table's values, and
+    // wider windows truncate as DCMTK does.
+    static constexpr double FineWindowWidth = 16.0;
+    bool m_continuous = false;
     Window m_window;
     bool m_invert = false;
 };

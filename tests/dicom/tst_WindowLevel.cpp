@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <set>
+
 #include <cmath>
 #include <limits>
 
@@ -144,6 +146,29 @@ private Q_SLOTS:
         QCOMPARE(int(lut.map(std::numeric_limits<float>::quiet_NaN())), 0);
         // Only the sloped part of the window is tabulated.
         QVERIFY(lut.tableLast() - lut.tableFirst() <= 23);
+    }
+
+    void narrowWindowsKeepFractions()
+    {
+        // A float image of probabilities: its 1-99 percentile window spans 0.01..0.99 exactly
+        // and every fraction gets its own grey; whole numbers match the formula as before.
+        std::vector<float> values;
+        for (int v = 0; v <= 100; ++v)
+            values.push_back(float(v) / 100.0f);
+        const Window window = percentileWindow(values.data(), values.size(), 1.0, 99.0);
+        QVERIFY(std::abs(window.center - 0.5) < 1e-6);
+        QVERIFY(std::abs(window.width - 0.98) < 1e-6);
+        const WindowLut lut(window, 0, 1);
+        std::vector<std::uint8_t> out(values.size());
+        lut.apply(values.data(), values.size(), out.data());
+        QCOMPARE(int(out[1]), 0);
+        QCOMPARE(int(out[99]), 255);
+        QVERIFY(out[50] > 120 && out[50] < 135);
+        std::set<int> greys(out.begin(), out.end());
+        QVERIFY(greys.size() > 90);
+        const WindowLut integers(Window{5.0, 10.0, {}}, 0, 10);
+        for (int v = 0; v <= 10; ++v)
+            QCOMPARE(int(integers.map(float(v))), formula(v, 5.0, 10.0, false));
     }
 
     void stridedApplyReadsOneComponent()
