@@ -4,9 +4,11 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+
 #include <QEvent>
 #include <QLabel>
 #include <QSignalBlocker>
+#include <algorithm>
 
 namespace medseg::ui {
 namespace {
@@ -82,7 +84,7 @@ void WindowLevelBar::rebuildPresets()
     for (const core::Window &window : m_session->availableWindows()) {
         const QString name = window.name.empty() ? tr("File window") : presetLabel(window.name);
         m_presets->addItem(
-            tr("%1 (%2/%3)").arg(name).arg(window.center).arg(window.width),
+            tr("%1 (%2/%3)").arg(name).arg(window.center, 0, 'g', 4).arg(window.width, 0, 'g', 4),
             QVariantList{window.center, window.width, QString::fromStdString(window.name)});
     }
     if (m_session->hasVoiLut()) {
@@ -100,6 +102,13 @@ void WindowLevelBar::onWindowChanged()
 {
     m_updating = true;
     const core::Window window = m_session->window();
+    // Float images (probabilities, normalised MR) have windows a fraction of a unit wide.
+    const bool fine = window.width < 16.0;
+    for (QDoubleSpinBox *box : {m_center, m_width}) {
+        box->setDecimals(fine ? 4 : 1);
+        box->setSingleStep(fine ? std::max(window.width / 100.0, 1e-4) : 1.0);
+    }
+    m_width->setMinimum(fine ? 1e-4 : 1.0);
     m_center->setValue(window.center);
     m_width->setValue(window.width);
     int match = -1;
