@@ -925,6 +925,14 @@
 </numerusform>
         </translation>
     </message>
+    <message>
+        <source>What the intensities of image files (NIfTI, NRRD, MetaImage) are: CT or MR (default: CT when the values look like Hounsfield units).</source>
+        <translation>图像文件（NIfTI、NRRD、MetaImage）的强度类型：CT 或 MR（默认：数值看起来像 Hounsfield 单位时为 CT）。</translation>
+    </message>
+    <message>
+        <source>--modality must be CT or MR.</source>
+        <translation>--modality 必须是 CT 或 MR。</translation>
+    </message>
 </context>
 <context>
     <name>RenderCommand</name>
@@ -1519,6 +1527,10 @@ UID：%5</translation>
     <message>
         <source>Cannot write the demo study to %1: %2</source>
         <translation>无法将演示研究写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Only image files (NIfTI, NRRD, MetaImage) take a modality from the user; a DICOM series names its own.</source>
+        <translation>只有图像文件（NIfTI、NRRD、MetaImage）可以由用户指定模态；DICOM 序列自带模态。</translation>
     </message>
 </context>
 <context>
@@ -2487,6 +2499,30 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
     <message>
         <source>Dataset Not Written</source>
         <translation>数据集未写出</translation>
+    </message>
+    <message>
+        <source>Modality Not Changed</source>
+        <translation>模态未更改</translation>
+    </message>
+    <message>
+        <source>Image &amp;Modality</source>
+        <translation>图像模态(&amp;M)</translation>
+    </message>
+    <message>
+        <source>What the intensities of the image file on screen are: it decides the window presets and how training reads them</source>
+        <translation>屏幕上图像文件的强度类型：它决定窗宽窗位预设以及训练如何读取数据</translation>
+    </message>
+    <message>
+        <source>Judge from the Values</source>
+        <translation>根据数值判断</translation>
+    </message>
+    <message>
+        <source>CT (Hounsfield Units)</source>
+        <translation>CT（Hounsfield 单位）</translation>
+    </message>
+    <message>
+        <source>MR or Other</source>
+        <translation>MR 或其他</translation>
     </message>
 </context>
 <context>

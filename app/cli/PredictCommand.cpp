@@ -55,8 +55,14 @@ public:
         const QCommandLineOption deviceOption(QStringLiteral("device"),
                                               tr("Where the model runs: auto, cpu or cuda."),
                                               QStringLiteral("DEVICE"), QStringLiteral("auto"));
+        const QCommandLineOption modalityOption(
+            QStringLiteral("modality"),
+            tr("What the intensities of image files (NIfTI, NRRD, MetaImage) are: CT or MR "
+               "(default: CT when the values look like Hounsfield units)."),
+            QStringLiteral("CT|MR"));
         parser.addOption(outputOption);
         parser.addOption(seriesOption);
+        parser.addOption(modalityOption);
         parser.addOption(batchOption);
         parser.addOption(deviceOption);
         parser.addPositionalArgument(QStringLiteral("model"),
@@ -81,6 +87,12 @@ public:
         if (deviceName != QLatin1String("auto") && deviceName != QLatin1String("cpu") &&
             deviceName != QLatin1String("cuda")) {
             printError(tr("--device must be auto, cpu or cuda."));
+            return ExitUsage;
+        }
+        m_modality = parser.value(modalityOption).toUpper();
+        if (!m_modality.isEmpty() && m_modality != QLatin1String("CT") &&
+            m_modality != QLatin1String("MR")) {
+            printError(tr("--modality must be CT or MR."));
             return ExitUsage;
         }
         const bool cuda = torch::cuda::is_available();
@@ -229,8 +241,11 @@ private:
     {
         core::SeriesLayout layout;
         std::shared_ptr<core::Volume> volume;
+        core::DicomSeries read = series;
+        if (read.isImageFile() && !m_modality.isEmpty())
+            read.modality = m_modality.toStdString();
         try {
-            volume = core::SeriesReader::load(series, &layout);
+            volume = core::SeriesReader::load(read, &layout);
         } catch (const std::exception &error) {
             printError(QString::fromLocal8Bit(error.what()));
             return ExitBadInput;
@@ -330,6 +345,8 @@ private:
                      .arg(QDir::toNativeSeparators(output)));
         return ExitOk;
     }
+
+    QString m_modality; // --modality: what image files' intensities are ("" = judged)
 };
 
 } // namespace

@@ -56,6 +56,8 @@ void SeriesReader::prepare()
         throw std::runtime_error("the series has no file");
     const std::string &path = m_series.instances.front().path;
     Volume volume = readImageFile(path, m_series.volumeIndex, &m_header);
+    if (!m_series.modality.empty())
+        m_header.modality = m_series.modality; // the user said so (or the file did)
     m_layout = imageFileLayout(path, m_series.volumeIndex, m_header, volume);
     m_volume = std::make_shared<Volume>(std::move(volume));
 }

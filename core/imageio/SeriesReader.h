@@ -21,7 +21,9 @@ public:
     static SeriesReader forFile(const std::string &path);
 
     // Reads the headers and allocates the volume. An image file is read whole here: its
-    // modality is judged from its values (guessModality) before a viewer picks a window.
+    // modality is the series' own when set (the file's word, or the user's: a project keeps it
+    // as the series' state "modality"), else judged from its values (guessModality) before a
+    // viewer picks a window.
     // Throws std::runtime_error naming the file on unreadable input.
     void prepare();
     const SeriesLayout &layout() const;

@@ -249,7 +249,10 @@ std::vector<LabeledVolume> loadProjectVolumes(const std::string &projectFolder,
         if (found == byUid.end())
             continue; // labels of a series whose source is gone: nothing to train on
         LabeledVolume v;
-        auto volume = SeriesReader::load(found->second.first, &v.layout);
+        DicomSeries series = found->second.first;
+        if (series.isImageFile() && entry.state.contains("modality"))
+            series.modality = entry.state.value("modality", std::string());
+        auto volume = SeriesReader::load(series, &v.layout);
         const auto labels = workspace.loadLabels(entry.uid, volume->width(), volume->height(),
                                                  volume->depth(), volume->geometry());
         if (!labels)

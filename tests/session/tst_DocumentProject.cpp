@@ -501,6 +501,67 @@ private Q_SLOTS:
         QCOMPARE(data->classes.at(1).name, std::string("organ"));
     }
 
+    void imageModalityIsTheUsersWordAndIsKept()
+    {
+        // nibabel's big-endian MR judged as MR; the user says CT: the series shows again as CT
+        // (window presets), keeps its labels, and the project remembers the choice.
+        const QString image =
+            QStringLiteral("/usr/lib/python3/dist-packages/nibabel/tests/data/anatomical.nii");
+        QTemporaryDir dir;
+        const QString project = dir.filePath(QStringLiteral("modality.medseg"));
+        std::vector<std::uint16_t> painted;
+        {
+            Document document;
+            document.setAutosaveInterval(0);
+            QString error; // untitled until the end: the choice must survive Save As
+            QSignalSpy indexed(document.dicomBrowser(), &ui::DicomBrowserController::idle);
+            QVERIFY(document.openSource(image));
+            QVERIFY(indexed.wait(20000));
+            QSignalSpy loaded(document.series(), &ui::SeriesSession::loadingFinished);
+            document.loadSeries(document.dicomBrowser()
+                                    ->model()
+                                    ->indexes()
+                                    .front()
+                                    .patients.front()
+                                    .studies.front()
+                                    .series.front());
+            QVERIFY(loaded.wait(20000));
+            QCOMPARE(document.series()->layout().modality, std::string("MR"));
+            QVERIFY(document.showsImageFile());
+            paint(document, 1, {5, 5, 12}, {20, 20, 12});
+            painted = document.labels()->labelMap()->toDense();
+            QVERIFY(document.setImageModality(QStringLiteral("CT"), &error));
+            QVERIFY(loaded.wait(20000));
+            QCOMPARE(document.series()->layout().modality, std::string("CT"));
+            QCOMPARE(document.imageModality(), QStringLiteral("CT"));
+            QVERIFY(document.series()->availableWindows().size() > 5); // the CT presets
+            QVERIFY(document.labels()->labelMap()->toDense() == painted);
+            QVERIFY(document.isModified());
+            QVERIFY2(document.saveProjectAs(project, &error), qPrintable(error));
+        }
+        Document reopened;
+        reopened.setAutosaveInterval(0);
+        QString error;
+        QSignalSpy indexed(reopened.dicomBrowser(), &ui::DicomBrowserController::idle);
+        QVERIFY2(reopened.openProject(project, &error), qPrintable(error));
+        QVERIFY(indexed.wait(20000));
+        QSignalSpy loaded(reopened.series(), &ui::SeriesSession::loadingFinished);
+        reopened.loadSeries(reopened.dicomBrowser()
+                                ->model()
+                                ->indexes()
+                                .front()
+                                .patients.front()
+                                .studies.front()
+                                .series.front());
+        QVERIFY(loaded.wait(20000));
+        QCOMPARE(reopened.series()->layout().modality, std::string("CT"));
+        QVERIFY(reopened.labels()->labelMap()->toDense() == painted);
+        // Back to judging from the values.
+        QVERIFY(reopened.setImageModality(QString(), &error));
+        QVERIFY(loaded.wait(20000));
+        QCOMPARE(reopened.series()->layout().modality, std::string("MR"));
+    }
+
     void labelDescriptionsRoundTripThroughItkSnapFiles()
     {
         QTemporaryDir dir;

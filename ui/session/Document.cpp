@@ -361,6 +361,57 @@ std::vector<core::LabeledVolume> Document::labeledVolumes(QString *error) const
     return volumes;
 }
 
+void Document::loadSeries(const core::DicomSeries &series)
+{
+    core::DicomSeries shown = series;
+    const core::WorkspaceSeries *entry =
+        m_workspace ? m_workspace->findSeries(series.seriesInstanceUid) : nullptr;
+    if (series.isImageFile() && entry && entry->state.contains("modality"))
+        shown.modality = entry->state.value("modality", std::string());
+    m_series->loadSeries(shown);
+}
+
+bool Document::showsImageFile() const
+{
+    const DicomBrowserModel::Location found = locateSeries(*m_dicomBrowser->model(), *m_series);
+    return found.series && found.series->isImageFile();
+}
+
+QString Document::imageModality() const
+{
+    const DicomBrowserModel::Location found = locateSeries(*m_dicomBrowser->model(), *m_series);
+    if (!found.series || !m_workspace)
+        return {};
+    const core::WorkspaceSeries *entry = m_workspace->findSeries(found.series->seriesInstanceUid);
+    return entry ? QString::fromStdString(entry->state.value("modality", std::string()))
+                 : QString();
+}
+
+bool Document::setImageModality(const QString &modality, QString *error)
+{
+    const DicomBrowserModel::Location found = locateSeries(*m_dicomBrowser->model(), *m_series);
+    if (!found.series || !found.series->isImageFile()) {
+        setError(error, tr("Only image files (NIfTI, NRRD, MetaImage) take a modality from the "
+                           "user; a DICOM series names its own."));
+        return false;
+    }
+    const core::DicomSeries series = *found.series; // the browser may rebuild meanwhile
+    try {
+        ensureWorkspace(); // an untitled project keeps it in its recovery workspace
+    } catch (const std::exception &e) {
+        setError(error, messageOf(e));
+        return false;
+    }
+    nlohmann::json &state = m_workspace->seriesEntry(series.seriesInstanceUid).state;
+    if (modality.isEmpty())
+        state.erase("modality");
+    else
+        state["modality"] = modality.toStdString();
+    m_undoStack->resetClean(); // a change to save, though not one to undo
+    loadSeries(series);
+    return true;
+}
+
 bool Document::isPristine() const
 {
     return m_undoStack->count() == 0 && m_projectPath.isEmpty() && m_sources.isEmpty();
@@ -550,6 +601,13 @@ bool Document::saveProjectAs(const QString &folder, QString *error)
     try {
         core::Workspace created = core::Workspace::create(folder.toStdString());
         std::unique_ptr<core::Workspace> previous = std::move(m_workspace);
+        if (previous) {
+            // What the project keeps besides labels (a dataset's cases and channels, the
+            // modality the user chose) moves along.
+            created.settings() = previous->settings();
+            for (const core::WorkspaceSeries &entry : previous->series())
+                created.seriesEntry(entry.uid).state = entry.state;
+        }
         const bool previousUntitled =
             previous &&
             QDir::cleanPath(QFileInfo(QString::fromStdString(previous->folder())).absolutePath()) ==
@@ -736,19 +794,24 @@ void Document::waitForAutosave()
     finishAutosave();
 }
 
+void Document::ensureWorkspace()
+{
+    if (m_workspace)
+        return;
+    QDir().mkpath(m_recoveryRoot);
+    const QString name =
+        QStringLiteral("untitled-%1-%2")
+            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")))
+            .arg(qint64(::getpid()));
+    m_workspace = std::make_unique<core::Workspace>(
+        core::Workspace::create(QDir(m_recoveryRoot).filePath(name).toStdString()));
+}
+
 // The changed label volumes (dense copies) and the project's state as they are now; creates the
 // untitled recovery workspace on the first autosave of an untitled project.
 core::RecoveryWrite Document::prepareAutosave()
 {
-    if (!m_workspace) {
-        QDir().mkpath(m_recoveryRoot);
-        const QString name =
-            QStringLiteral("untitled-%1-%2")
-                .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")))
-                .arg(qint64(::getpid()));
-        m_workspace = std::make_unique<core::Workspace>(
-            core::Workspace::create(QDir(m_recoveryRoot).filePath(name).toStdString()));
-    }
+    ensureWorkspace();
     struct Changed
     {
         std::string key;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/dicom/DicomIndex.h"
 #include "core/labels/LabelDescriptions.h"
 
 #include <QFuture>
@@ -72,6 +73,18 @@ public:
     bool openSource(const QString &path);
     // An untitled project with no sources and nothing done yet.
     bool isPristine() const;
+
+    // Shows a series of the browser, with the modality the project keeps for an image file
+    // (setImageModality()); what the browser and File > Open use.
+    void loadSeries(const core::DicomSeries &series);
+    // For the image file on screen (NIfTI, NRRD, MetaImage): "CT" or "MR" as the user says,
+    // or "" to judge from the values (CT when they look like Hounsfield units). Kept in the
+    // project (series state "modality"), used by the window presets, training and prediction;
+    // the series is shown again with it. False with `error` for a DICOM series.
+    bool setImageModality(const QString &modality, QString *error = nullptr);
+    // The modality the user chose for the image file on screen, "" when judged from the values.
+    QString imageModality() const;
+    bool showsImageFile() const;
     // Every labeled volume of the project (the maps this session holds, edits included, and
     // the label volumes saved for series not opened since), each with its image and patient:
     // what "Use this project's labels" trains on. `error` says what could not be read.
@@ -179,6 +192,8 @@ private:
     bool isUntitledWorkspace() const;
     void onAutosaveTimer();
     core::RecoveryWrite prepareAutosave();
+    // The untitled project's workspace under recoveryRoot(), created when first needed.
+    void ensureWorkspace();
     void waitForAutosave();
     void finishAutosave();
     void updateRunsDirectory();

@@ -101,6 +101,9 @@ MainWindow::MainWindow(Document *document, RecentFiles *recentFiles,
     createActions();
     createDocks();
     createMenus();
+    updateModalityActions();
+    connect(m_document->dicomBrowser(), &DicomBrowserController::idle, this,
+            &MainWindow::updateModalityActions);
 
     connect(m_document->undoStack(), &QUndoStack::canUndoChanged, this,
             &MainWindow::onUndoStateChanged);
@@ -252,6 +255,23 @@ void MainWindow::createActions()
     m_saveProjectAsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     connect(m_saveProjectAsAction, &QAction::triggered, this, &MainWindow::onSaveProjectAs);
 
+    m_modalityGroup = new QActionGroup(this);
+    for (const char *modality : {"", "CT", "MR"}) {
+        QAction *action = m_modalityGroup->addAction(QString());
+        action->setCheckable(true);
+        action->setData(QString::fromLatin1(modality));
+        action->setObjectName(QStringLiteral("actionModality") +
+                              (*modality ? QString::fromLatin1(modality) : QStringLiteral("Auto")));
+    }
+    connect(m_modalityGroup, &QActionGroup::triggered, this, [this](QAction *action) {
+        QString error;
+        if (!m_document->setImageModality(action->data().toString(), &error))
+            QMessageBox::warning(this, tr("Modality Not Changed"), error);
+        updateModalityActions();
+    });
+    connect(m_document->series(), &SeriesSession::volumeChanged, this,
+            &MainWindow::updateModalityActions);
+
     m_importDatasetAction = new QAction(this);
     m_importDatasetAction->setObjectName(QStringLiteral("actionImportDataset"));
     connect(m_importDatasetAction, &QAction::triggered, this, &MainWindow::onImportDataset);
@@ -386,6 +406,9 @@ void MainWindow::createMenus()
 
     m_toolsMenu = menuBar()->addMenu(QString());
     m_toolsMenu->setObjectName(QStringLiteral("menuTools"));
+    m_modalityMenu = m_toolsMenu->addMenu(QString());
+    m_modalityMenu->setObjectName(QStringLiteral("menuImageModality"));
+    m_modalityMenu->addActions(m_modalityGroup->actions());
     m_languageMenu = m_toolsMenu->addMenu(QString());
     m_languageMenu->setObjectName(QStringLiteral("menuLanguage"));
     m_languageMenu->addActions(m_languageGroup->actions());
@@ -414,6 +437,13 @@ void MainWindow::retranslate()
     m_viewMenu->setTitle(tr("&View"));
     m_toolsMenu->setTitle(tr("&Tools"));
     m_languageMenu->setTitle(tr("&Language"));
+    m_modalityMenu->setTitle(tr("Image &Modality"));
+    m_modalityMenu->setToolTip(tr("What the intensities of the image file on screen are: it "
+                                  "decides the window presets and how training reads them"));
+    const QList<QAction *> modalities = m_modalityGroup->actions();
+    modalities[0]->setText(tr("Judge from the Values"));
+    modalities[1]->setText(tr("CT (Hounsfield Units)"));
+    modalities[2]->setText(tr("MR or Other"));
     m_helpMenu->setTitle(tr("&Help"));
 
     m_openFolderAction->setText(tr("&Open DICOM Folder…"));
@@ -854,6 +884,16 @@ void MainWindow::onOpenDicomdir()
         openSource(file);
 }
 
+void MainWindow::updateModalityActions()
+{
+    // A DICOM series names its modality; image files take the user's word.
+    const bool imageFile = m_document->showsImageFile();
+    m_modalityMenu->setEnabled(imageFile);
+    const QString chosen = imageFile ? m_document->imageModality() : QString();
+    for (QAction *action : m_modalityGroup->actions())
+        action->setChecked(action->data().toString() == chosen);
+}
+
 void MainWindow::onOpenImage()
 {
     const QString file = QFileDialog::getOpenFileName(
@@ -866,7 +906,7 @@ void MainWindow::onOpenImage()
 
 void MainWindow::onSeriesActivated(const core::DicomSeries &series)
 {
-    m_document->series()->loadSeries(series);
+    m_document->loadSeries(series);
 }
 
 void MainWindow::showFirstSeriesIfIdle()
@@ -884,7 +924,7 @@ void MainWindow::showFirstSeriesIfIdle()
                     if (!best || candidate.imageCount() > best->imageCount())
                         best = &candidate;
     if (best)
-        series->loadSeries(*best);
+        m_document->loadSeries(*best);
 }
 
 void MainWindow::onVolumeChanged()

@@ -69,6 +69,7 @@ private:
     void onOpenFolder();
     void onOpenDicomdir();
     void onOpenImage();
+    void updateModalityActions();
     void onImportDataset();
     void onExportDataset();
     // Runs `future` under a modal progress dialog with Cancel; false when cancelled or failed
@@ -121,6 +122,8 @@ private:
     QMenu *m_viewMenu = nullptr;
     QMenu *m_toolsMenu = nullptr;
     QMenu *m_languageMenu = nullptr;
+    QMenu *m_modalityMenu = nullptr;
+    QActionGroup *m_modalityGroup = nullptr;
     QMenu *m_helpMenu = nullptr;
 
     QAction *m_openFolderAction = nullptr;
