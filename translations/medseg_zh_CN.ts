@@ -3293,6 +3293,14 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
+    <message>
+        <source>The share of the project&apos;s patients whose labeled slices validate the model (never trained on), chosen with the seed. Applies when &quot;Use this project&apos;s labels&quot; is clicked; with one patient, every fifth labeled slice validates.</source>
+        <translation>项目中用于验证模型（从不用于训练）的患者比例，按种子选取。在点击“使用本项目的标注”时生效；只有一个患者时，每五个已标注切片中有一个用于验证。</translation>
+    </message>
+    <message>
+        <source>Validation patients</source>
+        <translation>验证患者</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::TrainingSession</name>

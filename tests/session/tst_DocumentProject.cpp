@@ -485,6 +485,7 @@ private Q_SLOTS:
         QVERIFY(loaded.wait(20000));
         paint(document, 1, {2, 2, 4}, {10, 2, 4}); // slice 4 becomes labeled too (unsaved)
 
+        document.training()->setValidationFraction(0.2); // one of three patients validates
         QVERIFY2(document.training()->useProjectLabels(),
                  qPrintable(document.training()->errorString()));
         const auto data = document.training()->trainingData();
@@ -499,6 +500,15 @@ private Q_SLOTS:
         for (const std::string &c : valCases)
             QVERIFY(!trainCases.count(c));
         QCOMPARE(data->classes.at(1).name, std::string("organ"));
+
+        // Half the patients validate: two of three cases (at least one trains).
+        document.training()->setValidationFraction(0.5);
+        QVERIFY(document.training()->useProjectLabels());
+        std::set<std::string> halfVal;
+        for (const auto &sample : document.training()->trainingData()->val)
+            halfVal.insert(sample.name.substr(0, sample.name.find("-slice-")));
+        QCOMPARE(int(halfVal.size()), 2);
+        document.training()->setValidationFraction(0.2);
     }
 
     void imageModalityIsTheUsersWordAndIsKept()

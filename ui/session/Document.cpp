@@ -183,6 +183,8 @@ Document::Document(QObject *parent)
                 m_series->isVoiLutActive() ? nullptr : &window, error));
         // Every labeled volume of the project, split by patient.
         core::VolumeDataOptions options;
+        options.validationFraction = m_training->validationFraction();
+        options.seed = m_training->config().seed;
         if (m_series->layout().modality == "CT" && !m_series->isVoiLutActive())
             options.ctWindow = window;
         try {

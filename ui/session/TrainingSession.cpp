@@ -11,7 +11,9 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
+
 #include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
 
 #include <torch/cuda.h>
 #include <torch/types.h>
@@ -31,6 +33,9 @@ TrainingSession::TrainingSession(QObject *parent)
     // The plan follows the weights the user chose before for this backbone (from scratch
     // without).
     usePretrainedFile(rememberedPretrainedWeights(QString::fromStdString(m_config.model.backbone)));
+    m_validationFraction =
+        std::clamp(QSettings().value(QStringLiteral("training/validationFraction"), 0.2).toDouble(),
+                   0.05, 0.5);
     m_previewTimer.setInterval(DefaultPreviewIntervalMs);
     connect(&m_previewTimer, &QTimer::timeout, this, &TrainingSession::requestPreviewNow);
 
@@ -176,6 +181,12 @@ void TrainingSession::adoptData(std::shared_ptr<const core::TrainingData> data,
         }
     }
     Q_EMIT datasetChanged();
+}
+
+void TrainingSession::setValidationFraction(double fraction)
+{
+    m_validationFraction = std::clamp(fraction, 0.05, 0.5);
+    QSettings().setValue(QStringLiteral("training/validationFraction"), m_validationFraction);
 }
 
 bool TrainingSession::useProjectLabels()

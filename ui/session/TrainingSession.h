@@ -80,6 +80,10 @@ public:
         m_projectData = std::move(provider);
     }
     bool useProjectLabels();
+    // The share of the project's patients that validate when its labels are used (0.05..0.5,
+    // default 0.2, remembered); with the config's seed it fixes the split.
+    double validationFraction() const { return m_validationFraction; }
+    void setValidationFraction(double fraction);
     std::shared_ptr<const core::TrainingData> trainingData() const { return m_data; }
     bool isLoadingDataset() const { return m_datasetWatcher.isRunning(); }
     // Where the data came from: a folder, or "labeled slices of this project" in the language
@@ -132,6 +136,7 @@ private:
     RunHistory *m_history;
     core::TrainingConfig m_config;
     std::shared_ptr<const core::TrainingData> m_data;
+    double m_validationFraction = 0.2;
     QString m_datasetOrigin;
     std::optional<core::AutoConfiguration> m_autoConfiguration;
     bool m_originIsProject = false;

@@ -309,6 +309,11 @@ QWidget *TrainingPanel::createSetupPage()
     m_seed = new QSpinBox(page);
     m_seed->setObjectName(QStringLiteral("trainingSeed"));
     m_seed->setRange(0, std::numeric_limits<int>::max());
+    m_validationShare = new QSpinBox(page);
+    m_validationShare->setObjectName(QStringLiteral("trainingValidationShare"));
+    m_validationShare->setRange(5, 50);
+    m_validationShare->setSuffix(QStringLiteral(" %"));
+    m_validationShare->setValue(int(std::lround(m_session->validationFraction() * 100.0)));
 
     m_backboneLabel = new QLabel(page);
     m_binsLabel = new QLabel(page);
@@ -316,6 +321,7 @@ QWidget *TrainingPanel::createSetupPage()
     m_alphaLabel = new QLabel(page);
     m_gammaLabel = new QLabel(page);
     m_seedLabel = new QLabel(page);
+    m_validationShareLabel = new QLabel(page);
 
     auto *form = new QFormLayout;
     form->addRow(m_backboneLabel, m_backbone);
@@ -326,6 +332,7 @@ QWidget *TrainingPanel::createSetupPage()
     form->addRow(QString(), m_classWeights);
     form->addRow(QString(), m_stretch);
     form->addRow(m_seedLabel, m_seed);
+    form->addRow(m_validationShareLabel, m_validationShare);
     auto *pretrained = new QHBoxLayout;
     pretrained->addWidget(m_pretrainedName, 1);
     pretrained->addWidget(m_choosePretrained);
@@ -357,6 +364,8 @@ QWidget *TrainingPanel::createSetupPage()
     connect(m_classWeights, &QCheckBox::toggled, this, &TrainingPanel::applyEditorsToConfig);
     connect(m_stretch, &QCheckBox::toggled, this, &TrainingPanel::applyEditorsToConfig);
     connect(m_seed, &QSpinBox::valueChanged, this, &TrainingPanel::applyEditorsToConfig);
+    connect(m_validationShare, &QSpinBox::valueChanged, this,
+            [this](int percent) { m_session->setValidationFraction(percent / 100.0); });
     connect(m_stages, &QTableWidget::itemChanged, this, &TrainingPanel::applyEditorsToConfig);
     return page;
 }
@@ -782,6 +791,10 @@ void TrainingPanel::retranslateSettingTips()
            "the input size and the rest is padded, so anatomy is not distorted. On: slices are "
            "stretched to a square, as some older tools do. Prediction always fits slices the "
            "way the model was trained."));
+    tip(m_validationShareLabel, m_validationShare,
+        tr("The share of the project's patients whose labeled slices validate the model (never "
+           "trained on), chosen with the seed. Applies when \"Use this project's labels\" "
+           "is clicked; with one patient, every fifth labeled slice validates."));
     tip(m_seedLabel, m_seed,
         tr("The start of the random numbers (weights, augmentation, order of slices). The same "
            "seed and data give the same run; change it to see how much results vary."));
@@ -852,6 +865,7 @@ void TrainingPanel::retranslate()
     m_classWeights->setText(tr("Weight rare classes more"));
     m_stretch->setText(tr("Stretch slices to a square"));
     m_seedLabel->setText(tr("Seed"));
+    m_validationShareLabel->setText(tr("Validation patients"));
     // Short headers (their tool tips say the rest), so that every number fits the dock.
     m_stages->setHorizontalHeaderLabels(
         {tr("LR"), tr("Data %"), tr("Augment"), tr("Epochs"), tr("Batch"), tr("Size")});

@@ -107,12 +107,14 @@ private:
     QPushButton *m_clearPretrained = nullptr;
     QLabel *m_planLabel = nullptr;
     QSpinBox *m_seed = nullptr;
+    QSpinBox *m_validationShare = nullptr;
     QLabel *m_backboneLabel = nullptr;
     QLabel *m_binsLabel = nullptr;
     QLabel *m_strideLabel = nullptr;
     QLabel *m_alphaLabel = nullptr;
     QLabel *m_gammaLabel = nullptr;
     QLabel *m_seedLabel = nullptr;
+    QLabel *m_validationShareLabel = nullptr;
 
     // Progress page.
     QProgressBar *m_stageProgress = nullptr;
