@@ -17,7 +17,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -230,8 +229,15 @@ std::map<std::string, DicomSeries> seriesOfSources(const Workspace &workspace,
 }
 
 // Channel c of a case: a copy of its NIfTI file when it is one whole .nii.gz, else the volume
-// written with its geometry. Returns whether it was copied (so that labels copy its header).
-bool writeChannel(const DicomSeries &series, const fs::path &file)
+// written with its geometry (each image is decoded once, here).
+struct WrittenChannel
+{
+    bool copied = false; // so that the labels copy its header
+    int width = 0, height = 0, depth = 0;
+    ImageGeometry geometry;
+};
+
+WrittenChannel writeChannel(const DicomSeries &series, const fs::path &file)
 {
     const std::string &source = series.instances.front().path;
     const bool copy = series.isImageFile() && series.volumeCount == 1 &&
@@ -241,13 +247,14 @@ bool writeChannel(const DicomSeries &series, const fs::path &file)
         AtomicFile::write(file.string(), [&](const std::string &temp) {
             fs::copy_file(source, temp, fs::copy_options::overwrite_existing);
         });
-        return true;
+        const ImageHeader header = readImageHeader(source);
+        return {true, header.width, header.height, header.depth, header.geometry};
     }
     const std::shared_ptr<Volume> volume = SeriesReader::load(series);
     if (volume->components() != 1)
         throw std::runtime_error(source + ": a colour series; nnU-Net datasets hold grey images");
     NiftiIo::writeImage(file.string(), *volume);
-    return false;
+    return {false, volume->width(), volume->height(), volume->depth(), volume->geometry()};
 }
 
 std::string channelNameOf(const json &settings, std::size_t channel, const DicomSeries &series)
@@ -315,27 +322,13 @@ DatasetExportReport exportNnUnetDataset(const std::string &projectFolder,
                 "case " + item.name + " has " + std::to_string(item.channels.size()) +
                 " channels where the others have " + std::to_string(channelCount));
 
-    // Read every label volume once: the values used decide the numbering.
+    // Read every label volume once (the project's files, not the images): the values used
+    // decide the numbering. Each is checked against its image's grid when that is written.
     std::vector<NiftiIo::LabelVolume> labels;
     std::set<int> used;
     for (std::size_t n = 0; n < cases.size(); ++n) {
         step(progress, n, cases.size() * 2, "reading labels");
-        const DicomInstance &first = cases[n].channels.front().instances.front();
-        const ImageHeader header =
-            cases[n].channels.front().isImageFile() ? readImageHeader(first.path) : ImageHeader{};
-        std::shared_ptr<Volume> volume;
-        ImageGeometry geometry = header.geometry;
-        int w = header.width, h = header.height, d = header.depth;
-        if (!cases[n].channels.front().isImageFile()) {
-            volume = SeriesReader::load(cases[n].channels.front());
-            geometry = volume->geometry();
-            w = volume->width();
-            h = volume->height();
-            d = volume->depth();
-        }
-        std::optional<NiftiIo::LabelVolume> found =
-            workspace.loadLabels(cases[n].labelUid, w, h, d, geometry);
-        labels.push_back(std::move(*found));
+        labels.push_back(NiftiIo::readLabelVolume(workspace.labelPath(cases[n].labelUid)));
         for (const std::uint16_t value : labels.back().labels)
             used.insert(value);
     }
@@ -354,14 +347,18 @@ DatasetExportReport exportNnUnetDataset(const std::string &projectFolder,
     for (std::size_t n = 0; n < cases.size(); ++n) {
         const ExportCase &item = cases[n];
         step(progress, cases.size() + n, cases.size() * 2, item.name);
-        bool copied = false;
+        WrittenChannel first;
         for (std::size_t c = 0; c < item.channels.size(); ++c) {
             char suffix[40];
             std::snprintf(suffix, sizeof suffix, "_%04zu.nii.gz", c);
-            const bool wasCopied =
+            const WrittenChannel written =
                 writeChannel(item.channels[c], staged.path() / "imagesTr" / (item.name + suffix));
-            copied = copied || (c == 0 && wasCopied);
+            if (c == 0)
+                first = written;
         }
+        NiftiIo::checkGeometryMatches(workspace.labelPath(item.labelUid), labels[n], first.width,
+                                      first.height, first.depth, first.geometry);
+        const bool copied = first.copied;
         NiftiIo::LabelVolume volume = labels[n];
         for (std::uint16_t &value : volume.labels)
             value = std::uint16_t(renumber.at(value));

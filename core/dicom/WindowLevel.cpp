@@ -160,7 +160,7 @@ WindowLut::WindowLut(const Window &window, int minValue, int maxValue, bool inve
 {
     if (minValue > maxValue)
         std::swap(minValue, maxValue);
-    if (window.width < FineWindowWidth) {
+    if (window.isFine()) {
         // Narrow windows (float images): evaluated per value, fractions kept.
         m_continuous = true;
         m_minValue = minValue;

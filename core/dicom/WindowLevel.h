@@ -15,6 +15,10 @@ struct Window
     std::string name; // "CT lung", the file's explanation, "min-max", ...
 
     bool isValid() const { return width >= 1.0; }
+    // Narrower than 16 units: a window for float images (probabilities, normalised MR, SUV).
+    // WindowLut evaluates such windows per value without truncating (truncated, the image
+    // would show a handful of greys); viewers print them with more digits.
+    bool isFine() const { return width < 16.0; }
 };
 
 // The DICOM linear VOI function (PS3.3 C.11.2.1.2.1) to 0..255, floored as DCMTK does.
@@ -68,11 +72,8 @@ private:
     std::vector<std::uint8_t> m_table;
     // Windows wider than any table we would build (32-bit data) are computed per value.
     bool m_direct = false;
-    // Windows narrower than FineWindowWidth units (float images such as probabilities,
-    // normalised MR or SUV) are computed per value without truncating it: truncated, such an
-    // image would show a handful of greys. Whole numbers get exactly the table's values, and
-    // wider windows truncate as DCMTK does.
-    static constexpr double FineWindowWidth = 16.0;
+    // Fine windows (Window::isFine()) are computed per value without truncating it. Whole
+    // numbers get exactly the table's values, and wider windows truncate as DCMTK does.
     bool m_continuous = false;
     Window m_window;
     bool m_invert = false;

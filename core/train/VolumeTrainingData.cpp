@@ -124,6 +124,25 @@ void oversampleRareClasses(TrainingData &data, int classes, double foregroundFra
 
 } // namespace
 
+std::vector<ModelClass> modelClassesOf(const LabelDescriptions &table, int largest)
+{
+    std::vector<ModelClass> classes;
+    for (int c = 0; c <= std::max(1, largest); ++c) {
+        ModelClass entry;
+        entry.index = c;
+        if (const LabelDescription *label = table.find(c)) {
+            entry.name = label->name;
+            entry.colour = label->colour;
+        } else {
+            entry.name = c == 0 ? "background" : "label " + std::to_string(c);
+        }
+        if (c == 0 && (entry.name.empty() || entry.name == "Clear Label"))
+            entry.name = "background";
+        classes.push_back(entry);
+    }
+    return classes;
+}
+
 TrainingData trainingDataFromVolumes(const std::vector<LabeledVolume> &all,
                                      const LabelDescriptions &table,
                                      const VolumeDataOptions &options, VolumeDataReport *report)
@@ -184,9 +203,7 @@ TrainingData trainingDataFromVolumes(const std::vector<LabeledVolume> &all,
                 ++r.slicesWithClass[std::size_t(c)];
             }
             ++r.labeledSlices;
-            const bool toValidation =
-                byPatient ? validates
-                          : labeled.size() > 1 && n % 5 == (labeled.size() >= 5 ? 2u : 1u);
+            const bool toValidation = byPatient ? validates : isValidationSlice(n, labeled.size());
             (toValidation ? data.val : data.train).push_back(std::move(sample));
         }
     }
@@ -197,19 +214,7 @@ TrainingData trainingDataFromVolumes(const std::vector<LabeledVolume> &all,
     if (data.train.empty())
         data.train.push_back(data.val.front());
 
-    for (int c = 0; c <= std::max(1, largest); ++c) {
-        ModelClass entry;
-        entry.index = c;
-        if (const LabelDescription *label = table.find(c)) {
-            entry.name = label->name;
-            entry.colour = label->colour;
-        } else {
-            entry.name = c == 0 ? "background" : "label " + std::to_string(c);
-        }
-        if (c == 0 && (entry.name.empty() || entry.name == "Clear Label"))
-            entry.name = "background";
-        data.classes.push_back(entry);
-    }
+    data.classes = modelClassesOf(table, largest);
     oversampleRareClasses(data, data.classCount(), options.foregroundFraction, table, &r);
     if (ct) {
         data.preprocessing.hasWindow = true;

@@ -53,6 +53,17 @@ struct VolumeDataReport
     std::vector<std::string> notes;   // skipped volumes, repeated slices, one-patient split
 };
 
+// The model's classes 0..max(1, largest): names and colours from the label table, class 0
+// "background" unless the table names it otherwise than ITK-SNAP's "Clear Label".
+std::vector<ModelClass> modelClassesOf(const LabelDescriptions &table, int largest);
+
+// With one patient only: whether the n-th of `count` labeled slices validates (every fifth;
+// with a single labeled slice, it does both jobs).
+inline bool isValidationSlice(std::size_t n, std::size_t count)
+{
+    return count > 1 && n % 5 == (count >= 5 ? 2u : 1u);
+}
+
 // Throws std::runtime_error when nothing can be trained on (no labeled slice, a label above
 // 254) with a message for the user.
 TrainingData trainingDataFromVolumes(const std::vector<LabeledVolume> &volumes,

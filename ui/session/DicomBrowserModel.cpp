@@ -91,6 +91,18 @@ DicomBrowserModel::Location DicomBrowserModel::locate(const std::string &filePat
     return {};
 }
 
+DicomBrowserModel::Location
+DicomBrowserModel::findSeries(const std::string &seriesInstanceUid) const
+{
+    for (const core::DicomIndex &index : m_indexes)
+        for (const core::DicomPatient &patient : index.patients)
+            for (const core::DicomStudy &study : patient.studies)
+                for (const core::DicomSeries &series : study.series)
+                    if (series.seriesInstanceUid == seriesInstanceUid)
+                        return {&patient, &study, &series};
+    return {};
+}
+
 DicomBrowserModel::DicomBrowserModel(QObject *parent)
     : QAbstractItemModel(parent)
     , m_root(std::make_unique<Node>())

@@ -39,6 +39,8 @@ public:
     // The series a slice comes from: by file, and for the volumes of a 4D image file (one
     // file, several series) by frame too (SeriesLayout::SliceSource::frame; -1: any).
     Location locate(const std::string &filePath, int frame = -1) const;
+    // The series of a Series Instance UID (and its patient and study), in any index.
+    Location findSeries(const std::string &seriesInstanceUid) const;
     // "Family^Given" as "Family, Given"; YYYYMMDD as an ISO date.
     static QString personName(const std::string &name);
     static QString dicomDate(const std::string &date);

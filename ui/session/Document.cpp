@@ -307,16 +307,10 @@ std::vector<core::LabeledVolume> Document::labeledVolumes(QString *error) const
     keys.sort();
     std::vector<core::LabeledVolume> volumes;
     for (const QString &key : keys) {
-        const core::DicomPatient *patient = nullptr;
-        const core::DicomSeries *series = nullptr;
-        for (const core::DicomIndex &index : m_dicomBrowser->model()->indexes())
-            for (const core::DicomPatient &p : index.patients)
-                for (const core::DicomStudy &study : p.studies)
-                    for (const core::DicomSeries &candidate : study.series)
-                        if (candidate.seriesInstanceUid == key.toStdString()) {
-                            patient = &p;
-                            series = &candidate;
-                        }
+        const DicomBrowserModel::Location found =
+            m_dicomBrowser->model()->findSeries(key.toStdString());
+        const core::DicomPatient *patient = found.patient;
+        const core::DicomSeries *series = found.series;
         const bool current = key == m_labels->currentSeriesKey() && m_series->hasVolume();
         if (!series && !current)
             continue; // its source is not open: nothing to read the image from

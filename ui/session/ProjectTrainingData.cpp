@@ -1,5 +1,7 @@
 #include "ui/session/ProjectTrainingData.h"
 
+#include "core/train/VolumeTrainingData.h"
+
 #include <QCoreApplication>
 
 #include <torch/types.h>
@@ -56,8 +58,7 @@ trainingDataFromLabels(const core::Volume &volume, const core::LabelMap &labels,
             largest = std::max<int>(largest, scratch[i]);
         }
         sample.name = "slice-" + std::to_string(k + 1);
-        // Every fifth slice validates; with one labeled slice, it does both jobs.
-        const bool validation = labeled.size() > 1 && n % 5 == (labeled.size() >= 5 ? 2u : 1u);
+        const bool validation = core::isValidationSlice(n, labeled.size());
         (validation ? data->val : data->train).push_back(std::move(sample));
     }
     if (data->val.empty())
@@ -65,19 +66,7 @@ trainingDataFromLabels(const core::Volume &volume, const core::LabelMap &labels,
     if (data->train.empty())
         data->train.push_back(data->val.front());
 
-    for (int c = 0; c <= std::max(1, largest); ++c) {
-        core::ModelClass entry;
-        entry.index = c;
-        if (const core::LabelDescription *label = table.find(c)) {
-            entry.name = label->name;
-            entry.colour = label->colour;
-        } else {
-            entry.name = c == 0 ? "background" : "label " + std::to_string(c);
-        }
-        if (c == 0 && (entry.name.empty() || entry.name == "Clear Label"))
-            entry.name = "background";
-        data->classes.push_back(entry);
-    }
+    data->classes = core::modelClassesOf(table, largest);
     if (window && window->isValid()) {
         data->preprocessing.hasWindow = true;
         data->preprocessing.windowCenter = window->center;

@@ -337,7 +337,7 @@ void SliceView::paintEvent(QPaintEvent *)
     } else if (m_session->volume()->components() == 1) {
         painter.drawText(
             area, Qt::AlignLeft | Qt::AlignBottom,
-            window.width < 16.0 // float images: a fraction of a unit wide
+            window.isFine() // float images: a fraction of a unit wide
                 ? tr("W %1  L %2").arg(window.width, 0, 'g', 3).arg(window.center, 0, 'g', 3)
                 : tr("W %1  L %2").arg(window.width, 0, 'f', 0).arg(window.center, 0, 'f', 0));
     }

@@ -103,7 +103,7 @@ void WindowLevelBar::onWindowChanged()
     m_updating = true;
     const core::Window window = m_session->window();
     // Float images (probabilities, normalised MR) have windows a fraction of a unit wide.
-    const bool fine = window.width < 16.0;
+    const bool fine = window.isFine();
     for (QDoubleSpinBox *box : {m_center, m_width}) {
         box->setDecimals(fine ? 4 : 1);
         box->setSingleStep(fine ? std::max(window.width / 100.0, 1e-4) : 1.0);
