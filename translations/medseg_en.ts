@@ -65,6 +65,19 @@
     </message>
 </context>
 <context>
+    <name>ExportCommand</name>
+    <message numerus="yes">
+        <source>Input check (%1): %2, largest difference %3 over %n slice(s).
+</source>
+        <translation>
+            <numerusform>Input check (%1): %2, largest difference %3 over %n slice.
+</numerusform>
+            <numerusform>Input check (%1): %2, largest difference %3 over %n slices.
+</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>InfoCommand</name>
     <message numerus="yes">
         <source>%n image(s)</source>

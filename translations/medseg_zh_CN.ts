@@ -386,12 +386,6 @@
 </translation>
     </message>
     <message>
-        <source>Validation FAILED (fp32: %1%2); see the report.
-</source>
-        <translation>验证失败（fp32：%1%2）；请查看报告。
-</translation>
-    </message>
-    <message>
         <source>, int8: %1</source>
         <translation>，int8：%1</translation>
     </message>
@@ -406,6 +400,24 @@
 </source>
         <translation>验证通过：每项检查都已运行并通过。
 </translation>
+    </message>
+    <message>
+        <source>An image (DICOM folder, NIfTI, NRRD or MetaImage; a case&apos;s first channel file for models of several) on which to prove that the exported file&apos;s preprocessing gives the network the same input as the model&apos;s own.</source>
+        <translation>一幅图像（DICOM 文件夹、NIfTI、NRRD 或 MetaImage；多通道模型取病例的第一个通道文件），用于证明导出文件中的预处理给网络的输入与模型自身的相同。</translation>
+    </message>
+    <message>
+        <source>Validation FAILED (fp32: %1%2; input: %3); see the report.
+</source>
+        <translation>验证失败（fp32：%1%2；输入：%3）；请查看报告。
+</translation>
+    </message>
+    <message numerus="yes">
+        <source>Input check (%1): %2, largest difference %3 over %n slice(s).
+</source>
+        <translation>
+            <numerusform>输入检查（%1）：%2，%n 个切片上的最大差异为 %3。
+</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -933,6 +945,10 @@
         <source>--modality must be CT or MR.</source>
         <translation>--modality 必须是 CT 或 MR。</translation>
     </message>
+    <message>
+        <source>%1: the model reads %2 image channels (%3); this case has %4.</source>
+        <translation>%1：模型读取 %2 个图像通道（%3）；此病例只有 %4 个。</translation>
+    </message>
 </context>
 <context>
     <name>RenderCommand</name>
@@ -1229,6 +1245,14 @@
         <source>--val-fraction must be a number above 0 and below 1.</source>
         <translation>--val-fraction 必须是大于 0 且小于 1 的数。</translation>
     </message>
+    <message>
+        <source>How the intensities of image volumes are normalised: auto (nnU-Net&apos;s rule: CT percentiles for CT channels, z-score for the others), window (CT through the config&apos;s intensity_window, default 40/400), ct_percentiles, zscore or percentiles. VOC datasets stay 8-bit.</source>
+        <translation>图像体数据的强度归一化方式：auto（nnU-Net 的规则：CT 通道用 CT 百分位，其他通道用 z-score）、window（CT 使用配置中的 intensity_window，默认 40/400）、ct_percentiles、zscore 或 percentiles。VOC 数据集保持 8 位。</translation>
+    </message>
+    <message>
+        <source>--intensity must be auto, window, ct_percentiles, zscore or percentiles.</source>
+        <translation>--intensity 必须是 auto、window、ct_percentiles、zscore 或 percentiles。</translation>
+    </message>
 </context>
 <context>
     <name>TrainingEventText</name>
@@ -1369,6 +1393,12 @@
         <source>Found %1 labeled slices in %2 volumes. Training cases: %3. Validation cases: %4.
 </source>
         <translation>在 %2 个体数据中找到 %1 个已标注切片。训练病例：%3。验证病例：%4。
+</translation>
+    </message>
+    <message>
+        <source>Intensities: %1.
+</source>
+        <translation>强度：%1。
 </translation>
     </message>
 </context>
@@ -2551,21 +2581,6 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
     </message>
 </context>
 <context>
-    <name>medseg::ui::ProjectTrainingData</name>
-    <message>
-        <source>The labels do not belong to the series on screen.</source>
-        <translation>这些标签不属于屏幕上的序列。</translation>
-    </message>
-    <message>
-        <source>No slice of this series is labeled yet.</source>
-        <translation>此序列还没有已标注的切片。</translation>
-    </message>
-    <message>
-        <source>Label %1 is above 254: training takes at most 255 classes (255 marks ignored pixels).</source>
-        <translation>标签 %1 大于 254：训练最多支持 255 个类别（255 表示忽略的像素）。</translation>
-    </message>
-</context>
-<context>
     <name>medseg::ui::RunHistory</name>
     <message>
         <source>%1 is not a training run: it has no metrics.jsonl.</source>
@@ -3300,6 +3315,34 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
     <message>
         <source>Validation patients</source>
         <translation>验证患者</translation>
+    </message>
+    <message>
+        <source>How image intensities become the network&apos;s input, recorded in the model so that prediction, the live preview and export apply it alike. Automatic follows nnU-Net: CT is clipped to the 0.5-99.5 percentiles of the labeled voxels and standardised with their mean and deviation; MR and other channels are standardised per volume. CT window on screen trains on what you see. Applies when &quot;Use this project&apos;s labels&quot; is clicked; datasets of 8-bit images stay as they are.</source>
+        <translation>图像强度如何变为网络输入；该规则记录在模型中，预测、实时预览和导出都以相同方式应用。自动模式遵循 nnU-Net：CT 截断到已标注体素的 0.5–99.5 百分位，并用其均值和标准差标准化；MR 及其他通道按体数据标准化。“屏幕上的 CT 窗”按您看到的图像训练。在点击“使用本项目的标注”时生效；8 位图像数据集保持不变。</translation>
+    </message>
+    <message>
+        <source>Intensities</source>
+        <translation>强度</translation>
+    </message>
+    <message>
+        <source>Automatic (nnU-Net)</source>
+        <translation>自动（nnU-Net）</translation>
+    </message>
+    <message>
+        <source>CT window on screen</source>
+        <translation>屏幕上的 CT 窗</translation>
+    </message>
+    <message>
+        <source>CT percentiles</source>
+        <translation>CT 百分位</translation>
+    </message>
+    <message>
+        <source>Z-score per volume</source>
+        <translation>按体数据 z-score</translation>
+    </message>
+    <message>
+        <source>Percentiles per volume</source>
+        <translation>按体数据百分位</translation>
     </message>
 </context>
 <context>

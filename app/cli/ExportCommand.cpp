@@ -2,6 +2,8 @@
 
 #include "core/dataset/VocReader.h"
 #include "core/export/ModelExport.h"
+#include "core/imageio/ImageFileIndex.h"
+#include "core/imageio/SeriesReader.h"
 #include "core/train/ModelBundle.h"
 
 #include <QCommandLineParser>
@@ -9,6 +11,7 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace medseg::cli {
 namespace {
@@ -72,9 +75,15 @@ public:
             QStringLiteral("format"),
             tr("onnx (default) or torchscript (fp32, for LibTorch and PyTorch)."),
             QStringLiteral("FORMAT"), QStringLiteral("onnx"));
+        const QCommandLineOption checkImageOption(
+            QStringLiteral("check-image"),
+            tr("An image (DICOM folder, NIfTI, NRRD or MetaImage; a case's first channel file "
+               "for models of several) on which to prove that the exported file's preprocessing "
+               "gives the network the same input as the model's own."),
+            QStringLiteral("FILE"));
         for (const auto *o : {&outputOption, &int8Option, &opsetOption, &calibOption, &dataOption,
                               &percentileOption, &softmaxOption, &argmaxOption, &staticOption,
-                              &upsampledOption, &formatOption})
+                              &upsampledOption, &formatOption, &checkImageOption})
             parser.addOption(*o);
         parser.addPositionalArgument(QStringLiteral("model"),
                                      tr("A model bundle (.pt) or a training run folder."));
@@ -159,6 +168,8 @@ public:
         try {
             if (parser.isSet(dataOption))
                 readSlices(parser.value(dataOption).toStdString(), calib, &job);
+            if (parser.isSet(checkImageOption))
+                readCheckCase(parser.value(checkImageOption).toStdString(), &job);
         } catch (const std::exception &error) {
             printError(QString::fromLocal8Bit(error.what()));
             return ExitBadInput;
@@ -186,15 +197,20 @@ public:
                                     .arg(QString::fromStdString(result.onnxPath),
                                          QString::fromStdString(result.reportPath));
         if (report.failed()) {
-            printOut(
-                written +
-                tr("Validation FAILED (fp32: %1%2); see the report.\n")
-                    .arg(QString::fromStdString(report.fp32Status),
-                         report.int8Status.empty()
-                             ? QString()
-                             : tr(", int8: %1").arg(QString::fromStdString(report.int8Status))));
+            printOut(written +
+                     tr("Validation FAILED (fp32: %1%2; input: %3); see the report.\n")
+                         .arg(QString::fromStdString(report.fp32Status),
+                              report.int8Status.empty()
+                                  ? QString()
+                                  : tr(", int8: %1").arg(QString::fromStdString(report.int8Status)),
+                              QString::fromStdString(report.inputStatus)));
             return ExitFailure;
         }
+        printOut(tr("Input check (%1): %2, largest difference %3 over %n slice(s).\n", nullptr,
+                    report.inputSlices)
+                     .arg(QString::fromStdString(report.inputSource),
+                          QString::fromStdString(report.inputStatus))
+                     .arg(report.inputMaxAbsDiff));
         if (!report.verified()) {
             printOut(written + tr("NOT VERIFIED: the exported model could not be run to compare "
                                   "it with the trained network (%1).\n")
@@ -206,6 +222,55 @@ public:
     }
 
 private:
+    // The case of `path` (its first series) as raw values [C, D, H, W], with the model's other
+    // channels from the files beside it (CASE_0001, ...) or the volumes of a 4D file.
+    static void readCheckCase(const std::string &path, core::ModelExportJob *job)
+    {
+        const core::ModelBundle bundle =
+            core::readModelBundleInfo(core::resolveExportModel(job->model));
+        const int wanted = bundle.preprocessing.imageChannels();
+        const bool file = std::filesystem::is_regular_file(path);
+        core::DicomIndex index = core::indexImages(
+            file && wanted > 1 ? std::filesystem::path(path).parent_path().string() : path);
+        std::vector<core::DicomSeries> channels;
+        for (const core::DicomPatient &patient : index.patients)
+            for (const core::DicomStudy &study : patient.studies)
+                for (const core::DicomSeries &series : study.series) {
+                    const bool fromFile =
+                        !file || (series.isImageFile() && !series.instances.empty() &&
+                                  std::filesystem::equivalent(series.instances.front().path, path));
+                    if (channels.empty() && fromFile) {
+                        for (const core::DicomSeries &other : study.series)
+                            channels.push_back(other);
+                    }
+                }
+        if (channels.empty())
+            throw std::runtime_error(path + ": no image found to check the export on");
+        std::sort(channels.begin(), channels.end(),
+                  [](const core::DicomSeries &a, const core::DicomSeries &b) {
+                      const std::string pa = a.instances.empty() ? "" : a.instances.front().path;
+                      const std::string pb = b.instances.empty() ? "" : b.instances.front().path;
+                      return std::make_pair(pa, a.volumeIndex) < std::make_pair(pb, b.volumeIndex);
+                  });
+        if (int(channels.size()) < wanted)
+            throw std::runtime_error(path + ": the model reads " + std::to_string(wanted) +
+                                     " image channels; this case has " +
+                                     std::to_string(channels.size()));
+        std::vector<at::Tensor> volumes;
+        core::SeriesLayout layout;
+        for (int c = 0; c < wanted; ++c) {
+            const auto volume =
+                core::SeriesReader::load(channels[std::size_t(c)], c == 0 ? &layout : nullptr);
+            volumes.push_back(at::from_blob(volume->data(),
+                                            {volume->depth(), volume->height(), volume->width()},
+                                            at::kFloat)
+                                  .clone());
+        }
+        job->checkCase = at::stack(volumes);
+        job->checkCaseName = path;
+        job->checkCaseInverted = layout.invertForDisplay;
+    }
+
     // Calibration: `count` train slices spread evenly over the split; validation: up to `count`
     // val slices (train ones when there is no val split) with their masks.
     static void readSlices(const std::string &dir, int count, core::ModelExportJob *job)

@@ -8,6 +8,7 @@
 #include "core/imageio/ImageFileIndex.h"
 #include "core/imageio/SeriesReader.h"
 #include "core/train/Predictor.h"
+#include "core/train/VolumeTrainingData.h"
 
 #include <torch/cuda.h>
 
@@ -15,8 +16,10 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <filesystem>
 #include <optional>
 
 namespace medseg::cli {
@@ -197,8 +200,25 @@ private:
         return code;
     }
 
-    // Every case of a folder of image volumes (the first volume of its first channel file,
-    // nnU-Net's CASE_0000) into OUTPUT/CASE.nii.gz, on the input's grid.
+    // The image channels of a case (a patient of an image-file index) in order: its files by
+    // name (nnU-Net's CASE_0000, CASE_0001, ...), the volumes of a 4D file (a Decathlon case).
+    static std::vector<core::DicomSeries> caseChannels(const core::DicomPatient &patient)
+    {
+        std::vector<core::DicomSeries> channels;
+        for (const core::DicomStudy &study : patient.studies)
+            for (const core::DicomSeries &series : study.series)
+                if (series.isImageFile() && !series.instances.empty())
+                    channels.push_back(series);
+        std::sort(channels.begin(), channels.end(),
+                  [](const core::DicomSeries &a, const core::DicomSeries &b) {
+                      return std::make_pair(a.instances.front().path, a.volumeIndex) <
+                             std::make_pair(b.instances.front().path, b.volumeIndex);
+                  });
+        return channels;
+    }
+
+    // Every case of a folder of image volumes into OUTPUT/CASE.nii.gz, on the input's grid
+    // (the grid of its first channel).
     int predictVolumeFolder(core::Predictor &predictor, const QString &input, const QString &output)
     {
         core::DicomIndex index;
@@ -208,14 +228,12 @@ private:
             printError(QString::fromLocal8Bit(error.what()));
             return ExitBadInput;
         }
-        std::vector<std::pair<QString, const core::DicomSeries *>> cases;
-        for (const core::DicomPatient &patient : index.patients)
-            for (const core::DicomStudy &study : patient.studies)
-                for (const core::DicomSeries &series : study.series)
-                    if (series.isImageFile() && series.volumeIndex == 0) {
-                        cases.push_back({QString::fromStdString(patient.patientId), &series});
-                        break;
-                    }
+        std::vector<std::pair<QString, std::vector<core::DicomSeries>>> cases;
+        for (const core::DicomPatient &patient : index.patients) {
+            std::vector<core::DicomSeries> channels = caseChannels(patient);
+            if (!channels.empty())
+                cases.push_back({QString::fromStdString(patient.patientId), std::move(channels)});
+        }
         if (cases.empty()) {
             printError(tr("%1: no NIfTI, NRRD or MetaImage volumes found.").arg(input));
             return ExitBadInput;
@@ -224,9 +242,9 @@ private:
             printError(tr("%1: cannot create the folder.").arg(output));
             return ExitIoError;
         }
-        for (const auto &[name, series] : cases) {
+        for (const auto &[name, channels] : cases) {
             const QString file = QDir(output).filePath(name + QStringLiteral(".nii.gz"));
-            if (const int code = segmentSeries(predictor, *series, file); code != ExitOk)
+            if (const int code = segmentCase(predictor, channels, file); code != ExitOk)
                 return code;
         }
         printOut(tr("Segmented %n case(s) into %1.\n", nullptr, int(cases.size()))
@@ -234,22 +252,78 @@ private:
         return ExitOk;
     }
 
-    // Reads one series, predicts every slice and writes the label volume to `output`: for a
-    // NIfTI image with its header's grid exactly (sform, qform and their codes).
     int segmentSeries(core::Predictor &predictor, const core::DicomSeries &series,
                       const QString &output)
     {
+        std::vector<core::DicomSeries> channels{series};
+        const int wanted = predictor.bundle().preprocessing.imageChannels();
+        if (wanted > 1 && series.isImageFile()) {
+            // The case's other channels: the other volumes of a 4D file, or the files beside it
+            // of the same case (CASE_0001, ...).
+            try {
+                const std::string file = series.instances.front().path;
+                const core::DicomIndex index =
+                    core::indexImages(std::filesystem::path(file).parent_path().string());
+                for (const core::DicomPatient &patient : index.patients) {
+                    std::vector<core::DicomSeries> found = caseChannels(patient);
+                    if (std::any_of(found.begin(), found.end(), [&](const core::DicomSeries &s) {
+                            return s.seriesInstanceUid == series.seriesInstanceUid;
+                        }))
+                        channels = std::move(found);
+                }
+            } catch (const std::exception &error) {
+                printError(QString::fromLocal8Bit(error.what()));
+                return ExitBadInput;
+            }
+        }
+        return segmentCase(predictor, channels, output);
+    }
+
+    // Reads a case (channel 0 first), predicts every slice and writes the label volume to
+    // `output` on channel 0's grid: for a NIfTI image with its header's grid exactly (sform,
+    // qform and their codes).
+    int segmentCase(core::Predictor &predictor, std::vector<core::DicomSeries> channels,
+                    const QString &output)
+    {
+        const int wanted = predictor.bundle().preprocessing.imageChannels();
+        if (int(channels.size()) < wanted) {
+            printError(tr("%1: the model reads %2 image channels (%3); this case has %4.")
+                           .arg(QString::fromStdString(channels.front().instances.front().path))
+                           .arg(wanted)
+                           .arg(channelNames(predictor))
+                           .arg(channels.size()));
+            return ExitBadInput;
+        }
+        channels.resize(std::size_t(wanted));
+        const core::DicomSeries &series = channels.front();
         core::SeriesLayout layout;
-        std::shared_ptr<core::Volume> volume;
-        core::DicomSeries read = series;
-        if (read.isImageFile() && !m_modality.isEmpty())
-            read.modality = m_modality.toStdString();
+        std::vector<std::shared_ptr<const core::Volume>> volumes;
+        const auto load = [this](core::DicomSeries read, core::SeriesLayout *readLayout) {
+            if (read.isImageFile() && !m_modality.isEmpty())
+                read.modality = m_modality.toStdString();
+            return std::shared_ptr<const core::Volume>(core::SeriesReader::load(read, readLayout));
+        };
         try {
-            volume = core::SeriesReader::load(read, &layout);
+            volumes.push_back(load(series, &layout));
+            std::vector<std::string> uids;
+            for (const core::DicomSeries &channel : channels)
+                uids.push_back(channel.seriesInstanceUid);
+            const auto more =
+                core::loadMoreChannels(uids, *volumes.front(), series.instances.front().path,
+                                       [&](const std::string &uid, std::string *file) {
+                                           for (const core::DicomSeries &channel : channels)
+                                               if (channel.seriesInstanceUid == uid) {
+                                                   *file = channel.instances.front().path;
+                                                   return load(channel, nullptr);
+                                               }
+                                           return std::shared_ptr<const core::Volume>();
+                                       });
+            volumes.insert(volumes.end(), more.begin(), more.end());
         } catch (const std::exception &error) {
             printError(QString::fromLocal8Bit(error.what()));
             return ExitBadInput;
         }
+        const core::Volume *volume = volumes.front().get();
         if (volume->components() != 1) {
             printError(tr("series %1 is a colour series; only grey images are segmented.")
                            .arg(QString::fromStdString(series.seriesInstanceUid)));
@@ -257,7 +331,7 @@ private:
         }
         std::vector<std::uint8_t> labels;
         try {
-            labels = segmentVolume(predictor, *volume, layout);
+            labels = segmentVolume(predictor, volumes, layout);
         } catch (const std::exception &error) {
             printError(tr("prediction failed: %1").arg(QString::fromLocal8Bit(error.what())));
             return ExitFailure;
@@ -282,18 +356,30 @@ private:
         return ExitOk;
     }
 
-    static std::vector<std::uint8_t> segmentVolume(core::Predictor &predictor,
-                                                   const core::Volume &volume,
-                                                   const core::SeriesLayout &layout)
+    static QString channelNames(const core::Predictor &predictor)
     {
+        QStringList names;
+        for (const core::ChannelIntensity &rule : predictor.bundle().preprocessing.intensity)
+            names << QString::fromStdString(rule.channel);
+        return names.join(QStringLiteral(", "));
+    }
+
+    static std::vector<std::uint8_t>
+    segmentVolume(core::Predictor &predictor,
+                  const std::vector<std::shared_ptr<const core::Volume>> &channels,
+                  const core::SeriesLayout &layout)
+    {
+        const core::Volume &volume = *channels.front();
         const int w = volume.width(), h = volume.height(), d = volume.depth();
-        const core::Preprocessing &p = predictor.bundle().preprocessing;
-        if (p.hasWindow && !layout.invertForDisplay)
-            return predictor.predictVolume(volume.data(), w, h, d);
-        // As the VOC export windows: the model's window, else the series' own; MONOCHROME1
-        // inverted.
-        const core::Window window = p.hasWindow ? core::Window{p.windowCenter, p.windowWidth, {}}
-                                                : core::defaultWindow(layout, volume);
+        if (predictor.bundle().preprocessing.readsRawValues()) {
+            std::vector<const float *> raw;
+            for (const auto &channel : channels)
+                raw.push_back(channel->data());
+            return predictor.predictCase(raw, w, h, d, layout.invertForDisplay, 0, d);
+        }
+        // A model of 8-bit grey slices reads the series through its own default window, as the
+        // VOC export writes it (MONOCHROME1 inverted).
+        const core::Window window = core::defaultWindow(layout, volume);
         const auto [lo, hi] = volume.range();
         const core::WindowLut lut(window, int(std::floor(lo)), int(std::ceil(hi)),
                                   layout.invertForDisplay);

@@ -158,10 +158,17 @@ public:
         const QCommandLineOption deviceOption(QStringLiteral("device"),
                                               tr("cpu or cuda (default: cuda when available)."),
                                               QStringLiteral("DEVICE"));
+        const QCommandLineOption intensityOption(
+            QStringLiteral("intensity"),
+            tr("How the intensities of image volumes are normalised: auto (nnU-Net's rule: CT "
+               "percentiles for CT channels, z-score for the others), window (CT through the "
+               "config's intensity_window, default 40/400), ct_percentiles, zscore or "
+               "percentiles. VOC datasets stay 8-bit."),
+            QStringLiteral("RULE"));
         for (const QCommandLineOption *option :
              {&configOption, &backboneOption, &epochsOption, &inputSizeOption, &stretchOption,
               &pretrainedOption, &batchOption, &strideOption, &runDirOption, &seedOption,
-              &valOption, &threadsOption, &deviceOption})
+              &valOption, &threadsOption, &deviceOption, &intensityOption})
             parser.addOption(*option);
         parser.addPositionalArgument(
             QStringLiteral("dataset"),
@@ -250,6 +257,16 @@ public:
             config.threads = threads;
         if (parser.isSet(stretchOption))
             config.inputResize = core::InputResize::Stretch;
+        if (parser.isSet(intensityOption)) {
+            const std::string rule = parser.value(intensityOption).toStdString();
+            const auto &choices = core::intensityChoices();
+            if (std::find(choices.begin(), choices.end(), rule) == choices.end()) {
+                printError(tr("--intensity must be auto, window, ct_percentiles, zscore or "
+                              "percentiles."));
+                return ExitUsage;
+            }
+            config.intensity = rule;
+        }
         if (parser.isSet(backboneOption)) {
             const QString backbone = parser.value(backboneOption);
             if (!backbones.contains(backbone)) {
@@ -289,7 +306,7 @@ public:
             printError(QString::fromLocal8Bit(error.what()));
             return ExitBadInput;
         }
-        config.model.num_classes = data.classCount();
+        core::fitModelToData(config.model, data);
         // Without a config: the input size and output stride follow the data and the device,
         // unless given on the command line.
         if (!parser.isSet(configOption) && !(data.train.empty() && data.val.empty())) {
@@ -446,6 +463,9 @@ private:
         core::VolumeDataOptions options;
         options.validationFraction = valFraction;
         options.seed = config.seed;
+        options.intensity = config.intensity;
+        options.ctWindow =
+            core::Window{config.intensityWindowCenter, config.intensityWindowWidth, {}};
         core::VolumeDataReport report;
         core::TrainingData data = core::trainingDataFromVolumes(volumes, table, options, &report);
         const auto join = [](const std::vector<std::string> &names) {
@@ -459,6 +479,12 @@ private:
                      .arg(report.labeledSlices)
                      .arg(report.volumes)
                      .arg(join(report.trainCases), join(report.validationCases)));
+        printOut(tr("Intensities: %1.\n").arg(QString::fromStdString([&] {
+            std::string text;
+            for (const std::string &channel : report.channels)
+                text += (text.empty() ? "" : "; ") + channel;
+            return text;
+        }())));
         for (const std::string &note : report.notes)
             printOut(QStringLiteral("  ") + QString::fromStdString(note) + QLatin1Char('\n'));
         return data;

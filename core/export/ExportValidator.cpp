@@ -62,7 +62,8 @@ bool ExportReport::failed() const
 {
     const bool checkers =
         checkerFp32 == "passed" && (checkerInt8.empty() || checkerInt8 == "passed");
-    return !checkers || startsWith(fp32Status, "failed") || startsWith(int8Status, "failed");
+    return !checkers || startsWith(fp32Status, "failed") || startsWith(int8Status, "failed") ||
+           startsWith(inputStatus, "failed");
 }
 
 bool ExportReport::verified() const
@@ -98,7 +99,12 @@ std::string ExportReport::toJson() const
                      {"verified", verified()},
                      {"format", format},
                      {"fp32_vs_libtorch", {{"status", fp32Status}, {"sizes", sizes}}},
-                     {"file_sizes", {{"fp32_bytes", fp32Bytes}}}};
+                     {"file_sizes", {{"fp32_bytes", fp32Bytes}}},
+                     {"input_check",
+                      {{"status", inputStatus.empty() ? std::string("not run") : inputStatus},
+                       {"source", inputSource},
+                       {"slices", inputSlices},
+                       {"max_abs_diff", inputMaxAbsDiff}}}};
     if (format == "torchscript")
         j["torch_jit_load"] = checkerFp32;
     else

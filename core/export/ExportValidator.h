@@ -58,6 +58,12 @@ struct ExportReport
     int64_t validationPixels = 0;
     int64_t fp32Bytes = 0;
     int64_t int8Bytes = 0;
+    // The input check: the preprocessing read back from the exported file gives the network the
+    // same input as the model's own for the same image ("passed", "failed: ...", "not run: ...").
+    std::string inputStatus;
+    std::string inputSource; // the image it ran on
+    int inputSlices = 0;
+    double inputMaxAbsDiff = 0.0;
 
     // A check that ran failed (a checker error, a difference over its threshold, int8 with
     // nothing to validate on).

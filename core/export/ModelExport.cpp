@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <stdexcept>
 #include <unistd.h>
@@ -31,27 +32,119 @@ std::string resolveExportModel(const std::string &modelOrRun)
 at::Tensor exportNetworkInput(const at::Tensor &image, const ModelBundle &bundle)
 {
     if (image.dim() != 3)
-        throw std::invalid_argument("export slices must be [C, H, W] 8-bit images");
+        throw std::invalid_argument("export slices must be [C, H, W] images");
     // The network's input as training and prediction make it: at the trained input size, so
     // that calibration ranges and the checks see what the network saw.
-    return networkInput(image.to(at::kFloat).div(255.0).unsqueeze(0), bundle.preprocessing,
-                        bundle.config.in_channels);
+    return networkInput(unitOf(image), bundle.preprocessing, bundle.config.in_channels);
+}
+
+Preprocessing exportedPreprocessing(const std::string &exportedPath, ExportFormat format)
+{
+    if (format == ExportFormat::TorchScript) {
+        const std::string card = modelCardPath(exportedPath);
+        std::ifstream file(card);
+        if (!file)
+            throw std::runtime_error(card + ": cannot read the model card");
+        try {
+            return preprocessingFromJson(nlohmann::json::parse(file).at("preprocessing").dump(),
+                                         card);
+        } catch (const nlohmann::json::exception &error) {
+            throw std::runtime_error(card + ": " + error.what());
+        }
+    }
+    onnx::ModelProto proto;
+    std::ifstream file(exportedPath, std::ios::binary);
+    if (!file || !proto.ParseFromIstream(&file))
+        throw std::runtime_error(exportedPath + ": cannot read the ONNX file back");
+    for (const auto &prop : proto.metadata_props())
+        if (prop.key() == "medseg.preprocessing")
+            return preprocessingFromJson(prop.value(), exportedPath);
+    throw std::runtime_error(exportedPath + ": no medseg.preprocessing metadata");
 }
 
 namespace {
+
+// Slices of a case through `p`'s rules (resolved on the whole case) and its input geometry.
+at::Tensor caseInput(const at::Tensor &raw, const Preprocessing &p, int inChannels, bool invert,
+                     const std::vector<std::int64_t> &slices)
+{
+    const at::Tensor values = raw.to(at::kFloat).contiguous();
+    const std::int64_t channels = values.size(0);
+    if (channels != p.imageChannels())
+        throw std::runtime_error("the check image has " + std::to_string(channels) +
+                                 " channel(s); the model reads " +
+                                 std::to_string(p.imageChannels()));
+    std::vector<VolumeIntensity> rules;
+    std::vector<const float *> starts;
+    const std::size_t voxels = std::size_t(values[0].numel());
+    for (std::int64_t c = 0; c < channels; ++c) {
+        const float *data = values.data_ptr<float>() + std::size_t(c) * voxels;
+        rules.push_back(volumeIntensity(p.channelRule(int(c)), data, voxels, c == 0 && invert));
+        starts.push_back(data);
+    }
+    const std::int64_t h = values.size(2), w = values.size(3);
+    std::vector<at::Tensor> inputs;
+    for (const std::int64_t k : slices) {
+        std::vector<const float *> at;
+        for (const float *start : starts)
+            at.push_back(start + std::size_t(k * h * w));
+        inputs.push_back(networkInput(normalizedSlices(rules, at, 1, h, w), p, inChannels));
+    }
+    return at::cat(inputs);
+}
+
+// Runs the input check on the job's case (or its validation slices): the file's preprocessing
+// against the model's, on the same values.
+void checkInputs(const ModelExportJob &job, const ModelBundle &bundle, const std::string &exported,
+                 ExportReport &r)
+{
+    try {
+        const Preprocessing fromFile = exportedPreprocessing(exported, job.format);
+        at::Tensor expected, got;
+        if (job.checkCase.defined()) {
+            const std::int64_t depth = job.checkCase.size(1);
+            std::vector<std::int64_t> slices;
+            for (std::int64_t k : {depth / 4, depth / 2, (3 * depth) / 4})
+                if (slices.empty() || slices.back() != k)
+                    slices.push_back(k);
+            const int in = bundle.config.in_channels;
+            expected =
+                caseInput(job.checkCase, bundle.preprocessing, in, job.checkCaseInverted, slices);
+            got = caseInput(job.checkCase, fromFile, in, job.checkCaseInverted, slices);
+            r.inputSource = job.checkCaseName;
+            r.inputSlices = int(slices.size());
+        } else if (!job.validationImages.empty()) {
+            std::vector<at::Tensor> a, b;
+            for (const at::Tensor &image : job.validationImages) {
+                a.push_back(
+                    networkInput(unitOf(image), bundle.preprocessing, bundle.config.in_channels));
+                b.push_back(networkInput(unitOf(image), fromFile, bundle.config.in_channels));
+            }
+            expected = at::cat(a);
+            got = at::cat(b);
+            r.inputSource = "validation slices (their intensity rules already applied)";
+            r.inputSlices = int(a.size());
+        } else {
+            r.inputStatus = "not run: no image to check on";
+            return;
+        }
+        r.inputMaxAbsDiff = expected.sizes() == got.sizes()
+                                ? (expected - got).abs().max().item<double>()
+                                : std::numeric_limits<double>::infinity();
+        r.inputStatus = r.inputMaxAbsDiff <= 1e-6 ? "passed"
+                                                  : "failed: the exported file's "
+                                                    "preprocessing gives another input";
+    } catch (const std::exception &error) {
+        r.inputStatus = std::string("failed: ") + error.what();
+    }
+}
 
 ExportMetadata metadataOf(const ModelBundle &bundle)
 {
     ExportMetadata m;
     for (const ModelClass &c : bundle.classes)
         m.classes.push_back({c.index, c.name, c.colour});
-    m.hasWindow = bundle.preprocessing.hasWindow;
-    m.windowCenter = bundle.preprocessing.windowCenter;
-    m.windowWidth = bundle.preprocessing.windowWidth;
-    m.mean = bundle.preprocessing.mean;
-    m.std = bundle.preprocessing.std;
-    m.inputSize = bundle.preprocessing.inputSize;
-    m.inputResize = toString(bundle.preprocessing.resize);
+    m.preprocessing = bundle.preprocessing;
     m.modelVersion = bundle.version;
     m.datasetSummary = bundle.datasetSummary;
     m.createdAt = bundle.createdAt;
@@ -84,8 +177,8 @@ std::string torchScriptModelCard(const models::ModelConfig &config,
 
 // Writes the archive and its card, then loads the archive back and checks it against the
 // network at the validation sizes.
-ModelExportResult exportTorchScript(const ModelExportJob &job, models::PSPNet &model,
-                                    const OnnxExportOptions &options,
+ModelExportResult exportTorchScript(const ModelExportJob &job, const ModelBundle &bundle,
+                                    models::PSPNet &model, const OnnxExportOptions &options,
                                     const ExportValidationSettings &settings,
                                     ModelExportResult result, ProgressSink *progress)
 {
@@ -126,6 +219,7 @@ ModelExportResult exportTorchScript(const ModelExportJob &job, models::PSPNet &m
         r.checkerFp32 = error.what_without_backtrace();
         r.fp32Status = "failed";
     }
+    checkInputs(job, bundle, job.output, r);
     result.reportPath = exportReportPath(job.output);
     writeTextFile(result.reportPath, r.toJson());
     report(progress, 4, "done");
@@ -172,7 +266,8 @@ ModelExportResult exportModel(const ModelExportJob &job, ProgressSink *progress)
     }
 
     if (job.format == ExportFormat::TorchScript)
-        return exportTorchScript(job, model, options, settings, std::move(result), progress);
+        return exportTorchScript(job, bundle, model, options, settings, std::move(result),
+                                 progress);
 
     report(progress, 1, "building the ONNX graph");
     result.onnxPath = job.output;
@@ -207,6 +302,7 @@ ModelExportResult exportModel(const ModelExportJob &job, ProgressSink *progress)
     result.report =
         ExportValidator(settings, OnnxRuntimeNode())
             .validate(model, fp32, fp32Path, options.int8 ? &int8 : nullptr, job.output);
+    checkInputs(job, bundle, job.output, result.report);
     result.reportPath = exportReportPath(job.output);
     writeTextFile(result.reportPath, result.report.toJson());
     report(progress, 4, "done");

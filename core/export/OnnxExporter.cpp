@@ -111,35 +111,36 @@ std::string jsonClasses(const ExportMetadata &m)
     return classes.dump();
 }
 
+// The bundle's preprocessing object (core::preprocessingJson: what medseg itself reads back),
+// with the steps in words for other runtimes.
 nlohmann::json preprocessingJson(const ExportMetadata &m, int inChannels)
 {
-    nlohmann::json p{{"input_channels", inChannels},
-                     {"layout", "NCHW float32"},
-                     {"mean", m.mean},
-                     {"std", m.std}};
-    if (m.hasWindow)
-        p["intensity"] = {{"window_center", m.windowCenter},
-                          {"window_width", m.windowWidth},
-                          {"then", "clip to [center - width/2, center + width/2], scale to [0, 1], "
-                                   "replicate to input_channels, (x - mean[c]) / std[c]"}};
+    const Preprocessing &pre = m.preprocessing;
+    nlohmann::json p = nlohmann::json::parse(core::preprocessingJson(pre));
+    p["input_channels"] = inChannels;
+    p["image_channels"] = pre.imageChannels();
+    p["layout"] = "NCHW float32";
+    nlohmann::json steps = nlohmann::json::array();
+    if (pre.intensity.empty())
+        steps.push_back("8-bit grey values / 255");
+    for (const ChannelIntensity &rule : pre.intensity)
+        steps.push_back(rule.channel + ": " + rule.describe() + " (" + toString(rule.scheme) +
+                        ", medseg's core/train/Intensity.h)");
+    steps.push_back(pre.imageChannels() == 1 && inChannels > 1
+                        ? "replicate the grey channel to input_channels"
+                        : "stack the channels in this order");
+    if (pre.inputSize > 0)
+        steps.push_back(pre.resize == InputResize::Stretch
+                            ? "resize (bilinear) the slice to input_size x input_size; resize "
+                              "the logits back to the slice"
+                            : "resize (bilinear) the slice so that its longer side is "
+                              "input_size, centre it in an input_size x input_size image padded "
+                              "with 0; crop the logits to the slice's region and resize them "
+                              "back to the slice");
     else
-        p["intensity"] = {{"scale", 1.0 / 255.0},
-                          {"then", "8-bit values / 255, replicate to input_channels, "
-                                   "(x - mean[c]) / std[c]"}};
-    if (m.inputSize > 0) {
-        p["input_size"] = m.inputSize;
-        p["input_resize"] = m.inputResize;
-        p["geometry"] =
-            m.inputResize == "stretch"
-                ? "resize (bilinear) the slice to input_size x input_size before normalising; "
-                  "resize the logits back to the slice"
-                : "resize (bilinear) the slice so that its longer side is input_size, centre it "
-                  "in an input_size x input_size image padded with 0 (before normalising); crop "
-                  "the logits to the slice's region and resize them back to the slice";
-    } else {
-        p["input_size"] = nullptr;
-        p["geometry"] = "slices go in at their own size";
-    }
+        steps.push_back("slices go in at their own size");
+    steps.push_back("(x - mean[c]) / std[c], the lists cycled over the channels");
+    p["steps"] = steps;
     return p;
 }
 

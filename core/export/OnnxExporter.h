@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/train/ModelBundle.h"
+
 // ONNX export of a PSPNet from our own modules (LibTorch has no ONNX exporter, and PyTorch's
 // cannot export adaptive pooling to 3, 5 or 7 bins): BatchNorm folded into the convolutions,
 // dynamic batch, height and width, fp32 at opset 11, 13 or 17, or int8 QDQ (opset 13+) after
@@ -28,16 +30,9 @@ struct ExportClass
 struct ExportMetadata
 {
     std::vector<ExportClass> classes;
-    bool hasWindow = false; // raw values (HU) windowed to [0, 1] first
-    double windowCenter = 40.0;
-    double windowWidth = 400.0;
-    std::vector<float> mean{0.485f, 0.456f, 0.406f}; // then (x - mean[c]) / std[c]
-    std::vector<float> std{0.229f, 0.224f, 0.225f};
-    // The square input size the network was trained at (0: slices as they are), and how slices
-    // were fitted into it ("keep_aspect": longer side to the size, centred, zero padding;
-    // "stretch"); the logits are mapped back the same way.
-    int inputSize = 0;
-    std::string inputResize = "keep_aspect";
+    // How a slice becomes the input (the model bundle's: intensity rules per channel, mean/std,
+    // input size and resize), written as the model's .json writes it.
+    Preprocessing preprocessing;
     std::string modelVersion = "1";
     std::string datasetSummary; // counts only, e.g. "212 slices from 4 patients; 6 classes"
     std::string createdAt;      // ISO 8601 UTC

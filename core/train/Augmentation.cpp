@@ -266,9 +266,10 @@ AugmentedBatch Augmenter::operator()(const torch::Tensor &images, const torch::T
         const at::Tensor index = indexTensor(intensity, device);
         const at::Tensor a = at::tensor(alpha, cpuDouble).to(device, images.scalar_type());
         const at::Tensor b = at::tensor(beta, cpuDouble).to(device, images.scalar_type());
-        const at::Tensor changed =
-            (outImages.index_select(0, index) * a.view({-1, 1, 1, 1}) + b.view({-1, 1, 1, 1}))
-                .clamp(0.0, 1.0);
+        at::Tensor changed =
+            outImages.index_select(0, index) * a.view({-1, 1, 1, 1}) + b.view({-1, 1, 1, 1});
+        if (o.unitRange)
+            changed = changed.clamp(0.0, 1.0);
         outImages = outImages.index_copy(0, index, changed);
     }
 

@@ -6,8 +6,8 @@
 // Reproducible: the same seed and the same input give the same output.
 //
 // Choices (see Augmentation.cpp for the maths):
-// - Images are expected in [0, 1] (before mean/std normalisation); brightness/contrast clamps
-//   to [0, 1].
+// - Images are expected in [0, 1] (before mean/std normalisation), and brightness/contrast
+//   clamps to [0, 1]; z-scored images (unitRange false) are not clamped.
 // - Each transform is drawn independently with its probability (albumentations' Compose), in
 //   the order brightness/contrast, rotate, elastic, grid distortion, flip. Rotate, elastic and
 //   grid distortion are composed into ONE sampling grid per sample, so a sample is resampled
@@ -55,6 +55,9 @@ struct AugmentationOptions
     double contrastLimit = 0.1;   // multiplicative: 1 +- limit
     double flipProbability = 0.5; // horizontal
     int ignoreIndex = 255;        // mask value for pixels that come from outside the image
+    // Images in [0, 1]: brightness/contrast clamps to it. False for z-scored intensities (no
+    // clamp; the brightness shift is then in standard deviations).
+    bool unitRange = true;
 
     static AugmentationOptions forLevel(AugmentationLevel level);
 };

@@ -25,7 +25,8 @@ namespace {
 using nlohmann::json;
 
 constexpr const char *kFormat = "medseg-model";
-constexpr int kFormatVersion = 1;
+// 2: per-channel intensity rules ("intensity") instead of one optional "window".
+constexpr int kFormatVersion = 2;
 
 // The file set's one rule for saving (core/common/AtomicFile): a crash leaves the old file or
 // the new one, never half of one. The writer's own errors are named with the file.
@@ -46,6 +47,95 @@ std::string shapeText(const std::vector<int64_t> &shape)
     for (std::size_t i = 0; i < shape.size(); ++i)
         text += (i ? ", " : "") + std::to_string(shape[i]);
     return text + "]";
+}
+
+json intensityToJson(const ChannelIntensity &c)
+{
+    json j{{"channel", c.channel}, {"scheme", toString(c.scheme)}};
+    switch (c.scheme) {
+    case IntensityScheme::Grey8:
+        break;
+    case IntensityScheme::Window:
+        j["window"] = {{"center", c.windowCenter}, {"width", c.windowWidth}};
+        break;
+    case IntensityScheme::CtPercentiles:
+        j["clip"] = {c.clipLow, c.clipHigh};
+        j["mean"] = c.mean;
+        j["std"] = c.std;
+        break;
+    case IntensityScheme::ZScore:
+        j["nonzero_mask"] = c.nonzeroMask;
+        break;
+    case IntensityScheme::Percentiles:
+        j["percentiles"] = {c.lowPercentile, c.highPercentile};
+        break;
+    }
+    return j;
+}
+
+ChannelIntensity intensityFromJson(const json &j)
+{
+    ChannelIntensity c;
+    c.channel = j.value("channel", c.channel);
+    c.scheme = intensitySchemeFromString(j.at("scheme").get<std::string>());
+    if (c.scheme == IntensityScheme::Window) {
+        c.windowCenter = j.at("window").at("center").get<double>();
+        c.windowWidth = j.at("window").at("width").get<double>();
+    } else if (c.scheme == IntensityScheme::CtPercentiles) {
+        const auto clip = j.at("clip").get<std::vector<double>>();
+        if (clip.size() != 2)
+            throw std::runtime_error("channel '" + c.channel + "': clip needs 2 values");
+        c.clipLow = clip[0];
+        c.clipHigh = clip[1];
+        c.mean = j.at("mean").get<double>();
+        c.std = j.at("std").get<double>();
+    } else if (c.scheme == IntensityScheme::ZScore) {
+        c.nonzeroMask = j.value("nonzero_mask", false);
+    } else if (c.scheme == IntensityScheme::Percentiles) {
+        const auto p = j.value("percentiles", std::vector<double>{0.5, 99.5});
+        if (p.size() != 2)
+            throw std::runtime_error("channel '" + c.channel + "': percentiles needs 2 values");
+        c.lowPercentile = p[0];
+        c.highPercentile = p[1];
+    }
+    c.check();
+    return c;
+}
+
+json preprocessingToJson(const Preprocessing &p)
+{
+    json intensity = json::array();
+    for (const ChannelIntensity &c : p.intensity)
+        intensity.push_back(intensityToJson(c));
+    return json{{"intensity", intensity},
+                {"mean", p.mean},
+                {"std", p.std},
+                {"input_size", p.inputSize},
+                {"input_resize", toString(p.resize)}};
+}
+
+// Also reads format 1's one optional CT window ("window": {"center", "width"} or null).
+Preprocessing preprocessingFromJsonObject(const json &p)
+{
+    Preprocessing result;
+    if (const auto i = p.find("intensity"); i != p.end()) {
+        for (const json &channel : *i)
+            result.intensity.push_back(intensityFromJson(channel));
+    } else if (const auto w = p.find("window"); w != p.end() && !w->is_null()) {
+        const ChannelIntensity window =
+            ChannelIntensity::window(w->at("center").get<double>(), w->at("width").get<double>());
+        window.check();
+        result.intensity.push_back(window);
+    }
+    result.mean = p.at("mean").get<std::vector<float>>();
+    result.std = p.at("std").get<std::vector<float>>();
+    result.inputSize = p.value("input_size", 0);
+    // Files from before the key trained by stretching (and recorded input_size 0).
+    result.resize = inputResizeFromString(p.value("input_resize", std::string("stretch")));
+    for (float s : result.std)
+        if (!(s > 0))
+            throw std::runtime_error("preprocessing std must be positive");
+    return result;
 }
 
 json configToJson(const models::ModelConfig &config)
@@ -118,14 +208,6 @@ std::string toJson(const ModelBundle &bundle)
         classes.push_back({{"index", item.index},
                            {"name", item.name},
                            {"color", {item.colour[0], item.colour[1], item.colour[2]}}});
-    const Preprocessing &p = bundle.preprocessing;
-    json preprocessing{{"window", p.hasWindow
-                                      ? json{{"center", p.windowCenter}, {"width", p.windowWidth}}
-                                      : json(nullptr)},
-                       {"mean", p.mean},
-                       {"std", p.std},
-                       {"input_size", p.inputSize},
-                       {"input_resize", toString(p.resize)}};
     json root{{"format", kFormat},
               {"format_version", kFormatVersion},
               {"version", bundle.version},
@@ -133,7 +215,7 @@ std::string toJson(const ModelBundle &bundle)
               {"dataset_summary", bundle.datasetSummary},
               {"model", configToJson(bundle.config)},
               {"classes", classes},
-              {"preprocessing", preprocessing}};
+              {"preprocessing", preprocessingToJson(bundle.preprocessing)}};
     if (!bundle.trainingPlan.empty())
         root["training"] = json::parse(bundle.trainingPlan);
     if (bundle.validation.isValid()) {
@@ -177,19 +259,7 @@ ModelBundle modelBundleFromJson(const std::string &text, const std::string &sour
                 c.colour[std::size_t(i)] = std::uint8_t(std::clamp(colour[std::size_t(i)], 0, 255));
             bundle.classes.push_back(c);
         }
-        const json &p = root.at("preprocessing");
-        const json &window = p.at("window");
-        bundle.preprocessing.hasWindow = !window.is_null();
-        if (bundle.preprocessing.hasWindow) {
-            bundle.preprocessing.windowCenter = window.at("center").get<double>();
-            bundle.preprocessing.windowWidth = window.at("width").get<double>();
-        }
-        bundle.preprocessing.mean = p.at("mean").get<std::vector<float>>();
-        bundle.preprocessing.std = p.at("std").get<std::vector<float>>();
-        bundle.preprocessing.inputSize = p.value("input_size", 0);
-        // Files from before the key trained by stretching (and recorded input_size 0).
-        bundle.preprocessing.resize =
-            inputResizeFromString(p.value("input_resize", std::string("stretch")));
+        bundle.preprocessing = preprocessingFromJsonObject(root.at("preprocessing"));
         if (const auto t = root.find("training"); t != root.end() && t->is_object())
             bundle.trainingPlan = t->dump();
         if (const auto v = root.find("validation"); v != root.end() && v->is_object()) {
@@ -212,16 +282,54 @@ ModelBundle modelBundleFromJson(const std::string &text, const std::string &sour
         if (values->empty() || (values->size() != 1 && values->size() < channels))
             throw std::runtime_error(where + ": preprocessing mean/std need 1 or " +
                                      std::to_string(channels) + " values");
-    for (float s : bundle.preprocessing.std)
-        if (!(s > 0))
-            throw std::runtime_error(where + ": preprocessing std must be positive");
-    if (bundle.preprocessing.hasWindow && !(bundle.preprocessing.windowWidth >= 1.0))
-        throw std::runtime_error(where + ": window width must be 1 or more");
+    if (bundle.preprocessing.imageChannels() > 1 &&
+        bundle.preprocessing.imageChannels() != bundle.config.in_channels)
+        throw std::runtime_error(where + ": " +
+                                 std::to_string(bundle.preprocessing.imageChannels()) +
+                                 " image channels for a network of " +
+                                 std::to_string(bundle.config.in_channels) + " input channels");
     if (!bundle.classes.empty() && int(bundle.classes.size()) != bundle.config.num_classes)
         throw std::runtime_error(where + ": " + std::to_string(bundle.classes.size()) +
                                  " classes listed for a model of " +
                                  std::to_string(bundle.config.num_classes));
     return bundle;
+}
+
+ChannelIntensity Preprocessing::channelRule(int c) const
+{
+    if (c >= 0 && c < int(intensity.size()))
+        return intensity[std::size_t(c)];
+    return {};
+}
+
+bool Preprocessing::readsRawValues() const
+{
+    return std::any_of(intensity.begin(), intensity.end(), [](const ChannelIntensity &c) {
+        return c.scheme != IntensityScheme::Grey8;
+    });
+}
+
+bool Preprocessing::isUnitRange() const
+{
+    return std::all_of(intensity.begin(), intensity.end(),
+                       [](const ChannelIntensity &c) { return c.isUnitRange(); });
+}
+
+std::string preprocessingJson(const Preprocessing &preprocessing)
+{
+    return preprocessingToJson(preprocessing).dump();
+}
+
+Preprocessing preprocessingFromJson(const std::string &text, const std::string &source)
+{
+    const std::string where = source.empty() ? std::string("preprocessing") : source;
+    try {
+        return preprocessingFromJsonObject(json::parse(text));
+    } catch (const json::exception &error) {
+        throw std::runtime_error(where + ": corrupt preprocessing: " + error.what());
+    } catch (const std::runtime_error &error) {
+        throw std::runtime_error(where + ": " + error.what());
+    }
 }
 
 ModelBundle readModelBundleInfo(const std::string &ptPath)

@@ -6,6 +6,7 @@
 // trained with). No patient data: only class names, numbers and a dataset summary.
 
 #include "core/train/InputGeometry.h"
+#include "core/train/Intensity.h"
 #include "core/train/ValidationScores.h"
 #include "models/ModelConfig.h"
 #include "models/PSPNet.h"
@@ -24,14 +25,13 @@ struct ModelClass
     std::array<std::uint8_t, 3> colour{0, 0, 0};
 };
 
-// How a slice becomes the network's input: optional windowing of raw values (HU) to [0, 1]
-// (the window the VOC dataset was written with), 8-bit images scaled by 1/255, replicated to
-// `config.in_channels`, fitted into the input size, then (x - mean[c]) / std[c].
+// How a slice becomes the network's input: each image channel's raw values through its
+// intensity rule (core/train/Intensity.h; none recorded: one channel of 8-bit grey / 255),
+// grey replicated to `config.in_channels`, fitted into the input size, then (x - mean[c]) /
+// std[c] (ImageNet's statistics for [0, 1] intensities, 0 and 1 after a z-score).
 struct Preprocessing
 {
-    bool hasWindow = false;
-    double windowCenter = 40.0;
-    double windowWidth = 400.0;
+    std::vector<ChannelIntensity> intensity; // one per image channel, in the model's order
     std::vector<float> mean{0.485f, 0.456f, 0.406f};
     std::vector<float> std{0.229f, 0.224f, 0.225f};
     // The square size the network saw in training and how slices were fitted into it
@@ -39,7 +39,22 @@ struct Preprocessing
     // their own size.
     int inputSize = 0;
     InputResize resize = InputResize::KeepAspect;
+
+    // The image channels a case must provide (1 for 8-bit grey models).
+    int imageChannels() const { return intensity.empty() ? 1 : int(intensity.size()); }
+    // Channel c's rule (8-bit grey when none is recorded).
+    ChannelIntensity channelRule(int c) const;
+    // Whether raw values (HU, MR signal) go in as they are, rather than 8-bit grey as a window
+    // or the screen shows them.
+    bool readsRawValues() const;
+    // Whether every channel's values lie in [0, 1] (no z-score).
+    bool isUnitRange() const;
 };
+
+// The "preprocessing" object of the model's .json, which the ONNX metadata repeats: the
+// intensity rules, mean/std and input geometry. Throws std::runtime_error naming `source`.
+std::string preprocessingJson(const Preprocessing &preprocessing);
+Preprocessing preprocessingFromJson(const std::string &json, const std::string &source = {});
 
 struct ModelBundle
 {

@@ -22,6 +22,37 @@ bool isPadded(const InputPlacement &p)
 
 } // namespace
 
+torch::Tensor unitOf(const torch::Tensor &image)
+{
+    at::Tensor x =
+        image.scalar_type() == at::kByte ? image.to(at::kFloat).div(255.0) : image.to(at::kFloat);
+    if (x.dim() == 2)
+        x = x.unsqueeze(0); // [H, W] grey
+    if (x.dim() == 3)
+        x = x.unsqueeze(0);
+    if (x.dim() != 4)
+        throw std::runtime_error("an image must be [C, H, W] or [N, C, H, W]");
+    return x;
+}
+
+torch::Tensor normalizedSlices(const std::vector<VolumeIntensity> &rules,
+                               const std::vector<const float *> &channels, std::int64_t count,
+                               std::int64_t height, std::int64_t width)
+{
+    if (rules.size() != channels.size() || channels.empty())
+        throw std::runtime_error("each image channel needs its intensity rule");
+    const auto channelCount = std::int64_t(channels.size());
+    at::Tensor out = at::empty({count, channelCount, height, width}, at::kFloat);
+    float *data = out.data_ptr<float>();
+    const auto slice = std::size_t(height * width);
+    for (std::int64_t n = 0; n < count; ++n)
+        for (std::int64_t c = 0; c < channelCount; ++c)
+            normalizeIntensities(rules[std::size_t(c)],
+                                 channels[std::size_t(c)] + slice * std::size_t(n), slice,
+                                 data + slice * std::size_t(n * channelCount + c));
+    return out;
+}
+
 InputPlacement placementFor(std::int64_t height, std::int64_t width,
                             const Preprocessing &preprocessing)
 {

@@ -4,7 +4,9 @@
 // labels on that slice: training, validation, the live preview, prediction (Predictor, the
 // Review tab, `medseg predict`) and the export's calibration and checks all call these.
 //
-//   unit [N, C, H, W] in [0, 1]
+//   raw values of each channel -> normalizedSlices (core/train/Intensity.h's rule per channel,
+//   with its volume's statistics), or 8-bit images -> unitOf (/ 255)
+//   unit [N, C, H, W] (in [0, 1], or z-scores)
 //     -> matchChannels   grey replicated to the model's channels, colour averaged to grey
 //     -> placeImage      resized (bilinear) into the square input, zero (black) padding
 //     -> (training only: augmentation)
@@ -12,11 +14,21 @@
 //   logits [N, K, S, S] -> logitsToSlice: the slice's region, resized (bilinear) back to H x W
 
 #include "core/train/InputGeometry.h"
+#include "core/train/Intensity.h"
 #include "core/train/ModelBundle.h"
 
 #include <torch/types.h>
 
 namespace medseg::core {
+
+// Training images as stored ([C, H, W] or [H, W], or batched [N, C, H, W]): 8-bit ones / 255,
+// float ones (already normalised intensities) as they are -> [N, C, H, W] float.
+torch::Tensor unitOf(const torch::Tensor &image);
+// `count` slices of each channel (channels[c] points at the first, slice-major H x W) through
+// their volume's rule -> [count, C, H, W] float on the CPU.
+torch::Tensor normalizedSlices(const std::vector<VolumeIntensity> &rules,
+                               const std::vector<const float *> &channels, std::int64_t count,
+                               std::int64_t height, std::int64_t width);
 
 // The placement of an H x W slice under `preprocessing` (its inputSize and resize).
 InputPlacement placementFor(std::int64_t height, std::int64_t width,

@@ -35,34 +35,25 @@ void Predictor::setBatchSize(int slices)
     m_batchSize = std::max(1, slices);
 }
 
-torch::Tensor Predictor::windowToUnit(const torch::Tensor &values) const
+std::vector<VolumeIntensity>
+Predictor::volumeIntensities(const std::vector<const float *> &channels, std::size_t voxels,
+                             bool invert) const
 {
-    at::Tensor v = values.to(m_device, at::kDouble);
-    if (v.dim() == 3)
-        v = v.unsqueeze(1);
     const Preprocessing &p = m_bundle.preprocessing;
-    if (!p.hasWindow)
-        return (v / 255.0).to(at::kFloat);
-    // linearVoiExact (core/dicom/WindowLevel.cpp), PS3.3 C.11.2.1.2.1, on whole tensors.
-    v = at::trunc(v);
-    const double width1 = std::max(1.0, p.windowWidth) - 1.0;
-    const double c = p.windowCenter - 0.5;
-    at::Tensor y = width1 > 0 ? ((v - c) / width1 + 0.5) * 255.0 : at::zeros_like(v);
-    y = at::clamp(y, 0.0, 255.0);
-    y = at::where(v <= c - width1 / 2.0, at::zeros_like(y), y);
-    y = at::where(v > c + width1 / 2.0, at::full_like(y, 255.0), y);
-    return (at::floor(y) / 255.0).to(at::kFloat);
+    if (int(channels.size()) != p.imageChannels())
+        throw std::runtime_error("the model reads " + std::to_string(p.imageChannels()) +
+                                 " image channel(s); " + std::to_string(channels.size()) +
+                                 " were given");
+    std::vector<VolumeIntensity> rules;
+    for (std::size_t c = 0; c < channels.size(); ++c)
+        rules.push_back(volumeIntensity(p.channelRule(int(c)), channels[c], voxels, invert));
+    return rules;
 }
 
 torch::Tensor Predictor::networkInput(const torch::Tensor &unit) const
 {
     return core::networkInput(unit.to(m_device, at::kFloat), m_bundle.preprocessing,
                               m_bundle.config.in_channels);
-}
-
-torch::Tensor Predictor::preprocessRaw(const torch::Tensor &values) const
-{
-    return networkInput(windowToUnit(values));
 }
 
 torch::Tensor Predictor::preprocessImages(const torch::Tensor &images) const
@@ -88,14 +79,6 @@ SlicePrediction Predictor::predictUnit(const torch::Tensor &unit, bool probabili
     if (probabilities)
         result.probabilities = at::softmax(out, 1).squeeze(0).to(at::kCPU).contiguous();
     return result;
-}
-
-SlicePrediction Predictor::predictSlice(const float *values, int width, int height,
-                                        bool probabilities)
-{
-    const at::Tensor raw = at::from_blob(const_cast<float *>(values), {1, height, width},
-                                         at::TensorOptions().dtype(at::kFloat));
-    return predictUnit(windowToUnit(raw), probabilities);
 }
 
 SlicePrediction Predictor::predictImage(const std::uint8_t *pixels, int width, int height,
@@ -130,15 +113,39 @@ Predictor::predictBatches(int width, int height, int depth, ProgressSink *progre
     return labels;
 }
 
+std::vector<std::uint8_t> Predictor::predictChannels(const std::vector<const float *> &channels,
+                                                     const std::vector<VolumeIntensity> &rules,
+                                                     int width, int height, int count,
+                                                     ProgressSink *progress)
+{
+    const std::size_t sliceSize = std::size_t(width) * std::size_t(height);
+    return predictBatches(width, height, count, progress, [&](int first, int n) {
+        std::vector<const float *> slices;
+        for (const float *channel : channels)
+            slices.push_back(channel + sliceSize * std::size_t(first));
+        return normalizedSlices(rules, slices, n, height, width).to(m_device);
+    });
+}
+
+std::vector<std::uint8_t> Predictor::predictCase(const std::vector<const float *> &channels,
+                                                 int width, int height, int depth, bool invert,
+                                                 int first, int count, ProgressSink *progress)
+{
+    if (first < 0 || count < 0 || first + count > depth)
+        throw std::runtime_error("predictor: slices outside the volume");
+    const std::size_t sliceSize = std::size_t(width) * std::size_t(height);
+    const std::vector<VolumeIntensity> rules =
+        volumeIntensities(channels, sliceSize * std::size_t(depth), invert);
+    std::vector<const float *> from;
+    for (const float *channel : channels)
+        from.push_back(channel + sliceSize * std::size_t(first));
+    return predictChannels(from, rules, width, height, count, progress);
+}
+
 std::vector<std::uint8_t> Predictor::predictVolume(const float *voxels, int width, int height,
                                                    int depth, ProgressSink *progress)
 {
-    const std::size_t sliceSize = std::size_t(width) * std::size_t(height);
-    return predictBatches(width, height, depth, progress, [&](int first, int count) {
-        return windowToUnit(
-            at::from_blob(const_cast<float *>(voxels + sliceSize * std::size_t(first)),
-                          {count, height, width}, at::TensorOptions().dtype(at::kFloat)));
-    });
+    return predictCase({voxels}, width, height, depth, false, 0, depth, progress);
 }
 
 std::vector<std::uint8_t> Predictor::predictGreyVolume(const std::uint8_t *grey, int width,

@@ -1,8 +1,8 @@
 #pragma once
 
-// Runs a trained PSPNet (a ModelBundle) on slices: raw values such as HU from a core::Volume or
-// 8-bit images go through the bundle's Preprocessing, the network runs in eval mode under
-// NoGradGuard, and the argmax becomes a uint8 label map. Not thread-safe: one Predictor per
+// Runs a trained PSPNet (a ModelBundle) on slices: raw values such as HU of one volume per image
+// channel, or 8-bit images, go through the bundle's Preprocessing, the network runs in eval mode
+// under NoGradGuard, and the argmax becomes a uint8 label map. Not thread-safe: one Predictor per
 // thread (the model is touched by its owner only).
 
 #include "core/common/Progress.h"
@@ -39,36 +39,47 @@ public:
     int batchSize() const { return m_batchSize; }
     void setBatchSize(int slices);
 
-    // Raw values [N, H, W] or [N, 1, H, W] (any device, any dtype) -> [0, 1]: with a window,
-    // exactly what the VOC export wrote and training read: values truncated toward zero
-    // (WindowLut), DICOM's linear VOI to 0..255, floored, / 255. Without a window the values
-    // are taken as 0..255 grey levels (/ 255).
-    torch::Tensor windowToUnit(const torch::Tensor &values) const;
-    // [N, C, H, W] in [0, 1] -> the network's input on the device, exactly as training made it
-    // (core/train/NetworkInput.h): channels matched to config.in_channels, fitted into the
-    // trained input size, then (x - mean[c]) / std[c].
+    // Each image channel's rule (the bundle's preprocessing.intensity) resolved on its whole
+    // volume: channels[c] points at `voxels` raw values (HU, MR signal; slice-major). `invert`:
+    // MONOCHROME1, for window rules. Throws std::runtime_error when the case has another number
+    // of channels than the model reads.
+    std::vector<VolumeIntensity> volumeIntensities(const std::vector<const float *> &channels,
+                                                   std::size_t voxels, bool invert = false) const;
+    // [N, C, H, W] unit (core/train/NetworkInput.h's unitOf) -> the network's input on the
+    // device, exactly as training made it: channels matched to config.in_channels, fitted into
+    // the trained input size, then (x - mean[c]) / std[c].
     torch::Tensor networkInput(const torch::Tensor &unit) const;
-    // Raw values [N, H, W] -> network input (windowToUnit + networkInput).
-    torch::Tensor preprocessRaw(const torch::Tensor &values) const;
     // 8-bit images [N, C, H, W] uint8 (C = 1 or 3) -> network input (/ 255 + networkInput).
     torch::Tensor preprocessImages(const torch::Tensor &images) const;
 
-    // [N, C, H, W] in [0, 1] -> logits [N, K, H, W] float on the slices: the network runs on
+    // [N, C, H, W] unit -> logits [N, K, H, W] float on the slices: the network runs on
     // networkInput(unit) and its logits are mapped back onto the slices.
     torch::Tensor logits(const torch::Tensor &unit);
 
-    SlicePrediction predictSlice(const float *values, int width, int height,
-                                 bool probabilities = false);
     // pixels: row-major, `channels` (1 or 3) interleaved.
     SlicePrediction predictImage(const std::uint8_t *pixels, int width, int height, int channels,
                                  bool probabilities = false);
-    // voxels: slice-major raw values (core::Volume's layout, one component). Returns the label
-    // volume in the same layout. Reports slices done through `progress` and throws
-    // CancelledError when it asks to stop.
+    // `count` slices of a case: channels[c] points at the first slice of channel c (raw values,
+    // slice-major, width x height each), normalised by rules[c] (volumeIntensities of the whole
+    // volumes, so that a slice range predicts as the whole volume would). Returns the labels,
+    // slice-major. Reports slices done through `progress` and throws CancelledError when it
+    // asks to stop.
+    std::vector<std::uint8_t> predictChannels(const std::vector<const float *> &channels,
+                                              const std::vector<VolumeIntensity> &rules, int width,
+                                              int height, int count,
+                                              ProgressSink *progress = nullptr);
+    // Slices [first, first + count) of a case of `depth` slices: channels[c] points at the whole
+    // volume of channel c, each rule is resolved on its whole volume (`invert`: MONOCHROME1),
+    // then predictChannels. What `medseg predict`, the Review tab and "Predict all volumes" run
+    // for models that read raw values (Preprocessing::readsRawValues).
+    std::vector<std::uint8_t> predictCase(const std::vector<const float *> &channels, int width,
+                                          int height, int depth, bool invert, int first, int count,
+                                          ProgressSink *progress = nullptr);
+    // A one-channel volume (core::Volume's layout): its rule resolved on it, then every slice.
     std::vector<std::uint8_t> predictVolume(const float *voxels, int width, int height, int depth,
                                             ProgressSink *progress = nullptr);
-    // The same for slices already windowed to 8-bit grey (e.g. MONOCHROME1 series inverted as
-    // the VOC export does, or a model without a window): / 255, no windowing.
+    // Slices already windowed to 8-bit grey (a model of 8-bit grey slices, e.g. from a VOC
+    // dataset, reading a series through its window): / 255.
     std::vector<std::uint8_t> predictGreyVolume(const std::uint8_t *grey, int width, int height,
                                                 int depth, ProgressSink *progress = nullptr);
 

@@ -155,17 +155,6 @@ std::vector<double> classWeightsFromMasks(const std::vector<TrainingSample> &sam
     return weights;
 }
 
-// [C, H, W] (or [H, W]) 8-bit slice -> [1, C, H, W] float in [0, 1].
-at::Tensor unitOf(const at::Tensor &image)
-{
-    at::Tensor x = image.to(at::kFloat).div(255.0);
-    if (x.dim() == 2)
-        x = x.unsqueeze(0); // [H, W] grey
-    if (x.dim() != 3)
-        throw std::runtime_error("training image is not [C, H, W]");
-    return x.unsqueeze(0);
-}
-
 // Pretrained weights must fill the whole backbone: missing keys, other shapes or keys of
 // another network mean the file is for another architecture.
 void checkPretrainedImport(const models::ImportReport &report, const TrainingConfig &config)
@@ -314,6 +303,10 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         throw std::runtime_error("the model has " + std::to_string(config.model.num_classes) +
                                  " classes but the dataset has " +
                                  std::to_string(data.classCount()));
+    if (data.imageChannels() > 1 && config.model.in_channels != data.imageChannels())
+        throw std::runtime_error("the data have " + std::to_string(data.imageChannels()) +
+                                 " image channels but the model reads " +
+                                 std::to_string(config.model.in_channels));
     for (const auto *split : {&data.train, &data.val})
         for (const TrainingSample &sample : *split)
             if (!sample.image.defined() || !sample.mask.defined() || sample.image.dim() != 3 ||
@@ -337,7 +330,8 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
 
     const fs::path runDir(m_runDir);
     fs::create_directories(runDir / "checkpoints");
-    AtomicFile::writeAll((runDir / "config.json").string(), toJson(config));
+    AtomicFile::writeAll((runDir / "config.json").string(),
+                         runConfigJson(config, preprocessingJson(data.preprocessing)));
 
     // Environment: threads, determinism, device, mixed precision.
     const int threads = config.threads > 0 ? config.threads
@@ -375,7 +369,12 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         lossOptions.focal.classWeights = classWeightsFromMasks(data.train, data.classCount());
     const int ignoreIndex = lossOptions.dice.ignoreIndex;
 
-    Augmenter augmenter(AugmentationOptions::forLevel(config.stages.front().augmentation),
+    const auto augmentationFor = [&](AugmentationLevel level) {
+        AugmentationOptions options = AugmentationOptions::forLevel(level);
+        options.unitRange = data.preprocessing.isUnitRange();
+        return options;
+    };
+    Augmenter augmenter(augmentationFor(config.stages.front().augmentation),
                         mixSeed(config.seed, 0xa06u));
 
     // Resume, or start a fresh run.
@@ -548,7 +547,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                              AdamWOptions{plan.learningRate, 0.9, 0.999, 1e-8, plan.weightDecay});
         optimizer.loadStateDict(pos.optimizer);
         pos.optimizer.clear();
-        augmenter.setOptions(AugmentationOptions::forLevel(plan.augmentation));
+        augmenter.setOptions(augmentationFor(plan.augmentation));
         bundle.preprocessing = stagePreprocessing(data.preprocessing, plan, config.inputResize);
         report(StageStarted{pos.stage + 1, int(config.stages.size()), plan.name,
                             std::int64_t(layout.subset.size()), plan.epochs, layout.stepsPerEpoch,

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include <cmath>
 #include <filesystem>
 #include <functional>
@@ -262,25 +264,43 @@ std::string toJson(const TrainingConfig &config)
                      {{"gamma", config.loss.focal.gamma},
                       {"class_weights", config.loss.focal.classWeights},
                       {"ignore_index", config.loss.focal.ignoreIndex}}}};
-    const json root{{"dataset", config.dataset},
-                    {"model", modelToJson(config.model)},
-                    {"stages", stages},
-                    {"loss", loss},
-                    {"class_weights_from_data", config.classWeightsFromData},
-                    {"seed", config.seed},
-                    {"deterministic", config.deterministic},
-                    {"device", config.device},
-                    {"amp", config.amp},
-                    {"channels_last", config.channelsLast},
-                    {"threads", config.threads},
-                    {"checkpoint_minutes", config.checkpointMinutes},
-                    {"checkpoint_every_steps", config.checkpointEverySteps},
-                    {"recipe", toString(config.recipe)},
-                    {"recipe_reason", recipeReason(config)},
-                    {"keep_stage_checkpoints", config.keepStageCheckpoints},
-                    {"input_resize", toString(config.inputResize)},
-                    {"pretrained_backbone", config.pretrainedBackbone}};
+    const json root{
+        {"dataset", config.dataset},
+        {"model", modelToJson(config.model)},
+        {"stages", stages},
+        {"loss", loss},
+        {"class_weights_from_data", config.classWeightsFromData},
+        {"seed", config.seed},
+        {"deterministic", config.deterministic},
+        {"device", config.device},
+        {"amp", config.amp},
+        {"channels_last", config.channelsLast},
+        {"threads", config.threads},
+        {"checkpoint_minutes", config.checkpointMinutes},
+        {"checkpoint_every_steps", config.checkpointEverySteps},
+        {"recipe", toString(config.recipe)},
+        {"recipe_reason", recipeReason(config)},
+        {"keep_stage_checkpoints", config.keepStageCheckpoints},
+        {"input_resize", toString(config.inputResize)},
+        {"pretrained_backbone", config.pretrainedBackbone},
+        {"intensity", config.intensity},
+        {"intensity_window",
+         {{"center", config.intensityWindowCenter}, {"width", config.intensityWindowWidth}}}};
     return root.dump(2) + "\n";
+}
+
+std::string runConfigJson(const TrainingConfig &config, const std::string &preprocessingJson)
+{
+    json root = json::parse(toJson(config));
+    root["preprocessing"] = json::parse(preprocessingJson);
+    return root.dump(2) + "\n";
+}
+
+const std::vector<std::string> &intensityChoices()
+{
+    static const std::vector<std::string> choices{"auto", "window", "ct_percentiles", "zscore",
+                                                  "percentiles"};
+    return choices;
 }
 
 std::string trainingPlanJson(const TrainingConfig &config)
@@ -387,6 +407,14 @@ TrainingConfig trainingConfigFromJson(const std::string &text, const std::string
     std::string reason; // written for readers; recipeReason() derives it
     top.read("recipe_reason", reason);
     top.read("pretrained_backbone", config.pretrainedBackbone);
+    top.read("intensity", config.intensity);
+    top.readObject("intensity_window", [&](const json &object, std::string path) {
+        ObjectReader r(object, path, source);
+        r.read("center", config.intensityWindowCenter);
+        r.read("width", config.intensityWindowWidth);
+        r.finish();
+    });
+    top.readObject("preprocessing", [](const json &, std::string) {}); // a run's, resolved
     top.finish();
     try {
         validate(config);
@@ -404,6 +432,12 @@ void validate(const TrainingConfig &config)
     };
     if (config.stages.empty())
         fail("the plan has no stages");
+    const auto &choices = intensityChoices();
+    if (std::find(choices.begin(), choices.end(), config.intensity) == choices.end())
+        fail("intensity must be auto, window, ct_percentiles, zscore or percentiles (not '" +
+             config.intensity + "')");
+    if (!(config.intensityWindowWidth >= 1.0))
+        fail("intensity_window.width must be 1 or more");
     for (std::size_t i = 0; i < config.stages.size(); ++i) {
         const StagePlan &s = config.stages[i];
         const std::string where = "stage " + std::to_string(i + 1) + ": ";

@@ -83,7 +83,19 @@ struct TrainingConfig
     // it and every prediction fits slices the same way (core/train/NetworkInput.h).
     InputResize inputResize = InputResize::KeepAspect;
     std::string pretrainedBackbone; // optional torchvision state dict for the backbone
+    // How the intensities of image volumes (a project, an nnU-Net or Decathlon dataset) are
+    // normalised (core/train/Intensity.h): "auto" is nnU-Net's rule (ct_percentiles for CT
+    // channels, zscore for the others); "window" (CT channels through intensityWindow, the
+    // others z-scored), "ct_percentiles", "zscore" or "percentiles" apply to every channel.
+    // VOC datasets are 8-bit images and stay grey8. The rules the data resolved to are written
+    // into the run's config.json as "preprocessing" (for readers: the data resolve them again).
+    std::string intensity = "auto";
+    double intensityWindowCenter = 40.0;
+    double intensityWindowWidth = 400.0;
 };
+
+// The values `intensity` takes.
+const std::vector<std::string> &intensityChoices();
 
 // Picks the recipe from config.pretrainedBackbone (fine-tune with weights, else from scratch)
 // and sets config.recipe and config.stages to it.
@@ -92,6 +104,9 @@ void applyRecipe(TrainingConfig &config);
 std::string recipeReason(const TrainingConfig &config);
 
 std::string toJson(const TrainingConfig &config);
+// config.json of a run: toJson(config) with the resolved preprocessing (a JSON object, from
+// core::preprocessingJson) under "preprocessing".
+std::string runConfigJson(const TrainingConfig &config, const std::string &preprocessingJson);
 // The recipe, its reason and the stages, for a model card (no paths: the pretrained file by
 // its name only).
 std::string trainingPlanJson(const TrainingConfig &config);

@@ -1,12 +1,14 @@
 #pragma once
 
-// Labeled slices in memory, as training reads them: 8-bit images (the VOC dataset's windowed
-// slices) and class-index masks, already split into train and validation by patient.
+// Labeled slices in memory, as training reads them: images (8-bit, as the VOC dataset's windowed
+// slices, or float: intensities already through their channels' rules) and class-index masks,
+// already split into train and validation by patient.
 
 #include "core/train/ModelBundle.h"
 
 #include <torch/types.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -14,9 +16,11 @@ namespace medseg::core {
 
 struct TrainingSample
 {
-    torch::Tensor image; // [C, H, W] uint8 (C = 1 or 3; converted to the model's in_channels)
-    torch::Tensor mask;  // [H, W] uint8 class indexes, 255 = ignore
-    std::string name;    // de-identified file name, for messages
+    // [C, H, W]: uint8 (C = 1 or 3; / 255, grey replicated to the model's in_channels), or
+    // float, each channel through preprocessing.intensity (C = its channel count).
+    torch::Tensor image;
+    torch::Tensor mask; // [H, W] uint8 class indexes, 255 = ignore
+    std::string name;   // de-identified file name, for messages
 };
 
 struct TrainingData
@@ -28,6 +32,16 @@ struct TrainingData
     std::string summary; // for the model card: "212 slices, 4 patients, 6 classes"
 
     int classCount() const { return int(classes.size()); }
+    int imageChannels() const { return preprocessing.imageChannels(); }
 };
+
+// The network's classes, and its input channels when the data have several image channels
+// (grey data keep the configured channels, grey replicated), as the data need them.
+inline void fitModelToData(models::ModelConfig &model, const TrainingData &data)
+{
+    model.num_classes = std::max(2, data.classCount());
+    if (data.imageChannels() > 1)
+        model.in_channels = data.imageChannels();
+}
 
 } // namespace medseg::core

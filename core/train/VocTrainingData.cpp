@@ -94,15 +94,16 @@ TrainingData loadVocTrainingData(const std::string &dir, const VocTrainingOption
 
     // The rendering window, when convert recorded one (preprocessing.json): the model then
     // windows raw values (HU) the same way at prediction time.
-    data.preprocessing.hasWindow = false;
+    data.preprocessing.intensity.clear();
     if (std::ifstream file(fs::path(dir) / "preprocessing.json"); file) {
         try {
             const auto j = nlohmann::json::parse(file);
             if (j.contains("window_center") && j.contains("window_width") &&
                 !j.value("invert", false)) {
-                data.preprocessing.hasWindow = true;
-                data.preprocessing.windowCenter = j.at("window_center").get<double>();
-                data.preprocessing.windowWidth = j.at("window_width").get<double>();
+                const ChannelIntensity window = ChannelIntensity::window(
+                    j.at("window_center").get<double>(), j.at("window_width").get<double>());
+                window.check();
+                data.preprocessing.intensity = {window};
             }
         } catch (const nlohmann::json::exception &error) {
             throw std::runtime_error(dir + "/preprocessing.json: " + error.what());

@@ -21,8 +21,8 @@ struct VocTrainingOptions
 
 // Throws std::runtime_error naming the folder or file when the dataset cannot be read, and
 // CancelledError when `progress` asks to cancel. Slices without an image are skipped.
-// The images are the dataset's 8-bit (already windowed) slices: preprocessing.hasWindow is
-// false, because VocWriter records no window (see the report on issue 7).
+// The images are the dataset's 8-bit (already windowed) slices: grey8, or the CT window that
+// `medseg convert` recorded in preprocessing.json (the model then windows raw HU alike).
 TrainingData loadVocTrainingData(const std::string &dir, const VocTrainingOptions &options = {},
                                  ProgressSink *progress = nullptr);
 

@@ -2,11 +2,13 @@
 
 #include "core/imageio/ImageFileIndex.h"
 #include "core/imageio/SeriesReader.h"
+#include "core/train/NetworkInput.h"
 #include "core/workspace/Workspace.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <random>
@@ -29,14 +31,132 @@ bool sliceHasLabels(const LabeledVolume &v, int k)
     return std::any_of(begin, begin + std::ptrdiff_t(size), [](std::uint16_t l) { return l; });
 }
 
-// The modality most volumes have (CT or not): the others are left out, as one model reads one
-// kind of intensities.
-bool isCtProject(const std::vector<LabeledVolume> &volumes)
+bool isCtChannel(const LabeledVolume &v, int c)
 {
+    std::string name = v.channelName(c);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char ch) { return char(std::toupper(ch)); });
+    return name == "CT";
+}
+
+// The channel count and the modality (CT or not) most volumes have: the others are left out,
+// as one model reads one kind of input.
+std::vector<const LabeledVolume *> selectVolumes(const std::vector<LabeledVolume> &all,
+                                                 VolumeDataReport &r)
+{
+    std::map<int, std::size_t> channelCounts;
     std::size_t ct = 0;
-    for (const LabeledVolume &v : volumes)
-        ct += v.layout.modality == "CT";
-    return ct * 2 > volumes.size();
+    for (const LabeledVolume &v : all) {
+        ++channelCounts[v.channelCount()];
+        ct += isCtChannel(v, 0);
+    }
+    int channels = 1;
+    std::size_t most = 0;
+    for (const auto &[count, volumes] : channelCounts)
+        if (volumes > most) {
+            channels = count;
+            most = volumes;
+        }
+    const bool ctProject = ct * 2 > all.size();
+    std::vector<const LabeledVolume *> volumes;
+    for (const LabeledVolume &v : all) {
+        if (v.volume->components() != 1)
+            r.notes.push_back(v.caseName + ": a colour series, left out");
+        else if (v.channelCount() != channels)
+            r.notes.push_back(v.caseName + ": " + std::to_string(v.channelCount()) +
+                              " channel(s) while most labeled cases have " +
+                              std::to_string(channels) + "; left out");
+        else if (isCtChannel(v, 0) != ctProject)
+            r.notes.push_back(v.caseName + ": " + (ctProject ? "not CT" : "CT") +
+                              " while most labeled volumes are " + (ctProject ? "CT" : "not CT") +
+                              "; left out (one model reads one kind of intensities)");
+        else
+            volumes.push_back(&v);
+    }
+    return volumes;
+}
+
+// Voxels of channel c that the training cases' labels mark (nnU-Net's foreground samples), at
+// most about a million in all.
+std::vector<float> foregroundSamples(const std::vector<const LabeledVolume *> &volumes, int c)
+{
+    std::vector<float> samples;
+    const std::size_t perVolume =
+        std::max<std::size_t>(10000, 1000000 / std::max<std::size_t>(1, volumes.size()));
+    for (const LabeledVolume *v : volumes) {
+        const float *voxels = v->channel(c).data();
+        const std::size_t count = v->labels.size();
+        const std::size_t marked = std::size_t(std::count_if(
+            v->labels.begin(), v->labels.end(), [](std::uint16_t l) { return l != 0; }));
+        const std::size_t stride = std::max<std::size_t>(1, marked / perVolume);
+        for (std::size_t i = 0, n = 0; i < count; ++i)
+            if (v->labels[i] != 0 && n++ % stride == 0)
+                samples.push_back(voxels[i]);
+    }
+    return samples;
+}
+
+// Each channel's rule under the user's choice, from the training cases' intensities.
+std::vector<ChannelIntensity> chooseRules(const std::vector<const LabeledVolume *> &volumes,
+                                          const std::vector<const LabeledVolume *> &training,
+                                          const VolumeDataOptions &options)
+{
+    std::vector<ChannelIntensity> rules;
+    const LabeledVolume &first = *volumes.front();
+    for (int c = 0; c < first.channelCount(); ++c) {
+        const bool ct = isCtChannel(first, c);
+        const std::string &choice = options.intensity;
+        ChannelIntensity rule;
+        if (choice == "auto")
+            rule.scheme = ct ? IntensityScheme::CtPercentiles : IntensityScheme::ZScore;
+        else if (choice == "window")
+            rule.scheme = ct ? IntensityScheme::Window : IntensityScheme::ZScore;
+        else
+            rule.scheme = intensitySchemeFromString(choice);
+        if (rule.scheme == IntensityScheme::CtPercentiles)
+            rule = ctPercentilesOf(foregroundSamples(training, c), first.channelName(c));
+        if (rule.scheme == IntensityScheme::Window) {
+            const Window window = options.ctWindow ? *options.ctWindow : findPreset("abdomen");
+            rule.windowCenter = window.center;
+            rule.windowWidth = window.width;
+        }
+        if (rule.scheme == IntensityScheme::ZScore) {
+            std::size_t masked = 0;
+            for (const LabeledVolume *v : volumes)
+                masked += prefersNonzeroMask(v->channel(c).data(), v->labels.size());
+            rule.nonzeroMask = masked * 2 > volumes.size();
+        }
+        rule.channel = first.channelName(c);
+        rules.push_back(rule);
+    }
+    return rules;
+}
+
+// mean/std after the rules: ImageNet's for [0, 1] channels (grey replicated to the model's
+// channels keeps all three), none after a z-score.
+void setChannelStatistics(Preprocessing &p)
+{
+    const Preprocessing defaults;
+    if (p.intensity.size() == 1 && p.intensity.front().isUnitRange())
+        return;
+    p.mean.clear();
+    p.std.clear();
+    for (std::size_t c = 0; c < p.intensity.size(); ++c) {
+        const bool unit = p.intensity[c].isUnitRange();
+        p.mean.push_back(unit ? defaults.mean[c % defaults.mean.size()] : 0.0f);
+        p.std.push_back(unit ? defaults.std[c % defaults.std.size()] : 1.0f);
+    }
+}
+
+// A volume's channels, each with its rule resolved on it.
+std::vector<VolumeIntensity> resolveRules(const LabeledVolume &v,
+                                          const std::vector<ChannelIntensity> &rules)
+{
+    std::vector<VolumeIntensity> resolved;
+    for (int c = 0; c < v.channelCount(); ++c)
+        resolved.push_back(volumeIntensity(rules[std::size_t(c)], v.channel(c).data(),
+                                           v.labels.size(), c == 0 && v.layout.invertForDisplay));
+    return resolved;
 }
 
 // Patients in a seeded order (Fisher-Yates over mt19937_64, the same on every platform); the
@@ -53,14 +173,20 @@ std::set<std::string> validationPatients(const std::vector<std::string> &patient
     return {order.begin(), order.begin() + std::ptrdiff_t(count)};
 }
 
-TrainingSample sampleOf(const LabeledVolume &v, int k, const WindowLut &lut)
+// Slice k, each channel through its resolved rule. 8 bits are stored when every rule is a
+// window (its values are k / 255 exactly), floats otherwise.
+TrainingSample sampleOf(const LabeledVolume &v, int k, const std::vector<VolumeIntensity> &rules,
+                        bool bytes)
 {
     const int w = v.volume->width(), h = v.volume->height();
     const std::size_t size = std::size_t(w) * h;
+    std::vector<const float *> channels;
+    for (int c = 0; c < v.channelCount(); ++c)
+        channels.push_back(v.channel(c).slice(k));
     TrainingSample sample;
-    sample.image = torch::empty({1, h, w}, torch::kUInt8);
-    lut.apply(v.volume->slice(k), size, sample.image.data_ptr<std::uint8_t>(),
-              std::size_t(v.volume->components()));
+    sample.image = normalizedSlices(rules, channels, 1, h, w).squeeze(0);
+    if (bytes)
+        sample.image = sample.image.mul(255.0).round_().to(torch::kUInt8);
     sample.mask = torch::empty({h, w}, torch::kUInt8);
     std::uint8_t *mask = sample.mask.data_ptr<std::uint8_t>();
     const std::uint16_t *labels = v.labels.data() + size * std::size_t(k);
@@ -122,7 +248,58 @@ void oversampleRareClasses(TrainingData &data, int classes, double foregroundFra
         data.train.push_back(std::move(sample));
 }
 
+using SeriesByUid = std::map<std::string, std::pair<DicomSeries, std::string>>; // and patient
+
 } // namespace
+
+std::vector<std::string> channelSeriesOf(const WorkspaceSeries &entry)
+{
+    std::vector<std::string> uids;
+    for (const nlohmann::json &uid : entry.state.value("channelSeries", nlohmann::json::array()))
+        uids.push_back(uid.is_string() ? uid.get<std::string>() : std::string());
+    return uids;
+}
+
+std::vector<std::string> datasetChannelNames(const Workspace &workspace)
+{
+    std::vector<std::string> names;
+    for (const auto &name : workspace.settings()
+                                .value("dataset", nlohmann::json::object())
+                                .value("channelNames", nlohmann::json::array()))
+        names.push_back(name.is_string() ? name.get<std::string>() : std::string());
+    return names;
+}
+
+std::vector<std::shared_ptr<const Volume>>
+loadMoreChannels(const std::vector<std::string> &channelSeries, const Volume &first,
+                 const std::string &caseName, const ChannelReader &read)
+{
+    std::vector<std::shared_ptr<const Volume>> channels;
+    for (std::size_t c = 1; c < channelSeries.size(); ++c) {
+        std::string file;
+        std::shared_ptr<const Volume> channel = read(channelSeries[c], &file);
+        if (!channel)
+            throw std::runtime_error("case " + caseName + ": the series of channel " +
+                                     std::to_string(c) + " is not in the project's sources");
+        const ImageGeometry &a = channel->geometry(), &b = first.geometry();
+        bool same = channel->width() == first.width() && channel->height() == first.height() &&
+                    channel->depth() == first.depth() && channel->components() == 1;
+        for (std::size_t i = 0; same && i < 3; ++i)
+            same = std::abs(a.origin[i] - b.origin[i]) <= 1e-3 &&
+                   std::abs(a.spacing[i] - b.spacing[i]) <= 1e-3;
+        const auto size = [](const Volume &v) {
+            return std::to_string(v.width()) + "x" + std::to_string(v.height()) + "x" +
+                   std::to_string(v.depth());
+        };
+        if (!same)
+            throw std::runtime_error(
+                (file.empty() ? caseName : file) + ": channel " + std::to_string(c) + " of case " +
+                caseName + " (" + size(*channel) + ") is not on the grid of its first channel (" +
+                size(first) + ")");
+        channels.push_back(std::move(channel));
+    }
+    return channels;
+}
 
 std::vector<ModelClass> modelClassesOf(const LabelDescriptions &table, int largest)
 {
@@ -143,6 +320,15 @@ std::vector<ModelClass> modelClassesOf(const LabelDescriptions &table, int large
     return classes;
 }
 
+std::string LabeledVolume::channelName(int c) const
+{
+    if (std::size_t(c) < channelNames.size() && !channelNames[std::size_t(c)].empty())
+        return channelNames[std::size_t(c)];
+    if (c == 0)
+        return layout.modality.empty() ? std::string("image") : layout.modality;
+    return "channel " + std::to_string(c);
+}
+
 TrainingData trainingDataFromVolumes(const std::vector<LabeledVolume> &all,
                                      const LabelDescriptions &table,
                                      const VolumeDataOptions &options, VolumeDataReport *report)
@@ -150,18 +336,16 @@ TrainingData trainingDataFromVolumes(const std::vector<LabeledVolume> &all,
     VolumeDataReport local;
     VolumeDataReport &r = report ? *report : local;
     r = {};
-    const bool ct = isCtProject(all);
-    std::vector<const LabeledVolume *> volumes;
-    for (const LabeledVolume &v : all) {
-        if (v.volume->components() != 1)
-            r.notes.push_back(v.caseName + ": a colour series, left out");
-        else if ((v.layout.modality == "CT") != ct)
-            r.notes.push_back(v.caseName + ": " + (ct ? "not CT" : "CT") +
-                              " while most labeled volumes are " + (ct ? "CT" : "not CT") +
-                              "; left out (one model reads one kind of intensities)");
-        else
-            volumes.push_back(&v);
-    }
+    std::vector<const LabeledVolume *> volumes = selectVolumes(all, r);
+    volumes.erase(std::remove_if(volumes.begin(), volumes.end(),
+                                 [](const LabeledVolume *v) {
+                                     return std::none_of(v->labels.begin(), v->labels.end(),
+                                                         [](std::uint16_t l) { return l; });
+                                 }),
+                  volumes.end());
+    if (volumes.empty())
+        throw std::runtime_error("no labeled slice in the project's volumes yet");
+
     std::vector<std::string> patients;
     for (const LabeledVolume *v : volumes)
         if (std::find(patients.begin(), patients.end(), v->patient) == patients.end())
@@ -171,31 +355,37 @@ TrainingData trainingDataFromVolumes(const std::vector<LabeledVolume> &all,
     const std::set<std::string> validation =
         byPatient ? validationPatients(patients, options.validationFraction, options.seed)
                   : std::set<std::string>{};
-    if (!byPatient && !volumes.empty())
+    if (!byPatient)
         r.notes.push_back("one patient only: every fifth labeled slice validates, so "
                           "validation scores are optimistic");
+    std::vector<const LabeledVolume *> training;
+    for (const LabeledVolume *v : volumes)
+        if (!validation.count(v->patient))
+            training.push_back(v);
 
     TrainingData data;
-    const Window ctWindow = options.ctWindow ? *options.ctWindow : findPreset("abdomen");
+    data.preprocessing.intensity = chooseRules(volumes, training, options);
+    setChannelStatistics(data.preprocessing);
+    for (const ChannelIntensity &rule : data.preprocessing.intensity)
+        r.channels.push_back(rule.channel + ": " + rule.describe());
+    const bool bytes = std::all_of(
+        data.preprocessing.intensity.begin(), data.preprocessing.intensity.end(),
+        [](const ChannelIntensity &rule) { return rule.scheme == IntensityScheme::Window; });
+
     int largest = 0;
     for (const LabeledVolume *v : volumes) {
-        const Window window = ct ? ctWindow : defaultWindow(v->layout, *v->volume);
-        const auto [lo, hi] = v->volume->range();
-        const WindowLut lut(window, int(std::floor(lo)), int(std::ceil(hi)),
-                            v->layout.invertForDisplay);
         std::vector<int> labeled;
         for (int k = 0; k < v->volume->depth(); ++k)
             if (sliceHasLabels(*v, k))
                 labeled.push_back(k);
-        if (labeled.empty())
-            continue;
         ++r.volumes;
         const bool validates = validation.count(v->patient) > 0;
         auto &cases = validates ? r.validationCases : r.trainCases;
         if (std::find(cases.begin(), cases.end(), v->caseName) == cases.end())
             cases.push_back(v->caseName);
+        const std::vector<VolumeIntensity> rules = resolveRules(*v, data.preprocessing.intensity);
         for (std::size_t n = 0; n < labeled.size(); ++n) {
-            TrainingSample sample = sampleOf(*v, labeled[n], lut);
+            TrainingSample sample = sampleOf(*v, labeled[n], rules, bytes);
             for (const int c : classesIn(sample)) {
                 largest = std::max(largest, c);
                 if (int(r.slicesWithClass.size()) <= c)
@@ -207,8 +397,6 @@ TrainingData trainingDataFromVolumes(const std::vector<LabeledVolume> &all,
             (toValidation ? data.val : data.train).push_back(std::move(sample));
         }
     }
-    if (r.labeledSlices == 0)
-        throw std::runtime_error("no labeled slice in the project's volumes yet");
     if (data.val.empty())
         data.val.push_back(data.train.back());
     if (data.train.empty())
@@ -216,15 +404,14 @@ TrainingData trainingDataFromVolumes(const std::vector<LabeledVolume> &all,
 
     data.classes = modelClassesOf(table, largest);
     oversampleRareClasses(data, data.classCount(), options.foregroundFraction, table, &r);
-    if (ct) {
-        data.preprocessing.hasWindow = true;
-        data.preprocessing.windowCenter = ctWindow.center;
-        data.preprocessing.windowWidth = ctWindow.width;
-    }
     data.summary = std::to_string(r.labeledSlices) + " labeled slices of " +
                    std::to_string(r.volumes) + " volumes, " + std::to_string(r.trainCases.size()) +
                    " training and " + std::to_string(r.validationCases.size()) +
                    " validation cases, " + std::to_string(data.classes.size()) + " classes";
+    if (data.imageChannels() > 1)
+        data.summary += ", " + std::to_string(data.imageChannels()) + " channels";
+    for (std::size_t c = 0; c < r.channels.size(); ++c)
+        data.summary += (c == 0 ? "; " : ", ") + r.channels[c];
     return data;
 }
 
@@ -235,7 +422,7 @@ std::vector<LabeledVolume> loadProjectVolumes(const std::string &projectFolder,
     if (table)
         *table = LabelDescriptions::fromJson(
             nlohmann::json{{"labels", workspace.labelTable()}}.dump(), workspace.projectFile());
-    std::map<std::string, std::pair<DicomSeries, std::string>> byUid; // series, patient
+    SeriesByUid byUid;
     for (const std::string &source : workspace.sources()) {
         const DicomIndex index = indexImages(source, {}, progress);
         for (const DicomPatient &patient : index.patients)
@@ -246,6 +433,16 @@ std::vector<LabeledVolume> loadProjectVolumes(const std::string &projectFolder,
                                                              ? patient.name
                                                              : patient.patientId));
     }
+    const std::vector<std::string> channelNames = datasetChannelNames(workspace);
+    const ChannelReader read = [&](const std::string &uid, std::string *file) {
+        const auto found = byUid.find(uid);
+        if (found == byUid.end())
+            return std::shared_ptr<const Volume>();
+        const DicomSeries &series = found->second.first;
+        if (!series.instances.empty())
+            *file = series.instances.front().path;
+        return std::shared_ptr<const Volume>(SeriesReader::load(series, nullptr));
+    };
     std::vector<LabeledVolume> volumes;
     for (const WorkspaceSeries &entry : workspace.series()) {
         if (progress && progress->isCancelled())
@@ -264,8 +461,12 @@ std::vector<LabeledVolume> loadProjectVolumes(const std::string &projectFolder,
             continue;
         v.caseName = entry.state.value("case", found->second.first.description);
         v.patient = entry.state.contains("case") ? v.caseName : found->second.second;
+        v.seriesUid = entry.uid;
         v.labels = labels->labels;
         v.volume = std::move(volume);
+        v.moreChannels = loadMoreChannels(channelSeriesOf(entry), *v.volume, v.caseName, read);
+        if (v.channelCount() > 1)
+            v.channelNames = channelNames;
         volumes.push_back(std::move(v));
     }
     return volumes;

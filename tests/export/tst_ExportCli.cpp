@@ -1,6 +1,7 @@
 // `medseg export`, run as a script would: fp32 and int8 exports of a model bundle, the files it
 // writes beside the .onnx, and its usage errors.
 
+#include "core/dataset/NiftiIo.h"
 #include "core/train/ModelBundle.h"
 #include "models/Registry.h"
 #include "support/CliRunner.h"
@@ -59,9 +60,7 @@ private Q_SLOTS:
         core::ModelBundle bundle;
         bundle.config = config;
         bundle.classes = {{0, "background", {0, 0, 0}}, {1, "liver", {200, 30, 30}}};
-        bundle.preprocessing.hasWindow = true;
-        bundle.preprocessing.windowCenter = 50;
-        bundle.preprocessing.windowWidth = 400;
+        bundle.preprocessing.intensity = {core::ChannelIntensity::window(50, 400)};
         bundle.version = "3";
         bundle.datasetSummary = "6 slices from 1 patient; 2 classes";
         m_bundle = m_dir.filePath(QStringLiteral("model.pt"));
@@ -95,20 +94,32 @@ private Q_SLOTS:
     {
         const QString out = m_dir.filePath(QStringLiteral("fp32/model.onnx"));
         QDir().mkpath(QFileInfo(out).path());
+        // A CT volume in HU (a NIfTI file) to prove the input on: the file's preprocessing, read
+        // back as a runtime reads it, must give the network what the model's own gives.
+        core::Volume ct(24, 20, 8);
+        for (std::size_t n = 0; n < ct.voxelCount(); ++n)
+            ct.data()[n] = float(int(n * 37 % 2000) - 1000);
+        const QString image = m_dir.filePath(QStringLiteral("ct.nii.gz"));
+        core::NiftiIo::writeImage(image.toStdString(), ct);
         QString text;
         QCOMPARE(runCli({QStringLiteral("export"), m_bundle, QStringLiteral("-o"), out,
-                         QStringLiteral("--opset"), QStringLiteral("11")},
+                         QStringLiteral("--opset"), QStringLiteral("11"),
+                         QStringLiteral("--check-image"), image},
                         &text),
                  0);
         QVERIFY2(QFileInfo(out).size() > 1000000, qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Input check (") + image +
+                               QStringLiteral("): passed, largest difference 0 over 3 slices")),
+                 qPrintable(text));
         const QJsonObject card =
             readJson(m_dir.filePath(QStringLiteral("fp32/model.modelcard.json")));
         QCOMPARE(card[QStringLiteral("model")][QStringLiteral("version")].toString(),
                  QStringLiteral("3"));
         QCOMPARE(card[QStringLiteral("classes")].toArray().size(), 2);
         QCOMPARE(card[QStringLiteral("preprocessing")][QStringLiteral("intensity")]
-                     [QStringLiteral("window_width")]
-                         .toDouble(),
+                     .toArray()
+                     .at(0)[QStringLiteral("window")][QStringLiteral("width")]
+                     .toDouble(),
                  400.0);
         const QJsonObject report =
             readJson(m_dir.filePath(QStringLiteral("fp32/model.export-report.json")));
@@ -116,6 +127,10 @@ private Q_SLOTS:
         const QJsonObject fp32 = report[QStringLiteral("fp32_vs_libtorch")].toObject();
         QCOMPARE(fp32[QStringLiteral("status")].toString(), QStringLiteral("passed"));
         QCOMPARE(fp32[QStringLiteral("sizes")].toArray().size(), 3);
+        const QJsonObject input = report[QStringLiteral("input_check")].toObject();
+        QCOMPARE(input[QStringLiteral("status")].toString(), QStringLiteral("passed"));
+        QCOMPARE(input[QStringLiteral("slices")].toInt(), 3);
+        QCOMPARE(input[QStringLiteral("source")].toString(), image);
         QCOMPARE(card[QStringLiteral("onnx")][QStringLiteral("pyramid_head")].toString(),
                  QStringLiteral("factored"));
     }

@@ -31,9 +31,7 @@ core::ExportMetadata metadata()
     core::ExportMetadata m;
     m.classes = {
         {0, "background", {0, 0, 0}}, {1, "liver", {255, 0, 0}}, {2, "tumour", {0, 255, 0}}};
-    m.hasWindow = true;
-    m.windowCenter = 60;
-    m.windowWidth = 350;
+    m.preprocessing.intensity = {core::ChannelIntensity::window(60, 350)};
     m.modelVersion = "7";
     m.datasetSummary = "40 slices from 2 patients; 3 classes";
     return m;
@@ -351,8 +349,12 @@ private Q_SLOTS:
         QCOMPARE(classes[1]["name"].get<std::string>(), std::string("liver"));
         QCOMPARE(classes[1]["colour"][0].get<int>(), 255);
         const auto pre = nlohmann::json::parse(props.at("medseg.preprocessing"));
-        QCOMPARE(pre["intensity"]["window_center"].get<double>(), 60.0);
-        QCOMPARE(pre["intensity"]["window_width"].get<double>(), 350.0);
+        QCOMPARE(pre["intensity"][0]["scheme"].get<std::string>(), std::string("window"));
+        QCOMPARE(pre["intensity"][0]["window"]["center"].get<double>(), 60.0);
+        QCOMPARE(pre["intensity"][0]["window"]["width"].get<double>(), 350.0);
+        // What medseg reads back from the file is the rule it was given.
+        const core::Preprocessing back = core::preprocessingFromJson(pre.dump());
+        QCOMPARE(back.intensity.at(0).windowWidth, 350.0);
         QCOMPARE(pre["mean"].size(), size_t(3));
         const auto card = nlohmann::json::parse(core::modelCardJson(model->config, options));
         QCOMPARE(card["model"]["backbone"].get<std::string>(), std::string("resnet18"));

@@ -52,9 +52,7 @@ inline core::ModelBundle tinyBundle(const models::ModelConfig &config)
             {c,
              c == 0 ? "background" : "organ " + std::to_string(c),
              {std::uint8_t(60 * c), std::uint8_t(255 - 60 * c), std::uint8_t(30 * c)}});
-    bundle.preprocessing.hasWindow = true;
-    bundle.preprocessing.windowCenter = 40;
-    bundle.preprocessing.windowWidth = 400;
+    bundle.preprocessing.intensity = {core::ChannelIntensity::window(40, 400)};
     bundle.version = "3";
     bundle.datasetSummary = "4 slices from 1 patient; 3 classes";
     bundle.createdAt = "2026-11-25T20:00:00Z";

@@ -99,9 +99,10 @@ void tst_ModelBundle::roundTripKeepsTheCard()
     QCOMPARE(bundle.classes.size(), std::size_t(3));
     QCOMPARE(bundle.classes[2].name, std::string("organ 2"));
     QCOMPARE(bundle.classes[2].colour, expected.classes[2].colour);
-    QVERIFY(bundle.preprocessing.hasWindow);
-    QCOMPARE(bundle.preprocessing.windowCenter, 40.0);
-    QCOMPARE(bundle.preprocessing.windowWidth, 400.0);
+    QCOMPARE(bundle.preprocessing.intensity.size(), std::size_t(1));
+    QVERIFY(bundle.preprocessing.intensity[0].scheme == IntensityScheme::Window);
+    QCOMPARE(bundle.preprocessing.intensity[0].windowCenter, 40.0);
+    QCOMPARE(bundle.preprocessing.intensity[0].windowWidth, 400.0);
     QCOMPARE(bundle.preprocessing.mean, expected.preprocessing.mean);
     QCOMPARE(bundle.version, std::string("3"));
     QCOMPARE(bundle.datasetSummary, expected.datasetSummary);

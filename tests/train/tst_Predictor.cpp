@@ -1,6 +1,7 @@
-// The Predictor: windowing of raw values equals the VOC export's (core/dicom's linear VOI,
-// floored), channels and mean/std as the bundle says, and slice/volume predictions with the
-// right shapes that agree with each other.
+// The Predictor and the one intensity rule (core/train/Intensity.h): windowing of raw values
+// equals the VOC export's (core/dicom's linear VOI, floored), nnU-Net's CT and z-score rules
+// equal their definitions, channels and mean/std as the bundle says, and slice/volume/case
+// predictions with the right shapes that agree with each other.
 
 #include "TinyModel.h"
 
@@ -40,7 +41,8 @@ Predictor makePredictor(int inChannels, bool window, std::vector<float> mean,
 {
     const models::ModelConfig config = test::tinyModelConfig(inChannels);
     ModelBundle bundle = test::tinyBundle(config);
-    bundle.preprocessing.hasWindow = window;
+    if (!window)
+        bundle.preprocessing.intensity.clear();
     bundle.preprocessing.mean = std::move(mean);
     bundle.preprocessing.std = std::move(std);
     bundle.preprocessing.inputSize = inputSize;
@@ -57,6 +59,9 @@ private Q_SLOTS:
     void windowingMatchesHandComputation();
     void windowingMatchesTheVocExport();
     void withoutWindowValuesAreGreyLevels();
+    void zscoreAndCtPercentilesFollowNnUnet();
+    void percentilesScaleToUnit();
+    void twoChannelCasesUseEachChannelsRule();
     void greyIsReplicatedAndNormalisedPerChannel();
     void slicePredictionHasTheSliceShape();
     void volumePredictionMatchesSlices();
@@ -65,6 +70,16 @@ private Q_SLOTS:
     void cancelStopsTheVolume();
 };
 
+// The rule of channel 0 of the predictor's bundle resolved on `values`, applied to them.
+static std::vector<float> normalised(const Predictor &predictor, const std::vector<float> &values)
+{
+    const VolumeIntensity rule =
+        predictor.volumeIntensities({values.data()}, values.size()).front();
+    std::vector<float> out(values.size());
+    normalizeIntensities(rule, values.data(), values.size(), out.data());
+    return out;
+}
+
 void tst_Predictor::windowingMatchesHandComputation()
 {
     // Window 40/400: values <= -160 -> 0, > 239 -> 255, else ((v - 39.5) / 399 + 0.5) * 255
@@ -72,12 +87,11 @@ void tst_Predictor::windowingMatchesHandComputation()
     Predictor predictor = makePredictor(1, true, {0.5f}, {0.25f});
     const std::vector<float> values{-1000, -160, -159.5f, 0, 12.7f, 40, 239, 240, 1000};
     const std::vector<double> grey{0, 0, 0, 102, 109, 127, 255, 255, 255};
-    const at::Tensor raw = at::tensor(values).view({1, 1, 9});
-    const at::Tensor unit = predictor.windowToUnit(raw);
-    const at::Tensor input = predictor.preprocessRaw(raw);
+    const std::vector<float> unit = normalised(predictor, values);
+    const at::Tensor input = predictor.networkInput(at::tensor(unit).view({1, 1, 1, 9}));
     QCOMPARE(input.sizes().vec(), (std::vector<std::int64_t>{1, 1, 1, 9}));
     for (int i = 0; i < 9; ++i) {
-        QCOMPARE(unit.view({-1})[i].item<float>(), float(grey[std::size_t(i)] / 255.0));
+        QCOMPARE(unit[std::size_t(i)], float(grey[std::size_t(i)] / 255.0));
         const double expected = (grey[std::size_t(i)] / 255.0 - 0.5) / 0.25;
         QVERIFY2(std::abs(input.view({-1})[i].item<double>() - expected) < 1e-5,
                  qPrintable(QString::number(values[std::size_t(i)])));
@@ -91,19 +105,131 @@ void tst_Predictor::windowingMatchesTheVocExport()
     std::vector<float> values;
     for (double v = -1100; v <= 1100; v += 0.37)
         values.push_back(float(v));
-    const at::Tensor unit = predictor.windowToUnit(at::tensor(values).view({1, 1, -1})).view({-1});
+    const std::vector<float> unit = normalised(predictor, values);
+    const WindowLut lut(window, -1100, 1100, false);
+    const WindowLut inverted(window, -1100, 1100, true);
+    VolumeIntensity monochrome1 =
+        predictor.volumeIntensities({values.data()}, values.size(), true)[0];
     for (std::size_t i = 0; i < values.size(); ++i) {
         const int expected = applyLinearVoi(std::trunc(double(values[i])), window);
-        QCOMPARE(int(std::lround(unit[std::int64_t(i)].item<double>() * 255.0)), expected);
+        QCOMPARE(int(std::lround(unit[i] * 255.0)), expected);
+        QCOMPARE(int(std::lround(unit[i] * 255.0)), int(lut.map(values[i])));
+        float flipped = 0;
+        normalizeIntensities(monochrome1, &values[i], 1, &flipped);
+        QCOMPARE(int(std::lround(flipped * 255.0)), int(inverted.map(values[i])));
     }
 }
 
 void tst_Predictor::withoutWindowValuesAreGreyLevels()
 {
     Predictor predictor = makePredictor(1, false, {0.0f}, {1.0f});
-    const at::Tensor unit =
-        predictor.windowToUnit(at::tensor({0.0f, 51.0f, 255.0f}).view({1, 1, 3}));
-    QVERIFY(at::allclose(unit.view({-1}), at::tensor({0.0f, 0.2f, 1.0f})));
+    QVERIFY(!predictor.bundle().preprocessing.readsRawValues());
+    const std::vector<float> unit = normalised(predictor, {0.0f, 51.0f, 255.0f});
+    QCOMPARE(unit, (std::vector<float>{0.0f, 0.2f, 1.0f}));
+}
+
+// nnU-Net's ZScoreNormalization ((x - mean) / std of the image, over its non-zero voxels with
+// the others 0 when masked) and CTNormalization (clip to the foreground's 0.5 / 99.5
+// percentiles, then the clipped foreground's mean and std), computed by hand here.
+void tst_Predictor::zscoreAndCtPercentilesFollowNnUnet()
+{
+    const std::vector<float> values{0, 0, 0, 2, 4, 4, 4, 5, 5, 7, 9};
+    ChannelIntensity zscore;
+    zscore.scheme = IntensityScheme::ZScore;
+    double mean = 0, squares = 0;
+    for (float v : values)
+        mean += v;
+    mean /= double(values.size());
+    for (float v : values)
+        squares += (v - mean) * (v - mean);
+    const double sd = std::sqrt(squares / double(values.size()));
+    const VolumeIntensity whole = volumeIntensity(zscore, values.data(), values.size());
+    std::vector<float> out(values.size());
+    normalizeIntensities(whole, values.data(), values.size(), out.data());
+    for (std::size_t i = 0; i < values.size(); ++i)
+        QVERIFY(std::abs(out[i] - (values[i] - mean) / sd) < 1e-5);
+
+    zscore.nonzeroMask = true; // mean 5, std 2 over 2, 4, 4, 4, 5, 5, 7, 9
+    const VolumeIntensity masked = volumeIntensity(zscore, values.data(), values.size());
+    normalizeIntensities(masked, values.data(), values.size(), out.data());
+    QCOMPARE(out[0], 0.0f);
+    QVERIFY(std::abs(out[3] - (2.0f - 5.0f) / 2.0f) < 1e-6);
+    QVERIFY(std::abs(out[10] - (9.0f - 5.0f) / 2.0f) < 1e-6);
+    QVERIFY(prefersNonzeroMask(values.data(), 3 + 1)); // 1 of 4 non-zero
+    QVERIFY(!prefersNonzeroMask(values.data() + 3, 8));
+
+    // CT: 201 foreground values -100..100; numpy.percentile(x, 0.5) = -99, 99.5 -> 99.
+    std::vector<float> foreground;
+    for (int v = -100; v <= 100; ++v)
+        foreground.push_back(float(v));
+    const ChannelIntensity ct = ctPercentilesOf(foreground, "CT");
+    QVERIFY(ct.scheme == IntensityScheme::CtPercentiles);
+    QVERIFY(std::abs(ct.clipLow + 99.0) < 1e-9);
+    QVERIFY(std::abs(ct.clipHigh - 99.0) < 1e-9);
+    double clippedSquares = 0;
+    for (float v : foreground) {
+        const double c = std::clamp(double(v), -99.0, 99.0);
+        clippedSquares += c * c;
+    }
+    QVERIFY(std::abs(ct.mean) < 1e-9);
+    QVERIFY(std::abs(ct.std - std::sqrt(clippedSquares / 201.0)) < 1e-9);
+    const std::vector<float> hu{-1000.0f, 0.0f, 50.0f, 3000.0f};
+    const VolumeIntensity resolved = volumeIntensity(ct, hu.data(), hu.size());
+    normalizeIntensities(resolved, hu.data(), hu.size(), out.data());
+    QVERIFY(std::abs(out[0] - float(-99.0 / ct.std)) < 1e-6);
+    QVERIFY(std::abs(out[2] - float(50.0 / ct.std)) < 1e-6);
+    QVERIFY(std::abs(out[3] - float(99.0 / ct.std)) < 1e-6);
+    QVERIFY(!ct.isUnitRange());
+}
+
+void tst_Predictor::percentilesScaleToUnit()
+{
+    std::vector<float> values;
+    for (int v = 0; v <= 1000; ++v)
+        values.push_back(float(v));
+    ChannelIntensity rule;
+    rule.scheme = IntensityScheme::Percentiles;
+    const VolumeIntensity resolved = volumeIntensity(rule, values.data(), values.size());
+    QVERIFY(std::abs(resolved.low - 5.0) < 1e-9); // numpy.percentile(range(1001), 0.5)
+    QVERIFY(std::abs(resolved.high - 995.0) < 1e-9);
+    std::vector<float> out(values.size());
+    normalizeIntensities(resolved, values.data(), values.size(), out.data());
+    QCOMPARE(out.front(), 0.0f);
+    QCOMPARE(out.back(), 1.0f);
+    QVERIFY(std::abs(out[500] - 0.5f) < 1e-6);
+}
+
+// A model of two channels (T1, FLAIR): each channel through its own rule with its own volume's
+// statistics; a slice range predicts as the whole case does.
+void tst_Predictor::twoChannelCasesUseEachChannelsRule()
+{
+    const models::ModelConfig config = test::tinyModelConfig(2);
+    ModelBundle bundle = test::tinyBundle(config);
+    ChannelIntensity t1, flair;
+    t1.channel = "T1";
+    t1.scheme = IntensityScheme::ZScore;
+    flair.channel = "FLAIR";
+    flair.scheme = IntensityScheme::Percentiles;
+    bundle.preprocessing.intensity = {t1, flair};
+    bundle.preprocessing.mean = {0.0f, 0.485f};
+    bundle.preprocessing.std = {1.0f, 0.229f};
+    Predictor predictor(bundle, test::tinyModel(config));
+    predictor.setBatchSize(2);
+    at::manual_seed(4);
+    const int w = 40, h = 32, d = 5;
+    const at::Tensor a = (at::rand({d, h, w}) * 900.0f + 100.0f).contiguous();
+    const at::Tensor b = (at::rand({d, h, w}) * 3.0f).contiguous();
+    const std::vector<const float *> channels{a.data_ptr<float>(), b.data_ptr<float>()};
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                             predictor.volumeIntensities({channels[0]}, std::size_t(w * h * d)));
+    const std::vector<VolumeIntensity> rules =
+        predictor.volumeIntensities(channels, std::size_t(w * h * d));
+    QVERIFY(std::abs(rules[0].offset - a.mean().item<double>()) < 1e-3);
+    QVERIFY(rules[1].high <= 3.0 && rules[1].low >= 0.0);
+    const std::vector<std::uint8_t> all = predictor.predictCase(channels, w, h, d, false, 0, d);
+    const std::vector<std::uint8_t> third = predictor.predictCase(channels, w, h, d, false, 2, 1);
+    QCOMPARE(third.size(), std::size_t(w * h));
+    QVERIFY(std::equal(third.begin(), third.end(), all.begin() + 2 * w * h));
 }
 
 void tst_Predictor::greyIsReplicatedAndNormalisedPerChannel()
@@ -134,7 +260,12 @@ void tst_Predictor::slicePredictionHasTheSliceShape()
         makePredictor(3, true, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f});
     at::manual_seed(2);
     const at::Tensor slice = (at::rand({40, 56}) * 1000.0f - 500.0f).contiguous();
-    const SlicePrediction result = predictor.predictSlice(slice.data_ptr<float>(), 56, 40, true);
+    const at::Tensor unit = at::clamp((slice + 160.0f) / 400.0f, 0.0f, 1.0f).view({1, 1, 40, 56});
+    const at::Tensor logits = predictor.logits(unit);
+    QCOMPARE(logits.sizes().vec(), (std::vector<std::int64_t>{1, 3, 40, 56}));
+    const at::Tensor bytes0 = (unit * 255.0f).to(at::kByte).view({40, 56}).contiguous();
+    const SlicePrediction result =
+        predictor.predictImage(bytes0.data_ptr<std::uint8_t>(), 56, 40, 1, true);
     QCOMPARE(result.labels.sizes().vec(), (std::vector<std::int64_t>{40, 56}));
     QVERIFY(result.labels.scalar_type() == at::kByte);
     QVERIFY(result.labels.max().item<int>() < 3);
@@ -159,11 +290,13 @@ void tst_Predictor::volumePredictionMatchesSlices()
     const std::vector<std::uint8_t> labels =
         predictor.predictVolume(volume.data_ptr<float>(), w, h, depth);
     QCOMPARE(labels.size(), std::size_t(w * h * depth));
-    const SlicePrediction slice3 = predictor.predictSlice(volume[3].data_ptr<float>(), w, h);
-    const at::Tensor fromVolume =
-        at::from_blob(const_cast<std::uint8_t *>(labels.data()) + 3 * w * h, {h, w}, at::kByte);
+    const std::vector<std::uint8_t> slice3 =
+        predictor.predictCase({volume.data_ptr<float>()}, w, h, depth, false, 3, 1);
     // Batched and single-slice passes may differ by float rounding in a near tie only.
-    QVERIFY(at::ne(fromVolume, slice3.labels).sum().item<std::int64_t>() <= 2);
+    std::int64_t differ = 0;
+    for (int i = 0; i < w * h; ++i)
+        differ += slice3[std::size_t(i)] != labels[std::size_t(3 * w * h + i)];
+    QVERIFY(differ <= 2);
     for (std::uint8_t label : labels)
         QVERIFY(label < 3);
 }
@@ -173,9 +306,9 @@ void tst_Predictor::inputSizeResizesAndComesBack()
     Predictor predictor = makePredictor(1, true, {0.5f}, {0.25f}, 32);
     const at::Tensor input = at::zeros({1, 1, 50, 70});
     QCOMPARE(predictor.logits(input).sizes().vec(), (std::vector<std::int64_t>{1, 3, 50, 70}));
-    const at::Tensor slice = at::zeros({50, 70});
-    QCOMPARE(predictor.predictSlice(slice.data_ptr<float>(), 70, 50).labels.sizes().vec(),
-             (std::vector<std::int64_t>{50, 70}));
+    const at::Tensor slice = at::zeros({1, 50, 70});
+    QCOMPARE(predictor.predictVolume(slice.data_ptr<float>(), 70, 50, 1).size(),
+             std::size_t(50 * 70));
 }
 
 // Issue 22: non-square slices were stretched to the square input (anatomy distorted by up to

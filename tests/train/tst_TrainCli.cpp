@@ -110,9 +110,20 @@ void TestTrainCli::trainsIntoARunFolderAndResumes()
     QVERIFY2(window.contains(QStringLiteral("window_center")), qPrintable(m_dataset));
     const medseg::core::ModelBundle bundle = medseg::core::loadModelBundle(
         folder.filePath(QStringLiteral("best.pt")).toStdString(), nullptr);
-    QVERIFY(bundle.preprocessing.hasWindow);
-    QCOMPARE(bundle.preprocessing.windowCenter, window[QStringLiteral("window_center")].toDouble());
-    QCOMPARE(bundle.preprocessing.windowWidth, window[QStringLiteral("window_width")].toDouble());
+    QCOMPARE(bundle.preprocessing.intensity.size(), std::size_t(1));
+    const medseg::core::ChannelIntensity &rule = bundle.preprocessing.intensity.front();
+    QVERIFY(rule.scheme == medseg::core::IntensityScheme::Window);
+    QCOMPARE(rule.windowCenter, window[QStringLiteral("window_center")].toDouble());
+    QCOMPARE(rule.windowWidth, window[QStringLiteral("window_width")].toDouble());
+    // The run's config.json records the rules the data resolved to.
+    QFile runConfig(folder.filePath(QStringLiteral("config.json")));
+    QVERIFY(runConfig.open(QIODevice::ReadOnly));
+    const QJsonObject recorded = QJsonDocument::fromJson(runConfig.readAll()).object();
+    QCOMPARE(recorded[QStringLiteral("preprocessing")][QStringLiteral("intensity")]
+                 .toArray()
+                 .at(0)[QStringLiteral("scheme")]
+                 .toString(),
+             QStringLiteral("window"));
 
     // The run's own config.json, given back, resumes that run (here: already finished).
     result = run({QStringLiteral("train"), QStringLiteral("--config"),

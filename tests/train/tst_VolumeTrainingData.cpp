@@ -1,4 +1,5 @@
 #include "core/dataset/NiftiIo.h"
+#include "core/train/ModelBundle.h"
 #include "core/train/VolumeTrainingData.h"
 #include "support/CliRunner.h"
 
@@ -7,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <set>
 
@@ -51,6 +54,8 @@ private Q_SLOTS:
     void eachPatientIsOnOneSideOnly();
     void rareClassesAreOversampled();
     void onePatientFallsBackToSlicesAndSaysSo();
+    void ctWindowChoiceStoresTheVocExportsGreys();
+    void channelsOfACaseAreStackedWithTheirOwnRules();
     void trainOnAnNnUnetDatasetFromTheCommandLine();
 };
 
@@ -122,10 +127,89 @@ void tst_VolumeTrainingData::rareClassesAreOversampled()
     for (const std::string &note : report.notes)
         noted = noted || note.find("used 2 times") != std::string::npos;
     QVERIFY(noted);
-    // CT: the abdomen window is recorded for prediction.
-    QVERIFY(data.preprocessing.hasWindow);
-    QCOMPARE(data.preprocessing.windowCenter, 40.0);
-    QCOMPARE(data.preprocessing.windowWidth, 400.0);
+    // CT, by default nnU-Net's rule: clipped to the training foreground's percentiles and
+    // z-scored with its statistics, recorded for prediction; the samples are those values.
+    QCOMPARE(data.preprocessing.intensity.size(), std::size_t(1));
+    const ChannelIntensity &rule = data.preprocessing.intensity.front();
+    QVERIFY(rule.scheme == IntensityScheme::CtPercentiles);
+    QCOMPARE(rule.channel, std::string("CT"));
+    // Foreground voxels n = k * 320 + 40..69 (and k * 320 + 100 on slice 2): n % 400 - 1000.
+    QVERIFY(rule.clipLow >= -1000.0 + 40 && rule.clipHigh <= -1000.0 + 399);
+    QCOMPARE(data.preprocessing.mean, std::vector<float>{0.0f});
+    QCOMPARE(data.preprocessing.std, std::vector<float>{1.0f});
+    const TrainingSample &sample = data.train.front();
+    QVERIFY(sample.image.scalar_type() == torch::kFloat);
+    const int k = std::stoi(sample.name.substr(sample.name.find("-slice-") + 7)) - 1;
+    const float raw = float(int((std::size_t(k) * 320 + 50) % 400) - 1000);
+    const double expected =
+        (std::clamp(double(raw), rule.clipLow, rule.clipHigh) - rule.mean) / rule.std;
+    QVERIFY(std::abs(sample.image[0][50 / 20][50 % 20].item<double>() - expected) < 1e-5);
+}
+
+// "window": CT through a fixed window, stored as the 8-bit greys the VOC export and the
+// screen's LUT give (core/dicom's WindowLut), with ImageNet's mean/std after.
+void tst_VolumeTrainingData::ctWindowChoiceStoresTheVocExportsGreys()
+{
+    const LabeledVolume v = volumeOf("a", "A", "CT");
+    VolumeDataOptions options;
+    options.intensity = "window";
+    options.ctWindow = Window{40, 400, {}};
+    const TrainingData data = trainingDataFromVolumes({v}, LabelDescriptions::defaults(), options);
+    QVERIFY(data.preprocessing.intensity.front().scheme == IntensityScheme::Window);
+    QCOMPARE(data.preprocessing.intensity.front().windowWidth, 400.0);
+    QCOMPARE(data.preprocessing.mean.size(), std::size_t(3));
+    const TrainingSample &sample = data.train.front();
+    QVERIFY(sample.image.scalar_type() == torch::kUInt8);
+    QCOMPARE(sample.name, std::string("a-slice-2"));
+    const WindowLut lut(Window{40, 400, {}}, -1024, 3071, false);
+    const std::uint8_t *pixels = sample.image.data_ptr<std::uint8_t>();
+    for (int n = 0; n < 320; ++n)
+        QCOMPARE(pixels[n], lut.map(v.volume->slice(1)[n]));
+}
+
+// Co-registered channels of a case (T1 and T2) are one [2, H, W] sample, each channel through
+// its own rule (z-score for MR channels); a case with another channel count is left out.
+void tst_VolumeTrainingData::channelsOfACaseAreStackedWithTheirOwnRules()
+{
+    std::vector<LabeledVolume> volumes;
+    for (const char *name : {"a", "b", "c"}) {
+        LabeledVolume v = volumeOf(name, name, "MR");
+        auto t2 = std::make_shared<Volume>(20, 16, 6);
+        for (std::size_t n = 0; n < t2->voxelCount(); ++n)
+            t2->data()[n] = float(n % 7) * 10.0f + 5.0f;
+        v.moreChannels = {t2};
+        v.channelNames = {"T1", "T2"};
+        volumes.push_back(std::move(v));
+    }
+    volumes.push_back(volumeOf("single", "d", "MR"));
+    VolumeDataReport report;
+    const TrainingData data =
+        trainingDataFromVolumes(volumes, LabelDescriptions::defaults(), {}, &report);
+    QCOMPARE(data.imageChannels(), 2);
+    QCOMPARE(data.preprocessing.intensity[0].channel, std::string("T1"));
+    QCOMPARE(data.preprocessing.intensity[1].channel, std::string("T2"));
+    QVERIFY(data.preprocessing.intensity[1].scheme == IntensityScheme::ZScore);
+    QCOMPARE(report.channels.size(), std::size_t(2));
+    QCOMPARE(report.volumes, 3);
+    bool leftOut = false;
+    for (const std::string &note : report.notes)
+        leftOut = leftOut || note.find("single: 1 channel(s)") != std::string::npos;
+    QVERIFY(leftOut);
+    const TrainingSample &sample = data.train.front();
+    QCOMPARE(sample.image.sizes(), (at::IntArrayRef{2, 16, 20}));
+    // T2's z-score over its own volume: values 5..65 in steps of 10, each of 7 about as often.
+    const Volume &t2 = *volumes.front().moreChannels.front();
+    double mean = 0, squares = 0;
+    for (std::size_t n = 0; n < t2.voxelCount(); ++n)
+        mean += t2.data()[n];
+    mean /= double(t2.voxelCount());
+    for (std::size_t n = 0; n < t2.voxelCount(); ++n)
+        squares += (t2.data()[n] - mean) * (t2.data()[n] - mean);
+    const double sd = std::sqrt(squares / double(t2.voxelCount()));
+    const int k = std::stoi(sample.name.substr(sample.name.find("-slice-") + 7)) - 1;
+    const double raw = t2.slice(k)[7];
+    QVERIFY(std::abs(sample.image[1][0][7].item<double>() - (raw - mean) / sd) < 1e-4);
+    QVERIFY(data.summary.find("2 channels") != std::string::npos);
 }
 
 void tst_VolumeTrainingData::onePatientFallsBackToSlicesAndSaysSo()
@@ -137,7 +221,9 @@ void tst_VolumeTrainingData::onePatientFallsBackToSlicesAndSaysSo()
     QCOMPARE(int(data.train.size()), 3);
     QVERIFY(!report.notes.empty() &&
             report.notes.front().find("one patient only") != std::string::npos);
-    QVERIFY(!data.preprocessing.hasWindow); // MR: windowed per volume, as predict does
+    // MR: z-scored over the volume (nnU-Net's default for everything but CT).
+    QVERIFY(data.preprocessing.intensity.front().scheme == IntensityScheme::ZScore);
+    QVERIFY(!data.preprocessing.intensity.front().nonzeroMask); // few zero voxels
     // Nothing labeled: a message, not an empty model.
     LabeledVolume empty = volumeOf("empty", "P", "MR");
     std::fill(empty.labels.begin(), empty.labels.end(), 0);
@@ -145,40 +231,48 @@ void tst_VolumeTrainingData::onePatientFallsBackToSlicesAndSaysSo()
                              trainingDataFromVolumes({empty}, LabelDescriptions::defaults()));
 }
 
+// Issue 21, points 3-6 chained: a two-channel nnU-Net dataset (T1, T2) is imported and trained
+// on from the command line, the model reads both channels with their recorded rules, predicts
+// imagesTs onto each input's grid, and evaluate scores the predictions.
 void tst_VolumeTrainingData::trainOnAnNnUnetDatasetFromTheCommandLine()
 {
-    // Four cases of one channel; `medseg train DATASET` imports, splits by case and trains.
     QTemporaryDir dir;
     QDir root(dir.path());
-    QVERIFY(root.mkpath(QStringLiteral("Dataset004_Four/imagesTr")));
-    QVERIFY(root.mkpath(QStringLiteral("Dataset004_Four/labelsTr")));
+    for (const char *folder : {"imagesTr", "labelsTr", "imagesTs", "labelsTs"})
+        QVERIFY(root.mkpath(QStringLiteral("Dataset004_Four/") + QLatin1String(folder)));
     root.cd(QStringLiteral("Dataset004_Four"));
-    for (int n = 0; n < 4; ++n) {
+    const auto path = [&](const std::string &name) {
+        return root.filePath(QString::fromStdString(name)).toStdString();
+    };
+    for (int n = 0; n < 6; ++n) {
         const LabeledVolume v = volumeOf("x", "x", "MR");
+        Volume t2(20, 16, 6);
+        t2.setGeometry(v.volume->geometry());
+        for (std::size_t i = 0; i < t2.voxelCount(); ++i)
+            t2.data()[i] = v.labels[i] ? 300.0f : float(i % 13);
+        const bool test = n >= 4;
         const std::string name = "four_" + std::to_string(n);
-        NiftiIo::writeImage(
-            root.filePath(QString::fromStdString("imagesTr/" + name + "_0000.nii.gz"))
-                .toStdString(),
-            *v.volume);
-        NiftiIo::writeLabelVolume(
-            root.filePath(QString::fromStdString("labelsTr/" + name + ".nii.gz")).toStdString(),
-            v.labels.data(), 20, 16, 6, v.volume->geometry());
+        const std::string images = test ? "imagesTs/" : "imagesTr/";
+        NiftiIo::writeImage(path(images + name + "_0000.nii.gz"), *v.volume);
+        NiftiIo::writeImage(path(images + name + "_0001.nii.gz"), t2);
+        NiftiIo::writeLabelVolume(path((test ? "labelsTs/" : "labelsTr/") + name + ".nii.gz"),
+                                  v.labels.data(), 20, 16, 6, v.volume->geometry());
     }
-    std::ofstream(root.filePath(QStringLiteral("dataset.json")).toStdString())
-        << R"({"channel_names": {"0": "MR"}, "labels": {"background": 0, "organ": 1,
+    std::ofstream(path("dataset.json"))
+        << R"({"channel_names": {"0": "T1", "1": "T2"}, "labels": {"background": 0, "organ": 1,
                "lesion": 2}, "numTraining": 4, "file_ending": ".nii.gz"})";
     const QString runDir = dir.filePath(QStringLiteral("run"));
-    const auto result = runCli({QStringLiteral("train"),           root.path(),
-                                QStringLiteral("--epochs"),        QStringLiteral("1"),
-                                QStringLiteral("--run-dir"),       runDir,
-                                QStringLiteral("--val-fraction"),  QStringLiteral("0.25"),
-                                QStringLiteral("--backbone"),      QStringLiteral("resnet18"),
-                                QStringLiteral("--input-size"),    QStringLiteral("32"),
-                                QStringLiteral("--batch"),         QStringLiteral("2"),
-                                QStringLiteral("--output-stride"), QStringLiteral("16"),
-                                QStringLiteral("--threads"),       QStringLiteral("2"),
-                                QStringLiteral("--device"),        QStringLiteral("cpu")},
-                               600000);
+    auto result = runCli({QStringLiteral("train"),           root.path(),
+                          QStringLiteral("--epochs"),        QStringLiteral("1"),
+                          QStringLiteral("--run-dir"),       runDir,
+                          QStringLiteral("--val-fraction"),  QStringLiteral("0.25"),
+                          QStringLiteral("--backbone"),      QStringLiteral("resnet18"),
+                          QStringLiteral("--input-size"),    QStringLiteral("32"),
+                          QStringLiteral("--batch"),         QStringLiteral("2"),
+                          QStringLiteral("--output-stride"), QStringLiteral("16"),
+                          QStringLiteral("--threads"),       QStringLiteral("2"),
+                          QStringLiteral("--device"),        QStringLiteral("cpu")},
+                         600000);
     QVERIFY2(result.exitCode == 0, qPrintable(result.err + result.out));
     const QRegularExpressionMatch found =
         QRegularExpression(QStringLiteral("Found 16 labeled slices in 4 volumes\\. Training "
@@ -187,8 +281,54 @@ void tst_VolumeTrainingData::trainOnAnNnUnetDatasetFromTheCommandLine()
             .match(result.out);
     QVERIFY2(found.hasMatch(), qPrintable(result.out));
     QVERIFY(!found.captured(1).contains(found.captured(2)));
-    QVERIFY(QFileInfo::exists(QDir(runDir).filePath(QStringLiteral("best.pt"))));
     QVERIFY2(result.out.contains(QStringLiteral("organ")), qPrintable(result.out));
+    QVERIFY2(result.out.contains(QStringLiteral("T2: z-score")), qPrintable(result.out));
+
+    // The model reads both channels, in the dataset's order, each with its rule.
+    const QString model = QDir(runDir).filePath(QStringLiteral("best.pt"));
+    const ModelBundle bundle = readModelBundleInfo(model.toStdString());
+    QCOMPARE(bundle.config.in_channels, 2);
+    QCOMPARE(bundle.preprocessing.imageChannels(), 2);
+    QCOMPARE(bundle.preprocessing.intensity[0].channel, std::string("T1"));
+    QCOMPARE(bundle.preprocessing.intensity[1].channel, std::string("T2"));
+    QVERIFY(bundle.preprocessing.intensity[1].scheme == IntensityScheme::ZScore);
+
+    // imagesTs: both channels of each case in, one label file per case on its grid out.
+    const QString predictions = dir.filePath(QStringLiteral("predictions"));
+    result = runCli({QStringLiteral("predict"), model, root.filePath(QStringLiteral("imagesTs")),
+                     QStringLiteral("-o"), predictions, QStringLiteral("--device"),
+                     QStringLiteral("cpu")},
+                    300000);
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err + result.out));
+    for (const char *name : {"four_4", "four_5"}) {
+        const std::string file = QDir(predictions)
+                                     .filePath(QLatin1String(name) + QStringLiteral(".nii.gz"))
+                                     .toStdString();
+        const NiftiIo::LabelVolume labels = NiftiIo::readLabelVolume(file);
+        QCOMPARE(labels.width, 20);
+        QCOMPARE(labels.height, 16);
+        QCOMPARE(labels.depth, 6);
+        QVERIFY(std::all_of(labels.labels.begin(), labels.labels.end(),
+                            [](std::uint16_t l) { return l <= 2; }));
+    }
+    // A case missing its second channel is refused, naming what the model reads.
+    QVERIFY(QFile::remove(root.filePath(QStringLiteral("imagesTs/four_5_0001.nii.gz"))));
+    result = runCli({QStringLiteral("predict"), model,
+                     root.filePath(QStringLiteral("imagesTs/four_5_0000.nii.gz")),
+                     QStringLiteral("-o"), dir.filePath(QStringLiteral("one.nii.gz"))});
+    QVERIFY(result.exitCode != 0);
+    QVERIFY2(result.err.contains(QStringLiteral("2 image channels (T1, T2)")),
+             qPrintable(result.err));
+
+    const QString summary = dir.filePath(QStringLiteral("summary.json"));
+    result = runCli({QStringLiteral("evaluate"), predictions,
+                     root.filePath(QStringLiteral("labelsTs")), QStringLiteral("--json"), summary});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err + result.out));
+    std::ifstream file(summary.toStdString());
+    const std::string text((std::istreambuf_iterator<char>(file)),
+                           std::istreambuf_iterator<char>());
+    QVERIFY(text.find("\"metric_per_case\"") != std::string::npos);
+    QVERIFY(text.find("four_4") != std::string::npos);
 }
 
 QTEST_GUILESS_MAIN(tst_VolumeTrainingData)

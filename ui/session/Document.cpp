@@ -5,7 +5,7 @@
 #include "ui/session/ExportSession.h"
 #include "ui/session/LabelSession.h"
 #include "ui/session/PredictionSession.h"
-#include "ui/session/ProjectTrainingData.h"
+#include "ui/session/PreviewInput.h"
 #include "ui/session/PromiseProgress.h"
 #include "ui/session/SeriesSession.h"
 #include "ui/session/TrainingSession.h"
@@ -138,6 +138,7 @@ Document::Document(QObject *parent)
     , m_undoStack(new QUndoStack(this))
     , m_dicomBrowser(new DicomBrowserController(this))
     , m_series(new SeriesSession(this))
+    , m_previewInput(std::make_unique<PreviewInput>())
 {
     // An open project keeps the indexes of its sources in its own cache/ folder.
     m_dicomBrowser->setCacheFileResolver([this](const QString &source) {
@@ -162,6 +163,10 @@ Document::Document(QObject *parent)
     m_training = new TrainingSession(this);
     m_predictions = new PredictionSession(m_series, m_labels, m_training, this);
     m_exporter = new ExportSession(m_training, this);
+    m_predictions->setChannelLoader([this] {
+        const QString key = m_labels->currentSeriesKey();
+        return moreChannelsOf(key, *m_series->volume(), key.toStdString());
+    });
     // The project's labels as training data, built when the user asks for them.
     m_training->setProjectDataProvider([this](QString *error) {
         const core::LabelMap *labels = m_labels->labelMap();
@@ -176,17 +181,15 @@ Document::Document(QObject *parent)
         const std::vector<core::LabeledVolume> volumes = labeledVolumes(error);
         if (!error->isEmpty())
             return std::shared_ptr<const core::TrainingData>();
-        const core::Window window = m_series->window();
-        if (volumes.size() <= 1) // the series on screen only: what the user sees is the input
-            return std::shared_ptr<const core::TrainingData>(trainingDataFromLabels(
-                *m_series->volume(), *labels, m_labels->table(), m_series->lut(),
-                m_series->isVoiLutActive() ? nullptr : &window, error));
-        // Every labeled volume of the project, split by patient.
+        // Every labeled volume of the project, split by patient (one series: every fifth
+        // labeled slice validates), each channel through the chosen intensity rule.
         core::VolumeDataOptions options;
         options.validationFraction = m_training->validationFraction();
         options.seed = m_training->config().seed;
+        options.intensity = m_training->config().intensity;
+        // "window": the CT window on screen (a VOI LUT of the file cannot be recorded).
         if (m_series->layout().modality == "CT" && !m_series->isVoiLutActive())
-            options.ctWindow = window;
+            options.ctWindow = m_series->window();
         try {
             core::VolumeDataReport report;
             auto data = std::make_shared<core::TrainingData>(
@@ -198,13 +201,31 @@ Document::Document(QObject *parent)
         }
     });
     // The live preview shows the model's view of the axial slice on screen.
-    m_training->setPreviewSource([this]() -> std::optional<TrainingSession::PreviewSlice> {
+    m_training->setPreviewSource([this](const core::Preprocessing &preprocessing)
+                                     -> std::optional<TrainingSession::PreviewSlice> {
         if (!m_series->hasVolume() || m_series->volume()->components() != 1)
             return std::nullopt;
         const int slice = m_series->sliceIndex(SliceOrientation::Axial);
-        if (!m_series->isSliceDecoded(slice))
+        if (!preprocessing.readsRawValues()) {
+            if (!m_series->isSliceDecoded(slice))
+                return std::nullopt;
+            return TrainingSession::PreviewSlice{
+                slice, m_series->renderSlice(SliceOrientation::Axial), {}};
+        }
+        if (m_series->isLoading()) // the rules need the whole volume
             return std::nullopt;
-        return TrainingSession::PreviewSlice{slice, m_series->renderSlice(SliceOrientation::Axial)};
+        const QString key = m_labels->currentSeriesKey();
+        try {
+            const torch::Tensor unit = m_previewInput->slice(
+                preprocessing, key.toStdString(), m_series->volume(),
+                m_series->layout().invertForDisplay, slice,
+                [&] { return moreChannelsOf(key, *m_series->volume(), key.toStdString()); });
+            if (!unit.defined())
+                return std::nullopt;
+            return TrainingSession::PreviewSlice{slice, {}, unit};
+        } catch (const std::exception &) {
+            return std::nullopt; // the case's other channels cannot be read: no preview
+        }
     });
     connect(m_series, &SeriesSession::cursorChanged, this, [this] {
         const int slice = m_series->sliceIndex(SliceOrientation::Axial);
@@ -348,6 +369,10 @@ std::vector<core::LabeledVolume> Document::labeledVolumes(QString *error) const
             v.patient = !caseName.empty()                        ? caseName
                         : patient && !patient->patientId.empty() ? patient->patientId
                                                                  : v.caseName;
+            v.seriesUid = key.toStdString();
+            v.moreChannels = moreChannelsOf(key, *v.volume, v.caseName);
+            if (v.channelCount() > 1 && m_workspace)
+                v.channelNames = core::datasetChannelNames(*m_workspace);
             volumes.push_back(std::move(v));
         } catch (const std::exception &e) {
             *error = messageOf(e);
@@ -355,6 +380,26 @@ std::vector<core::LabeledVolume> Document::labeledVolumes(QString *error) const
         }
     }
     return volumes;
+}
+
+std::vector<std::shared_ptr<const core::Volume>>
+Document::moreChannelsOf(const QString &key, const core::Volume &first,
+                         const std::string &caseName) const
+{
+    const core::WorkspaceSeries *entry =
+        m_workspace ? m_workspace->findSeries(key.toStdString()) : nullptr;
+    if (!entry)
+        return {};
+    return core::loadMoreChannels(
+        core::channelSeriesOf(*entry), first, caseName,
+        [this](const std::string &uid, std::string *file) -> std::shared_ptr<const core::Volume> {
+            const DicomBrowserModel::Location found = m_dicomBrowser->model()->findSeries(uid);
+            if (!found.series)
+                return nullptr;
+            if (!found.series->instances.empty())
+                *file = found.series->instances.front().path;
+            return core::SeriesReader::load(*found.series, nullptr);
+        });
 }
 
 void Document::loadSeries(const core::DicomSeries &series)

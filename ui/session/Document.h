@@ -35,6 +35,7 @@ class ExportSession;
 class PredictionSession;
 class TrainingSession;
 class SeriesSession;
+class PreviewInput;
 
 // The open project: the data the user works on and the one undo stack every edit goes through.
 // Widgets never change the data directly; they call the document (or a controller that owns a
@@ -89,6 +90,12 @@ public:
     // the label volumes saved for series not opened since), each with its image and patient:
     // what "Use this project's labels" trains on. `error` says what could not be read.
     std::vector<core::LabeledVolume> labeledVolumes(QString *error) const;
+    // Channels 1, 2, ... of the case whose channel 0 is series `key` (an imported dataset's
+    // co-registered channels), read from the open sources; empty for one-channel cases.
+    // Throws std::runtime_error naming the file when one is missing or on another grid.
+    std::vector<std::shared_ptr<const core::Volume>>
+    moreChannelsOf(const QString &key, const core::Volume &first,
+                   const std::string &caseName) const;
 
     // True while there are edits since the last save (the undo stack is not clean).
     bool isModified() const;
@@ -216,6 +223,7 @@ private:
     bool m_autosaveActive = false;
     QString m_recoveryRoot;
     int m_previewedSlice = -1;
+    std::unique_ptr<PreviewInput> m_previewInput;
 };
 
 } // namespace medseg::ui

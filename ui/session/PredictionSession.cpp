@@ -265,6 +265,19 @@ bool PredictionSession::startPrediction(int first, int count)
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     const std::string modelPath = m_modelPath.toStdString();
     const core::WindowLut lut = m_series->lut(); // the display window, for models without one
+    const bool invert = m_series->layout().invertForDisplay;
+    // The case's other channels, for a model of several (an imported dataset's).
+    std::vector<std::shared_ptr<const core::Volume>> channels{volume};
+    try {
+        if (core::readModelBundleInfo(m_modelPath.toStdString()).preprocessing.imageChannels() >
+                1 &&
+            m_channelLoader)
+            for (auto &channel : m_channelLoader())
+                channels.push_back(std::move(channel));
+    } catch (const std::exception &error) {
+        Q_EMIT failed(QString::fromLocal8Bit(error.what()));
+        return false;
+    }
     auto cancel = m_cancel;
     m_watcher.setFuture(QtConcurrent::run([=]() -> Result {
         Result result;
@@ -282,9 +295,13 @@ bool PredictionSession::startPrediction(int first, int count)
             PredictionProgress progress(this, cancel);
             const int width = volume->width();
             const int height = volume->height();
-            if (predictor.bundle().preprocessing.hasWindow) {
-                result.labels =
-                    predictor.predictVolume(volume->slice(first), width, height, count, &progress);
+            if (predictor.bundle().preprocessing.readsRawValues()) {
+                // Each channel through its rule, resolved on the whole volume as training did.
+                std::vector<const float *> raw;
+                for (const auto &channel : channels)
+                    raw.push_back(channel->data());
+                result.labels = predictor.predictCase(raw, width, height, volume->depth(), invert,
+                                                      first, count, &progress);
             } else {
                 // A model trained on 8-bit slices (a VOC dataset) sees them as the screen does.
                 const std::size_t sliceSize = std::size_t(width) * height;

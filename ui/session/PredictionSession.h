@@ -11,8 +11,13 @@
 #include <QStringList>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <vector>
+
+namespace medseg::core {
+class Volume;
+}
 
 namespace medseg::ui {
 
@@ -61,6 +66,10 @@ public:
     // failed() follows. Returns false when no model or no volume is there, or one runs already.
     bool predictSlice(int slice);
     bool predictSeries();
+    // Reads the other channels of the case on screen for models of several (the Document
+    // knows the project's cases); failing that, failed() says which file is wrong.
+    using ChannelLoader = std::function<std::vector<std::shared_ptr<const core::Volume>>()>;
+    void setChannelLoader(ChannelLoader loader) { m_channelLoader = std::move(loader); }
     bool isBusy() const { return m_watcher.isRunning(); }
     void cancel();
 
@@ -133,6 +142,7 @@ private:
     LabelSession *m_labels;
     TrainingSession *m_training;
     QString m_modelPath;
+    ChannelLoader m_channelLoader;
     core::ValidationScores m_modelScores; // of m_modelPath
     QStringList m_modelClasses;           // of m_modelPath
     QString m_origin;                     // a model's path, or PreviewOrigin

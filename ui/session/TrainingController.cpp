@@ -199,4 +199,11 @@ qint64 TrainingController::requestPreview(const QImage &image)
     return m_control->requestPreview(tensor.permute({2, 0, 1}).contiguous());
 }
 
+qint64 TrainingController::requestPreview(const torch::Tensor &unit)
+{
+    if (!isActive() || !unit.defined())
+        return 0;
+    return m_control->requestPreview(unit.contiguous());
+}
+
 } // namespace medseg::ui

@@ -53,6 +53,8 @@ public:
     // the next step boundary. A newer request replaces one not served yet. Returns its id, or 0
     // when no training runs.
     qint64 requestPreview(const QImage &image);
+    // The same for the model's input already made: [C, H, W] float (ui/session/PreviewInput.h).
+    qint64 requestPreview(const torch::Tensor &unit);
 
     // Shortest interval between two progressed() signals (default 100 ms).
     void setProgressInterval(int milliseconds) { m_progressIntervalMs = milliseconds; }

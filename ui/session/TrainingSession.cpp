@@ -170,7 +170,7 @@ void TrainingSession::adoptData(std::shared_ptr<const core::TrainingData> data,
     m_originIsProject = fromProject; // worded when shown, in the language of that moment
     m_autoConfiguration.reset();
     if (m_data) {
-        m_config.model.num_classes = std::max(2, m_data->classCount());
+        core::fitModelToData(m_config.model, *m_data);
         // The input size and output stride follow the data and this computer (editable).
         if (!m_data->train.empty() || !m_data->val.empty()) {
             const bool cuda = m_config.device == "cuda" ||
@@ -370,10 +370,12 @@ void TrainingSession::requestPreviewNow()
 {
     if (!m_previewSource || !m_controller->isActive())
         return;
-    const std::optional<PreviewSlice> slice = m_previewSource();
-    if (!slice || slice->image.isNull())
+    const std::optional<PreviewSlice> slice =
+        m_previewSource(m_data ? m_data->preprocessing : core::Preprocessing{});
+    if (!slice || (slice->image.isNull() && !slice->unit.defined()))
         return;
-    const qint64 id = m_controller->requestPreview(slice->image);
+    const qint64 id = slice->unit.defined() ? m_controller->requestPreview(slice->unit)
+                                            : m_controller->requestPreview(slice->image);
     if (id > 0)
         m_previewSlices.insert(id, slice->sliceIndex);
 }

@@ -30,13 +30,18 @@ class TrainingSession : public QObject
     Q_OBJECT
 
 public:
-    // The slice to preview: its index and the 8-bit image as training sees it.
+    // The slice to preview: its index and the model's input, [C, H, W] float through the
+    // channels' intensity rules (`unit`, ui/session/PreviewInput.h), or for models of 8-bit grey
+    // slices the 8-bit image as the screen shows it.
     struct PreviewSlice
     {
         int sliceIndex = -1;
         QImage image;
+        torch::Tensor unit;
     };
-    using PreviewSource = std::function<std::optional<PreviewSlice>()>;
+    // Given the preprocessing of the data in training.
+    using PreviewSource =
+        std::function<std::optional<PreviewSlice>(const core::Preprocessing &preprocessing)>;
 
     struct Prediction
     {

@@ -314,6 +314,10 @@ QWidget *TrainingPanel::createSetupPage()
     m_validationShare->setRange(5, 50);
     m_validationShare->setSuffix(QStringLiteral(" %"));
     m_validationShare->setValue(int(std::lround(m_session->validationFraction() * 100.0)));
+    m_intensity = new QComboBox(page);
+    m_intensity->setObjectName(QStringLiteral("trainingIntensity"));
+    for (const std::string &choice : core::intensityChoices())
+        m_intensity->addItem(QString(), QString::fromStdString(choice));
 
     m_backboneLabel = new QLabel(page);
     m_binsLabel = new QLabel(page);
@@ -322,6 +326,7 @@ QWidget *TrainingPanel::createSetupPage()
     m_gammaLabel = new QLabel(page);
     m_seedLabel = new QLabel(page);
     m_validationShareLabel = new QLabel(page);
+    m_intensityLabel = new QLabel(page);
 
     auto *form = new QFormLayout;
     form->addRow(m_backboneLabel, m_backbone);
@@ -333,6 +338,7 @@ QWidget *TrainingPanel::createSetupPage()
     form->addRow(QString(), m_stretch);
     form->addRow(m_seedLabel, m_seed);
     form->addRow(m_validationShareLabel, m_validationShare);
+    form->addRow(m_intensityLabel, m_intensity);
     auto *pretrained = new QHBoxLayout;
     pretrained->addWidget(m_pretrainedName, 1);
     pretrained->addWidget(m_choosePretrained);
@@ -364,6 +370,8 @@ QWidget *TrainingPanel::createSetupPage()
     connect(m_classWeights, &QCheckBox::toggled, this, &TrainingPanel::applyEditorsToConfig);
     connect(m_stretch, &QCheckBox::toggled, this, &TrainingPanel::applyEditorsToConfig);
     connect(m_seed, &QSpinBox::valueChanged, this, &TrainingPanel::applyEditorsToConfig);
+    connect(m_intensity, &QComboBox::currentIndexChanged, this,
+            &TrainingPanel::applyEditorsToConfig);
     connect(m_validationShare, &QSpinBox::valueChanged, this,
             [this](int percent) { m_session->setValidationFraction(percent / 100.0); });
     connect(m_stages, &QTableWidget::itemChanged, this, &TrainingPanel::applyEditorsToConfig);
@@ -795,6 +803,13 @@ void TrainingPanel::retranslateSettingTips()
         tr("The share of the project's patients whose labeled slices validate the model (never "
            "trained on), chosen with the seed. Applies when \"Use this project's labels\" "
            "is clicked; with one patient, every fifth labeled slice validates."));
+    tip(m_intensityLabel, m_intensity,
+        tr("How image intensities become the network's input, recorded in the model so that "
+           "prediction, the live preview and export apply it alike. Automatic follows nnU-Net: "
+           "CT is clipped to the 0.5-99.5 percentiles of the labeled voxels and standardised "
+           "with their mean and deviation; MR and other channels are standardised per volume. "
+           "CT window on screen trains on what you see. Applies when \"Use this project's "
+           "labels\" is clicked; datasets of 8-bit images stay as they are."));
     tip(m_seedLabel, m_seed,
         tr("The start of the random numbers (weights, augmentation, order of slices). The same "
            "seed and data give the same run; change it to see how much results vary."));
@@ -866,6 +881,12 @@ void TrainingPanel::retranslate()
     m_stretch->setText(tr("Stretch slices to a square"));
     m_seedLabel->setText(tr("Seed"));
     m_validationShareLabel->setText(tr("Validation patients"));
+    m_intensityLabel->setText(tr("Intensities"));
+    const QStringList intensityNames{tr("Automatic (nnU-Net)"), tr("CT window on screen"),
+                                     tr("CT percentiles"), tr("Z-score per volume"),
+                                     tr("Percentiles per volume")};
+    for (int i = 0; i < m_intensity->count() && i < intensityNames.size(); ++i)
+        m_intensity->setItemText(i, intensityNames[i]);
     // Short headers (their tool tips say the rest), so that every number fits the dock.
     m_stages->setHorizontalHeaderLabels(
         {tr("LR"), tr("Data %"), tr("Augment"), tr("Epochs"), tr("Batch"), tr("Size")});
@@ -918,6 +939,8 @@ void TrainingPanel::loadConfigIntoEditors()
     showPlan(config);
     m_stretch->setChecked(config.inputResize == core::InputResize::Stretch);
     m_seed->setValue(int(config.seed));
+    m_intensity->setCurrentIndex(
+        std::max(0, m_intensity->findData(QString::fromStdString(config.intensity))));
 
     m_stages->setRowCount(int(config.stages.size()));
     for (int row = 0; row < int(config.stages.size()); ++row) {
@@ -960,6 +983,7 @@ void TrainingPanel::applyEditorsToConfig()
     config.classWeightsFromData = m_classWeights->isChecked();
     config.inputResize =
         m_stretch->isChecked() ? core::InputResize::Stretch : core::InputResize::KeepAspect;
+    config.intensity = m_intensity->currentData().toString().toStdString();
     config.seed = std::uint64_t(m_seed->value());
     for (int row = 0; row < m_stages->rowCount() && row < int(config.stages.size()); ++row) {
         core::StagePlan &stage = config.stages[std::size_t(row)];

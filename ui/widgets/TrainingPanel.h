@@ -108,6 +108,7 @@ private:
     QLabel *m_planLabel = nullptr;
     QSpinBox *m_seed = nullptr;
     QSpinBox *m_validationShare = nullptr;
+    QComboBox *m_intensity = nullptr;
     QLabel *m_backboneLabel = nullptr;
     QLabel *m_binsLabel = nullptr;
     QLabel *m_strideLabel = nullptr;
@@ -115,6 +116,7 @@ private:
     QLabel *m_gammaLabel = nullptr;
     QLabel *m_seedLabel = nullptr;
     QLabel *m_validationShareLabel = nullptr;
+    QLabel *m_intensityLabel = nullptr;
 
     // Progress page.
     QProgressBar *m_stageProgress = nullptr;
