@@ -268,10 +268,15 @@ bool PredictionSession::startPrediction(int first, int count)
     const bool invert = m_series->layout().invertForDisplay;
     // The case's other channels, for a model of several (an imported dataset's).
     std::vector<std::shared_ptr<const core::Volume>> channels{volume};
+    int modelChannels = 1;
     try {
-        if (core::readModelBundleInfo(m_modelPath.toStdString()).preprocessing.imageChannels() >
-                1 &&
-            m_channelLoader)
+        modelChannels =
+            core::readModelBundleInfo(m_modelPath.toStdString()).preprocessing.imageChannels();
+    } catch (const std::exception &) {
+        // An unreadable model: the worker names the file when it loads it.
+    }
+    try {
+        if (modelChannels > 1 && m_channelLoader)
             for (auto &channel : m_channelLoader())
                 channels.push_back(std::move(channel));
     } catch (const std::exception &error) {
