@@ -215,6 +215,23 @@
     </message>
 </context>
 <context>
+    <name>medseg::ui::ProjectJobs</name>
+    <message numerus="yes">
+        <source>Wrote %n label file(s) to %1.</source>
+        <translation>
+            <numerusform>Wrote %n label file to %1.</numerusform>
+            <numerusform>Wrote %n label files to %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 on %n validation case(s):</source>
+        <translation>
+            <numerusform>%1 on %n validation case:</numerusform>
+            <numerusform>%1 on %n validation cases:</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>medseg::ui::TrainingPanel</name>
     <message numerus="yes">
         <source>Training stopped after %n step(s); resume it from Runs.</source>

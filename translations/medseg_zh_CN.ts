@@ -949,6 +949,14 @@
         <source>%1: the model reads %2 image channels (%3); this case has %4.</source>
         <translation>%1：模型读取 %2 个图像通道（%3）；此病例只有 %4 个。</translation>
     </message>
+    <message>
+        <source>-o must name the folder for the label files.</source>
+        <translation>-o 必须指定存放标签文件的文件夹。</translation>
+    </message>
+    <message>
+        <source>skipped %1</source>
+        <translation>已跳过 %1</translation>
+    </message>
 </context>
 <context>
     <name>RenderCommand</name>
@@ -2554,6 +2562,14 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
         <source>MR or Other</source>
         <translation>MR 或其他</translation>
     </message>
+    <message>
+        <source>Save the project first (File &gt; Save As…): the job reads the saved project.</source>
+        <translation>请先保存项目（文件 &gt; 另存为…）：此任务读取已保存的项目。</translation>
+    </message>
+    <message>
+        <source>Save the project first: the job reads the saved project, and it has unsaved edits.</source>
+        <translation>请先保存项目：此任务读取已保存的项目，而项目中有未保存的修改。</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::PredictionSession</name>
@@ -2577,6 +2593,37 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
         <source>Accept %n predicted slice(s)</source>
         <translation>
             <numerusform>接受 %n 个已预测的切片</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>medseg::ui::ProjectJobs</name>
+    <message>
+        <source>%1: Dice %2 ± %3, HD95 %4 mm</source>
+        <translation>%1：Dice %2 ± %3，HD95 %4 mm</translation>
+    </message>
+    <message>
+        <source>undefined</source>
+        <translation>未定义</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n label file(s) to %1.</source>
+        <translation>
+            <numerusform>已将 %n 个标签文件写入 %1。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Skipped %1</source>
+        <translation>已跳过 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 on %n validation case(s):</source>
+        <translation>
+            <numerusform>%1 在 %n 个验证病例上的结果：</numerusform>
         </translation>
     </message>
 </context>
@@ -3344,6 +3391,30 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
         <source>Percentiles per volume</source>
         <translation>按体数据百分位</translation>
     </message>
+    <message>
+        <source>Predict all volumes</source>
+        <translation>预测全部体数据</translation>
+    </message>
+    <message>
+        <source>Select a run that has a validated model (best.pt).</source>
+        <translation>请选择一个已有验证模型（best.pt）的训练运行。</translation>
+    </message>
+    <message>
+        <source>Evaluate</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>Predict the run&apos;s validation cases with its best model and score them against your labels: Dice, IoU, HD95 and volumes per case and label, saved in the run folder as evaluation.json (nnU-Net&apos;s summary.json layout).</source>
+        <translation>用该运行的最佳模型预测其验证病例，并与您的标注比较：按病例和标签给出 Dice、IoU、HD95 和体积，结果以 evaluation.json（nnU-Net 的 summary.json 格式）保存在运行文件夹中。</translation>
+    </message>
+    <message>
+        <source>Run the model on every volume of the saved project and write one label file per case, on its own grid, to the project&apos;s predictions folder.</source>
+        <translation>在已保存项目的每个体数据上运行模型，并按各自的网格为每个病例写出一个标签文件，保存到项目的 predictions 文件夹。</translation>
+    </message>
+    <message>
+        <source>Choose a model first (Runs: Use for prediction).</source>
+        <translation>请先选择模型（训练运行：用于预测）。</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::TrainingSession</name>
@@ -3434,6 +3505,42 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
     <message>
         <source>CPU</source>
         <translation>CPU</translation>
+    </message>
+    <message>
+        <source>8-bit grey levels</source>
+        <translation>8 位灰度</translation>
+    </message>
+    <message>
+        <source>window %1/%2</source>
+        <translation>窗 %1/%2</translation>
+    </message>
+    <message>
+        <source>clipped to %1..%2, z-score (mean %3, SD %4)</source>
+        <translation>截断到 %1..%2，z-score（均值 %3，标准差 %4）</translation>
+    </message>
+    <message>
+        <source>z-score per volume, over non-zero voxels</source>
+        <translation>按体数据 z-score，仅非零体素</translation>
+    </message>
+    <message>
+        <source>z-score per volume</source>
+        <translation>按体数据 z-score</translation>
+    </message>
+    <message>
+        <source>%1-%2 percentiles per volume</source>
+        <translation>按体数据 %1–%2 百分位</translation>
+    </message>
+    <message>
+        <source>Training cases (%1): %2</source>
+        <translation>训练病例（%1）：%2</translation>
+    </message>
+    <message>
+        <source>Validation cases (%1): %2</source>
+        <translation>验证病例（%1）：%2</translation>
+    </message>
+    <message>
+        <source>Intensities: %1</source>
+        <translation>强度：%1</translation>
     </message>
 </context>
 <context>

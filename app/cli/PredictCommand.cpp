@@ -8,6 +8,7 @@
 #include "core/imageio/ImageFileIndex.h"
 #include "core/imageio/SeriesReader.h"
 #include "core/train/Predictor.h"
+#include "core/train/ProjectPrediction.h"
 #include "core/train/VolumeTrainingData.h"
 
 #include <torch/cuda.h>
@@ -113,6 +114,8 @@ public:
             printError(tr("%1: no such file or folder.").arg(input));
             return ExitBadInput;
         }
+        if (QDir(input).exists(QStringLiteral("project.json")))
+            return predictProject(modelPath, input, output);
         const QStringList images = imageFiles(input);
         const bool dicom = images.isEmpty() || parser.isSet(seriesOption);
         const bool niftiOutput =
@@ -140,6 +143,28 @@ public:
     }
 
 private:
+    // Every case of a project into OUTPUT/CASE.nii.gz, as the Review tab's "Predict all volumes".
+    int predictProject(const QString &model, const QString &project, const QString &output)
+    {
+        if (output.isEmpty()) {
+            printError(tr("-o must name the folder for the label files."));
+            return ExitUsage;
+        }
+        core::ProjectPredictionResult result;
+        try {
+            result = core::predictProject(project.toStdString(), model.toStdString(),
+                                          output.toStdString());
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitBadInput;
+        }
+        for (const std::string &skipped : result.skipped)
+            printError(tr("skipped %1").arg(QString::fromStdString(skipped)));
+        printOut(tr("Segmented %n case(s) into %1.\n", nullptr, int(result.files.size()))
+                     .arg(QDir::toNativeSeparators(output)));
+        return result.skipped.empty() ? ExitOk : ExitFailure;
+    }
+
     // Whether a folder holds NIfTI, NRRD or MetaImage images (label maps beside DICOM, as in
     // the demo study's labels/, do not count).
     static bool holdsImageVolumes(const QString &folder)
@@ -331,7 +356,7 @@ private:
         }
         std::vector<std::uint8_t> labels;
         try {
-            labels = segmentVolume(predictor, volumes, layout);
+            labels = core::predictCaseLabels(predictor, volumes, layout);
         } catch (const std::exception &error) {
             printError(tr("prediction failed: %1").arg(QString::fromLocal8Bit(error.what())));
             return ExitFailure;
@@ -362,30 +387,6 @@ private:
         for (const core::ChannelIntensity &rule : predictor.bundle().preprocessing.intensity)
             names << QString::fromStdString(rule.channel);
         return names.join(QStringLiteral(", "));
-    }
-
-    static std::vector<std::uint8_t>
-    segmentVolume(core::Predictor &predictor,
-                  const std::vector<std::shared_ptr<const core::Volume>> &channels,
-                  const core::SeriesLayout &layout)
-    {
-        const core::Volume &volume = *channels.front();
-        const int w = volume.width(), h = volume.height(), d = volume.depth();
-        if (predictor.bundle().preprocessing.readsRawValues()) {
-            std::vector<const float *> raw;
-            for (const auto &channel : channels)
-                raw.push_back(channel->data());
-            return predictor.predictCase(raw, w, h, d, layout.invertForDisplay, 0, d);
-        }
-        // A model of 8-bit grey slices reads the series through its own default window, as the
-        // VOC export writes it (MONOCHROME1 inverted).
-        const core::Window window = core::defaultWindow(layout, volume);
-        const auto [lo, hi] = volume.range();
-        const core::WindowLut lut(window, int(std::floor(lo)), int(std::ceil(hi)),
-                                  layout.invertForDisplay);
-        std::vector<std::uint8_t> grey(volume.voxelCount());
-        lut.apply(volume.data(), grey.size(), grey.data());
-        return predictor.predictGreyVolume(grey.data(), w, h, d);
     }
 
     int predictImages(core::Predictor &predictor, const QStringList &images, const QString &output)

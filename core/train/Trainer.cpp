@@ -331,7 +331,8 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
     const fs::path runDir(m_runDir);
     fs::create_directories(runDir / "checkpoints");
     AtomicFile::writeAll((runDir / "config.json").string(),
-                         runConfigJson(config, preprocessingJson(data.preprocessing)));
+                         runConfigJson(config, preprocessingJson(data.preprocessing),
+                                       data.trainCases, data.validationCases));
 
     // Environment: threads, determinism, device, mixed precision.
     const int threads = config.threads > 0 ? config.threads

@@ -289,10 +289,14 @@ std::string toJson(const TrainingConfig &config)
     return root.dump(2) + "\n";
 }
 
-std::string runConfigJson(const TrainingConfig &config, const std::string &preprocessingJson)
+std::string runConfigJson(const TrainingConfig &config, const std::string &preprocessingJson,
+                          const std::vector<std::string> &trainCases,
+                          const std::vector<std::string> &validationCases)
 {
     json root = json::parse(toJson(config));
     root["preprocessing"] = json::parse(preprocessingJson);
+    if (!trainCases.empty() || !validationCases.empty())
+        root["split"] = {{"train", trainCases}, {"validation", validationCases}};
     return root.dump(2) + "\n";
 }
 
@@ -415,6 +419,7 @@ TrainingConfig trainingConfigFromJson(const std::string &text, const std::string
         r.finish();
     });
     top.readObject("preprocessing", [](const json &, std::string) {}); // a run's, resolved
+    top.readObject("split", [](const json &, std::string) {});         // a run's cases
     top.finish();
     try {
         validate(config);

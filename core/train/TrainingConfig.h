@@ -105,8 +105,12 @@ std::string recipeReason(const TrainingConfig &config);
 
 std::string toJson(const TrainingConfig &config);
 // config.json of a run: toJson(config) with the resolved preprocessing (a JSON object, from
-// core::preprocessingJson) under "preprocessing".
-std::string runConfigJson(const TrainingConfig &config, const std::string &preprocessingJson);
+// core::preprocessingJson) under "preprocessing", and, for data from a project's volumes, the
+// cases on each side of the split under "split" ({"train": [...], "validation": [...]}): what
+// the Runs tab evaluates the run's model on. Both are read back for information only.
+std::string runConfigJson(const TrainingConfig &config, const std::string &preprocessingJson,
+                          const std::vector<std::string> &trainCases = {},
+                          const std::vector<std::string> &validationCases = {});
 // The recipe, its reason and the stages, for a model card (no paths: the pretrained file by
 // its name only).
 std::string trainingPlanJson(const TrainingConfig &config);

@@ -30,6 +30,11 @@ struct TrainingData
     std::vector<ModelClass> classes;
     Preprocessing preprocessing;
     std::string summary; // for the model card: "212 slices, 4 patients, 6 classes"
+    // For the Setup tab, when the data come from a project's volumes: the cases on each side of
+    // the split, and what was left out or repeated (English, as core's messages).
+    std::vector<std::string> trainCases;
+    std::vector<std::string> validationCases;
+    std::vector<std::string> notes;
 
     int classCount() const { return int(classes.size()); }
     int imageChannels() const { return preprocessing.imageChannels(); }

@@ -412,6 +412,9 @@ TrainingData trainingDataFromVolumes(const std::vector<LabeledVolume> &all,
         data.summary += ", " + std::to_string(data.imageChannels()) + " channels";
     for (std::size_t c = 0; c < r.channels.size(); ++c)
         data.summary += (c == 0 ? "; " : ", ") + r.channels[c];
+    data.trainCases = r.trainCases;
+    data.validationCases = r.validationCases;
+    data.notes = r.notes;
     return data;
 }
 
@@ -465,7 +468,7 @@ std::vector<LabeledVolume> loadProjectVolumes(const std::string &projectFolder,
         v.labels = labels->labels;
         v.volume = std::move(volume);
         v.moreChannels = loadMoreChannels(channelSeriesOf(entry), *v.volume, v.caseName, read);
-        if (v.channelCount() > 1)
+        if (channelNames.size() >= std::size_t(v.channelCount()))
             v.channelNames = channelNames;
         volumes.push_back(std::move(v));
     }

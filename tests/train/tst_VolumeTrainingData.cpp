@@ -1,5 +1,6 @@
 #include "core/dataset/NiftiIo.h"
 #include "core/train/ModelBundle.h"
+#include "core/train/ProjectPrediction.h"
 #include "core/train/VolumeTrainingData.h"
 #include "support/CliRunner.h"
 
@@ -261,18 +262,22 @@ void tst_VolumeTrainingData::trainOnAnNnUnetDatasetFromTheCommandLine()
     std::ofstream(path("dataset.json"))
         << R"({"channel_names": {"0": "T1", "1": "T2"}, "labels": {"background": 0, "organ": 1,
                "lesion": 2}, "numTraining": 4, "file_ending": ".nii.gz"})";
+    // The dataset becomes a project, which is trained on.
+    const QString project = dir.filePath(QStringLiteral("four.medseg"));
+    auto result = runCli({QStringLiteral("convert"), root.path(), project});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err + result.out));
     const QString runDir = dir.filePath(QStringLiteral("run"));
-    auto result = runCli({QStringLiteral("train"),           root.path(),
-                          QStringLiteral("--epochs"),        QStringLiteral("1"),
-                          QStringLiteral("--run-dir"),       runDir,
-                          QStringLiteral("--val-fraction"),  QStringLiteral("0.25"),
-                          QStringLiteral("--backbone"),      QStringLiteral("resnet18"),
-                          QStringLiteral("--input-size"),    QStringLiteral("32"),
-                          QStringLiteral("--batch"),         QStringLiteral("2"),
-                          QStringLiteral("--output-stride"), QStringLiteral("16"),
-                          QStringLiteral("--threads"),       QStringLiteral("2"),
-                          QStringLiteral("--device"),        QStringLiteral("cpu")},
-                         600000);
+    result = runCli({QStringLiteral("train"),           project,
+                     QStringLiteral("--epochs"),        QStringLiteral("1"),
+                     QStringLiteral("--run-dir"),       runDir,
+                     QStringLiteral("--val-fraction"),  QStringLiteral("0.25"),
+                     QStringLiteral("--backbone"),      QStringLiteral("resnet18"),
+                     QStringLiteral("--input-size"),    QStringLiteral("32"),
+                     QStringLiteral("--batch"),         QStringLiteral("2"),
+                     QStringLiteral("--output-stride"), QStringLiteral("16"),
+                     QStringLiteral("--threads"),       QStringLiteral("2"),
+                     QStringLiteral("--device"),        QStringLiteral("cpu")},
+                    600000);
     QVERIFY2(result.exitCode == 0, qPrintable(result.err + result.out));
     const QRegularExpressionMatch found =
         QRegularExpression(QStringLiteral("Found 16 labeled slices in 4 volumes\\. Training "

@@ -6,6 +6,7 @@
 #include "ui/session/LabelSession.h"
 #include "ui/session/PredictionSession.h"
 #include "ui/session/PreviewInput.h"
+#include "ui/session/ProjectJobs.h"
 #include "ui/session/PromiseProgress.h"
 #include "ui/session/SeriesSession.h"
 #include "ui/session/TrainingSession.h"
@@ -163,6 +164,7 @@ Document::Document(QObject *parent)
     m_training = new TrainingSession(this);
     m_predictions = new PredictionSession(m_series, m_labels, m_training, this);
     m_exporter = new ExportSession(m_training, this);
+    m_projectJobs = new ProjectJobs(this);
     m_predictions->setChannelLoader([this] {
         const QString key = m_labels->currentSeriesKey();
         return moreChannelsOf(key, *m_series->volume(), key.toStdString());
@@ -371,8 +373,11 @@ std::vector<core::LabeledVolume> Document::labeledVolumes(QString *error) const
                                                                  : v.caseName;
             v.seriesUid = key.toStdString();
             v.moreChannels = moreChannelsOf(key, *v.volume, v.caseName);
-            if (v.channelCount() > 1 && m_workspace)
-                v.channelNames = core::datasetChannelNames(*m_workspace);
+            if (m_workspace) {
+                std::vector<std::string> names = core::datasetChannelNames(*m_workspace);
+                if (names.size() >= std::size_t(v.channelCount()))
+                    v.channelNames = std::move(names);
+            }
             volumes.push_back(std::move(v));
         } catch (const std::exception &e) {
             *error = messageOf(e);

@@ -36,6 +36,7 @@ class PredictionSession;
 class TrainingSession;
 class SeriesSession;
 class PreviewInput;
+class ProjectJobs;
 
 // The open project: the data the user works on and the one undo stack every edit goes through.
 // Widgets never change the data directly; they call the document (or a controller that owns a
@@ -62,6 +63,8 @@ public:
     PredictionSession *predictions() const { return m_predictions; }
     // ONNX export of trained models (calibrated on the training data loaded for training).
     ExportSession *exporter() const { return m_exporter; }
+    // Jobs over the whole saved project (predict all volumes, evaluate a run).
+    ProjectJobs *projectJobs() const { return m_projectJobs; }
 
     // Folders (or DICOMDIR files) whose images this project labels.
     QStringList sources() const { return m_sources; }
@@ -212,6 +215,7 @@ private:
     TrainingSession *m_training = nullptr;
     PredictionSession *m_predictions = nullptr;
     ExportSession *m_exporter = nullptr;
+    ProjectJobs *m_projectJobs = nullptr;
     QStringList m_sources;
     QString m_projectPath;
     std::unique_ptr<core::Workspace> m_workspace; // the open project, or the untitled autosave

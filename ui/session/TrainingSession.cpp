@@ -262,6 +262,55 @@ QString TrainingSession::datasetSummary() const
                     .arg(slicesWithClass[std::size_t(c)])
                     .arg(pixels[std::size_t(c)]);
     }
+    return text + splitAndIntensityText(*m_data);
+}
+
+QString TrainingSession::intensityText(const core::ChannelIntensity &rule)
+{
+    switch (rule.scheme) {
+    case core::IntensityScheme::Grey8:
+        return tr("8-bit grey levels");
+    case core::IntensityScheme::Window:
+        return tr("window %1/%2").arg(rule.windowCenter).arg(rule.windowWidth);
+    case core::IntensityScheme::CtPercentiles:
+        return tr("clipped to %1..%2, z-score (mean %3, SD %4)")
+            .arg(rule.clipLow, 0, 'g', 4)
+            .arg(rule.clipHigh, 0, 'g', 4)
+            .arg(rule.mean, 0, 'g', 4)
+            .arg(rule.std, 0, 'g', 4);
+    case core::IntensityScheme::ZScore:
+        return rule.nonzeroMask ? tr("z-score per volume, over non-zero voxels")
+                                : tr("z-score per volume");
+    case core::IntensityScheme::Percentiles:
+        return tr("%1-%2 percentiles per volume").arg(rule.lowPercentile).arg(rule.highPercentile);
+    }
+    return {};
+}
+
+QString TrainingSession::splitAndIntensityText(const core::TrainingData &data)
+{
+    const auto join = [](const std::vector<std::string> &names) {
+        QStringList list;
+        for (const std::string &name : names)
+            list << QString::fromStdString(name);
+        return list.join(QStringLiteral(", "));
+    };
+    QString text;
+    if (!data.trainCases.empty() || !data.validationCases.empty())
+        text +=
+            QLatin1Char('\n') +
+            tr("Training cases (%1): %2").arg(data.trainCases.size()).arg(join(data.trainCases)) +
+            QLatin1Char('\n') +
+            tr("Validation cases (%1): %2")
+                .arg(data.validationCases.size())
+                .arg(join(data.validationCases));
+    QStringList rules;
+    for (const core::ChannelIntensity &rule : data.preprocessing.intensity)
+        rules << QString::fromStdString(rule.channel) + QStringLiteral(": ") + intensityText(rule);
+    if (!rules.isEmpty())
+        text += QLatin1Char('\n') + tr("Intensities: %1").arg(rules.join(QStringLiteral("; ")));
+    for (const std::string &note : data.notes)
+        text += QLatin1Char('\n') + QString::fromStdString(note);
     return text;
 }
 

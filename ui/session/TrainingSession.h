@@ -96,6 +96,8 @@ public:
     QString datasetOrigin() const;
     // Slices per split and labeled pixels per class, for the dashboard.
     QString datasetSummary() const;
+    // A channel's intensity rule in the user's language ("z-score per volume").
+    static QString intensityText(const core::ChannelIntensity &rule);
     // What was chosen for the data when they were set (core::chooseAutoConfiguration: input
     // size and output stride), in words; empty without data.
     QString autoConfigurationText() const;
@@ -131,6 +133,7 @@ Q_SIGNALS:
     void previewUpdated(int sliceIndex, qint64 step);
 
 private:
+    static QString splitAndIntensityText(const core::TrainingData &data);
     void usePretrainedFile(const QString &path);
     void adoptData(std::shared_ptr<const core::TrainingData> data, const QString &origin,
                    bool fromProject);

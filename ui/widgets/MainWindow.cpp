@@ -343,6 +343,19 @@ void MainWindow::createDocks()
     m_labelPanel = new LabelPanel(m_document->labels(), this);
     m_labelsDock = addPanelDock(QStringLiteral("dockLabels"), m_labelPanel, Qt::LeftDockWidgetArea);
     m_trainingPanel = new TrainingPanel(m_document->training(), m_document->predictions(), this);
+    m_trainingPanel->setProjectJobs(m_document->projectJobs(), [this](QString *error) {
+        if (m_document->projectPath().isEmpty()) {
+            *error = tr("Save the project first (File > Save As…): the job reads the saved "
+                        "project.");
+            return QString();
+        }
+        if (m_document->isModified()) {
+            *error = tr("Save the project first: the job reads the saved project, and it has "
+                        "unsaved edits.");
+            return QString();
+        }
+        return m_document->projectPath();
+    });
     m_trainingDock =
         addPanelDock(QStringLiteral("dockTraining"), m_trainingPanel, Qt::RightDockWidgetArea);
     m_view3dPanel = new View3DPanel(m_document->labels(), this);

@@ -1,6 +1,7 @@
 #include "ui/widgets/TrainingPanel.h"
 
 #include "ui/session/PredictionSession.h"
+#include "ui/session/ProjectJobs.h"
 #include "ui/session/RunHistory.h"
 #include "ui/session/SeriesSession.h"
 #include "ui/session/TrainingController.h"
@@ -185,11 +186,23 @@ TrainingPanel::TrainingPanel(TrainingSession *session, PredictionSession *predic
     m_tabs->addTab(createRunsPage(), QString());
     m_tabs->addTab(createReviewPage(), QString());
 
+    // A whole-project job (predict all volumes, evaluate a run): its progress and Cancel.
+    m_jobProgress = new QProgressBar(this);
+    m_jobProgress->setObjectName(QStringLiteral("projectJobProgress"));
+    m_cancelJobButton = new QPushButton(this);
+    m_cancelJobButton->setObjectName(QStringLiteral("projectJobCancel"));
+    auto *jobRow = new QHBoxLayout;
+    jobRow->addWidget(m_jobProgress, 1);
+    jobRow->addWidget(m_cancelJobButton);
+    m_jobProgress->hide();
+    m_cancelJobButton->hide();
+
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(buttons);
     layout->addWidget(m_runProgress);
     layout->addWidget(m_statusLabel);
     layout->addWidget(m_tabs, 1);
+    layout->addLayout(jobRow);
 
     connect(m_startButton, &QPushButton::clicked, this, &TrainingPanel::onStartClicked);
     connect(m_pauseButton, &QPushButton::clicked, this, &TrainingPanel::onPauseClicked);
@@ -476,6 +489,10 @@ QWidget *TrainingPanel::createRunsPage()
     m_exportButton = new QPushButton(page);
     m_exportButton->setObjectName(QStringLiteral("trainingExportRun"));
 
+    m_evaluateRunButton = new QPushButton(page);
+    m_evaluateRunButton->setObjectName(QStringLiteral("trainingEvaluateRun"));
+    m_evaluateRunButton->setEnabled(false);
+    connect(m_evaluateRunButton, &QPushButton::clicked, this, &TrainingPanel::onEvaluateRun);
     m_deleteRunButton = new QPushButton(page);
     m_deleteRunButton->setObjectName(QStringLiteral("trainingDeleteRun"));
     connect(m_deleteRunButton, &QPushButton::clicked, this, &TrainingPanel::onDeleteRun);
@@ -520,12 +537,81 @@ QWidget *TrainingPanel::createRunsPage()
     buttons->addWidget(m_followButton, 0, 0);
     buttons->addWidget(m_resumeButton, 0, 1);
     buttons->addWidget(m_exportButton, 0, 2);
-    buttons->addWidget(m_useModelButton, 1, 0, 1, 2);
+    buttons->addWidget(m_useModelButton, 1, 0);
+    buttons->addWidget(m_evaluateRunButton, 1, 1);
     buttons->addWidget(m_deleteRunButton, 1, 2);
     auto *layout = new QVBoxLayout(page);
     layout->addWidget(m_runs, 1);
     layout->addLayout(buttons);
     return page;
+}
+
+void TrainingPanel::setProjectJobs(ProjectJobs *jobs, SavedProject savedProject)
+{
+    m_jobs = jobs;
+    m_savedProject = std::move(savedProject);
+    m_predictAllButton->setEnabled(jobs != nullptr);
+    m_evaluateRunButton->setEnabled(jobs != nullptr);
+    if (!jobs)
+        return;
+    connect(m_cancelJobButton, &QPushButton::clicked, jobs, &ProjectJobs::cancel);
+    connect(jobs, &ProjectJobs::busyChanged, this, [this](bool busy) {
+        m_jobProgress->setVisible(busy);
+        m_cancelJobButton->setVisible(busy);
+        m_jobProgress->setRange(0, 0);
+        m_predictAllButton->setEnabled(!busy);
+        m_evaluateRunButton->setEnabled(!busy);
+    });
+    connect(jobs, &ProjectJobs::progressed, this, [this](int done, int total, const QString &what) {
+        m_jobProgress->setRange(0, std::max(1, total));
+        m_jobProgress->setValue(done);
+        m_jobProgress->setFormat(what.isEmpty() ? QStringLiteral("%p%")
+                                                : what + QStringLiteral(" · %p%"));
+    });
+    connect(jobs, &ProjectJobs::finished, this, [this](const QString &message, const QString &) {
+        appendLog(message);
+        m_statusLabel->setText(message.section(QLatin1Char('\n'), 0, 0));
+        QMessageBox box(QMessageBox::Information, m_jobTitle, message, QMessageBox::Ok, this);
+        box.setObjectName(QStringLiteral("projectJobResult"));
+        box.exec();
+    });
+    connect(jobs, &ProjectJobs::failed, this, [this](const QString &message) {
+        appendLog(message);
+        QMessageBox box(QMessageBox::Warning, m_jobTitle, message, QMessageBox::Ok, this);
+        box.setObjectName(QStringLiteral("projectJobResult"));
+        box.exec();
+    });
+}
+
+void TrainingPanel::onPredictAll()
+{
+    const QString model = m_predictions->modelPath();
+    QString error;
+    const QString project = m_savedProject ? m_savedProject(&error) : QString();
+    if (model.isEmpty())
+        error = tr("Choose a model first (Runs: Use for prediction).");
+    if (!error.isEmpty() || project.isEmpty()) {
+        QMessageBox::warning(this, tr("Predict all volumes"), error);
+        return;
+    }
+    m_jobTitle = tr("Predict all volumes");
+    m_jobs->predictAll(project, model, ProjectJobs::defaultPredictionFolder(project, model));
+}
+
+void TrainingPanel::onEvaluateRun()
+{
+    const QString run = selectedRun();
+    const QString model = QDir(run).filePath(QStringLiteral("best.pt"));
+    QString error;
+    const QString project = m_savedProject ? m_savedProject(&error) : QString();
+    if (run.isEmpty() || !QFileInfo::exists(model))
+        error = tr("Select a run that has a validated model (best.pt).");
+    if (!error.isEmpty() || project.isEmpty()) {
+        QMessageBox::warning(this, tr("Evaluate"), error);
+        return;
+    }
+    m_jobTitle = tr("Evaluate");
+    m_jobs->evaluateRun(project, run, model);
 }
 
 void TrainingPanel::onDeleteRun()
@@ -578,6 +664,10 @@ QWidget *TrainingPanel::createReviewPage()
     m_predictSliceButton->setObjectName(QStringLiteral("reviewPredictSlice"));
     m_predictSeriesButton = new QPushButton(page);
     m_predictSeriesButton->setObjectName(QStringLiteral("reviewPredictSeries"));
+    m_predictAllButton = new QPushButton(page);
+    m_predictAllButton->setObjectName(QStringLiteral("reviewPredictAll"));
+    m_predictAllButton->setEnabled(false);
+    connect(m_predictAllButton, &QPushButton::clicked, this, &TrainingPanel::onPredictAll);
     m_acceptMode = new QComboBox(page);
     m_acceptMode->setObjectName(QStringLiteral("reviewAcceptMode"));
     m_acceptMode->addItems({QString(), QString()});
@@ -676,6 +766,7 @@ QWidget *TrainingPanel::createReviewPage()
     styleRow->addWidget(m_predictionOpacity, 1);
     layout->addLayout(styleRow);
     layout->addLayout(predictRow);
+    layout->addWidget(m_predictAllButton); // a row of its own: the dock stays narrow
     layout->addLayout(progressRow);
     layout->addWidget(m_originScores);
     layout->addLayout(acceptRow);
@@ -905,6 +996,16 @@ void TrainingPanel::retranslate()
     m_runs->setHeaderLabels(
         {tr("Run"), tr("Best Dice"), tr("Size on disk"), tr("Steps"), tr("Backbone")});
     m_deleteRunButton->setText(tr("Delete…"));
+    m_evaluateRunButton->setText(tr("Evaluate"));
+    m_evaluateRunButton->setToolTip(
+        tr("Predict the run's validation cases with its best model and score them against your "
+           "labels: Dice, IoU, HD95 and volumes per case and label, saved in the run folder as "
+           "evaluation.json (nnU-Net's summary.json layout)."));
+    m_predictAllButton->setText(tr("Predict all volumes"));
+    m_predictAllButton->setToolTip(
+        tr("Run the model on every volume of the saved project and write one label file per "
+           "case, on its own grid, to the project's predictions folder."));
+    m_cancelJobButton->setText(tr("Cancel"));
     m_deleteRunButton->setToolTip(tr("Delete the selected run's folder: its models, checkpoints "
                                      "and metrics"));
     m_followButton->setText(tr("Show"));

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <QString>
 #include <QWidget>
+
+#include <functional>
 
 class QCheckBox;
 class QComboBox;
@@ -28,6 +31,7 @@ struct TrainingConfig;
 namespace medseg::ui {
 
 class PredictionSession;
+class ProjectJobs;
 class TrainingSession;
 
 // The Training dock: what the model learns from (dataset summary), how (backbone, pyramid bins,
@@ -39,6 +43,12 @@ class TrainingPanel : public QWidget
     Q_OBJECT
 
 public:
+    // The saved project a whole-project job runs on, or empty with `error` saying why (no
+    // project yet, unsaved edits).
+    using SavedProject = std::function<QString(QString *error)>;
+    // Enables "Predict all volumes" (Review tab) and "Evaluate" (Runs tab).
+    void setProjectJobs(ProjectJobs *jobs, SavedProject savedProject);
+
     TrainingPanel(TrainingSession *session, PredictionSession *predictions,
                   QWidget *parent = nullptr);
 
@@ -56,6 +66,8 @@ private:
     QWidget *createReviewPage();
     void refreshReview();
     void onDeleteRun();
+    void onPredictAll();
+    void onEvaluateRun();
     QString originScoresText() const;
     bool confirmAcceptAll();
     QString selectedRun() const;
@@ -152,6 +164,13 @@ private:
     QComboBox *m_predictionStyle = nullptr;
     QSlider *m_predictionOpacity = nullptr;
     QPushButton *m_predictSliceButton = nullptr;
+    QPushButton *m_predictAllButton = nullptr;
+    QPushButton *m_evaluateRunButton = nullptr;
+    QProgressBar *m_jobProgress = nullptr;
+    QPushButton *m_cancelJobButton = nullptr;
+    ProjectJobs *m_jobs = nullptr;
+    SavedProject m_savedProject;
+    QString m_jobTitle; // of the job running, for its result
     QPushButton *m_predictSeriesButton = nullptr;
     QComboBox *m_acceptMode = nullptr;
     QPushButton *m_acceptSliceButton = nullptr;
