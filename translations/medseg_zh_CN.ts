@@ -3415,6 +3415,10 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
         <source>Choose a model first (Runs: Use for prediction).</source>
         <translation>请先选择模型（训练运行：用于预测）。</translation>
     </message>
+    <message>
+        <source>Reading the project&apos;s labeled volumes…</source>
+        <translation>正在读取项目中已标注的体数据…</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::TrainingSession</name>
@@ -3541,6 +3545,10 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
     <message>
         <source>Intensities: %1</source>
         <translation>强度：%1</translation>
+    </message>
+    <message>
+        <source>Training data are still being read.</source>
+        <translation>仍在读取训练数据。</translation>
     </message>
 </context>
 <context>

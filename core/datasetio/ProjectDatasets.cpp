@@ -24,6 +24,9 @@
 namespace medseg::core {
 namespace {
 
+// ITK-SNAP's label description file, written beside dataset.json.
+constexpr const char *ItkSnapLabelFile = "labels.txt";
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -87,9 +90,14 @@ std::array<std::uint8_t, 3> defaultColour(int value)
     return detail::vocPalette()[std::size_t(value % 256)];
 }
 
-// The dataset's label names as the project's table; colours from a previous export.
+// The dataset's label names as the project's table; colours from a previous export (its
+// "medseg" block, else an ITK-SNAP label description file beside dataset.json).
 LabelDescriptions labelTableOf(const NnUnetDataset &dataset, const json &colours)
 {
+    LabelDescriptions described;
+    const fs::path itkSnap = fs::path(dataset.root) / ItkSnapLabelFile;
+    if (std::error_code error; fs::is_regular_file(itkSnap, error))
+        described = LabelDescriptions::loadItkSnap(itkSnap.string());
     std::vector<LabelDescription> rows;
     LabelDescription clear = *LabelDescriptions::defaults().find(0);
     rows.push_back(clear);
@@ -100,6 +108,9 @@ LabelDescriptions labelTableOf(const NnUnetDataset &dataset, const json &colours
         row.index = label.value;
         row.name = label.name;
         row.colour = defaultColour(label.value);
+        if (const LabelDescription *same = described.find(label.value);
+            same && same->name == label.name)
+            row.colour = same->colour;
         const std::string key = std::to_string(label.value);
         if (colours.contains(key) && colours[key].is_array() && colours[key].size() == 3)
             for (std::size_t c = 0; c < 3; ++c)
@@ -372,6 +383,7 @@ DatasetExportReport exportNnUnetDataset(const std::string &projectFolder,
     }
 
     json channelNames = json::object(), labelValues = json::object(), colours = json::object();
+    std::vector<LabelDescription> itkSnap{*LabelDescriptions::defaults().find(0)};
     for (std::size_t c = 0; c < channelCount; ++c)
         channelNames[std::to_string(c)] =
             channelNameOf(workspace.settings(), c, cases.front().channels[c]);
@@ -383,7 +395,17 @@ DatasetExportReport exportNnUnetDataset(const std::string &projectFolder,
         labelValues[name] = to;
         if (row && to != 0)
             colours[std::to_string(to)] = {row->colour[0], row->colour[1], row->colour[2]};
+        if (to != 0) {
+            LabelDescription described = row ? *row : LabelDescription{};
+            described.index = to;
+            described.name = name;
+            if (!row)
+                described.colour = defaultColour(to);
+            itkSnap.push_back(described);
+        }
     }
+    // The names and colours for viewers too (ITK-SNAP, 3D Slicer): its label description file.
+    LabelDescriptions(std::move(itkSnap)).saveItkSnap((staged.path() / ItkSnapLabelFile).string());
     const json meta = {{"channel_names", channelNames},
                        {"labels", labelValues},
                        {"numTraining", cases.size()},

@@ -185,6 +185,16 @@ void tst_ProjectDatasets::nnUnetDatasetBecomesAProjectAndComesBack()
     QCOMPARE(int(exported.training.size()), 3);
     QCOMPARE(exported.channelNames, (std::vector<std::string>{"T1", "T2"}));
     QCOMPARE(exported.labels.at(2).name, std::string("spleen"));
+    // Names and colours for viewers as well: ITK-SNAP's label description file.
+    const LabelDescriptions described = LabelDescriptions::loadItkSnap(
+        QDir(back).filePath(QStringLiteral("labels.txt")).toStdString());
+    QVERIFY(described.find(2) && described.find(2)->name == "spleen");
+    {
+        Workspace projectWorkspace = Workspace::open(project.toStdString());
+        const LabelDescriptions table = LabelDescriptions::fromJson(
+            nlohmann::json{{"labels", projectWorkspace.labelTable()}}.dump());
+        QVERIFY(described.find(2)->colour == table.find(2)->colour);
+    }
     for (int n = 0; n < 3; ++n) {
         const QString name = QStringLiteral("labelsTr/syn_%1.nii.gz").arg(n);
         QVERIFY(NiftiIo::readLabelVolume(QDir(back).filePath(name).toStdString()).labels ==

@@ -488,6 +488,9 @@ private Q_SLOTS:
         document.training()->setValidationFraction(0.2); // one of three patients validates
         QVERIFY2(document.training()->useProjectLabels(),
                  qPrintable(document.training()->errorString()));
+        // The volumes are read on a worker thread; the window stays responsive meanwhile.
+        QTRY_VERIFY_WITH_TIMEOUT(!document.training()->isLoadingData(), 30000);
+        QCoreApplication::processEvents();
         const auto data = document.training()->trainingData();
         QCOMPARE(int(data->train.size() + data->val.size()), 3 + 3 + 4);
         std::set<std::string> trainCases, valCases;
@@ -504,6 +507,8 @@ private Q_SLOTS:
         // Half the patients validate: two of three cases (at least one trains).
         document.training()->setValidationFraction(0.5);
         QVERIFY(document.training()->useProjectLabels());
+        QTRY_VERIFY_WITH_TIMEOUT(!document.training()->isLoadingData(), 30000);
+        QCoreApplication::processEvents();
         std::set<std::string> halfVal;
         for (const auto &sample : document.training()->trainingData()->val)
             halfVal.insert(sample.name.substr(0, sample.name.find("-slice-")));

@@ -454,6 +454,8 @@ private Q_SLOTS:
         // The data chosen in English is named in Chinese after the switch.
         QVERIFY2(m_document->training()->useProjectLabels(),
                  qPrintable(m_document->training()->errorString()));
+        QTRY_VERIFY_WITH_TIMEOUT(!m_document->training()->isLoadingData(), 30000);
+        QTRY_VERIFY(m_document->training()->trainingData() != nullptr);
         // Issue 22: the input size follows the data (the demo's 128 x 128 slices, not 256).
         for (const medseg::core::StagePlan &stage : m_document->training()->config().stages)
             QCOMPARE(stage.inputSize, 128);

@@ -169,20 +169,21 @@ Document::Document(QObject *parent)
         const QString key = m_labels->currentSeriesKey();
         return moreChannelsOf(key, *m_series->volume(), key.toStdString());
     });
-    // The project's labels as training data, built when the user asks for them.
-    m_training->setProjectDataProvider([this](QString *error) {
+    // The project's labels as training data, built when the user asks for them: what to read
+    // is gathered here, the images are read and the data built on a worker thread.
+    m_training->setProjectDataProvider([this](QString *error) -> TrainingSession::ProjectDataJob {
         const core::LabelMap *labels = m_labels->labelMap();
         if (!m_series->hasVolume() || !labels) {
             *error = tr("Open a series and label some slices first.");
-            return std::shared_ptr<const core::TrainingData>();
+            return {};
         }
         if (m_series->isLoading()) {
             *error = tr("The series is still loading.");
-            return std::shared_ptr<const core::TrainingData>();
+            return {};
         }
-        const std::vector<core::LabeledVolume> volumes = labeledVolumes(error);
-        if (!error->isEmpty())
-            return std::shared_ptr<const core::TrainingData>();
+        const LabeledVolumeReader read = labeledVolumeReader(error);
+        if (!read)
+            return {};
         // Every labeled volume of the project, split by patient (one series: every fifth
         // labeled slice validates), each channel through the chosen intensity rule.
         core::VolumeDataOptions options;
@@ -192,15 +193,11 @@ Document::Document(QObject *parent)
         // "window": the CT window on screen (a VOI LUT of the file cannot be recorded).
         if (m_series->layout().modality == "CT" && !m_series->isVoiLutActive())
             options.ctWindow = m_series->window();
-        try {
-            core::VolumeDataReport report;
-            auto data = std::make_shared<core::TrainingData>(
-                core::trainingDataFromVolumes(volumes, m_labels->table(), options, &report));
-            return std::shared_ptr<const core::TrainingData>(std::move(data));
-        } catch (const std::exception &e) {
-            *error = messageOf(e);
-            return std::shared_ptr<const core::TrainingData>();
-        }
+        const core::LabelDescriptions table = m_labels->table();
+        return [read, options, table]() -> std::shared_ptr<const core::TrainingData> {
+            return std::make_shared<core::TrainingData>(
+                core::trainingDataFromVolumes(read(), table, options));
+        };
     });
     // The live preview shows the model's view of the axial slice on screen.
     m_training->setPreviewSource([this](const core::Preprocessing &preprocessing)
@@ -317,7 +314,76 @@ bool Document::openSource(const QString &path)
     return true;
 }
 
+namespace {
+
+// What to read for one labeled volume, gathered on the GUI thread: copies only, so that the
+// reading can run on any thread.
+struct LabeledVolumeSource
+{
+    std::string key;
+    std::optional<core::DicomSeries> series;    // to read, unless the volume is on screen
+    std::shared_ptr<const core::Volume> volume; // the series on screen
+    core::SeriesLayout layout;
+    std::optional<core::LabelMap> held; // the labels this session holds (edits included)
+    std::string labelFile;              // else the saved label volume
+    std::vector<std::string> channelUids;
+    std::map<std::string, core::DicomSeries> channelSeries;
+    std::vector<std::string> channelNames;
+    std::string caseName;
+    std::string patient;
+};
+
+// Reads one source; false when it has no labels after all.
+bool readLabeledVolume(const LabeledVolumeSource &source, core::LabeledVolume &v)
+{
+    v.caseName = source.caseName;
+    v.patient = source.patient;
+    v.seriesUid = source.key;
+    v.layout = source.layout;
+    v.volume = source.volume ? source.volume : core::SeriesReader::load(*source.series, &v.layout);
+    const core::Volume &volume = *v.volume;
+    if (source.held && source.held->width() == volume.width() &&
+        source.held->height() == volume.height() && source.held->depth() == volume.depth()) {
+        v.labels = source.held->toDense();
+    } else if (!source.labelFile.empty() &&
+               QFileInfo::exists(QString::fromStdString(source.labelFile))) {
+        v.labels = core::NiftiIo::readLabelVolume(source.labelFile, volume.width(), volume.height(),
+                                                  volume.depth(), volume.geometry())
+                       .labels;
+    } else {
+        return false;
+    }
+    v.moreChannels = core::loadMoreChannels(
+        source.channelUids, volume, v.caseName,
+        [&](const std::string &uid, std::string *file) -> std::shared_ptr<const core::Volume> {
+            const auto found = source.channelSeries.find(uid);
+            if (found == source.channelSeries.end())
+                return nullptr;
+            if (!found->second.instances.empty())
+                *file = found->second.instances.front().path;
+            return core::SeriesReader::load(found->second, nullptr);
+        });
+    if (source.channelNames.size() >= std::size_t(v.channelCount()))
+        v.channelNames = source.channelNames;
+    return true;
+}
+
+} // namespace
+
 std::vector<core::LabeledVolume> Document::labeledVolumes(QString *error) const
+{
+    const LabeledVolumeReader read = labeledVolumeReader(error);
+    if (!read)
+        return {};
+    try {
+        return read();
+    } catch (const std::exception &e) {
+        *error = messageOf(e);
+        return {};
+    }
+}
+
+Document::LabeledVolumeReader Document::labeledVolumeReader(QString *error) const
 {
     // Every series with labels: the maps this session holds (edits included), then the label
     // volumes saved in the project for series not opened since.
@@ -328,63 +394,60 @@ std::vector<core::LabeledVolume> Document::labeledVolumes(QString *error) const
                 QFileInfo::exists(QString::fromStdString(m_workspace->labelPath(entry.uid))))
                 keys << QString::fromStdString(entry.uid);
     keys.sort();
-    std::vector<core::LabeledVolume> volumes;
+    const std::vector<std::string> channelNames =
+        m_workspace ? core::datasetChannelNames(*m_workspace) : std::vector<std::string>{};
+    auto sources = std::make_shared<std::vector<LabeledVolumeSource>>();
     for (const QString &key : keys) {
         const DicomBrowserModel::Location found =
             m_dicomBrowser->model()->findSeries(key.toStdString());
-        const core::DicomPatient *patient = found.patient;
-        const core::DicomSeries *series = found.series;
         const bool current = key == m_labels->currentSeriesKey() && m_series->hasVolume();
-        if (!series && !current)
+        if (!found.series && !current)
             continue; // its source is not open: nothing to read the image from
-        try {
-            core::LabeledVolume v;
-            if (current) {
-                v.volume = m_series->volume();
-                v.layout = m_series->layout();
-            } else {
-                v.volume = core::SeriesReader::load(*series, &v.layout);
-            }
-            const auto held = m_labels->allLabels().constFind(key);
-            if (held != m_labels->allLabels().constEnd() && held->map &&
-                held->map->width() == v.volume->width() &&
-                held->map->height() == v.volume->height() &&
-                held->map->depth() == v.volume->depth()) {
-                v.labels = held->map->toDense();
-            } else if (m_workspace) {
-                const auto saved = m_workspace->loadLabels(key.toStdString(), v.volume->width(),
-                                                           v.volume->height(), v.volume->depth(),
-                                                           v.volume->geometry());
-                if (!saved)
-                    continue;
-                v.labels = saved->labels;
-            } else {
-                continue;
-            }
-            const core::WorkspaceSeries *entry =
-                m_workspace ? m_workspace->findSeries(key.toStdString()) : nullptr;
-            const std::string caseName =
-                entry ? entry->state.value("case", std::string()) : std::string();
-            v.caseName = !caseName.empty()                        ? caseName
-                         : series && !series->description.empty() ? series->description
-                                                                  : key.toStdString();
-            v.patient = !caseName.empty()                        ? caseName
-                        : patient && !patient->patientId.empty() ? patient->patientId
-                                                                 : v.caseName;
-            v.seriesUid = key.toStdString();
-            v.moreChannels = moreChannelsOf(key, *v.volume, v.caseName);
-            if (m_workspace) {
-                std::vector<std::string> names = core::datasetChannelNames(*m_workspace);
-                if (names.size() >= std::size_t(v.channelCount()))
-                    v.channelNames = std::move(names);
-            }
-            volumes.push_back(std::move(v));
-        } catch (const std::exception &e) {
-            *error = messageOf(e);
-            return {};
+        LabeledVolumeSource source;
+        source.key = key.toStdString();
+        if (current) {
+            source.volume = m_series->volume();
+            source.layout = m_series->layout();
+        } else {
+            source.series = *found.series;
         }
+        const auto held = m_labels->allLabels().constFind(key);
+        if (held != m_labels->allLabels().constEnd() && held->map)
+            source.held = *held->map;
+        if (m_workspace)
+            source.labelFile = m_workspace->labelPath(source.key);
+        const core::WorkspaceSeries *entry =
+            m_workspace ? m_workspace->findSeries(source.key) : nullptr;
+        if (entry) {
+            source.channelUids = core::channelSeriesOf(*entry);
+            for (std::size_t c = 1; c < source.channelUids.size(); ++c)
+                if (const auto channel = m_dicomBrowser->model()->findSeries(source.channelUids[c]);
+                    channel.series)
+                    source.channelSeries.emplace(source.channelUids[c], *channel.series);
+        }
+        source.channelNames = channelNames;
+        const std::string caseName =
+            entry ? entry->state.value("case", std::string()) : std::string();
+        source.caseName = !caseName.empty() ? caseName
+                          : found.series && !found.series->description.empty()
+                              ? found.series->description
+                              : source.key;
+        source.patient = !caseName.empty() ? caseName
+                         : found.patient && !found.patient->patientId.empty()
+                             ? found.patient->patientId
+                             : source.caseName;
+        sources->push_back(std::move(source));
     }
-    return volumes;
+    (void)error;
+    return [sources] {
+        std::vector<core::LabeledVolume> volumes;
+        for (const LabeledVolumeSource &source : *sources) {
+            core::LabeledVolume v;
+            if (readLabeledVolume(source, v))
+                volumes.push_back(std::move(v));
+        }
+        return volumes;
+    };
 }
 
 std::vector<std::shared_ptr<const core::Volume>>

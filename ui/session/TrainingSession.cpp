@@ -58,7 +58,7 @@ TrainingSession::TrainingSession(QObject *parent)
             Q_EMIT datasetFailed(loaded.error);
             return;
         }
-        setTrainingData(loaded.data, m_loadingOrigin);
+        adoptData(loaded.data, m_loadingProject ? QString() : m_loadingOrigin, m_loadingProject);
     });
 }
 
@@ -145,6 +145,7 @@ void TrainingSession::loadVocDataset(const QString &directory)
     if (m_datasetWatcher.isRunning())
         return;
     m_loadingOrigin = directory;
+    m_loadingProject = false;
     m_datasetWatcher.setFuture(QtConcurrent::run([directory]() -> LoadedDataset {
         try {
             auto data = std::make_shared<core::TrainingData>(
@@ -196,10 +197,21 @@ bool TrainingSession::useProjectLabels()
         m_error = tr("This window has no project labels to train on.");
         return false;
     }
-    std::shared_ptr<const core::TrainingData> data = m_projectData(&m_error);
-    if (!data)
+    if (m_datasetWatcher.isRunning()) {
+        m_error = tr("Training data are still being read.");
         return false;
-    adoptData(std::move(data), QString(), true);
+    }
+    ProjectDataJob job = m_projectData(&m_error);
+    if (!job)
+        return false;
+    m_loadingProject = true;
+    m_datasetWatcher.setFuture(QtConcurrent::run([job = std::move(job)]() -> LoadedDataset {
+        try {
+            return {job(), {}};
+        } catch (const std::exception &error) {
+            return {nullptr, QString::fromLocal8Bit(error.what())};
+        }
+    }));
     return true;
 }
 

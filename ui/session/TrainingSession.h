@@ -76,15 +76,19 @@ public:
     // datasetFailed()), or data built from the project's labels.
     void loadVocDataset(const QString &directory);
     void setTrainingData(std::shared_ptr<const core::TrainingData> data, const QString &origin);
-    // Builds the data from the project's labels (through the document's provider). Returns false
-    // with errorString() when there is nothing to train on.
-    using ProjectDataProvider =
-        std::function<std::shared_ptr<const core::TrainingData>(QString *error)>;
+    // Builds the data from the project's labels in the background: the document's provider
+    // prepares a job (on the GUI thread, null with `error` when there is nothing to read), which
+    // runs on a worker thread (throwing with a message for the user); datasetChanged() or
+    // datasetFailed() follows. Returns false with errorString() when no job could start.
+    using ProjectDataJob = std::function<std::shared_ptr<const core::TrainingData>()>;
+    using ProjectDataProvider = std::function<ProjectDataJob(QString *error)>;
     void setProjectDataProvider(ProjectDataProvider provider)
     {
         m_projectData = std::move(provider);
     }
     bool useProjectLabels();
+    // True while a dataset (VOC or the project's labels) is being read.
+    bool isLoadingData() const { return m_datasetWatcher.isRunning(); }
     // The share of the project's patients that validate when its labels are used (0.05..0.5,
     // default 0.2, remembered); with the config's seed it fixes the split.
     double validationFraction() const { return m_validationFraction; }
@@ -154,6 +158,7 @@ private:
         QString error;
     };
     QFutureWatcher<LoadedDataset> m_datasetWatcher;
+    bool m_loadingProject = false; // what m_datasetWatcher reads
     QString m_loadingOrigin;
     QString m_runsDirectory;
     QString m_error;

@@ -273,6 +273,8 @@ QWidget *TrainingPanel::createSetupPage()
     connect(m_projectLabelsButton, &QPushButton::clicked, this, [this] {
         if (!m_session->useProjectLabels())
             QMessageBox::warning(this, tr("Training data"), m_session->errorString());
+        else
+            m_datasetSummary->setText(tr("Reading the project's labeled volumes…"));
     });
 
     m_backbone = new QComboBox(page);
