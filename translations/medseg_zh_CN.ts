@@ -186,14 +186,6 @@
         <translation>在项目与数据集之间转换：将 nnU-Net v2 或 Decathlon 数据集转为项目，将项目转为 nnU-Net v2 数据集，以及将已标注的 DICOM 序列或项目转为按患者划分的 PASCAL VOC 数据集。</translation>
     </message>
     <message>
-        <source>What to write: medseg (a project from an nnU-Net or Decathlon dataset), nnunet (an nnU-Net v2 dataset from a project) or voc (a VOC dataset from a project or a DICOM folder). Default: from OUT&apos;s name (NAME.medseg, DatasetNNN_Name), else voc.</source>
-        <translation>要写出的内容：medseg（由 nnU-Net 或 Decathlon 数据集生成项目）、nnunet（由项目生成 nnU-Net v2 数据集）或 voc（由项目或 DICOM 文件夹生成 VOC 数据集）。默认：根据 OUT 的名称（NAME.medseg、DatasetNNN_Name）判断，否则为 voc。</translation>
-    </message>
-    <message>
-        <source>--to must be medseg, nnunet or voc.</source>
-        <translation>--to 必须是 medseg、nnunet 或 voc。</translation>
-    </message>
-    <message>
         <source>%1 is an nnU-Net or Decathlon dataset: convert it to a project first (medseg convert %1 NAME.medseg).</source>
         <translation>%1 是 nnU-Net 或 Decathlon 数据集：请先将其转换为项目（medseg convert %1 NAME.medseg）。</translation>
     </message>
@@ -220,6 +212,14 @@
             <numerusform>已将 %n 个病例写入 %1。
 </numerusform>
         </translation>
+    </message>
+    <message>
+        <source>What to write: medseg (a project from an nnU-Net or Decathlon dataset), nnunet (an nnU-Net v2 dataset from a project), msd (a Medical Segmentation Decathlon dataset from a project: one 4D image per case) or voc (a VOC dataset from a project or a DICOM folder). Default: from OUT&apos;s name (NAME.medseg, DatasetNNN_Name, TaskNN_Name), else voc.</source>
+        <translation>要写出的内容：medseg（由 nnU-Net 或 Decathlon 数据集生成项目）、nnunet（由项目生成 nnU-Net v2 数据集）、msd（由项目生成 Medical Segmentation Decathlon 数据集：每个病例一个 4D 图像）或 voc（由项目或 DICOM 文件夹生成 VOC 数据集）。默认：根据 OUT 的名称（NAME.medseg、DatasetNNN_Name、TaskNN_Name）判断，否则为 voc。</translation>
+    </message>
+    <message>
+        <source>--to must be medseg, nnunet, msd or voc.</source>
+        <translation>--to 必须是 medseg、nnunet、msd 或 voc。</translation>
     </message>
 </context>
 <context>

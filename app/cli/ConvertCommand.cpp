@@ -58,10 +58,11 @@ public:
         const QCommandLineOption toOption(
             QStringLiteral("to"),
             tr("What to write: medseg (a project from an nnU-Net or Decathlon dataset), nnunet "
-               "(an nnU-Net v2 dataset from a project) or voc (a VOC dataset from a project or "
-               "a DICOM folder). Default: from OUT's name (NAME.medseg, DatasetNNN_Name), else "
-               "voc."),
-            QStringLiteral("medseg|nnunet|voc"));
+               "(an nnU-Net v2 dataset from a project), msd (a Medical Segmentation Decathlon "
+               "dataset from a project: one 4D image per case) or voc (a VOC dataset from a "
+               "project or a DICOM folder). Default: from OUT's name (NAME.medseg, "
+               "DatasetNNN_Name, TaskNN_Name), else voc."),
+            QStringLiteral("medseg|nnunet|msd|voc"));
         windowOptions.addTo(parser);
         parser.addOption(toOption);
         parser.addOption(formatOption);
@@ -114,13 +115,15 @@ public:
                  : core::isNnUnetDatasetName(
                        QFileInfo(QDir::cleanPath(output)).fileName().toStdString())
                      ? QStringLiteral("nnunet")
+                 : QFileInfo(QDir::cleanPath(output)).fileName().startsWith(QLatin1String("Task"))
+                     ? QStringLiteral("msd")
                      : QStringLiteral("voc");
         if (to == QLatin1String("medseg"))
             return toProject(source, output);
-        if (to == QLatin1String("nnunet"))
-            return toNnUnet(source, output);
+        if (to == QLatin1String("nnunet") || to == QLatin1String("msd"))
+            return toDataset(source, output, to == QLatin1String("msd"));
         if (to != QLatin1String("voc")) {
-            printError(tr("--to must be medseg, nnunet or voc."));
+            printError(tr("--to must be medseg, nnunet, msd or voc."));
             return ExitUsage;
         }
         if (QFileInfo::exists(QDir(source).filePath(QStringLiteral("dataset.json")))) {
@@ -226,7 +229,7 @@ private:
         return ExitOk;
     }
 
-    int toNnUnet(const QString &source, const QString &output)
+    int toDataset(const QString &source, const QString &output, bool decathlon)
     {
         if (!QFileInfo::exists(QDir(source).filePath(QStringLiteral("project.json")))) {
             printError(tr("%1 is not a project (NAME.medseg with project.json): an nnU-Net "
@@ -236,7 +239,9 @@ private:
         }
         core::DatasetExportReport report;
         try {
-            report = core::exportNnUnetDataset(source.toStdString(), output.toStdString());
+            report = decathlon
+                         ? core::exportDecathlonDataset(source.toStdString(), output.toStdString())
+                         : core::exportNnUnetDataset(source.toStdString(), output.toStdString());
         } catch (const std::exception &error) {
             printError(QString::fromLocal8Bit(error.what()));
             return ExitBadInput;

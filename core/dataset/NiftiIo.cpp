@@ -40,11 +40,11 @@ bool isCompressedName(const std::string &path)
 // A NIfTI-1 image of `datatype` with the geometry in the sform and the qform (RAS: x and y of
 // the LPS matrix negated, as ITK-SNAP and 3D Slicer expect), intent "label".
 NiftiPtr makeLabelImage(const std::string &path, int width, int height, int depth, int datatype,
-                        const ImageGeometry &g)
+                        const ImageGeometry &g, int volumes = 1)
 {
-    if (width <= 0 || height <= 0 || depth <= 0)
+    if (width <= 0 || height <= 0 || depth <= 0 || volumes <= 0)
         throw std::runtime_error(path + ": empty label volume");
-    const int64_t dims[8] = {3, width, height, depth, 1, 1, 1, 1};
+    const int64_t dims[8] = {volumes > 1 ? 4 : 3, width, height, depth, volumes, 1, 1, 1};
     NiftiPtr image(nifti_make_new_nim(dims, datatype, 1));
     if (!image)
         throw std::runtime_error(path + ": cannot create NIfTI image");
@@ -378,26 +378,41 @@ void NiftiIo::writeLabels(const std::string &path, const Volume &labels)
 
 void NiftiIo::writeImage(const std::string &path, const Volume &image)
 {
-    if (image.isEmpty())
+    writeImage(path, std::vector<const Volume *>{&image});
+}
+
+void NiftiIo::writeImage(const std::string &path, const std::vector<const Volume *> &volumes)
+{
+    if (volumes.empty() || volumes.front()->isEmpty())
         throw std::runtime_error(path + ": empty image");
-    const std::size_t count = image.voxelCount();
-    const std::size_t stride = std::size_t(image.components());
+    const Volume &first = *volumes.front();
+    const std::size_t count = first.voxelCount();
     bool whole = true;
-    for (std::size_t n = 0; n < count && whole; ++n) {
-        const float v = image.data()[n * stride];
-        whole = v == std::floor(v) && v >= -32768.0f && v <= 32767.0f;
+    for (const Volume *image : volumes) {
+        if (image->width() != first.width() || image->height() != first.height() ||
+            image->depth() != first.depth())
+            throw std::runtime_error(path + ": the volumes of a 4D image must have one size");
+        const std::size_t stride = std::size_t(image->components());
+        for (std::size_t n = 0; n < count && whole; ++n) {
+            const float v = image->data()[n * stride];
+            whole = v == std::floor(v) && v >= -32768.0f && v <= 32767.0f;
+        }
     }
-    NiftiPtr nifti =
-        makeLabelImage(path, image.width(), image.height(), image.depth(),
-                       whole ? NIFTI_TYPE_INT16 : NIFTI_TYPE_FLOAT32, image.geometry());
+    NiftiPtr nifti = makeLabelImage(path, first.width(), first.height(), first.depth(),
+                                    whole ? NIFTI_TYPE_INT16 : NIFTI_TYPE_FLOAT32, first.geometry(),
+                                    int(volumes.size()));
     nifti->intent_code = NIFTI_INTENT_NONE;
     std::strncpy(nifti->descrip, "MedSeg Studio image", sizeof nifti->descrip - 1);
-    for (std::size_t n = 0; n < count; ++n) {
-        const float v = image.data()[n * stride];
-        if (whole)
-            static_cast<std::int16_t *>(nifti->data)[n] = std::int16_t(v);
-        else
-            static_cast<float *>(nifti->data)[n] = v;
+    for (std::size_t t = 0; t < volumes.size(); ++t) {
+        const Volume &image = *volumes[t];
+        const std::size_t stride = std::size_t(image.components());
+        for (std::size_t n = 0; n < count; ++n) {
+            const float v = image.data()[n * stride];
+            if (whole)
+                static_cast<std::int16_t *>(nifti->data)[t * count + n] = std::int16_t(v);
+            else
+                static_cast<float *>(nifti->data)[t * count + n] = v;
+        }
     }
     writeNifti(path, nifti.get());
 }

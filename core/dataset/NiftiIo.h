@@ -23,6 +23,9 @@ public:
     // int16 when every value is a whole number that fits, else float32. Atomic, read back
     // like the label writers. Throws std::runtime_error naming the file.
     static void writeImage(const std::string &path, const Volume &image);
+    // A 4D image of several volumes on one grid (the first's geometry), e.g. the channels of a
+    // Decathlon case.
+    static void writeImage(const std::string &path, const std::vector<const Volume *> &volumes);
 
     // Reads a 3D scalar NIfTI file of any integer or float type into a float volume with
     // its geometry (see readImage()). Throws std::runtime_error naming the file.

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -268,6 +269,15 @@ WrittenChannel writeChannel(const DicomSeries &series, const fs::path &file)
     return {false, volume->width(), volume->height(), volume->depth(), volume->geometry()};
 }
 
+// A dataset label's name: background, the project's name for it, else "label N".
+std::string exportedLabelName(const LabelDescriptions &table, int from, int to)
+{
+    const LabelDescription *row = table.find(from);
+    return to == 0                     ? "background"
+           : row && !row->name.empty() ? row->name
+                                       : "label " + std::to_string(from);
+}
+
 std::string channelNameOf(const json &settings, std::size_t channel, const DicomSeries &series)
 {
     const json names =
@@ -278,23 +288,11 @@ std::string channelNameOf(const json &settings, std::size_t channel, const Dicom
     return series.modality == "CT" ? "CT" : series.modality.empty() ? "MR" : series.modality;
 }
 
-} // namespace
-
-DatasetExportReport exportNnUnetDataset(const std::string &projectFolder,
-                                        const std::string &datasetFolder, ProgressSink *progress)
+// The labeled series of a project as cases, with their channels.
+std::vector<ExportCase> exportCases(const Workspace &workspace,
+                                    const std::map<std::string, DicomSeries> &series,
+                                    const std::string &projectFolder)
 {
-    const fs::path target = fs::absolute(datasetFolder).lexically_normal();
-    if (!isNnUnetDatasetName(target.filename().string()))
-        throw std::runtime_error(target.string() +
-                                 ": nnU-Net needs a folder named DatasetNNN_Name (three digits "
-                                 "and a name), e.g. Dataset501_Liver");
-    Workspace workspace = Workspace::open(projectFolder);
-    const std::map<std::string, DicomSeries> series = seriesOfSources(workspace, progress);
-    const LabelDescriptions table = LabelDescriptions::fromJson(
-        json{{"labels", workspace.labelTable()}}.dump(), workspace.projectFile());
-    DatasetExportReport report;
-
-    // The labeled series, their cases and channels.
     std::vector<ExportCase> cases;
     std::set<std::string> names;
     for (const WorkspaceSeries &entry : workspace.series()) {
@@ -332,25 +330,132 @@ DatasetExportReport exportNnUnetDataset(const std::string &projectFolder,
             throw std::runtime_error(
                 "case " + item.name + " has " + std::to_string(item.channels.size()) +
                 " channels where the others have " + std::to_string(channelCount));
+    return cases;
+}
 
-    // Read every label volume once (the project's files, not the images): the values used
-    // decide the numbering. Each is checked against its image's grid when that is written.
-    std::vector<NiftiIo::LabelVolume> labels;
-    std::set<int> used;
-    for (std::size_t n = 0; n < cases.size(); ++n) {
-        step(progress, n, cases.size() * 2, "reading labels");
-        labels.push_back(NiftiIo::readLabelVolume(workspace.labelPath(cases[n].labelUid)));
-        for (const std::uint16_t value : labels.back().labels)
+// Project label -> dataset label, 0..N without gaps (nnU-Net and the Decathlon need them).
+std::map<int, int> renumbering(const std::vector<NiftiIo::LabelVolume> &labels,
+                               DatasetExportReport &report)
+{
+    std::set<int> used{0};
+    for (const NiftiIo::LabelVolume &volume : labels)
+        for (const std::uint16_t value : volume.labels)
             used.insert(value);
-    }
-    used.insert(0);
-    std::map<int, int> renumber; // project label -> dataset label, 0..N
+    std::map<int, int> renumber;
     for (const int value : used)
         renumber.emplace(value, int(renumber.size()));
     for (const auto &[from, to] : renumber)
         if (from != to)
             report.notes.push_back("label " + std::to_string(from) + " is " + std::to_string(to) +
                                    " in the dataset (nnU-Net needs labels 0..N without gaps)");
+    return renumber;
+}
+
+// The case's image: one file per channel (nnU-Net: CASE_0000.nii.gz, ...), or one 4D file of
+// all channels (the Decathlon: CASE.nii.gz). Returns channel 0's grid.
+WrittenChannel writeCaseImages(const ExportCase &item, const fs::path &images, bool decathlon)
+{
+    if (!decathlon || item.channels.size() == 1) {
+        WrittenChannel first;
+        for (std::size_t c = 0; c < item.channels.size(); ++c) {
+            char suffix[40];
+            std::snprintf(suffix, sizeof suffix, decathlon ? ".nii.gz" : "_%04zu.nii.gz", c);
+            const WrittenChannel written =
+                writeChannel(item.channels[c], images / (item.name + suffix));
+            if (c == 0)
+                first = written;
+        }
+        return first;
+    }
+    std::vector<std::shared_ptr<Volume>> volumes;
+    std::vector<const Volume *> channels;
+    for (const DicomSeries &series : item.channels) {
+        volumes.push_back(SeriesReader::load(series));
+        channels.push_back(volumes.back().get());
+    }
+    NiftiIo::writeImage((images / (item.name + ".nii.gz")).string(), channels);
+    const Volume &first = *volumes.front();
+    return {false, first.width(), first.height(), first.depth(), first.geometry()};
+}
+
+// dataset.json: nnU-Net v2's (channel_names, labels by name, file_ending) or the Decathlon's
+// (modality, labels by value, training list), both with the label colours in a "medseg" block.
+json datasetJson(const std::vector<ExportCase> &cases, const std::map<int, int> &renumber,
+                 const LabelDescriptions &table, const Workspace &workspace,
+                 const std::string &name, bool decathlon)
+{
+    json channelNames = json::object(), labelValues = json::object(), colours = json::object();
+    for (std::size_t c = 0; c < cases.front().channels.size(); ++c)
+        channelNames[std::to_string(c)] =
+            channelNameOf(workspace.settings(), c, cases.front().channels[c]);
+    for (const auto &[from, to] : renumber) {
+        const std::string label = exportedLabelName(table, from, to);
+        if (decathlon)
+            labelValues[std::to_string(to)] = label;
+        else
+            labelValues[label] = to;
+        if (const LabelDescription *row = table.find(from); row && to != 0)
+            colours[std::to_string(to)] = {row->colour[0], row->colour[1], row->colour[2]};
+    }
+    json meta = {{"labels", labelValues},
+                 {"numTraining", cases.size()},
+                 {"name", name},
+                 {"description", "Exported by MedSeg Studio from " + workspace.name()},
+                 {"medseg", {{"label_colors", colours}}}};
+    if (!decathlon) {
+        meta["channel_names"] = channelNames;
+        meta["file_ending"] = ".nii.gz";
+        return meta;
+    }
+    meta["modality"] = channelNames;
+    meta["tensorImageSize"] = cases.front().channels.size() > 1 ? "4D" : "3D";
+    meta["numTest"] = 0;
+    meta["test"] = json::array();
+    json training = json::array();
+    for (const ExportCase &item : cases)
+        training.push_back({{"image", "./imagesTr/" + item.name + ".nii.gz"},
+                            {"label", "./labelsTr/" + item.name + ".nii.gz"}});
+    meta["training"] = training;
+    return meta;
+}
+
+// The label description file for viewers (ITK-SNAP, 3D Slicer), renumbered.
+void writeItkSnapLabels(const std::map<int, int> &renumber, const LabelDescriptions &table,
+                        const fs::path &file)
+{
+    std::vector<LabelDescription> rows{*LabelDescriptions::defaults().find(0)};
+    for (const auto &[from, to] : renumber) {
+        if (to == 0)
+            continue;
+        const LabelDescription *row = table.find(from);
+        LabelDescription described = row ? *row : LabelDescription{};
+        described.index = to;
+        described.name = exportedLabelName(table, from, to);
+        if (!row)
+            described.colour = defaultColour(to);
+        rows.push_back(described);
+    }
+    LabelDescriptions(std::move(rows)).saveItkSnap(file.string());
+}
+
+DatasetExportReport exportDataset(const std::string &projectFolder, const fs::path &target,
+                                  bool decathlon, ProgressSink *progress)
+{
+    Workspace workspace = Workspace::open(projectFolder);
+    const std::map<std::string, DicomSeries> series = seriesOfSources(workspace, progress);
+    const LabelDescriptions table = LabelDescriptions::fromJson(
+        json{{"labels", workspace.labelTable()}}.dump(), workspace.projectFile());
+    DatasetExportReport report;
+    const std::vector<ExportCase> cases = exportCases(workspace, series, projectFolder);
+
+    // Read every label volume once (the project's files, not the images): the values used
+    // decide the numbering. Each is checked against its image's grid when that is written.
+    std::vector<NiftiIo::LabelVolume> labels;
+    for (std::size_t n = 0; n < cases.size(); ++n) {
+        step(progress, n, cases.size() * 2, "reading labels");
+        labels.push_back(NiftiIo::readLabelVolume(workspace.labelPath(cases[n].labelUid)));
+    }
+    const std::map<int, int> renumber = renumbering(labels, report);
 
     StagedFolder staged(target, ".partial");
     fs::create_directories(staged.path() / "imagesTr");
@@ -358,66 +463,53 @@ DatasetExportReport exportNnUnetDataset(const std::string &projectFolder,
     for (std::size_t n = 0; n < cases.size(); ++n) {
         const ExportCase &item = cases[n];
         step(progress, cases.size() + n, cases.size() * 2, item.name);
-        WrittenChannel first;
-        for (std::size_t c = 0; c < item.channels.size(); ++c) {
-            char suffix[40];
-            std::snprintf(suffix, sizeof suffix, "_%04zu.nii.gz", c);
-            const WrittenChannel written =
-                writeChannel(item.channels[c], staged.path() / "imagesTr" / (item.name + suffix));
-            if (c == 0)
-                first = written;
-        }
+        const WrittenChannel first = writeCaseImages(item, staged.path() / "imagesTr", decathlon);
         NiftiIo::checkGeometryMatches(workspace.labelPath(item.labelUid), labels[n], first.width,
                                       first.height, first.depth, first.geometry);
-        const bool copied = first.copied;
         NiftiIo::LabelVolume volume = labels[n];
         for (std::uint16_t &value : volume.labels)
             value = std::uint16_t(renumber.at(value));
         const std::string labelFile =
             (staged.path() / "labelsTr" / (item.name + ".nii.gz")).string();
-        if (copied)
+        if (first.copied)
             NiftiIo::writeLabelVolumeLike(labelFile, volume,
                                           item.channels.front().instances.front().path);
         else
             NiftiIo::writeLabelVolume(labelFile, volume);
     }
-
-    json channelNames = json::object(), labelValues = json::object(), colours = json::object();
-    std::vector<LabelDescription> itkSnap{*LabelDescriptions::defaults().find(0)};
-    for (std::size_t c = 0; c < channelCount; ++c)
-        channelNames[std::to_string(c)] =
-            channelNameOf(workspace.settings(), c, cases.front().channels[c]);
-    for (const auto &[from, to] : renumber) {
-        const LabelDescription *row = table.find(from);
-        const std::string name = to == 0                     ? "background"
-                                 : row && !row->name.empty() ? row->name
-                                                             : "label " + std::to_string(from);
-        labelValues[name] = to;
-        if (row && to != 0)
-            colours[std::to_string(to)] = {row->colour[0], row->colour[1], row->colour[2]};
-        if (to != 0) {
-            LabelDescription described = row ? *row : LabelDescription{};
-            described.index = to;
-            described.name = name;
-            if (!row)
-                described.colour = defaultColour(to);
-            itkSnap.push_back(described);
-        }
-    }
-    // The names and colours for viewers too (ITK-SNAP, 3D Slicer): its label description file.
-    LabelDescriptions(std::move(itkSnap)).saveItkSnap((staged.path() / ItkSnapLabelFile).string());
-    const json meta = {{"channel_names", channelNames},
-                       {"labels", labelValues},
-                       {"numTraining", cases.size()},
-                       {"file_ending", ".nii.gz"},
-                       {"name", target.filename().string()},
-                       {"description", "Exported by MedSeg Studio from " + workspace.name()},
-                       {"medseg", {{"label_colors", colours}}}};
+    const json meta =
+        datasetJson(cases, renumber, table, workspace, target.filename().string(), decathlon);
     AtomicFile::writeAll((staged.path() / "dataset.json").string(), meta.dump(4) + "\n");
+    writeItkSnapLabels(renumber, table, staged.path() / ItkSnapLabelFile);
     staged.commit();
     report.folder = target.string();
     report.cases = int(cases.size());
     return report;
+}
+
+} // namespace
+
+DatasetExportReport exportNnUnetDataset(const std::string &projectFolder,
+                                        const std::string &datasetFolder, ProgressSink *progress)
+{
+    const fs::path target = fs::absolute(datasetFolder).lexically_normal();
+    if (!isNnUnetDatasetName(target.filename().string()))
+        throw std::runtime_error(target.string() +
+                                 ": nnU-Net needs a folder named DatasetNNN_Name (three digits "
+                                 "and a name), e.g. Dataset501_Liver");
+    return exportDataset(projectFolder, target, false, progress);
+}
+
+DatasetExportReport exportDecathlonDataset(const std::string &projectFolder,
+                                           const std::string &datasetFolder, ProgressSink *progress)
+{
+    const fs::path target = fs::absolute(datasetFolder).lexically_normal();
+    static const std::regex pattern(R"(^Task\d{2,3}_[A-Za-z0-9_\-]+$)");
+    if (!std::regex_match(target.filename().string(), pattern))
+        throw std::runtime_error(target.string() +
+                                 ": the Decathlon names its folders TaskNN_Name, e.g. "
+                                 "Task03_Liver");
+    return exportDataset(projectFolder, target, true, progress);
 }
 
 } // namespace medseg::core

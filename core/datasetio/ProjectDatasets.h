@@ -47,5 +47,12 @@ struct DatasetExportReport
 DatasetExportReport exportNnUnetDataset(const std::string &projectFolder,
                                         const std::string &datasetFolder,
                                         ProgressSink *progress = nullptr);
+// The same as a Medical Segmentation Decathlon dataset: TaskNN_Name/imagesTr/CASE.nii.gz (one
+// 4D image of all channels; a one-channel NIfTI source copied), labelsTr/CASE.nii.gz, and
+// dataset.json with modality, labels by value and the training list. Both write labels.txt,
+// ITK-SNAP's label description file, beside dataset.json.
+DatasetExportReport exportDecathlonDataset(const std::string &projectFolder,
+                                           const std::string &datasetFolder,
+                                           ProgressSink *progress = nullptr);
 
 } // namespace medseg::core

@@ -211,6 +211,29 @@ void tst_ProjectDatasets::nnUnetDatasetBecomesAProjectAndComesBack()
             nlohmann::json{{"labels", Workspace::open(folder.toStdString()).labelTable()}}.dump());
     };
     QVERIFY(tableOf(again) == tableOf(project));
+
+    // As a Decathlon dataset: one 4D image of both channels per case, and back again.
+    const QString task = dir.filePath(QStringLiteral("Task05_Syn"));
+    result = runCli({QStringLiteral("convert"), project, task});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    const NnUnetDataset decathlon = readNnUnetDataset(task.toStdString());
+    QCOMPARE(decathlon.format, std::string("Medical Segmentation Decathlon"));
+    QCOMPARE(decathlon.channelNames, (std::vector<std::string>{"T1", "T2"}));
+    QCOMPARE(int(decathlon.training.size()), 3);
+    QCOMPARE(readImageHeader(decathlon.training.front().channelFiles.front()).volumes, 2);
+    const QString fromTask = dir.filePath(QStringLiteral("from-task.medseg"));
+    result = runCli({QStringLiteral("convert"), task, fromTask});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QVERIFY(labelsByCase(fromTask) == labelsByCase(project));
+    QVERIFY(tableOf(fromTask) == tableOf(project));
+    // Each channel of the 4D image is the channel that went in, voxel for voxel.
+    for (int c = 0; c < 2; ++c) {
+        const QString name = QStringLiteral("imagesTr/syn_0_000%1.nii.gz").arg(c);
+        const Volume in = NiftiIo::read(QDir(dataset).filePath(name).toStdString());
+        const Volume out = NiftiIo::readImage(
+            QDir(task).filePath(QStringLiteral("imagesTr/syn_0.nii.gz")).toStdString(), c);
+        QVERIFY(std::equal(in.data(), in.data() + in.voxelCount(), out.data()));
+    }
 }
 
 void tst_ProjectDatasets::decathlonFourDimensionalImagesAreChannels()
