@@ -2570,6 +2570,10 @@ No images at hand? File &gt; Open Demo Study opens synthetic CT patients with th
         <source>Save the project first: the job reads the saved project, and it has unsaved edits.</source>
         <translation>请先保存项目：此任务读取已保存的项目，而项目中有未保存的修改。</translation>
     </message>
+    <message>
+        <source>Labels Mapped by Name</source>
+        <translation>已按名称映射标签</translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::PredictionSession</name>

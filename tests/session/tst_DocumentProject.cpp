@@ -1,6 +1,7 @@
 #include "core/dataset/NiftiIo.h"
 #include "core/dicom/DemoStudy.h"
 #include "core/dicom/DicomSegReader.h"
+#include "core/labels/LabelDescriptions.h"
 #include "core/labels/LabelMap.h"
 #include "core/workspace/Workspace.h"
 #include "ui/session/DicomBrowserController.h"
@@ -239,6 +240,61 @@ private Q_SLOTS:
         QVERIFY2(document.importLabelVolume(path, &error), qPrintable(error));
         QVERIFY(document.labels()->labelMap()->toDense() == painted);
         document.undoStack()->undo();
+        QVERIFY(document.labels()->labelMap()->allocatedTileCount() == 0);
+    }
+
+    // Labels made in another tool come with its label names (ITK-SNAP's labels.txt): they are
+    // mapped onto the project's labels by name, names the project lacks are added, and the
+    // whole import is one undo step.
+    void importedLabelsAreMappedByName()
+    {
+        QTemporaryDir dir;
+        const auto volume = makeVolume();
+        Document document;
+        document.setAutosaveInterval(0);
+        showVolume(document, volume);
+        core::LabelDescriptions project = document.labels()->table();
+        core::LabelDescription liver = *project.find(1);
+        liver.name = "Liver";
+        project.set(liver);
+        core::LabelDescription spleen = *project.find(2);
+        spleen.name = "spleen";
+        project.set(spleen);
+        document.labels()->replaceTable(project, QStringLiteral("names"));
+        const int before = document.undoStack()->count();
+
+        // The file: 1 = spleen, 2 = liver, 3 = kidney (new), 4 = unnamed.
+        std::vector<std::uint16_t> values(std::size_t(volume->voxelCount()), 0);
+        values[0] = 1;
+        values[1] = 2;
+        values[2] = 3;
+        values[3] = 4;
+        const QString path = dir.filePath(QStringLiteral("other.nii.gz"));
+        core::NiftiIo::writeLabelVolume(path.toStdString(), values.data(), volume->width(),
+                                        volume->height(), volume->depth(), volume->geometry());
+        core::LabelDescriptions described = core::LabelDescriptions::defaults();
+        for (auto [index, name] :
+             {std::pair<int, const char *>{1, "spleen"}, {2, " LIVER "}, {3, "kidney"}}) {
+            core::LabelDescription row = *described.find(index);
+            row.name = name;
+            described.set(row);
+        }
+        described.saveItkSnap(dir.filePath(QStringLiteral("labels.txt")).toStdString());
+
+        QString error;
+        QStringList notes;
+        QVERIFY2(document.importLabelVolume(path, &error, &notes), qPrintable(error));
+        const auto dense = document.labels()->labelMap()->toDense();
+        QCOMPARE(int(dense[0]), 2); // spleen
+        QCOMPARE(int(dense[1]), 1); // liver
+        QCOMPARE(document.labels()->table().find(int(dense[2]))->name, std::string("kidney"));
+        QCOMPARE(int(dense[3]), 4); // no name: its number
+        QVERIFY2(notes.join(QLatin1Char(' '))
+                     .contains(QStringLiteral("'spleen' is label 1 in the file and 2")),
+                 qPrintable(notes.join(QLatin1Char('\n'))));
+        QCOMPARE(document.undoStack()->count(), before + 1);
+        document.undoStack()->undo();
+        QVERIFY(document.labels()->table().find(3)->name != "kidney");
         QVERIFY(document.labels()->labelMap()->allocatedTileCount() == 0);
     }
 

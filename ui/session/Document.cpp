@@ -18,6 +18,7 @@
 #include "core/dicom/DicomSegWriter.h"
 #include "core/imageio/SeriesReader.h"
 #include "core/labels/LabelMap.h"
+#include "core/labels/LabelMapping.h"
 #include "core/train/VolumeTrainingData.h"
 #include "core/workspace/Workspace.h"
 
@@ -39,6 +40,9 @@
 
 #include <cerrno>
 #include <exception>
+#include <map>
+#include <optional>
+#include <set>
 #include <utility>
 
 namespace medseg::ui {
@@ -1009,7 +1013,7 @@ void Document::discardRecovery(const QString &folder)
         settings.remove(CurrentProjectKey);
 }
 
-bool Document::importLabelVolume(const QString &path, QString *error)
+bool Document::importLabelVolume(const QString &path, QString *error, QStringList *notes)
 {
     const auto volume = m_series->volume();
     if (!volume || !m_labels->hasLabels()) {
@@ -1017,10 +1021,33 @@ bool Document::importLabelVolume(const QString &path, QString *error)
         return false;
     }
     try {
-        const core::NiftiIo::LabelVolume labels =
+        core::NiftiIo::LabelVolume labels =
             core::NiftiIo::readLabelVolume(path.toStdString(), volume->width(), volume->height(),
                                            volume->depth(), volume->geometry());
-        m_labels->replaceAllLabels(labels.labels, tr("Import labels %1").arg(shortFileName(path)));
+        // With the file's own label names (ITK-SNAP's labels.txt beside it), its labels are
+        // mapped onto the project's by name; names the project lacks become new labels.
+        core::LabelMapping mapping;
+        const std::string described = core::labelDescriptionFileBeside(path.toStdString());
+        if (!described.empty()) {
+            const std::set<std::uint16_t> present(labels.labels.begin(), labels.labels.end());
+            mapping =
+                core::mapLabelsByName(core::LabelDescriptions::load(described), m_labels->table(),
+                                      std::vector<int>(present.begin(), present.end()));
+            core::applyLabelMapping(mapping, labels.labels);
+        }
+        const QString text = tr("Import labels %1").arg(shortFileName(path));
+        m_undoStack->beginMacro(text);
+        if (!mapping.added.empty()) {
+            core::LabelDescriptions table = m_labels->table();
+            for (const core::LabelDescription &row : mapping.added)
+                table.set(row);
+            m_labels->replaceTable(table, text);
+        }
+        m_labels->replaceAllLabels(labels.labels, text);
+        m_undoStack->endMacro();
+        if (notes)
+            for (const std::string &note : mapping.notes)
+                notes->append(QString::fromStdString(note));
         return true;
     } catch (const std::exception &e) {
         setError(error, messageOf(e));

@@ -162,7 +162,11 @@ public:
     // --- label files of the shown series
     // NIfTI label volume made here or elsewhere (ITK-SNAP, Slicer); refused with the geometry
     // message when its grid is not the series'. One undo command.
-    bool importLabelVolume(const QString &path, QString *error = nullptr);
+    // With a label description file beside it (ITK-SNAP's labels.txt), the file's labels are
+    // mapped onto the project's table by name, new names added; `notes` says what was mapped
+    // differently. One undo step.
+    bool importLabelVolume(const QString &path, QString *error = nullptr,
+                           QStringList *notes = nullptr);
     bool exportLabelVolume(const QString &path, QString *error = nullptr) const;
     // DICOM Segmentation of the labels, referencing the shown series' files (DCMTK's dcmseg);
     // segments named and coloured from the label table. Needs a DICOM series on screen.

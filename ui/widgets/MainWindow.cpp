@@ -752,8 +752,11 @@ void MainWindow::onImportLabels()
     if (path.isEmpty())
         return;
     QString error;
-    if (!m_document->importLabelVolume(path, &error))
+    QStringList notes;
+    if (!m_document->importLabelVolume(path, &error, &notes))
         QMessageBox::warning(this, tr("Labels Not Imported"), error);
+    else if (!notes.isEmpty())
+        QMessageBox::information(this, tr("Labels Mapped by Name"), notes.join(QLatin1Char('\n')));
 }
 
 void MainWindow::onExportLabels()
