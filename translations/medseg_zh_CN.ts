@@ -1261,6 +1261,24 @@
         <source>--intensity must be auto, window, ct_percentiles, zscore or percentiles.</source>
         <translation>--intensity 必须是 auto、window、ct_percentiles、zscore 或 percentiles。</translation>
     </message>
+    <message>
+        <source>Kept for prediction (they raised the validation Dice on %1 slices, mean foreground %2 -&gt; %3): flip TTA %4; largest region only for: %5.
+</source>
+        <translation>预测时保留（它们在 %1 个验证切片上提高了 Dice，前景平均 %2 -&gt; %3）：翻转 TTA %4；仅保留最大区域的类别：%5。
+</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
 </context>
 <context>
     <name>TrainingEventText</name>

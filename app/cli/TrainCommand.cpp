@@ -92,6 +92,25 @@ QString validationTable(const std::string &modelPath)
                               : QCoreApplication::translate("TrainCommand",
                                                             "absent from the validation slices"));
     }
+    const core::InferenceRefinement &r = bundle.refinement;
+    if (r.validationSlices > 0) {
+        QStringList largest;
+        for (const int c : r.largestComponentClasses)
+            for (const core::ModelClass &item : bundle.classes)
+                if (item.index == c)
+                    largest << QString::fromStdString(item.name);
+        table += QCoreApplication::translate(
+                     "TrainCommand",
+                     "Kept for prediction (they raised the validation Dice on %1 slices, mean "
+                     "foreground %2 -> %3): flip TTA %4; largest region only for: %5.\n")
+                     .arg(r.validationSlices)
+                     .arg(r.diceBefore, 0, 'f', 3)
+                     .arg(r.diceAfter, 0, 'f', 3)
+                     .arg(r.flipTta ? QCoreApplication::translate("TrainCommand", "yes")
+                                    : QCoreApplication::translate("TrainCommand", "no"))
+                     .arg(largest.isEmpty() ? QCoreApplication::translate("TrainCommand", "none")
+                                            : largest.join(QStringLiteral(", ")));
+    }
     return table;
 }
 

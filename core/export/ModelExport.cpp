@@ -149,6 +149,7 @@ ExportMetadata metadataOf(const ModelBundle &bundle)
     m.datasetSummary = bundle.datasetSummary;
     m.createdAt = bundle.createdAt;
     m.trainingPlan = bundle.trainingPlan;
+    m.refinement = bundle.refinement;
     return m;
 }
 

@@ -342,6 +342,13 @@ std::string modelCardJson(const models::ModelConfig &config, const OnnxExportOpt
         {"privacy", "no patient data: class names, numbers and a dataset summary only"}};
     if (!m.trainingPlan.empty())
         card["training"] = nlohmann::json::parse(m.trainingPlan);
+    card["inference"] = {
+        {"flip_tta", m.refinement.flipTta},
+        {"keep_largest_component", m.refinement.largestComponentClasses},
+        {"note", "chosen on the validation slices, kept where they raised the Dice; apply them "
+                 "to the logits and labels of this graph: average the logits of the slice and "
+                 "of its mirror image (flip_tta), keep only the largest 8-connected region of "
+                 "each listed class on a slice"}};
     auto &outputs = card["onnx"]["outputs"];
     outputs.push_back({{"name", "logits"}, {"shape", shape(config.num_classes)}});
     if (options.softmaxOutput)

@@ -33,6 +33,9 @@ struct ExportMetadata
     // How a slice becomes the input (the model bundle's: intensity rules per channel, mean/std,
     // input size and resize), written as the model's .json writes it.
     Preprocessing preprocessing;
+    // What prediction adds to the argmax (flip TTA, largest regions per class): the exported
+    // graph gives the logits, so a runtime applies these itself; the card says which.
+    InferenceRefinement refinement;
     std::string modelVersion = "1";
     std::string datasetSummary; // counts only, e.g. "212 slices from 4 patients; 6 classes"
     std::string createdAt;      // ISO 8601 UTC

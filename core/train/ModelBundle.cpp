@@ -218,6 +218,13 @@ std::string toJson(const ModelBundle &bundle)
               {"preprocessing", preprocessingToJson(bundle.preprocessing)}};
     if (!bundle.trainingPlan.empty())
         root["training"] = json::parse(bundle.trainingPlan);
+    const InferenceRefinement &r = bundle.refinement;
+    if (!r.isEmpty() || r.validationSlices > 0)
+        root["inference"] = {{"flip_tta", r.flipTta},
+                             {"keep_largest_component", r.largestComponentClasses},
+                             {"validation_slices", r.validationSlices},
+                             {"mean_foreground_dice_before", r.diceBefore},
+                             {"mean_foreground_dice_after", r.diceAfter}};
     if (bundle.validation.isValid()) {
         const ValidationScores &v = bundle.validation;
         json dice = json::array();
@@ -262,6 +269,15 @@ ModelBundle modelBundleFromJson(const std::string &text, const std::string &sour
         bundle.preprocessing = preprocessingFromJsonObject(root.at("preprocessing"));
         if (const auto t = root.find("training"); t != root.end() && t->is_object())
             bundle.trainingPlan = t->dump();
+        if (const auto i = root.find("inference"); i != root.end() && i->is_object()) {
+            InferenceRefinement &r = bundle.refinement;
+            r.flipTta = i->value("flip_tta", false);
+            r.largestComponentClasses = i->value("keep_largest_component", std::vector<int>{});
+            std::sort(r.largestComponentClasses.begin(), r.largestComponentClasses.end());
+            r.validationSlices = i->value("validation_slices", 0);
+            r.diceBefore = i->value("mean_foreground_dice_before", -1.0);
+            r.diceAfter = i->value("mean_foreground_dice_after", -1.0);
+        }
         if (const auto v = root.find("validation"); v != root.end() && v->is_object()) {
             ValidationScores &scores = bundle.validation;
             for (const json &value : v->at("dice"))

@@ -5,6 +5,7 @@
 // `NAME.json` beside it (the network's ModelConfig, classes, and the preprocessing the model was
 // trained with). No patient data: only class names, numbers and a dataset summary.
 
+#include "core/train/InferenceRefinement.h"
 #include "core/train/InputGeometry.h"
 #include "core/train/Intensity.h"
 #include "core/train/ValidationScores.h"
@@ -68,6 +69,9 @@ struct ModelBundle
     // How it was trained: core::trainingPlanJson (recipe, its reason, the stages); empty for
     // models from elsewhere.
     std::string trainingPlan;
+    // What prediction adds to the argmax (flip TTA, largest regions), chosen on the validation
+    // slices after training (core/train/InferenceRefinement.h); empty: none.
+    InferenceRefinement refinement;
 };
 
 // Writes PATH (.pt) and the .json beside it atomically. Throws std::runtime_error naming the file.

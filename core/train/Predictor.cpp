@@ -1,6 +1,8 @@
 #include "core/train/Predictor.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/train/NetworkInput.h"
+#include "core/train/TrainingData.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn.h>
@@ -63,19 +65,40 @@ torch::Tensor Predictor::preprocessImages(const torch::Tensor &images) const
 
 torch::Tensor Predictor::logits(const torch::Tensor &unit)
 {
+    return logits(unit, m_bundle.refinement.flipTta);
+}
+
+torch::Tensor Predictor::logits(const torch::Tensor &unit, bool flipTta)
+{
     torch::NoGradGuard noGrad;
     m_model->eval();
     const InputPlacement placement =
         placementFor(unit.size(2), unit.size(3), m_bundle.preprocessing);
-    const at::Tensor out = m_model->forward(networkInput(unit)).logits.to(at::kFloat);
+    const at::Tensor input = networkInput(unit);
+    at::Tensor out = m_model->forward(input).logits.to(at::kFloat);
+    if (flipTta) // the mirror image's logits, mirrored back (the padding is symmetric enough)
+        out = (out + m_model->forward(input.flip({3})).logits.to(at::kFloat).flip({3})) * 0.5;
     return logitsToSlice(out, placement);
+}
+
+torch::Tensor Predictor::labelsOf(const torch::Tensor &logits,
+                                  const InferenceRefinement &refinement)
+{
+    at::Tensor labels = logits.argmax(1).to(at::kCPU, at::kByte).contiguous();
+    if (!refinement.largestComponentClasses.empty()) {
+        const auto h = int(labels.size(1)), w = int(labels.size(2));
+        for (std::int64_t n = 0; n < labels.size(0); ++n)
+            keepLargestComponents(labels[n].data_ptr<std::uint8_t>(), w, h,
+                                  refinement.largestComponentClasses);
+    }
+    return labels;
 }
 
 SlicePrediction Predictor::predictUnit(const torch::Tensor &unit, bool probabilities)
 {
     const at::Tensor out = logits(unit);
     SlicePrediction result;
-    result.labels = out.argmax(1).squeeze(0).to(at::kCPU, at::kByte).contiguous();
+    result.labels = labelsOf(out, m_bundle.refinement).squeeze(0).contiguous();
     if (probabilities)
         result.probabilities = at::softmax(out, 1).squeeze(0).to(at::kCPU).contiguous();
     return result;
@@ -103,8 +126,7 @@ Predictor::predictBatches(int width, int height, int depth, ProgressSink *progre
         if (progress && (progress->isCancelled() || !progress->progress(first, depth, "predict")))
             throw CancelledError();
         const int count = std::min(m_batchSize, depth - first);
-        const at::Tensor out =
-            logits(unit(first, count)).argmax(1).to(at::kCPU, at::kByte).contiguous();
+        const at::Tensor out = labelsOf(logits(unit(first, count)), m_bundle.refinement);
         std::memcpy(labels.data() + sliceSize * std::size_t(first), out.data_ptr<std::uint8_t>(),
                     sliceSize * std::size_t(count));
     }
@@ -159,6 +181,124 @@ std::vector<std::uint8_t> Predictor::predictGreyVolume(const std::uint8_t *grey,
                    .to(m_device, at::kFloat) /
                255.0;
     });
+}
+
+namespace {
+
+// Per class: 2 TP, and FP + FN, summed over slices (pixels marked 255 ignored).
+struct DiceCounts
+{
+    std::vector<double> overlap, total;
+    explicit DiceCounts(int classes)
+        : overlap(std::size_t(classes), 0.0)
+        , total(std::size_t(classes), 0.0)
+    {}
+    void add(const at::Tensor &labels, const at::Tensor &mask)
+    {
+        const at::Tensor valid = mask != 255;
+        for (std::size_t c = 1; c < overlap.size(); ++c) {
+            const at::Tensor p = (labels == int64_t(c)) & valid;
+            const at::Tensor g = (mask == int64_t(c)) & valid;
+            overlap[c] += 2.0 * double((p & g).sum().item<std::int64_t>());
+            total[c] += double(p.sum().item<std::int64_t>() + g.sum().item<std::int64_t>());
+        }
+    }
+    // A class counts when the ground truth has it (nnU-Net's and MONAI's rule).
+    std::vector<double> dice(const DiceCounts &truth) const
+    {
+        std::vector<double> d(overlap.size(), -1.0);
+        for (std::size_t c = 1; c < d.size(); ++c)
+            if (truth.present[c])
+                d[c] = total[c] > 0 ? overlap[c] / total[c] : 1.0;
+        return d;
+    }
+    std::vector<bool> present;
+};
+
+double meanOf(const std::vector<double> &dice)
+{
+    double sum = 0;
+    int n = 0;
+    for (const double d : dice)
+        if (d >= 0) {
+            sum += d;
+            ++n;
+        }
+    return n ? sum / n : 0.0;
+}
+
+} // namespace
+
+InferenceRefinement Predictor::chooseRefinement(const std::vector<torch::Tensor> &images,
+                                                const std::vector<torch::Tensor> &masks)
+{
+    std::vector<torch::Tensor> plain, flipped;
+    for (const torch::Tensor &image : images) {
+        const at::Tensor unit = unitOf(image).to(m_device);
+        plain.push_back(logits(unit, false).to(at::kCPU));
+        flipped.push_back(logits(unit, true).to(at::kCPU));
+    }
+    return chooseRefinementFromLogits(plain, flipped, masks);
+}
+
+InferenceRefinement Predictor::chooseRefinementFromLogits(const std::vector<torch::Tensor> &plain,
+                                                          const std::vector<torch::Tensor> &flipped,
+                                                          const std::vector<torch::Tensor> &masks)
+{
+    InferenceRefinement chosen;
+    chosen.validationSlices = int(plain.size());
+    if (plain.empty())
+        return chosen;
+    const int classes = int(plain.front().size(1));
+    DiceCounts truth(classes);
+    truth.present.assign(std::size_t(classes), false);
+    for (const torch::Tensor &mask : masks)
+        for (int c = 1; c < classes; ++c)
+            truth.present[std::size_t(c)] =
+                truth.present[std::size_t(c)] || (mask.to(at::kLong) == c).any().item<bool>();
+    const auto score = [&](const std::vector<torch::Tensor> &logits,
+                           const InferenceRefinement &refinement) {
+        DiceCounts counts(classes);
+        for (std::size_t n = 0; n < logits.size(); ++n)
+            counts.add(labelsOf(logits[n], refinement).to(at::kLong),
+                       masks[n].to(at::kLong).reshape({1, masks[n].size(-2), masks[n].size(-1)}));
+        return counts.dice(truth);
+    };
+    const std::vector<double> base = score(plain, {});
+    const std::vector<double> withFlip = score(flipped, {});
+    chosen.diceBefore = meanOf(base);
+    chosen.flipTta = meanOf(withFlip) > meanOf(base);
+    const std::vector<torch::Tensor> &used = chosen.flipTta ? flipped : plain;
+    std::vector<double> current = chosen.flipTta ? withFlip : base;
+    for (int c = 1; c < classes; ++c) {
+        if (current[std::size_t(c)] < 0)
+            continue;
+        InferenceRefinement trial = chosen;
+        trial.largestComponentClasses.push_back(c);
+        std::sort(trial.largestComponentClasses.begin(), trial.largestComponentClasses.end());
+        const std::vector<double> tried = score(used, trial);
+        if (tried[std::size_t(c)] > current[std::size_t(c)]) {
+            chosen.largestComponentClasses = trial.largestComponentClasses;
+            current = tried;
+        }
+    }
+    chosen.diceAfter = meanOf(current);
+    return chosen;
+}
+
+void refineModel(const std::string &ptPath, const TrainingData &data)
+{
+    if (data.val.empty() || ptPath.empty())
+        return;
+    Predictor predictor = Predictor::load(ptPath);
+    std::vector<torch::Tensor> images, masks;
+    for (const TrainingSample &sample : data.val) {
+        images.push_back(sample.image);
+        masks.push_back(sample.mask);
+    }
+    ModelBundle bundle = predictor.bundle();
+    bundle.refinement = predictor.chooseRefinement(images, masks);
+    AtomicFile::writeAll(modelBundleJsonPath(ptPath), toJson(bundle));
 }
 
 } // namespace medseg::core

@@ -53,8 +53,13 @@ public:
     torch::Tensor preprocessImages(const torch::Tensor &images) const;
 
     // [N, C, H, W] unit -> logits [N, K, H, W] float on the slices: the network runs on
-    // networkInput(unit) and its logits are mapped back onto the slices.
+    // networkInput(unit) and its logits are mapped back onto the slices; with the bundle's flip
+    // TTA (or `flipTta` given), averaged with those of the mirrored slices.
     torch::Tensor logits(const torch::Tensor &unit);
+    torch::Tensor logits(const torch::Tensor &unit, bool flipTta);
+    // Argmax labels [N, H, W] uint8 on the CPU of `logits`, with `refinement`'s largest regions.
+    static torch::Tensor labelsOf(const torch::Tensor &logits,
+                                  const InferenceRefinement &refinement);
 
     // pixels: row-major, `channels` (1 or 3) interleaved.
     SlicePrediction predictImage(const std::uint8_t *pixels, int width, int height, int channels,
@@ -83,6 +88,16 @@ public:
     std::vector<std::uint8_t> predictGreyVolume(const std::uint8_t *grey, int width, int height,
                                                 int depth, ProgressSink *progress = nullptr);
 
+    // Chooses flip TTA and, per class, keep-largest-region on `validation` (slices as training
+    // stored them): each is kept only when it raises the validation Dice (mean over the
+    // foreground classes present for TTA, the class's own for the regions).
+    InferenceRefinement chooseRefinement(const std::vector<torch::Tensor> &images,
+                                         const std::vector<torch::Tensor> &masks);
+    // The same choice from the logits [1, K, H, W] of each slice, plain and with flip TTA.
+    static InferenceRefinement chooseRefinementFromLogits(const std::vector<torch::Tensor> &plain,
+                                                          const std::vector<torch::Tensor> &flipped,
+                                                          const std::vector<torch::Tensor> &masks);
+
 private:
     SlicePrediction predictUnit(const torch::Tensor &unit, bool probabilities);
     // Runs batches of `unit(first, count)` (slices in [0, 1]) over `depth` slices.
@@ -95,5 +110,10 @@ private:
     torch::Device m_device;
     int m_batchSize = 4;
 };
+
+// Chooses the refinement of the model at `ptPath` on the validation slices of `data` and
+// records it in the model's .json (atomically). Does nothing without validation slices.
+struct TrainingData;
+void refineModel(const std::string &ptPath, const TrainingData &data);
 
 } // namespace medseg::core

@@ -2,6 +2,7 @@
 
 #include "core/common/AtomicFile.h"
 #include "core/train/NetworkInput.h"
+#include "core/train/Predictor.h"
 
 #include "core/train/Autocast.h"
 #include "core/train/Checkpoint.h"
@@ -803,6 +804,8 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
     pos.model.clear();
     pos.optimizer.clear();
     saveCheckpoint(lastPath, pos);
+    // Flip TTA and largest regions, kept in best.pt where they raise its validation Dice.
+    refineModel(result.bestModelPath, data);
     result.status = TrainingResult::Status::Finished;
     result.finalModelPath = finalPath;
     result.bestMeanDice = std::max(0.0, pos.bestScore);

@@ -6,6 +6,7 @@
 #include "TinyModel.h"
 
 #include "core/dicom/WindowLevel.h"
+#include "core/train/InferenceRefinement.h"
 #include "core/train/NetworkInput.h"
 #include "core/train/Predictor.h"
 
@@ -62,6 +63,8 @@ private Q_SLOTS:
     void zscoreAndCtPercentilesFollowNnUnet();
     void percentilesScaleToUnit();
     void twoChannelCasesUseEachChannelsRule();
+    void largestComponentKeepsOneRegionPerClass();
+    void refinementsAreKeptOnlyWhenTheyHelp();
     void greyIsReplicatedAndNormalisedPerChannel();
     void slicePredictionHasTheSliceShape();
     void volumePredictionMatchesSlices();
@@ -366,6 +369,94 @@ void tst_Predictor::nonSquareSlicesKeepTheirAspectRatio()
              (std::vector<std::int64_t>{1, 1, 32, 32}));
     QVERIFY(at::allclose(predictor.networkInput(image),
                          networkInput(image, predictor.bundle().preprocessing, 1)));
+}
+
+void tst_Predictor::largestComponentKeepsOneRegionPerClass()
+{
+    // 6 x 4: class 1 in a 3-pixel and a 1-pixel region (diagonal neighbours connect), class 2
+    // in two regions but not asked for.
+    std::vector<std::uint8_t> labels{1, 1, 0, 0, 2, 0, //
+                                     0, 0, 1, 0, 0, 0, //
+                                     0, 0, 0, 0, 0, 1, //
+                                     2, 0, 0, 0, 0, 0};
+    keepLargestComponents(labels.data(), 6, 4, {1});
+    const std::vector<std::uint8_t> expected{1, 1, 0, 0, 2, 0, //
+                                             0, 0, 1, 0, 0, 0, //
+                                             0, 0, 0, 0, 0, 0, //
+                                             2, 0, 0, 0, 0, 0};
+    QCOMPARE(labels, expected);
+}
+
+// Logits [1, 3, 8, 8] whose argmax is `labels` (row-major 8 x 8).
+static at::Tensor logitsFor(const std::vector<int> &labels)
+{
+    at::Tensor logits = at::zeros({1, 3, 8, 8});
+    for (int p = 0; p < 64; ++p)
+        logits[0][labels[std::size_t(p)]][p / 8][p % 8] = 5.0f;
+    return logits;
+}
+
+// nnU-Net's rule: a refinement is kept only when it raises the validation Dice, for each of
+// the possible outcomes.
+void tst_Predictor::refinementsAreKeptOnlyWhenTheyHelp()
+{
+    // Class 1: a 3 x 3 block (the organ) and one stray pixel far from it; class 2 a bar.
+    std::vector<int> truth(64, 0);
+    for (int y = 1; y < 4; ++y)
+        for (int x = 1; x < 4; ++x)
+            truth[std::size_t(y * 8 + x)] = 1;
+    for (int x = 0; x < 8; ++x)
+        truth[std::size_t(6 * 8 + x)] = 2;
+    std::vector<int> stray = truth;
+    stray[7] = 1;
+    const at::Tensor mask = at::tensor(std::vector<std::int64_t>(truth.begin(), truth.end()))
+                                .view({8, 8})
+                                .to(at::kByte);
+    const at::Tensor strayMask = at::tensor(std::vector<std::int64_t>(stray.begin(), stray.end()))
+                                     .view({8, 8})
+                                     .to(at::kByte);
+
+    // The plain prediction has the stray pixel, the mirrored one is worse (no bar).
+    std::vector<int> noBar = stray;
+    for (int x = 0; x < 8; ++x)
+        noBar[std::size_t(6 * 8 + x)] = 0;
+    const InferenceRefinement largest =
+        Predictor::chooseRefinementFromLogits({logitsFor(stray)}, {logitsFor(noBar)}, {mask});
+    QVERIFY(!largest.flipTta);
+    QCOMPARE(largest.largestComponentClasses, std::vector<int>{1});
+    QVERIFY(largest.diceBefore < 1.0);
+    QCOMPARE(largest.diceAfter, 1.0);
+
+    // The truth has the stray pixel too: removing it would lose; nothing is kept.
+    const InferenceRefinement none =
+        Predictor::chooseRefinementFromLogits({logitsFor(stray)}, {logitsFor(noBar)}, {strayMask});
+    QVERIFY(!none.flipTta);
+    QVERIFY(none.largestComponentClasses.empty());
+    QCOMPARE(none.diceBefore, 1.0);
+
+    // The mirrored pass is right where the plain one missed the bar: flip TTA is kept.
+    const InferenceRefinement flip =
+        Predictor::chooseRefinementFromLogits({logitsFor(noBar)}, {logitsFor(truth)}, {mask});
+    QVERIFY(flip.flipTta);
+    QVERIFY(flip.largestComponentClasses.empty()); // nothing left to remove
+    QCOMPARE(flip.diceAfter, 1.0);
+
+    // What is kept travels with the model and is applied by prediction.
+    Predictor predictor = makePredictor(1, false, {0.5f}, {0.25f});
+    ModelBundle bundle = predictor.bundle();
+    bundle.refinement = largest;
+    const ModelBundle back = modelBundleFromJson(toJson(bundle));
+    QCOMPARE(back.refinement.largestComponentClasses, largest.largestComponentClasses);
+    QVERIFY(!back.refinement.flipTta);
+    const at::Tensor labels = Predictor::labelsOf(logitsFor(stray), back.refinement);
+    QVERIFY(at::equal(labels.squeeze(0), mask));
+    Predictor refined(back, predictor.model());
+    const at::Tensor image = at::randint(0, 256, {1, 1, 20, 24}).to(at::kByte).contiguous();
+    const std::vector<std::uint8_t> predicted =
+        refined.predictGreyVolume(image.data_ptr<std::uint8_t>(), 24, 20, 1);
+    const at::Tensor expected =
+        Predictor::labelsOf(refined.logits(unitOf(image)), largest).reshape({-1}).contiguous();
+    QVERIFY(std::equal(predicted.begin(), predicted.end(), expected.data_ptr<std::uint8_t>()));
 }
 
 void tst_Predictor::cancelStopsTheVolume()
