@@ -229,29 +229,24 @@ private:
         const core::ModelBundle bundle =
             core::readModelBundleInfo(core::resolveExportModel(job->model));
         const int wanted = bundle.preprocessing.imageChannels();
-        const bool file = std::filesystem::is_regular_file(path);
-        core::DicomIndex index = core::indexImages(
-            file && wanted > 1 ? std::filesystem::path(path).parent_path().string() : path);
         std::vector<core::DicomSeries> channels;
-        for (const core::DicomPatient &patient : index.patients)
-            for (const core::DicomStudy &study : patient.studies)
-                for (const core::DicomSeries &series : study.series) {
-                    const bool fromFile =
-                        !file || (series.isImageFile() && !series.instances.empty() &&
-                                  std::filesystem::equivalent(series.instances.front().path, path));
-                    if (channels.empty() && fromFile) {
-                        for (const core::DicomSeries &other : study.series)
-                            channels.push_back(other);
-                    }
-                }
+        if (std::filesystem::is_regular_file(path)) {
+            channels = wanted > 1 ? core::caseChannelsOfFile(path) : core::imageFileSeries(path);
+        } else { // a DICOM folder: its first study's series
+            const core::DicomIndex index = core::indexImages(path);
+            if (!index.patients.empty() && !index.patients.front().studies.empty())
+                channels = index.patients.front().studies.front().series;
+            std::sort(channels.begin(), channels.end(),
+                      [](const core::DicomSeries &a, const core::DicomSeries &b) {
+                          const std::string pa =
+                              a.instances.empty() ? "" : a.instances.front().path;
+                          const std::string pb =
+                              b.instances.empty() ? "" : b.instances.front().path;
+                          return pa < pb;
+                      });
+        }
         if (channels.empty())
             throw std::runtime_error(path + ": no image found to check the export on");
-        std::sort(channels.begin(), channels.end(),
-                  [](const core::DicomSeries &a, const core::DicomSeries &b) {
-                      const std::string pa = a.instances.empty() ? "" : a.instances.front().path;
-                      const std::string pb = b.instances.empty() ? "" : b.instances.front().path;
-                      return std::make_pair(pa, a.volumeIndex) < std::make_pair(pb, b.volumeIndex);
-                  });
         if (int(channels.size()) < wanted)
             throw std::runtime_error(path + ": the model reads " + std::to_string(wanted) +
                                      " image channels; this case has " +

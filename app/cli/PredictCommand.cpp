@@ -225,23 +225,6 @@ private:
         return code;
     }
 
-    // The image channels of a case (a patient of an image-file index) in order: its files by
-    // name (nnU-Net's CASE_0000, CASE_0001, ...), the volumes of a 4D file (a Decathlon case).
-    static std::vector<core::DicomSeries> caseChannels(const core::DicomPatient &patient)
-    {
-        std::vector<core::DicomSeries> channels;
-        for (const core::DicomStudy &study : patient.studies)
-            for (const core::DicomSeries &series : study.series)
-                if (series.isImageFile() && !series.instances.empty())
-                    channels.push_back(series);
-        std::sort(channels.begin(), channels.end(),
-                  [](const core::DicomSeries &a, const core::DicomSeries &b) {
-                      return std::make_pair(a.instances.front().path, a.volumeIndex) <
-                             std::make_pair(b.instances.front().path, b.volumeIndex);
-                  });
-        return channels;
-    }
-
     // Every case of a folder of image volumes into OUTPUT/CASE.nii.gz, on the input's grid
     // (the grid of its first channel).
     int predictVolumeFolder(core::Predictor &predictor, const QString &input, const QString &output)
@@ -255,7 +238,7 @@ private:
         }
         std::vector<std::pair<QString, std::vector<core::DicomSeries>>> cases;
         for (const core::DicomPatient &patient : index.patients) {
-            std::vector<core::DicomSeries> channels = caseChannels(patient);
+            std::vector<core::DicomSeries> channels = core::caseChannels(patient);
             if (!channels.empty())
                 cases.push_back({QString::fromStdString(patient.patientId), std::move(channels)});
         }
@@ -286,16 +269,7 @@ private:
             // The case's other channels: the other volumes of a 4D file, or the files beside it
             // of the same case (CASE_0001, ...).
             try {
-                const std::string file = series.instances.front().path;
-                const core::DicomIndex index =
-                    core::indexImages(std::filesystem::path(file).parent_path().string());
-                for (const core::DicomPatient &patient : index.patients) {
-                    std::vector<core::DicomSeries> found = caseChannels(patient);
-                    if (std::any_of(found.begin(), found.end(), [&](const core::DicomSeries &s) {
-                            return s.seriesInstanceUid == series.seriesInstanceUid;
-                        }))
-                        channels = std::move(found);
-                }
+                channels = core::caseChannelsOfFile(series.instances.front().path);
             } catch (const std::exception &error) {
                 printError(QString::fromLocal8Bit(error.what()));
                 return ExitBadInput;

@@ -196,6 +196,33 @@ std::vector<DicomSeries> imageFileSeries(const std::string &path)
     return seriesOf(fs::path(path), readImageHeader(path));
 }
 
+std::vector<DicomSeries> caseChannels(const DicomPatient &patient)
+{
+    std::vector<DicomSeries> channels;
+    for (const DicomStudy &study : patient.studies)
+        for (const DicomSeries &series : study.series)
+            if (series.isImageFile() && !series.instances.empty())
+                channels.push_back(series);
+    std::sort(channels.begin(), channels.end(), [](const DicomSeries &a, const DicomSeries &b) {
+        return std::make_pair(a.instances.front().path, a.volumeIndex) <
+               std::make_pair(b.instances.front().path, b.volumeIndex);
+    });
+    return channels;
+}
+
+std::vector<DicomSeries> caseChannelsOfFile(const std::string &file)
+{
+    const DicomIndex index = indexImages(fs::path(file).parent_path().string());
+    std::error_code error;
+    for (const DicomPatient &patient : index.patients) {
+        std::vector<DicomSeries> channels = caseChannels(patient);
+        for (const DicomSeries &series : channels)
+            if (fs::equivalent(series.instances.front().path, file, error))
+                return channels;
+    }
+    return imageFileSeries(file);
+}
+
 void addImageFiles(DicomIndex &index, const std::string &path, ProgressSink *progress)
 {
     const std::vector<fs::path> files =

@@ -34,4 +34,10 @@ std::vector<std::string> imageFilePaths(const std::string &path);
 // std::runtime_error naming the file when it cannot be read.
 std::vector<DicomSeries> imageFileSeries(const std::string &path);
 
+// The image channels of a case (a patient of an image-file index) in order: its files by name
+// (nnU-Net's CASE_0000, CASE_0001, ...), then the volumes of a 4D file (a Decathlon case).
+std::vector<DicomSeries> caseChannels(const DicomPatient &patient);
+// The channels of the case the image file `file` belongs to, from an index of its folder.
+std::vector<DicomSeries> caseChannelsOfFile(const std::string &file);
+
 } // namespace medseg::core

@@ -70,15 +70,26 @@ torch::Tensor Predictor::logits(const torch::Tensor &unit)
 
 torch::Tensor Predictor::logits(const torch::Tensor &unit, bool flipTta)
 {
+    if (flipTta)
+        return plainAndFlippedLogits(unit).second;
+    torch::NoGradGuard noGrad;
+    m_model->eval();
+    const InputPlacement placement =
+        placementFor(unit.size(2), unit.size(3), m_bundle.preprocessing);
+    return logitsToSlice(m_model->forward(networkInput(unit)).logits.to(at::kFloat), placement);
+}
+
+std::pair<torch::Tensor, torch::Tensor> Predictor::plainAndFlippedLogits(const torch::Tensor &unit)
+{
     torch::NoGradGuard noGrad;
     m_model->eval();
     const InputPlacement placement =
         placementFor(unit.size(2), unit.size(3), m_bundle.preprocessing);
     const at::Tensor input = networkInput(unit);
-    at::Tensor out = m_model->forward(input).logits.to(at::kFloat);
-    if (flipTta) // the mirror image's logits, mirrored back (the padding is symmetric enough)
-        out = (out + m_model->forward(input.flip({3})).logits.to(at::kFloat).flip({3})) * 0.5;
-    return logitsToSlice(out, placement);
+    const at::Tensor plain = m_model->forward(input).logits.to(at::kFloat);
+    // The mirror image's logits, mirrored back (the padding is symmetric enough).
+    const at::Tensor mirrored = m_model->forward(input.flip({3})).logits.to(at::kFloat).flip({3});
+    return {logitsToSlice(plain, placement), logitsToSlice((plain + mirrored) * 0.5, placement)};
 }
 
 torch::Tensor Predictor::labelsOf(const torch::Tensor &logits,
@@ -203,16 +214,15 @@ struct DiceCounts
             total[c] += double(p.sum().item<std::int64_t>() + g.sum().item<std::int64_t>());
         }
     }
-    // A class counts when the ground truth has it (nnU-Net's and MONAI's rule).
-    std::vector<double> dice(const DiceCounts &truth) const
+    // A class counts when the ground truth has it (nnU-Net's and MONAI's rule); -1 otherwise.
+    std::vector<double> dice(const std::vector<bool> &present) const
     {
         std::vector<double> d(overlap.size(), -1.0);
         for (std::size_t c = 1; c < d.size(); ++c)
-            if (truth.present[c])
+            if (present[c])
                 d[c] = total[c] > 0 ? overlap[c] / total[c] : 1.0;
         return d;
     }
-    std::vector<bool> present;
 };
 
 double meanOf(const std::vector<double> &dice)
@@ -234,9 +244,9 @@ InferenceRefinement Predictor::chooseRefinement(const std::vector<torch::Tensor>
 {
     std::vector<torch::Tensor> plain, flipped;
     for (const torch::Tensor &image : images) {
-        const at::Tensor unit = unitOf(image).to(m_device);
-        plain.push_back(logits(unit, false).to(at::kCPU));
-        flipped.push_back(logits(unit, true).to(at::kCPU));
+        const auto [withoutFlip, withFlip] = plainAndFlippedLogits(unitOf(image).to(m_device));
+        plain.push_back(withoutFlip.to(at::kCPU));
+        flipped.push_back(withFlip.to(at::kCPU));
     }
     return chooseRefinementFromLogits(plain, flipped, masks);
 }
@@ -250,19 +260,18 @@ InferenceRefinement Predictor::chooseRefinementFromLogits(const std::vector<torc
     if (plain.empty())
         return chosen;
     const int classes = int(plain.front().size(1));
-    DiceCounts truth(classes);
-    truth.present.assign(std::size_t(classes), false);
+    std::vector<bool> present(std::size_t(classes), false);
     for (const torch::Tensor &mask : masks)
         for (int c = 1; c < classes; ++c)
-            truth.present[std::size_t(c)] =
-                truth.present[std::size_t(c)] || (mask.to(at::kLong) == c).any().item<bool>();
+            present[std::size_t(c)] =
+                present[std::size_t(c)] || (mask.to(at::kLong) == c).any().item<bool>();
     const auto score = [&](const std::vector<torch::Tensor> &logits,
                            const InferenceRefinement &refinement) {
         DiceCounts counts(classes);
         for (std::size_t n = 0; n < logits.size(); ++n)
             counts.add(labelsOf(logits[n], refinement).to(at::kLong),
                        masks[n].to(at::kLong).reshape({1, masks[n].size(-2), masks[n].size(-1)}));
-        return counts.dice(truth);
+        return counts.dice(present);
     };
     const std::vector<double> base = score(plain, {});
     const std::vector<double> withFlip = score(flipped, {});

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace medseg::core {
@@ -99,6 +100,8 @@ public:
                                                           const std::vector<torch::Tensor> &masks);
 
 private:
+    // The logits without and with flip TTA, from two forward passes.
+    std::pair<torch::Tensor, torch::Tensor> plainAndFlippedLogits(const torch::Tensor &unit);
     SlicePrediction predictUnit(const torch::Tensor &unit, bool probabilities);
     // Runs batches of `unit(first, count)` (slices in [0, 1]) over `depth` slices.
     std::vector<std::uint8_t>

@@ -56,20 +56,13 @@ std::vector<ProjectCase> projectCases(const Workspace &workspace, ProgressSink *
     for (const std::string &source : workspace.sources()) {
         const DicomIndex index = indexImages(source, {}, progress);
         for (const DicomPatient &patient : index.patients) {
-            std::vector<DicomSeries> images;
             for (const DicomStudy &study : patient.studies)
-                for (const DicomSeries &series : study.series) {
-                    if (series.isImageFile())
-                        images.push_back(series);
-                    else if (!series.instances.empty())
+                for (const DicomSeries &series : study.series)
+                    if (!series.isImageFile() && !series.instances.empty())
                         add(patient.patientId + "_" + std::to_string(series.seriesNumber) + "_" +
                                 series.description,
                             {series});
-                }
-            std::sort(images.begin(), images.end(), [](const DicomSeries &a, const DicomSeries &b) {
-                return std::make_pair(a.instances.front().path, a.volumeIndex) <
-                       std::make_pair(b.instances.front().path, b.volumeIndex);
-            });
+            std::vector<DicomSeries> images = caseChannels(patient);
             if (!images.empty())
                 add(patient.patientId, std::move(images));
         }

@@ -185,9 +185,7 @@ Document::Document(QObject *parent)
             *error = tr("The series is still loading.");
             return {};
         }
-        const LabeledVolumeReader read = labeledVolumeReader(error);
-        if (!read)
-            return {};
+        const LabeledVolumeReader read = labeledVolumeReader();
         // Every labeled volume of the project, split by patient (one series: every fifth
         // labeled slice validates), each channel through the chosen intensity rule.
         core::VolumeDataOptions options;
@@ -374,20 +372,7 @@ bool readLabeledVolume(const LabeledVolumeSource &source, core::LabeledVolume &v
 
 } // namespace
 
-std::vector<core::LabeledVolume> Document::labeledVolumes(QString *error) const
-{
-    const LabeledVolumeReader read = labeledVolumeReader(error);
-    if (!read)
-        return {};
-    try {
-        return read();
-    } catch (const std::exception &e) {
-        *error = messageOf(e);
-        return {};
-    }
-}
-
-Document::LabeledVolumeReader Document::labeledVolumeReader(QString *error) const
+Document::LabeledVolumeReader Document::labeledVolumeReader() const
 {
     // Every series with labels: the maps this session holds (edits included), then the label
     // volumes saved in the project for series not opened since.
@@ -442,7 +427,6 @@ Document::LabeledVolumeReader Document::labeledVolumeReader(QString *error) cons
                              : source.caseName;
         sources->push_back(std::move(source));
     }
-    (void)error;
     return [sources] {
         std::vector<core::LabeledVolume> volumes;
         for (const LabeledVolumeSource &source : *sources) {

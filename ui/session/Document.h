@@ -91,14 +91,13 @@ public:
     QString imageModality() const;
     bool showsImageFile() const;
     // Every labeled volume of the project (the maps this session holds, edits included, and
-    // the label volumes saved for series not opened since), each with its image and patient:
-    // what "Use this project's labels" trains on. `error` says what could not be read.
-    std::vector<core::LabeledVolume> labeledVolumes(QString *error) const;
-    // The same in two steps: what to read is gathered now (on the GUI thread; the label maps
-    // held are copied), and the returned reader reads the images and saved labels on any
-    // thread (throwing std::runtime_error naming what could not be read).
+    // the label volumes saved for series not opened since), each with its image, patient and
+    // channels: what "Use this project's labels" trains on. Read in two steps: what to read is
+    // gathered now (on the GUI thread; the label maps held are copied), and the returned reader
+    // reads the images and saved labels on any thread (throwing std::runtime_error naming what
+    // could not be read).
     using LabeledVolumeReader = std::function<std::vector<core::LabeledVolume>()>;
-    LabeledVolumeReader labeledVolumeReader(QString *error) const;
+    LabeledVolumeReader labeledVolumeReader() const;
     // Channels 1, 2, ... of the case whose channel 0 is series `key` (an imported dataset's
     // co-registered channels), read from the open sources; empty for one-channel cases.
     // Throws std::runtime_error naming the file when one is missing or on another grid.
