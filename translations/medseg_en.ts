@@ -193,6 +193,13 @@
             <numerusform>Finished after %n steps; best mean Dice %1.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Fitted to the time budget (%1): %n epoch(s) of %2 each.</source>
+        <translation>
+            <numerusform>Fitted to the time budget (%1): %n epoch of %2.</numerusform>
+            <numerusform>Fitted to the time budget (%1): %n epochs of %2 each.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::LabelSession</name>

@@ -1279,6 +1279,36 @@
         <source>none</source>
         <translation>无</translation>
     </message>
+    <message>
+        <source>Train for about this many minutes, reading the data included: the epochs are planned from training steps measured on this machine, and the run ends on time (instead of --epochs).</source>
+        <translation>训练约这么多分钟（含读取数据）：按本机实测的训练步时间规划轮数，训练按时结束（代替 --epochs）。</translation>
+    </message>
+    <message>
+        <source>--minutes must be a positive number of minutes.</source>
+        <translation>--minutes 必须是正的分钟数。</translation>
+    </message>
+    <message>
+        <source>give --epochs or --minutes, not both.</source>
+        <translation>请给出 --epochs 或 --minutes，不要同时给出。</translation>
+    </message>
+    <message>
+        <source>Measuring training steps on this machine...
+</source>
+        <translation>正在本机上测量训练步……
+</translation>
+    </message>
+    <message>
+        <source>Chosen for this machine: %1.
+</source>
+        <translation>按本机选择：%1。
+</translation>
+    </message>
+    <message>
+        <source>Time budget: %1.
+</source>
+        <translation>时间预算：%1。
+</translation>
+    </message>
 </context>
 <context>
     <name>TrainingEventText</name>
@@ -1365,6 +1395,24 @@
         <translation>
             <numerusform>训练完成，共 %n 步；最佳平均 Dice %1。</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message numerus="yes">
+        <source>Fitted to the time budget (%1): %n epoch(s) of %2 each.</source>
+        <translation>
+            <numerusform>已按时间预算（%1）调整：%n 轮，每轮 %2。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The time budget (%1) leaves no room for another epoch after %2: training ends after stage %3, epoch %4.</source>
+        <translation>时间预算（%1）在 %2 之后已不够再训练一轮：训练在第 %3 阶段第 %4 轮后结束。</translation>
     </message>
 </context>
 <context>

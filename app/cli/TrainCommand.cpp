@@ -5,6 +5,7 @@
 #include "core/train/AutoConfig.h"
 #include "core/train/ModelBundle.h"
 #include "core/train/Trainer.h"
+#include "core/train/TrainingBudget.h"
 #include "core/train/TrainingConfig.h"
 #include "core/train/VocTrainingData.h"
 #include "core/train/VolumeTrainingData.h"
@@ -184,10 +185,16 @@ public:
                "config's intensity_window, default 40/400), ct_percentiles, zscore or "
                "percentiles. VOC datasets stay 8-bit."),
             QStringLiteral("RULE"));
+        const QCommandLineOption minutesOption(
+            QStringLiteral("minutes"),
+            tr("Train for about this many minutes, reading the data included: the epochs are "
+               "planned from training steps measured on this machine, and the run ends on "
+               "time (instead of --epochs)."),
+            QStringLiteral("N"));
         for (const QCommandLineOption *option :
-             {&configOption, &backboneOption, &epochsOption, &inputSizeOption, &stretchOption,
-              &pretrainedOption, &batchOption, &strideOption, &runDirOption, &seedOption,
-              &valOption, &threadsOption, &deviceOption, &intensityOption})
+             {&configOption, &backboneOption, &epochsOption, &minutesOption, &inputSizeOption,
+              &stretchOption, &pretrainedOption, &batchOption, &strideOption, &runDirOption,
+              &seedOption, &valOption, &threadsOption, &deviceOption, &intensityOption})
             parser.addOption(*option);
         parser.addPositionalArgument(
             QStringLiteral("dataset"),
@@ -196,6 +203,7 @@ public:
         if (const int code = parseCommandLine(parser, arguments, summary()); code >= 0)
             return code;
 
+        const auto started = std::chrono::steady_clock::now();
         core::TrainingConfig config;
         QString runDir = parser.value(runDirOption);
         if (parser.isSet(configOption)) {
@@ -271,6 +279,19 @@ public:
                 return ExitUsage;
             }
             config.model.output_stride = stride;
+        }
+        double minutes = 0;
+        if (parser.isSet(minutesOption)) {
+            bool ok = false;
+            minutes = parser.value(minutesOption).toDouble(&ok);
+            if (!ok || !(minutes > 0) || minutes > 60.0 * 24 * 30) {
+                printError(tr("--minutes must be a positive number of minutes."));
+                return ExitUsage;
+            }
+            if (epochs > 0) {
+                printError(tr("give --epochs or --minutes, not both."));
+                return ExitUsage;
+            }
         }
         if (threads > 0)
             config.threads = threads;
@@ -350,6 +371,9 @@ public:
             printError(QString::fromLocal8Bit(error.what()));
             return ExitUsage;
         }
+        const bool chooseBatch = batch <= 0 && !parser.isSet(configOption);
+        if (const int code = fitToMachine(config, data, chooseBatch, minutes, started); code >= 0)
+            return code;
 
         if (runDir.isEmpty())
             runDir = QDir(QStringLiteral("runs"))
@@ -458,6 +482,49 @@ public:
     }
 
 private:
+    // The batch size from the memory a measured step takes (when the user gave none), and with
+    // a time budget the epochs that fit it. Returns an exit code on failure, else -1.
+    int fitToMachine(core::TrainingConfig &config, const core::TrainingData &data, bool chooseBatch,
+                     double minutes, std::chrono::steady_clock::time_point started)
+    {
+        if (!chooseBatch && minutes <= 0)
+            return -1;
+        if (data.train.empty() || data.val.empty())
+            return -1; // the trainer says what is missing
+        try {
+            printOut(tr("Measuring training steps on this machine...\n"));
+            const std::unique_ptr<core::TrainingProbe> probe = core::makeTrialProbe(config);
+            core::StepCost cost;
+            if (chooseBatch) {
+                const bool cuda = config.device == "cuda" ||
+                                  (config.device == "auto" && torch::cuda::is_available());
+                const core::BatchChoice choice = core::chooseBatchSize(
+                    *probe, core::largestBatch(cuda, std::int64_t(data.train.size())));
+                core::apply(choice, config);
+                cost = choice.measured.back();
+                printOut(tr("Chosen for this machine: %1.\n")
+                             .arg(QString::fromStdString(core::describe(choice))));
+            } else {
+                cost = probe->measure(config.stages.front().batchSize);
+            }
+            if (minutes > 0) {
+                const double spent =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                        .count();
+                const core::TimePlan plan =
+                    core::planEpochs(config, std::int64_t(data.train.size()),
+                                     std::int64_t(data.val.size()), cost, minutes * 60.0, spent);
+                core::apply(plan, config);
+                printOut(
+                    tr("Time budget: %1.\n").arg(QString::fromStdString(core::describe(plan))));
+            }
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()) + QLatin1Char('.'));
+            return ExitBadInput;
+        }
+        return -1;
+    }
+
     // The training data of `config.dataset`: a project's labeled volumes, an nnU-Net or
     // Decathlon dataset (imported into a temporary project first), or a VOC dataset. Projects
     // and datasets are split by patient; what was found is printed before training starts.

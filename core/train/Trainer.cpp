@@ -3,6 +3,7 @@
 #include "core/common/AtomicFile.h"
 #include "core/train/NetworkInput.h"
 #include "core/train/Predictor.h"
+#include "core/train/TrainingBudget.h"
 
 #include "core/train/Autocast.h"
 #include "core/train/Checkpoint.h"
@@ -202,15 +203,10 @@ StageLayout stageLayout(const StagePlan &plan, int stage, std::int64_t trainCoun
                         std::uint64_t seed)
 {
     StageLayout layout;
-    const auto count = std::clamp<std::int64_t>(
-        std::int64_t(std::ceil(plan.dataFraction * double(trainCount) - 1e-9)),
-        // Two at least: BatchNorm cannot train on a batch of one.
-        std::min<std::int64_t>(2, trainCount), trainCount);
     layout.subset = permutation(trainCount, mixSeed(seed, 0x5u, std::uint64_t(stage)));
-    layout.subset.resize(std::size_t(count));
-    layout.batchSize = std::min<std::int64_t>(plan.batchSize, count);
-    // Incomplete last batches are dropped: BatchNorm fails on a batch of one.
-    layout.stepsPerEpoch = count / layout.batchSize;
+    layout.subset.resize(std::size_t(stageSliceCount(plan, trainCount)));
+    layout.batchSize = stageBatchSize(plan, trainCount);
+    layout.stepsPerEpoch = stepsPerEpoch(plan, trainCount);
     return layout;
 }
 
@@ -531,12 +527,68 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
     };
 
     auto lastSave = Clock::now();
-    double stepSecondsAverage = 0;
-    for (; pos.stage < int(config.stages.size()); ++pos.stage) {
+    const auto fitStarted = Clock::now();
+    auto epochStarted = fitStarted, firstEpochStarted = fitStarted, lastFit = fitStarted;
+    int epochsThisSession = 0, epochsAtLastFit = 0, fits = 0;
+    bool budgetReached = false;
+    double stepSecondsAverage = 0; // recent steps, for the images per second shown
+    double validationSecondsAverage = 0;
+    // For the ETA, means since the session started or the plan was last fitted to the budget:
+    // a step, and what an epoch takes besides its steps (validation, saving the best model).
+    double sessionStepSeconds = 0, epochStepSeconds = 0, overheadSeconds = 0;
+    std::int64_t sessionSteps = 0;
+    int overheadEpochs = 0;
+    double stepMean = 0, overheadMean = 0; // of the previous window, until this one has data
+    const auto restartEtaWindow = [&]() {
+        sessionStepSeconds = overheadSeconds = 0;
+        sessionSteps = 0;
+        overheadEpochs = 0;
+    };
+    // In a run with a time budget: the current and later stages get the epochs that fit what
+    // is left of the budget at the pace of the epochs since the last fit (the CLI's plan came
+    // from a few trial steps). Fitted early (in the from-scratch plan's warm-up) and once more
+    // halfway, the learning-rate schedule follows the new length without a noticeable jump.
+    const auto fitEpochsToBudget = [&](double epochSeconds, double validationSeconds,
+                                       double elapsedSeconds) {
+        std::vector<std::int64_t> steps;
+        for (const StageLayout &layout : layouts)
+            steps.push_back(layout.stepsPerEpoch);
+        const double stepSeconds =
+            std::max(0.0, epochSeconds - validationSeconds) / double(steps[std::size_t(pos.stage)]);
+        const int epochs =
+            refitEpochs(steps, pos.stage, pos.epoch + 1, stepSeconds, validationSeconds,
+                        config.timeBudgetSeconds - elapsedSeconds);
+        totalSteps = 0;
+        for (std::size_t s = 0; s < m_config.stages.size(); ++s) {
+            if (int(s) >= pos.stage)
+                m_config.stages[s].epochs = epochs;
+            totalSteps += layouts[s].stepsPerEpoch * m_config.stages[s].epochs;
+        }
+        AtomicFile::writeAll((runDir / "config.json").string(),
+                             runConfigJson(config, preprocessingJson(data.preprocessing),
+                                           data.trainCases, data.validationCases));
+        report(EpochsFitted{epochs, epochSeconds, config.timeBudgetSeconds});
+    };
+    // The epochs after the current one, over every stage (the ETA includes their validation).
+    const auto epochsAfterCurrent = [&]() {
+        std::int64_t epochs = config.stages[std::size_t(pos.stage)].epochs - pos.epoch - 1;
+        for (std::size_t s = std::size_t(pos.stage) + 1; s < config.stages.size(); ++s)
+            epochs += config.stages[s].epochs;
+        return std::max<std::int64_t>(0, epochs);
+    };
+    const auto etaSeconds = [&]() {
+        if (sessionSteps > 0)
+            stepMean = sessionStepSeconds / double(sessionSteps);
+        if (overheadEpochs > 0)
+            overheadMean = overheadSeconds / overheadEpochs;
+        return double(std::max<std::int64_t>(0, totalSteps - pos.globalStep)) * stepMean +
+               double(epochsAfterCurrent() + 1) *
+                   (overheadMean > 0 ? overheadMean : validationSecondsAverage);
+    };
+    for (; pos.stage < int(config.stages.size()) && !budgetReached; ++pos.stage) {
         currentStage = pos.stage;
         const StagePlan &plan = config.stages[std::size_t(pos.stage)];
         const StageLayout &layout = layouts[std::size_t(pos.stage)];
-        const std::int64_t stageSteps = layout.stepsPerEpoch * plan.epochs;
 
         std::vector<std::pair<std::string, at::Tensor>> trainable;
         for (auto &[name, parameter] : namedParameters) {
@@ -556,6 +608,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                             plan.learningRate});
 
         for (; pos.epoch < plan.epochs; ++pos.epoch) {
+            epochStarted = Clock::now();
             const std::vector<std::int64_t> order = [&] {
                 const auto shuffled = permutation(
                     std::int64_t(layout.subset.size()),
@@ -590,7 +643,8 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                     normalizeChannels(batch.images, bundle.preprocessing).contiguous(memoryFormat);
 
                 const std::int64_t stageStep = pos.epoch * layout.stepsPerEpoch + pos.stepInEpoch;
-                const double lr = learningRateAt(plan, stageStep, stageSteps);
+                const double lr =
+                    learningRateAt(plan, stageStep, layout.stepsPerEpoch * plan.epochs);
                 optimizer.setLearningRate(lr);
                 optimizer.zeroGrad();
 
@@ -654,6 +708,9 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                     std::chrono::duration<double>(Clock::now() - started).count();
                 stepSecondsAverage =
                     stepSecondsAverage == 0 ? seconds : 0.9 * stepSecondsAverage + 0.1 * seconds;
+                sessionStepSeconds += seconds;
+                epochStepSeconds += seconds;
+                ++sessionSteps;
                 TrainingProgress progress;
                 progress.stage = pos.stage;
                 progress.stageCount = int(config.stages.size());
@@ -668,25 +725,26 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                 progress.learningRate = lr;
                 progress.imagesPerSecond =
                     stepSecondsAverage > 0 ? double(layout.batchSize) / stepSecondsAverage : 0;
-                progress.etaSeconds =
-                    double(std::max<std::int64_t>(0, totalSteps - pos.globalStep)) *
-                    stepSecondsAverage;
+                progress.etaSeconds = etaSeconds();
                 // Everything the dashboard shows, so that a run followed from its file (one
                 // `medseg train` writes) looks like one trained in the window.
-                writeMetrics(json{{"type", "step"},
-                                  {"stage", pos.stage},
-                                  {"stage_count", progress.stageCount},
-                                  {"stage_name", progress.stageName},
-                                  {"epoch", pos.epoch},
-                                  {"epochs", progress.epochs},
-                                  {"step", pos.globalStep},
-                                  {"total_steps", progress.totalSteps},
-                                  {"step_in_epoch", progress.stepInEpoch},
-                                  {"steps_in_epoch", progress.stepsInEpoch},
-                                  {"loss", lossValue},
-                                  {"lr", lr},
-                                  {"images_per_second", progress.imagesPerSecond},
-                                  {"eta_seconds", progress.etaSeconds}});
+                writeMetrics(
+                    json{{"type", "step"},
+                         {"stage", pos.stage},
+                         {"stage_count", progress.stageCount},
+                         {"stage_name", progress.stageName},
+                         {"epoch", pos.epoch},
+                         {"epochs", progress.epochs},
+                         {"step", pos.globalStep},
+                         {"total_steps", progress.totalSteps},
+                         {"step_in_epoch", progress.stepInEpoch},
+                         {"steps_in_epoch", progress.stepsInEpoch},
+                         {"loss", lossValue},
+                         {"lr", lr},
+                         {"images_per_second", progress.imagesPerSecond},
+                         {"eta_seconds", progress.etaSeconds},
+                         {"elapsed_seconds",
+                          std::chrono::duration<double>(Clock::now() - fitStarted).count()}});
                 if (hooks.onStep)
                     hooks.onStep(progress);
 
@@ -705,6 +763,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
             // Validation on whole slices.
             if (checkControl())
                 return stoppedResult(&optimizer);
+            const auto validationStarted = Clock::now();
             EpochResult epoch;
             epoch.stage = pos.stage;
             epoch.epoch = pos.epoch;
@@ -732,6 +791,12 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                 if (!std::isfinite(epoch.meanForegroundDice))
                     epoch.meanForegroundDice = 0;
             }
+            const double validationSeconds =
+                std::chrono::duration<double>(Clock::now() - validationStarted).count();
+            validationSecondsAverage =
+                validationSecondsAverage == 0
+                    ? validationSeconds
+                    : 0.7 * validationSecondsAverage + 0.3 * validationSeconds;
             if (!data.val.empty())
                 bundle.validation = {epoch.dice, epoch.meanForegroundDice, pos.stage, pos.epoch,
                                      pos.globalStep};
@@ -763,7 +828,9 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                               {"iou", iou},
                               {"mean_foreground_dice", epoch.meanForegroundDice},
                               {"absent_class_pixels", epoch.absentClassPixels},
-                              {"improved", epoch.improved}});
+                              {"improved", epoch.improved},
+                              {"elapsed_seconds",
+                               std::chrono::duration<double>(Clock::now() - fitStarted).count()}});
             report(EpochEnded{pos.stage + 1, pos.epoch + 1, plan.epochs, epoch.trainLoss,
                               epoch.valLoss, epoch.meanForegroundDice, epoch.improved});
             if (hooks.onEpoch)
@@ -773,12 +840,54 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
             pos.stepInEpoch = 0;
             pos.epochLossSum = 0;
             pos.epochLossCount = 0;
+            overheadSeconds += std::chrono::duration<double>(Clock::now() - epochStarted).count() -
+                               epochStepSeconds;
+            epochStepSeconds = 0;
+            ++overheadEpochs;
             const bool earlyStop = plan.earlyStoppingPatience > 0 &&
                                    pos.epochsWithoutImprovement >= plan.earlyStoppingPatience;
             if (earlyStop) {
                 report(StoppedEarly{plan.name, pos.epochsWithoutImprovement});
                 pos.epoch = plan.epochs;
                 break;
+            }
+            // A time budget: once a tenth of it has gone (one epoch at least), and again
+            // halfway, the epochs are fitted to it at the pace since the last fit; in between
+            // and after, the run stops when another epoch would overrun it.
+            if (config.timeBudgetSeconds > 0) {
+                const auto now = Clock::now();
+                if (++epochsThisSession == 1)
+                    firstEpochStarted = lastFit = epochStarted;
+                const double sinceStart = std::chrono::duration<double>(now - fitStarted).count();
+                if (!result.resumed && fits < 2 &&
+                    sinceStart >= (fits == 0 ? 0.1 : 0.5) * config.timeBudgetSeconds) {
+                    const double paced = std::chrono::duration<double>(now - lastFit).count() /
+                                         double(epochsThisSession - epochsAtLastFit);
+                    fitEpochsToBudget(paced, validationSecondsAverage, sinceStart);
+                    ++fits;
+                    restartEtaWindow();
+                    lastFit = now;
+                    epochsAtLastFit = epochsThisSession;
+                    if (pos.epoch + 1 < plan.epochs)
+                        continue;
+                }
+                const double elapsed = std::chrono::duration<double>(now - fitStarted).count();
+                const double epochSeconds =
+                    epochsThisSession > epochsAtLastFit
+                        ? std::chrono::duration<double>(now - lastFit).count() /
+                              double(epochsThisSession - epochsAtLastFit)
+                        : std::chrono::duration<double>(now - firstEpochStarted).count() /
+                              double(epochsThisSession);
+                // Finishing predicts the validation slices twice, but without the saves an
+                // epoch's validation may include: one validation's time, and 5% of slack.
+                if (epochsAfterCurrent() > 0 && elapsed + epochSeconds + validationSecondsAverage >
+                                                    1.05 * config.timeBudgetSeconds) {
+                    report(TimeBudgetReached{elapsed, config.timeBudgetSeconds, pos.stage + 1,
+                                             pos.epoch + 1});
+                    budgetReached = true;
+                    pos.epoch = plan.epochs;
+                    break;
+                }
             }
         }
 
@@ -796,6 +905,8 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         --pos.stage; // the loop's increment
     }
 
+    if (budgetReached)
+        pos.stage = int(config.stages.size()); // finished: resuming has nothing left to do
     model->eval();
     bundle.createdAt = nowIso();
     saveModelBundle(finalPath, model, bundle);

@@ -58,6 +58,24 @@ std::vector<StagePlan> fromScratchStages()
     return {stage};
 }
 
+std::int64_t stageSliceCount(const StagePlan &plan, std::int64_t trainSlices)
+{
+    return std::clamp<std::int64_t>(
+        std::int64_t(std::ceil(plan.dataFraction * double(trainSlices) - 1e-9)),
+        std::min<std::int64_t>(2, trainSlices), trainSlices);
+}
+
+std::int64_t stageBatchSize(const StagePlan &plan, std::int64_t trainSlices)
+{
+    return std::max<std::int64_t>(
+        1, std::min<std::int64_t>(plan.batchSize, stageSliceCount(plan, trainSlices)));
+}
+
+std::int64_t stepsPerEpoch(const StagePlan &plan, std::int64_t trainSlices)
+{
+    return stageSliceCount(plan, trainSlices) / stageBatchSize(plan, trainSlices);
+}
+
 std::string toString(Recipe recipe)
 {
     switch (recipe) {
@@ -277,6 +295,7 @@ std::string toJson(const TrainingConfig &config)
         {"channels_last", config.channelsLast},
         {"threads", config.threads},
         {"checkpoint_minutes", config.checkpointMinutes},
+        {"time_budget_seconds", config.timeBudgetSeconds},
         {"checkpoint_every_steps", config.checkpointEverySteps},
         {"recipe", toString(config.recipe)},
         {"recipe_reason", recipeReason(config)},
@@ -405,6 +424,7 @@ TrainingConfig trainingConfigFromJson(const std::string &text, const std::string
     top.read("threads", config.threads);
     top.read("checkpoint_minutes", config.checkpointMinutes);
     top.read("checkpoint_every_steps", config.checkpointEverySteps);
+    top.read("time_budget_seconds", config.timeBudgetSeconds);
     top.read("keep_stage_checkpoints", config.keepStageCheckpoints);
     top.readEnum("input_resize", config.inputResize, &inputResizeFromString);
     top.readEnum("recipe", config.recipe, &recipeFromString);
@@ -469,6 +489,8 @@ void validate(const TrainingConfig &config)
         fail("amp must be 'auto', 'off', 'bf16' or 'fp16'");
     if (config.threads < 0)
         fail("threads must not be negative");
+    if (!(config.timeBudgetSeconds >= 0) || !std::isfinite(config.timeBudgetSeconds))
+        fail("time_budget_seconds must not be negative");
     if (config.loss.alpha < 0 || config.loss.alpha > 1)
         fail("loss.alpha must be in [0, 1]");
 }

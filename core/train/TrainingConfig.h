@@ -38,6 +38,13 @@ struct StagePlan
     int earlyStoppingPatience = 0; // epochs without a better mean foreground Dice; 0 = off
 };
 
+// How the trainer lays a stage out over `trainSlices` training slices: its seeded subset (the
+// data fraction, two slices at least), the batch (at most the subset) and the whole batches of
+// an epoch (an incomplete last batch is dropped: BatchNorm fails on a batch of one).
+std::int64_t stageSliceCount(const StagePlan &plan, std::int64_t trainSlices);
+std::int64_t stageBatchSize(const StagePlan &plan, std::int64_t trainSlices);
+std::int64_t stepsPerEpoch(const StagePlan &plan, std::int64_t trainSlices);
+
 std::string toString(TrainableParts parts);
 TrainableParts trainablePartsFromString(const std::string &name); // throws on unknown
 
@@ -92,6 +99,10 @@ struct TrainingConfig
     std::string intensity = "auto";
     double intensityWindowCenter = 40.0;
     double intensityWindowWidth = 400.0;
+    // The seconds the trainer may take (0: no limit), from a time budget (`medseg train
+    // --minutes`, core/train/TrainingBudget.h): the epochs are planned to fit it, and if the
+    // steps run slower than measured, the run ends after the last epoch that fits.
+    double timeBudgetSeconds = 0;
 };
 
 // The values `intensity` takes.

@@ -35,6 +35,15 @@ std::string describe(const TrainingEvent &event)
                        line << "stage '" << e.stageName << "': no better Dice for "
                             << e.epochsWithoutImprovement << " epochs, stopping early";
                    },
+                   [&](const EpochsFitted &e) {
+                       line << "fitted to the time budget of " << e.budgetSeconds
+                            << " s: " << e.epochs << " epochs (" << e.epochSeconds << " s each)";
+                   },
+                   [&](const TimeBudgetReached &e) {
+                       line << "the time budget of " << e.budgetSeconds << " s leaves no room "
+                            << "for another epoch after " << e.elapsedSeconds
+                            << " s: training ends after stage " << e.stage << " epoch " << e.epoch;
+                   },
                    [&](const RunStopped &e) {
                        line << "stopped at step " << e.step << "; checkpoint written to "
                             << e.checkpoint;

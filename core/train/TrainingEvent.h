@@ -51,6 +51,24 @@ struct StoppedEarly
     int epochsWithoutImprovement = 0;
 };
 
+// After the first epoch of a run with a time budget: the epochs of every stage, fitted to the
+// budget from that epoch's measured time.
+struct EpochsFitted
+{
+    int epochs = 0;           // of every stage
+    double epochSeconds = 0;  // one epoch of every stage, validation included
+    double budgetSeconds = 0; // what the trainer may take
+};
+
+// The run's time budget leaves no room for another epoch: the run ends as if its plan had.
+struct TimeBudgetReached
+{
+    double elapsedSeconds = 0;
+    double budgetSeconds = 0;
+    int stage = 1; // the last stage trained, 1-based
+    int epoch = 1; // the last epoch trained in it, 1-based
+};
+
 struct RunStopped
 {
     std::int64_t step = 0;
@@ -73,8 +91,9 @@ struct RunFinished
     double bestMeanDice = 0;
 };
 
-using TrainingEvent = std::variant<RunStarted, RunResumed, StageStarted, EpochEnded, StoppedEarly,
-                                   RunStopped, LossDiverged, RunFinished>;
+using TrainingEvent =
+    std::variant<RunStarted, RunResumed, StageStarted, EpochEnded, StoppedEarly, EpochsFitted,
+                 TimeBudgetReached, RunStopped, LossDiverged, RunFinished>;
 
 // One English line, as `medseg train` prints it and metrics.jsonl records errors.
 std::string describe(const TrainingEvent &event);

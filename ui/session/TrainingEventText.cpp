@@ -19,6 +19,17 @@ QString path(const std::string &file)
     return QDir::toNativeSeparators(QString::fromStdString(file));
 }
 
+// "1 min 05 s", "42 s".
+QString duration(double seconds)
+{
+    const int total = int(seconds + 0.5);
+    if (total < 60)
+        return TrainingEventText::tr("%1 s").arg(total);
+    return TrainingEventText::tr("%1 min %2 s")
+        .arg(total / 60)
+        .arg(total % 60, 2, 10, QLatin1Char('0'));
+}
+
 } // namespace
 
 QString TrainingEventText::stageName(const std::string &name)
@@ -72,6 +83,18 @@ QString TrainingEventText::describe(const core::TrainingEvent &event)
                 return tr("Stage “%1” stopped early: the Dice has not improved for %n epoch(s).",
                           nullptr, e.epochsWithoutImprovement)
                     .arg(stageName(e.stageName));
+            },
+            [](const core::EpochsFitted &e) {
+                return tr("Fitted to the time budget (%1): %n epoch(s) of %2 each.", nullptr,
+                          e.epochs)
+                    .arg(duration(e.budgetSeconds), duration(e.epochSeconds));
+            },
+            [](const core::TimeBudgetReached &e) {
+                return tr("The time budget (%1) leaves no room for another epoch after %2: "
+                          "training ends after stage %3, epoch %4.")
+                    .arg(duration(e.budgetSeconds), duration(e.elapsedSeconds))
+                    .arg(e.stage)
+                    .arg(e.epoch);
             },
             [](const core::RunStopped &e) {
                 return tr("Stopped at step %1; the checkpoint %2 resumes the run.")

@@ -1,0 +1,291 @@
+// Issue 22, point 3: the batch size from the memory a measured step takes, the epochs from a
+// time budget, both from a probe (here a fake one with known costs; `medseg train --minutes`
+// in tst_TrainCli runs the real one).
+
+#include "core/train/TrainingBudget.h"
+#include "support/CliRunner.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <stdexcept>
+
+using namespace medseg::core;
+
+namespace {
+
+// Steps whose memory and time grow linearly with the batch, on a device with `budget` bytes.
+class FakeProbe : public TrainingProbe
+{
+public:
+    FakeProbe(std::int64_t bytesPerSlice, std::int64_t budget)
+        : m_bytesPerSlice(bytesPerSlice)
+        , m_budget(budget)
+    {}
+
+    StepCost measure(int batchSize) override
+    {
+        measured.push_back(batchSize);
+        StepCost cost;
+        cost.batchSize = batchSize;
+        cost.stepSeconds = 0.05 * batchSize;
+        cost.predictSecondsPerSlice = 0.02;
+        cost.saveSeconds = 0.1;
+        cost.peakBytes = 100'000'000 + m_bytesPerSlice * batchSize; // gradients + activations
+        return cost;
+    }
+    std::int64_t memoryBudgetBytes() override { return m_budget; }
+    std::string memoryName() const override { return "GPU memory"; }
+
+    std::vector<int> measured;
+
+private:
+    std::int64_t m_bytesPerSlice;
+    std::int64_t m_budget;
+};
+
+} // namespace
+
+class TestTrainingBudget : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void largestBatchThatFitsTheMemory();
+    void aSmallMemoryBudgetGivesASmallerBatch();
+    void noBatchFitsIsRefusedWithTheNumbers();
+    void plannedEpochsFitTheBudget();
+    void stagesAreCountedAsTheTrainerLaysThemOut();
+    void aBudgetTooShortForOneEpochIsRefused();
+    void aRealOneMinuteBudgetEndsOnTime();
+    void aBudgetTooShortIsRefusedBeforeAnythingIsWritten();
+
+private:
+    QString demoDataset();
+    QTemporaryDir m_dir;
+};
+
+void TestTrainingBudget::largestBatchThatFitsTheMemory()
+{
+    FakeProbe probe(50'000'000, 16'000'000'000);
+    const BatchChoice choice = chooseBatchSize(probe, 32);
+    QCOMPARE(choice.batchSize, 32);
+    QCOMPARE(probe.measured, (std::vector<int>{2, 4, 8, 16, 32}));
+    QCOMPARE(choice.measured.back().batchSize, 32);
+    QVERIFY(describe(choice).find("batch 32") != std::string::npos);
+    QCOMPARE(largestBatch(false, 48), 8);
+    QCOMPARE(largestBatch(true, 48), 32);
+    QCOMPARE(largestBatch(true, 5), 5);
+    QCOMPARE(largestBatch(false, 1), 2);
+}
+
+void TestTrainingBudget::aSmallMemoryBudgetGivesASmallerBatch()
+{
+    // 100 MB + 200 MB per slice: batch 4 takes 900 MB, batch 8 would take 1.7 GB of 1.2 GB.
+    FakeProbe probe(200'000'000, 1'200'000'000);
+    const BatchChoice choice = chooseBatchSize(probe, 32);
+    QCOMPARE(choice.batchSize, 4);
+    // Doubling the measured 900 MB exceeds the budget: batch 8 is not even tried.
+    QCOMPARE(probe.measured, (std::vector<int>{2, 4}));
+    TrainingConfig config;
+    config.stages = defaultStages();
+    apply(choice, config);
+    for (const StagePlan &stage : config.stages)
+        QCOMPARE(stage.batchSize, 4);
+    QVERIFY(describe(choice).find("twice the batch would not fit") != std::string::npos);
+}
+
+void TestTrainingBudget::noBatchFitsIsRefusedWithTheNumbers()
+{
+    FakeProbe probe(200'000'000, 300'000'000);
+    try {
+        chooseBatchSize(probe, 8);
+        QFAIL("a batch that does not fit was chosen");
+    } catch (const std::runtime_error &error) {
+        const QString message = QString::fromUtf8(error.what());
+        QVERIFY2(message.contains(QStringLiteral("0.50 GB")), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("0.30 GB")), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("smaller input size")), qPrintable(message));
+    }
+}
+
+void TestTrainingBudget::plannedEpochsFitTheBudget()
+{
+    TrainingConfig config; // from scratch: one stage
+    config.stages[0].batchSize = 8;
+    StepCost cost;
+    cost.batchSize = 8;
+    cost.stepSeconds = 0.5;
+    cost.predictSecondsPerSlice = 0.02;
+    cost.saveSeconds = 0.1;
+    // 48 slices: 6 steps (3 s), 24 validation slices (0.48 s), a save: 3.58 s per epoch;
+    // finishing: 2 x 0.48 + 2 x 0.1 = 1.16 s.
+    const TimePlan plan = planEpochs(config, 48, 24, cost, 60.0, 2.0);
+    QCOMPARE(plan.epochs, 15);
+    QVERIFY(qAbs(plan.epochSeconds - 3.58) < 1e-9);
+    QVERIFY(qAbs(plan.finishSeconds - 1.16) < 1e-9);
+    QVERIFY(plan.plannedSeconds() <= 60.0);
+    QVERIFY(plan.plannedSeconds() + plan.epochSeconds > 60.0); // no room for one more
+    apply(plan, config);
+    QCOMPARE(config.stages[0].epochs, 15);
+    QCOMPARE(config.timeBudgetSeconds, 58.0); // the trainer's share: the rest was spent
+    QVERIFY(describe(plan).find("15 epochs") != std::string::npos);
+
+    // A budget ten times longer plans about ten times the epochs.
+    QCOMPARE(planEpochs(config, 48, 24, cost, 600.0, 2.0).epochs, 166);
+}
+
+void TestTrainingBudget::stagesAreCountedAsTheTrainerLaysThemOut()
+{
+    TrainingConfig config;
+    config.stages = defaultStages(); // 20%, 60% and 100% of the slices
+    for (StagePlan &stage : config.stages)
+        stage.batchSize = 4;
+    QCOMPARE(stepsPerEpoch(config.stages[0], 50), std::int64_t(2)); // 10 slices, 2 whole batches
+    QCOMPARE(stepsPerEpoch(config.stages[1], 50), std::int64_t(7)); // 30 slices
+    QCOMPARE(stepsPerEpoch(config.stages[2], 50), std::int64_t(12));
+    QCOMPARE(stageBatchSize(config.stages[0], 3), std::int64_t(2)); // two slices at least
+    StepCost cost;
+    cost.batchSize = 2; // measured at 2: a batch of 4 takes twice as long
+    cost.stepSeconds = 0.25;
+    const TimePlan plan = planEpochs(config, 50, 0, cost, 100.0, 0.0);
+    QVERIFY(qAbs(plan.epochSeconds - (2 + 7 + 12) * 0.5) < 1e-9);
+    QCOMPARE(plan.epochs, 9); // 9 x 10.5 s = 94.5 s
+}
+
+void TestTrainingBudget::aBudgetTooShortForOneEpochIsRefused()
+{
+    TrainingConfig config;
+    StepCost cost;
+    cost.batchSize = 8;
+    cost.stepSeconds = 2.0;
+    try {
+        planEpochs(config, 80, 10, cost, 12.0, 3.0);
+        QFAIL("an impossible budget was planned");
+    } catch (const std::runtime_error &error) {
+        const QString message = QString::fromUtf8(error.what());
+        QVERIFY2(message.contains(QStringLiteral("too short")), qPrintable(message));
+        QVERIFY2(message.contains(QStringLiteral("20.0 s")), qPrintable(message)); // one epoch
+    }
+}
+
+namespace {
+
+QStringList smallRun(const QString &dataset, const QString &runDir, const QString &minutes)
+{
+    return {QStringLiteral("train"),           dataset,
+            QStringLiteral("--minutes"),       minutes,
+            QStringLiteral("--run-dir"),       runDir,
+            QStringLiteral("--backbone"),      QStringLiteral("resnet18"),
+            QStringLiteral("--input-size"),    QStringLiteral("64"),
+            QStringLiteral("--output-stride"), QStringLiteral("16"),
+            QStringLiteral("--threads"),       QStringLiteral("2"),
+            QStringLiteral("--device"),        QStringLiteral("cpu")};
+}
+
+} // namespace
+
+QString TestTrainingBudget::demoDataset()
+{
+    const QString dataset = m_dir.filePath(QStringLiteral("voc"));
+    if (QDir(dataset).exists())
+        return dataset;
+    const QString demo = m_dir.filePath(QStringLiteral("demo"));
+    auto result = medseg::testing::runCli({QStringLiteral("make-demo"), demo,
+                                           QStringLiteral("--patients"), QStringLiteral("3"),
+                                           QStringLiteral("--slices"), QStringLiteral("6"),
+                                           QStringLiteral("--size"), QStringLiteral("64")});
+    if (result.exitCode != 0)
+        qFatal("make-demo failed: %s", qPrintable(result.err));
+    result = medseg::testing::runCli({QStringLiteral("convert"), demo, dataset});
+    if (result.exitCode != 0)
+        qFatal("convert failed: %s", qPrintable(result.err));
+    return dataset;
+}
+
+// `medseg train --minutes 1` (the whole command: reading the data, measuring, training,
+// choosing TTA) ends between 50 and 70 s, and its ETA holds within 15%. Run
+// alone (RUN_SERIAL): a neighbouring test would take the cores the plan was measured on.
+void TestTrainingBudget::aRealOneMinuteBudgetEndsOnTime()
+{
+    const QString dataset = demoDataset();
+    const QString runDir = m_dir.filePath(QStringLiteral("budget"));
+    QElapsedTimer timer;
+    timer.start();
+    const auto result =
+        medseg::testing::runCli(smallRun(dataset, runDir, QStringLiteral("1")), 150000);
+    const double seconds = double(timer.elapsed()) / 1000.0;
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QVERIFY2(seconds >= 50.0 && seconds <= 70.0,
+             qPrintable(QStringLiteral("%1 s\n%2%3").arg(seconds).arg(result.out, result.err)));
+    QVERIFY2(result.out.contains(QStringLiteral("Chosen for this machine: batch")),
+             qPrintable(result.out));
+    QVERIFY2(result.out.contains(QStringLiteral("Time budget:")), qPrintable(result.out));
+    // The trainer fits the plan to its pace twice (at a tenth of the budget and halfway).
+    QRegularExpressionMatchIterator fits =
+        QRegularExpression(QStringLiteral(R"(fitted to the time budget of [\d.]+ s: (\d+) epochs)"))
+            .globalMatch(result.err);
+    QString fittedEpochs;
+    int fitCount = 0;
+    while (fits.hasNext()) {
+        fittedEpochs = fits.next().captured(1);
+        ++fitCount;
+    }
+    QVERIFY2(fitCount == 2, qPrintable(result.err));
+
+    // config.json records the trainer's share of the budget and the fitted epochs.
+    QFile configFile(QDir(runDir).filePath(QStringLiteral("config.json")));
+    QVERIFY(configFile.open(QIODevice::ReadOnly));
+    const QJsonObject config = QJsonDocument::fromJson(configFile.readAll()).object();
+    const double trainerBudget = config[QStringLiteral("time_budget_seconds")].toDouble();
+    QVERIFY2(trainerBudget > 45.0 && trainerBudget < 60.0,
+             qPrintable(QString::number(trainerBudget)));
+    QCOMPARE(config[QStringLiteral("stages")].toArray().at(0)[QStringLiteral("epochs")].toInt(),
+             fittedEpochs.toInt());
+
+    // The ETA two thirds into the run (after the trainer fitted the plan to its pace, at a
+    // tenth of the budget and halfway) against the time the run then took.
+    QFile metricsFile(QDir(runDir).filePath(QStringLiteral("metrics.jsonl")));
+    QVERIFY(metricsFile.open(QIODevice::ReadOnly));
+    std::vector<QJsonObject> steps;
+    double ended = 0; // the last epoch's end, its validation included
+    for (const QByteArray &line : metricsFile.readAll().split('\n')) {
+        const QJsonObject record = QJsonDocument::fromJson(line).object();
+        if (record[QStringLiteral("type")].toString() == QLatin1String("step"))
+            steps.push_back(record);
+        if (record[QStringLiteral("type")].toString() == QLatin1String("epoch"))
+            ended = record[QStringLiteral("elapsed_seconds")].toDouble();
+    }
+    QVERIFY(steps.size() > 10);
+    const QJsonObject &half = steps[steps.size() * 2 / 3];
+    const double actual = ended - half[QStringLiteral("elapsed_seconds")].toDouble();
+    const double eta = half[QStringLiteral("eta_seconds")].toDouble();
+    QVERIFY2(qAbs(eta - actual) <= 0.15 * actual,
+             qPrintable(QStringLiteral("ETA %1 s, took %2 s").arg(eta).arg(actual)));
+}
+
+// Bad input: a budget too short for one epoch is refused before training starts, and the run
+// folder is not even created.
+void TestTrainingBudget::aBudgetTooShortIsRefusedBeforeAnythingIsWritten()
+{
+    const QString runDir = m_dir.filePath(QStringLiteral("too-short"));
+    const auto result =
+        medseg::testing::runCli(smallRun(demoDataset(), runDir, QStringLiteral("0.01")));
+    QCOMPARE(result.exitCode, 3);
+    QVERIFY2(result.err.contains(QStringLiteral("too short")), qPrintable(result.err));
+    QVERIFY(!QDir(runDir).exists());
+    const auto both =
+        medseg::testing::runCli(smallRun(demoDataset(), runDir, QStringLiteral("1")) +
+                                QStringList{QStringLiteral("--epochs"), QStringLiteral("3")});
+    QCOMPARE(both.exitCode, 2);
+}
+
+QTEST_MAIN(TestTrainingBudget)
+#include "tst_TrainingBudget.moc"
