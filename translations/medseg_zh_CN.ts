@@ -419,6 +419,10 @@
 </numerusform>
         </translation>
     </message>
+    <message>
+        <source>this model reads %1 adjacent slices (2.5D), which the single images of a VOC dataset (--data) do not have: export it without --data and check it with --check-image, or export int8 from the workstation, which calibrates on the project&apos;s volumes.</source>
+        <translation>此模型读取 %1 张相邻切片（2.5D），而 VOC 数据集（--data）的单张图像没有相邻切片：请不带 --data 导出并用 --check-image 检查，或在工作站中导出 int8（它用项目的体数据校准）。</translation>
+    </message>
 </context>
 <context>
     <name>ImportWeightsCommand</name>
@@ -1308,6 +1312,14 @@
 </source>
         <translation>时间预算：%1。
 </translation>
+    </message>
+    <message>
+        <source>2.5D input: each slice goes in with its nearest slices, K in all (1, 3 or 5), as further channels. For image volumes (a project, an nnU-Net or Decathlon dataset), not VOC images.</source>
+        <translation>2.5D 输入：每张切片连同其最近的切片（共 K 张：1、3 或 5）作为额外通道输入。适用于图像体数据（项目、nnU-Net 或 Decathlon 数据集），不适用于 VOC 图像。</translation>
+    </message>
+    <message>
+        <source>--adjacent-slices must be 1, 3 or 5.</source>
+        <translation>--adjacent-slices 必须是 1、3 或 5。</translation>
     </message>
 </context>
 <context>
@@ -3488,6 +3500,22 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
     <message>
         <source>Reading the project&apos;s labeled volumes…</source>
         <translation>正在读取项目中已标注的体数据…</translation>
+    </message>
+    <message>
+        <source>2.5D: each slice goes into the network with its nearest slices above and below as further channels, so that it sees a little of the third dimension. The model records the number, and prediction, the live preview and export feed the same neighbours. Applies when &quot;Use this project&apos;s labels&quot; is clicked; datasets of 8-bit images have no neighbours.</source>
+        <translation>2.5D：每张切片连同其上下最近的切片作为额外通道输入网络，使其能看到一点第三维信息。模型会记录该数目，预测、实时预览和导出都输入相同的相邻切片。在点击“使用此项目的标注”时生效；8 位图像数据集没有相邻切片。</translation>
+    </message>
+    <message>
+        <source>Slices per input</source>
+        <translation>每次输入的切片数</translation>
+    </message>
+    <message>
+        <source>1 (2D)</source>
+        <translation>1（2D）</translation>
+    </message>
+    <message>
+        <source>%1 (2.5D: %2 above and below)</source>
+        <translation>%1（2.5D：上下各 %2 张）</translation>
     </message>
 </context>
 <context>

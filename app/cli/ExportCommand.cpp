@@ -165,6 +165,22 @@ public:
         job.model = parser.positionalArguments().first().toStdString();
         job.output = parser.value(outputOption).toStdString();
         job.options = options;
+        core::ModelBundle bundle;
+        try {
+            // A model that cannot be read is bad input; anything after that is the export's.
+            bundle = core::loadModelBundle(core::resolveExportModel(job.model), nullptr);
+        } catch (const std::exception &error) {
+            printError(QString::fromLocal8Bit(error.what()));
+            return ExitBadInput;
+        }
+        if (parser.isSet(dataOption) && bundle.preprocessing.adjacentSlices > 1) {
+            printError(tr("this model reads %1 adjacent slices (2.5D), which the single images "
+                          "of a VOC dataset (--data) do not have: export it without --data and "
+                          "check it with --check-image, or export int8 from the workstation, "
+                          "which calibrates on the project's volumes.")
+                           .arg(bundle.preprocessing.adjacentSlices));
+            return ExitBadInput;
+        }
         try {
             if (parser.isSet(dataOption))
                 readSlices(parser.value(dataOption).toStdString(), calib, &job);
@@ -176,13 +192,6 @@ public:
         }
 
         core::ModelExportResult result;
-        try {
-            // A model that cannot be read is bad input; anything after that is the export's.
-            core::loadModelBundle(core::resolveExportModel(job.model), nullptr);
-        } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
-            return ExitBadInput;
-        }
         try {
             result = core::exportModel(job);
         } catch (const std::invalid_argument &error) {

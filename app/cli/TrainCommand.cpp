@@ -191,10 +191,17 @@ public:
                "planned from training steps measured on this machine, and the run ends on "
                "time (instead of --epochs)."),
             QStringLiteral("N"));
+        const QCommandLineOption adjacentOption(
+            QStringLiteral("adjacent-slices"),
+            tr("2.5D input: each slice goes in with its nearest slices, K in all (1, 3 or 5), "
+               "as further channels. For image volumes (a project, an nnU-Net or Decathlon "
+               "dataset), not VOC images."),
+            QStringLiteral("K"));
         for (const QCommandLineOption *option :
-             {&configOption, &backboneOption, &epochsOption, &minutesOption, &inputSizeOption,
-              &stretchOption, &pretrainedOption, &batchOption, &strideOption, &runDirOption,
-              &seedOption, &valOption, &threadsOption, &deviceOption, &intensityOption})
+             {&configOption, &backboneOption, &epochsOption, &minutesOption, &adjacentOption,
+              &inputSizeOption, &stretchOption, &pretrainedOption, &batchOption, &strideOption,
+              &runDirOption, &seedOption, &valOption, &threadsOption, &deviceOption,
+              &intensityOption})
             parser.addOption(*option);
         parser.addPositionalArgument(
             QStringLiteral("dataset"),
@@ -279,6 +286,14 @@ public:
                 return ExitUsage;
             }
             config.model.output_stride = stride;
+        }
+        if (parser.isSet(adjacentOption)) {
+            const QString k = parser.value(adjacentOption);
+            if (k != QLatin1String("1") && k != QLatin1String("3") && k != QLatin1String("5")) {
+                printError(tr("--adjacent-slices must be 1, 3 or 5."));
+                return ExitUsage;
+            }
+            config.adjacentSlices = k.toInt();
         }
         double minutes = 0;
         if (parser.isSet(minutesOption)) {
@@ -533,9 +548,16 @@ private:
         const QDir folder(QString::fromStdString(config.dataset));
         const bool project = folder.exists(QStringLiteral("project.json"));
         const bool dataset = folder.exists(QStringLiteral("dataset.json"));
-        if (!project && !dataset)
+        if (!project && !dataset) {
+            if (config.adjacentSlices > 1)
+                throw std::runtime_error(
+                    config.dataset +
+                    ": 2.5D input (adjacent slices) needs image volumes; a VOC dataset's images "
+                    "are single slices without neighbours. Train on the project or on an nnU-Net "
+                    "or Decathlon dataset (medseg convert --to nnunet|msd).");
             return core::loadVocTrainingData(config.dataset,
                                              core::VocTrainingOptions{valFraction, config.seed});
+        }
         QTemporaryDir imported;
         std::string projectFolder = config.dataset;
         if (dataset) {
@@ -550,6 +572,7 @@ private:
         options.validationFraction = valFraction;
         options.seed = config.seed;
         options.intensity = config.intensity;
+        options.adjacentSlices = config.adjacentSlices;
         options.ctWindow =
             core::Window{config.intensityWindowCenter, config.intensityWindowWidth, {}};
         core::VolumeDataReport report;

@@ -33,6 +33,13 @@ at::Tensor exportNetworkInput(const at::Tensor &image, const ModelBundle &bundle
 {
     if (image.dim() != 3)
         throw std::invalid_argument("export slices must be [C, H, W] images");
+    const Preprocessing &p = bundle.preprocessing;
+    if (p.adjacentSlices > 1 && image.size(0) != p.networkChannels())
+        throw std::invalid_argument("this model reads " + std::to_string(p.adjacentSlices) +
+                                    " adjacent slices per image channel (2.5D, " +
+                                    std::to_string(p.networkChannels()) +
+                                    " channels); export slices with " +
+                                    std::to_string(image.size(0)) + " do not have them");
     // The network's input as training and prediction make it: at the trained input size, so
     // that calibration ranges and the checks see what the network saw.
     return networkInput(unitOf(image), bundle.preprocessing, bundle.config.in_channels);
@@ -84,12 +91,10 @@ at::Tensor caseInput(const at::Tensor &raw, const Preprocessing &p, int inChanne
     }
     const std::int64_t h = values.size(2), w = values.size(3);
     std::vector<at::Tensor> inputs;
-    for (const std::int64_t k : slices) {
-        std::vector<const float *> at;
-        for (const float *start : starts)
-            at.push_back(start + std::size_t(k * h * w));
-        inputs.push_back(networkInput(normalizedSlices(rules, at, 1, h, w), p, inChannels));
-    }
+    for (const std::int64_t k : slices)
+        inputs.push_back(
+            networkInput(caseSlices(rules, starts, values.size(1), k, 1, h, w, p.adjacentSlices), p,
+                         inChannels));
     return at::cat(inputs);
 }
 

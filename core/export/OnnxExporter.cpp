@@ -119,6 +119,7 @@ nlohmann::json preprocessingJson(const ExportMetadata &m, int inChannels)
     nlohmann::json p = nlohmann::json::parse(core::preprocessingJson(pre));
     p["input_channels"] = inChannels;
     p["image_channels"] = pre.imageChannels();
+    p["adjacent_slices"] = pre.adjacentSlices;
     p["layout"] = "NCHW float32";
     nlohmann::json steps = nlohmann::json::array();
     if (pre.intensity.empty())
@@ -126,9 +127,16 @@ nlohmann::json preprocessingJson(const ExportMetadata &m, int inChannels)
     for (const ChannelIntensity &rule : pre.intensity)
         steps.push_back(rule.channel + ": " + rule.describe() + " (" + toString(rule.scheme) +
                         ", medseg's core/train/Intensity.h)");
-    steps.push_back(pre.imageChannels() == 1 && inChannels > 1
-                        ? "replicate the grey channel to input_channels"
-                        : "stack the channels in this order");
+    if (pre.adjacentSlices > 1)
+        steps.push_back("for slice z, stack each image channel's slices z - " +
+                        std::to_string(pre.adjacentSlices / 2) + " .. z + " +
+                        std::to_string(pre.adjacentSlices / 2) +
+                        " (the volume's first and last slices repeated beyond its ends), channel "
+                        "by channel: image_channels x adjacent_slices = input_channels");
+    else
+        steps.push_back(pre.imageChannels() == 1 && inChannels > 1
+                            ? "replicate the grey channel to input_channels"
+                            : "stack the channels in this order");
     if (pre.inputSize > 0)
         steps.push_back(pre.resize == InputResize::Stretch
                             ? "resize (bilinear) the slice to input_size x input_size; resize "

@@ -22,12 +22,14 @@ struct AutoConfiguration
     int outputStride = 0;
 };
 
-// On a CPU the input is capped at 256 and the output stride is 16 (stride 8 measured 6x slower
-// per image with ResNet18 on 2 cores); on CUDA, 512 and 8. Throws on data without slices.
+// On a CPU the input is capped at 256 and the output stride is 16 (stride 8 trains ResNet18 2x
+// slower per image on 2 cores) unless that leaves a feature map under 16 cells across (inputs
+// under 256), where it is 8; on CUDA, 512 and 8. Throws on data without slices.
 AutoConfiguration chooseAutoConfiguration(const TrainingData &data, bool cuda);
 // Sets every stage's input size and the model's output stride.
 void apply(const AutoConfiguration &choice, TrainingConfig &config);
-// In English, for the CLI: "input size 128 (median slice 128 x 128); output stride 16 (CPU)".
+// In English, for the CLI: "input size 128 (median slice 128 x 128); output stride 8 (a
+// 16-cell feature map; stride 16 would leave 8)".
 std::string describe(const AutoConfiguration &choice);
 
 } // namespace medseg::core

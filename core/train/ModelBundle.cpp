@@ -111,7 +111,8 @@ json preprocessingToJson(const Preprocessing &p)
                 {"mean", p.mean},
                 {"std", p.std},
                 {"input_size", p.inputSize},
-                {"input_resize", toString(p.resize)}};
+                {"input_resize", toString(p.resize)},
+                {"adjacent_slices", p.adjacentSlices}};
 }
 
 // Also reads format 1's one optional CT window ("window": {"center", "width"} or null).
@@ -132,6 +133,9 @@ Preprocessing preprocessingFromJsonObject(const json &p)
     result.inputSize = p.value("input_size", 0);
     // Files from before the key trained by stretching (and recorded input_size 0).
     result.resize = inputResizeFromString(p.value("input_resize", std::string("stretch")));
+    result.adjacentSlices = p.value("adjacent_slices", 1);
+    if (result.adjacentSlices != 1 && result.adjacentSlices != 3 && result.adjacentSlices != 5)
+        throw std::runtime_error("preprocessing adjacent_slices must be 1, 3 or 5");
     for (float s : result.std)
         if (!(s > 0))
             throw std::runtime_error("preprocessing std must be positive");
@@ -298,10 +302,10 @@ ModelBundle modelBundleFromJson(const std::string &text, const std::string &sour
         if (values->empty() || (values->size() != 1 && values->size() < channels))
             throw std::runtime_error(where + ": preprocessing mean/std need 1 or " +
                                      std::to_string(channels) + " values");
-    if (bundle.preprocessing.imageChannels() > 1 &&
-        bundle.preprocessing.imageChannels() != bundle.config.in_channels)
+    if (bundle.preprocessing.networkChannels() > 1 &&
+        bundle.preprocessing.networkChannels() != bundle.config.in_channels)
         throw std::runtime_error(where + ": " +
-                                 std::to_string(bundle.preprocessing.imageChannels()) +
+                                 std::to_string(bundle.preprocessing.networkChannels()) +
                                  " image channels for a network of " +
                                  std::to_string(bundle.config.in_channels) + " input channels");
     if (!bundle.classes.empty() && int(bundle.classes.size()) != bundle.config.num_classes)

@@ -40,9 +40,15 @@ struct Preprocessing
     // their own size.
     int inputSize = 0;
     InputResize resize = InputResize::KeepAspect;
+    // 2.5D: each image channel of slice z goes in with its neighbours, slices z - (k - 1) / 2
+    // .. z + (k - 1) / 2 (the volume's end slices repeated), channel-major (core/train/
+    // NetworkInput.h's caseSlices). 1: the slice alone.
+    int adjacentSlices = 1;
 
     // The image channels a case must provide (1 for 8-bit grey models).
     int imageChannels() const { return intensity.empty() ? 1 : int(intensity.size()); }
+    // The channels the network reads from a case: its image channels times the adjacent slices.
+    int networkChannels() const { return imageChannels() * adjacentSlices; }
     // Channel c's rule (8-bit grey when none is recorded).
     ChannelIntensity channelRule(int c) const;
     // Whether raw values (HU, MR signal) go in as they are, rather than 8-bit grey as a window

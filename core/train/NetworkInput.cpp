@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -57,6 +58,41 @@ InputPlacement placementFor(std::int64_t height, std::int64_t width,
                             const Preprocessing &preprocessing)
 {
     return placeSlice(height, width, preprocessing.inputSize, preprocessing.resize);
+}
+
+torch::Tensor caseSlices(const std::vector<VolumeIntensity> &rules,
+                         const std::vector<const float *> &volumes, std::int64_t depth,
+                         std::int64_t first, std::int64_t count, std::int64_t height,
+                         std::int64_t width, int adjacent)
+{
+    if (adjacent < 1 || adjacent % 2 == 0)
+        throw std::runtime_error("adjacent slices must be an odd number (1, 3 or 5)");
+    if (first < 0 || count < 0 || first + count > depth)
+        throw std::runtime_error("slices outside the volume");
+    const std::size_t sliceSize = std::size_t(height) * std::size_t(width);
+    const auto sliceOf = [&](const float *volume, std::int64_t z) {
+        return volume + sliceSize * std::size_t(std::clamp<std::int64_t>(z, 0, depth - 1));
+    };
+    if (adjacent == 1) {
+        std::vector<const float *> starts;
+        for (const float *volume : volumes)
+            starts.push_back(sliceOf(volume, first));
+        return normalizedSlices(rules, starts, count, height, width);
+    }
+    const int radius = adjacent / 2;
+    std::vector<VolumeIntensity> expanded;
+    for (const VolumeIntensity &rule : rules)
+        expanded.insert(expanded.end(), std::size_t(adjacent), rule);
+    std::vector<at::Tensor> slices;
+    for (std::int64_t z = first; z < first + count; ++z) {
+        std::vector<const float *> neighbours;
+        for (const float *volume : volumes)
+            for (int offset = -radius; offset <= radius; ++offset)
+                neighbours.push_back(sliceOf(volume, z + offset));
+        slices.push_back(normalizedSlices(expanded, neighbours, 1, height, width));
+    }
+    return slices.empty() ? at::empty({0, std::int64_t(volumes.size()) * adjacent, height, width})
+                          : at::cat(slices);
 }
 
 torch::Tensor matchChannels(const torch::Tensor &unit, int inChannels)

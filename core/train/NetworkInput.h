@@ -30,6 +30,16 @@ torch::Tensor normalizedSlices(const std::vector<VolumeIntensity> &rules,
                                const std::vector<const float *> &channels, std::int64_t count,
                                std::int64_t height, std::int64_t width);
 
+// Slices first .. first + count - 1 of a case: each channel (volumes[c], `depth` slices of
+// H x W) through its volume's rule, with `adjacent` (k, odd) slices per channel for 2.5D
+// models: slice z's neighbours z - (k - 1) / 2 .. z + (k - 1) / 2, the volume's end slices
+// repeated, channel-major -> [count, C x k, H, W] float on the CPU. Training, prediction, the
+// preview and the export's checks all build a case's input here.
+torch::Tensor caseSlices(const std::vector<VolumeIntensity> &rules,
+                         const std::vector<const float *> &volumes, std::int64_t depth,
+                         std::int64_t first, std::int64_t count, std::int64_t height,
+                         std::int64_t width, int adjacent);
+
 // The placement of an H x W slice under `preprocessing` (its inputSize and resize).
 InputPlacement placementFor(std::int64_t height, std::int64_t width,
                             const Preprocessing &preprocessing);

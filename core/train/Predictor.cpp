@@ -105,6 +105,15 @@ torch::Tensor Predictor::labelsOf(const torch::Tensor &logits,
     return labels;
 }
 
+void Predictor::requireSingleSlices() const
+{
+    if (m_bundle.preprocessing.adjacentSlices > 1)
+        throw std::runtime_error("this model reads " +
+                                 std::to_string(m_bundle.preprocessing.adjacentSlices) +
+                                 " adjacent slices (2.5D): it predicts image volumes, not single "
+                                 "8-bit images");
+}
+
 SlicePrediction Predictor::predictUnit(const torch::Tensor &unit, bool probabilities)
 {
     const at::Tensor out = logits(unit);
@@ -120,6 +129,7 @@ SlicePrediction Predictor::predictImage(const std::uint8_t *pixels, int width, i
 {
     if (channels != 1 && channels != 3)
         throw std::runtime_error("predictor: images need 1 or 3 channels");
+    requireSingleSlices();
     const at::Tensor image =
         at::from_blob(const_cast<std::uint8_t *>(pixels), {1, height, width, channels},
                       at::TensorOptions().dtype(at::kByte))
@@ -146,20 +156,6 @@ Predictor::predictBatches(int width, int height, int depth, ProgressSink *progre
     return labels;
 }
 
-std::vector<std::uint8_t> Predictor::predictChannels(const std::vector<const float *> &channels,
-                                                     const std::vector<VolumeIntensity> &rules,
-                                                     int width, int height, int count,
-                                                     ProgressSink *progress)
-{
-    const std::size_t sliceSize = std::size_t(width) * std::size_t(height);
-    return predictBatches(width, height, count, progress, [&](int first, int n) {
-        std::vector<const float *> slices;
-        for (const float *channel : channels)
-            slices.push_back(channel + sliceSize * std::size_t(first));
-        return normalizedSlices(rules, slices, n, height, width).to(m_device);
-    });
-}
-
 std::vector<std::uint8_t> Predictor::predictCase(const std::vector<const float *> &channels,
                                                  int width, int height, int depth, bool invert,
                                                  int first, int count, ProgressSink *progress)
@@ -169,10 +165,11 @@ std::vector<std::uint8_t> Predictor::predictCase(const std::vector<const float *
     const std::size_t sliceSize = std::size_t(width) * std::size_t(height);
     const std::vector<VolumeIntensity> rules =
         volumeIntensities(channels, sliceSize * std::size_t(depth), invert);
-    std::vector<const float *> from;
-    for (const float *channel : channels)
-        from.push_back(channel + sliceSize * std::size_t(first));
-    return predictChannels(from, rules, width, height, count, progress);
+    return predictBatches(width, height, count, progress, [&](int offset, int n) {
+        return caseSlices(rules, channels, depth, first + offset, n, height, width,
+                          m_bundle.preprocessing.adjacentSlices)
+            .to(m_device);
+    });
 }
 
 std::vector<std::uint8_t> Predictor::predictVolume(const float *voxels, int width, int height,
@@ -185,6 +182,7 @@ std::vector<std::uint8_t> Predictor::predictGreyVolume(const std::uint8_t *grey,
                                                        int height, int depth,
                                                        ProgressSink *progress)
 {
+    requireSingleSlices();
     const std::size_t sliceSize = std::size_t(width) * std::size_t(height);
     return predictBatches(width, height, depth, progress, [&](int first, int count) {
         return at::from_blob(const_cast<std::uint8_t *>(grey + sliceSize * std::size_t(first)),

@@ -65,19 +65,13 @@ public:
     // pixels: row-major, `channels` (1 or 3) interleaved.
     SlicePrediction predictImage(const std::uint8_t *pixels, int width, int height, int channels,
                                  bool probabilities = false);
-    // `count` slices of a case: channels[c] points at the first slice of channel c (raw values,
-    // slice-major, width x height each), normalised by rules[c] (volumeIntensities of the whole
-    // volumes, so that a slice range predicts as the whole volume would). Returns the labels,
-    // slice-major. Reports slices done through `progress` and throws CancelledError when it
-    // asks to stop.
-    std::vector<std::uint8_t> predictChannels(const std::vector<const float *> &channels,
-                                              const std::vector<VolumeIntensity> &rules, int width,
-                                              int height, int count,
-                                              ProgressSink *progress = nullptr);
     // Slices [first, first + count) of a case of `depth` slices: channels[c] points at the whole
-    // volume of channel c, each rule is resolved on its whole volume (`invert`: MONOCHROME1),
-    // then predictChannels. What `medseg predict`, the Review tab and "Predict all volumes" run
-    // for models that read raw values (Preprocessing::readsRawValues).
+    // volume of channel c (raw values, slice-major, width x height each), each rule resolved on
+    // its whole volume (`invert`: MONOCHROME1), so that a slice range predicts as the whole
+    // volume would, with the model's adjacent slices (core::caseSlices). Returns the labels,
+    // slice-major. Reports slices done through `progress` and throws CancelledError when it
+    // asks to stop. What `medseg predict`, the Review tab and "Predict all volumes" run for
+    // models that read raw values (Preprocessing::readsRawValues).
     std::vector<std::uint8_t> predictCase(const std::vector<const float *> &channels, int width,
                                           int height, int depth, bool invert, int first, int count,
                                           ProgressSink *progress = nullptr);
@@ -100,6 +94,7 @@ public:
                                                           const std::vector<torch::Tensor> &masks);
 
 private:
+    void requireSingleSlices() const; // throws for 2.5D models
     // The logits without and with flip TTA, from two forward passes.
     std::pair<torch::Tensor, torch::Tensor> plainAndFlippedLogits(const torch::Tensor &unit);
     SlicePrediction predictUnit(const torch::Tensor &unit, bool probabilities);

@@ -296,6 +296,7 @@ std::string toJson(const TrainingConfig &config)
         {"threads", config.threads},
         {"checkpoint_minutes", config.checkpointMinutes},
         {"time_budget_seconds", config.timeBudgetSeconds},
+        {"adjacent_slices", config.adjacentSlices},
         {"checkpoint_every_steps", config.checkpointEverySteps},
         {"recipe", toString(config.recipe)},
         {"recipe_reason", recipeReason(config)},
@@ -425,6 +426,7 @@ TrainingConfig trainingConfigFromJson(const std::string &text, const std::string
     top.read("checkpoint_minutes", config.checkpointMinutes);
     top.read("checkpoint_every_steps", config.checkpointEverySteps);
     top.read("time_budget_seconds", config.timeBudgetSeconds);
+    top.read("adjacent_slices", config.adjacentSlices);
     top.read("keep_stage_checkpoints", config.keepStageCheckpoints);
     top.readEnum("input_resize", config.inputResize, &inputResizeFromString);
     top.readEnum("recipe", config.recipe, &recipeFromString);
@@ -489,6 +491,8 @@ void validate(const TrainingConfig &config)
         fail("amp must be 'auto', 'off', 'bf16' or 'fp16'");
     if (config.threads < 0)
         fail("threads must not be negative");
+    if (config.adjacentSlices != 1 && config.adjacentSlices != 3 && config.adjacentSlices != 5)
+        fail("adjacent_slices must be 1, 3 or 5");
     if (!(config.timeBudgetSeconds >= 0) || !std::isfinite(config.timeBudgetSeconds))
         fail("time_budget_seconds must not be negative");
     if (config.loss.alpha < 0 || config.loss.alpha > 1)

@@ -103,6 +103,9 @@ struct TrainingConfig
     // --minutes`, core/train/TrainingBudget.h): the epochs are planned to fit it, and if the
     // steps run slower than measured, the run ends after the last epoch that fits.
     double timeBudgetSeconds = 0;
+    // 2.5D input: each slice with its k - 1 nearest slices as further channels (1, 3 or 5;
+    // image volumes only: a VOC dataset's images have no neighbours).
+    int adjacentSlices = 1;
 };
 
 // The values `intensity` takes.

@@ -38,15 +38,17 @@ struct TrainingData
 
     int classCount() const { return int(classes.size()); }
     int imageChannels() const { return preprocessing.imageChannels(); }
+    int networkChannels() const { return preprocessing.networkChannels(); }
 };
 
-// The network's classes, and its input channels when the data have several image channels
-// (grey data keep the configured channels, grey replicated), as the data need them.
+// The network's classes, and its input channels when the data have several (image channels
+// times adjacent slices; grey single slices keep the configured channels, grey replicated), as
+// the data need them.
 inline void fitModelToData(models::ModelConfig &model, const TrainingData &data)
 {
     model.num_classes = std::max(2, data.classCount());
-    if (data.imageChannels() > 1)
-        model.in_channels = data.imageChannels();
+    if (data.networkChannels() > 1)
+        model.in_channels = data.networkChannels();
 }
 
 } // namespace medseg::core

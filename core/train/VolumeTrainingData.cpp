@@ -137,14 +137,17 @@ std::vector<ChannelIntensity> chooseRules(const std::vector<const LabeledVolume 
 void setChannelStatistics(Preprocessing &p)
 {
     const Preprocessing defaults;
-    if (p.intensity.size() == 1 && p.intensity.front().isUnitRange())
+    if (p.intensity.size() == 1 && p.intensity.front().isUnitRange() && p.adjacentSlices == 1)
         return;
     p.mean.clear();
     p.std.clear();
+    // Per network channel: a channel's adjacent slices share its statistics.
     for (std::size_t c = 0; c < p.intensity.size(); ++c) {
         const bool unit = p.intensity[c].isUnitRange();
-        p.mean.push_back(unit ? defaults.mean[c % defaults.mean.size()] : 0.0f);
-        p.std.push_back(unit ? defaults.std[c % defaults.std.size()] : 1.0f);
+        p.mean.insert(p.mean.end(), std::size_t(p.adjacentSlices),
+                      unit ? defaults.mean[c % defaults.mean.size()] : 0.0f);
+        p.std.insert(p.std.end(), std::size_t(p.adjacentSlices),
+                     unit ? defaults.std[c % defaults.std.size()] : 1.0f);
     }
 }
 
@@ -176,15 +179,15 @@ std::set<std::string> validationPatients(const std::vector<std::string> &patient
 // Slice k, each channel through its resolved rule. 8 bits are stored when every rule is a
 // window (its values are k / 255 exactly), floats otherwise.
 TrainingSample sampleOf(const LabeledVolume &v, int k, const std::vector<VolumeIntensity> &rules,
-                        bool bytes)
+                        bool bytes, int adjacent)
 {
     const int w = v.volume->width(), h = v.volume->height();
     const std::size_t size = std::size_t(w) * h;
     std::vector<const float *> channels;
     for (int c = 0; c < v.channelCount(); ++c)
-        channels.push_back(v.channel(c).slice(k));
+        channels.push_back(v.channel(c).data());
     TrainingSample sample;
-    sample.image = normalizedSlices(rules, channels, 1, h, w).squeeze(0);
+    sample.image = caseSlices(rules, channels, v.volume->depth(), k, 1, h, w, adjacent).squeeze(0);
     if (bytes)
         sample.image = sample.image.mul(255.0).round_().to(torch::kUInt8);
     sample.mask = torch::empty({h, w}, torch::kUInt8);
@@ -365,6 +368,7 @@ TrainingData trainingDataFromVolumes(const std::vector<LabeledVolume> &all,
 
     TrainingData data;
     data.preprocessing.intensity = chooseRules(volumes, training, options);
+    data.preprocessing.adjacentSlices = options.adjacentSlices;
     setChannelStatistics(data.preprocessing);
     for (const ChannelIntensity &rule : data.preprocessing.intensity)
         r.channels.push_back(rule.channel + ": " + rule.describe());
@@ -385,7 +389,7 @@ TrainingData trainingDataFromVolumes(const std::vector<LabeledVolume> &all,
             cases.push_back(v->caseName);
         const std::vector<VolumeIntensity> rules = resolveRules(*v, data.preprocessing.intensity);
         for (std::size_t n = 0; n < labeled.size(); ++n) {
-            TrainingSample sample = sampleOf(*v, labeled[n], rules, bytes);
+            TrainingSample sample = sampleOf(*v, labeled[n], rules, bytes, options.adjacentSlices);
             for (const int c : classesIn(sample)) {
                 largest = std::max(largest, c);
                 if (int(r.slicesWithClass.size()) <= c)
@@ -410,6 +414,8 @@ TrainingData trainingDataFromVolumes(const std::vector<LabeledVolume> &all,
                    " validation cases, " + std::to_string(data.classes.size()) + " classes";
     if (data.imageChannels() > 1)
         data.summary += ", " + std::to_string(data.imageChannels()) + " channels";
+    if (options.adjacentSlices > 1)
+        data.summary += ", " + std::to_string(options.adjacentSlices) + " adjacent slices each";
     for (std::size_t c = 0; c < r.channels.size(); ++c)
         data.summary += (c == 0 ? "; " : ", ") + r.channels[c];
     data.trainCases = r.trainCases;

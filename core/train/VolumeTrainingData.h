@@ -61,6 +61,9 @@ struct VolumeDataOptions
     // among the classes (nnU-Net oversamples foreground for a third of its patches): slices
     // with a rarer class are repeated.
     double foregroundFraction = 1.0 / 3.0;
+    // 2.5D (TrainingConfig::adjacentSlices): each sample's channels come with their k - 1
+    // nearest slices (Preprocessing::adjacentSlices); 1, 3 or 5.
+    int adjacentSlices = 1;
 };
 
 // What was found and how it was split, for the Setup tab and the CLI.

@@ -1,10 +1,16 @@
 #include "core/dataset/NiftiIo.h"
 #include "core/train/ModelBundle.h"
+#include "core/train/NetworkInput.h"
+#include "core/train/Predictor.h"
 #include "core/train/ProjectPrediction.h"
+#include "core/train/Trainer.h"
 #include "core/train/VolumeTrainingData.h"
 #include "support/CliRunner.h"
 
 #include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -12,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <random>
 #include <set>
 
 using namespace medseg::core;
@@ -39,6 +46,63 @@ LabeledVolume volumeOf(const std::string &caseName, const std::string &patient,
     return v;
 }
 
+// 2.5D: odd slices are blank and labeled with the square that the slice before shows; the
+// slice after shows another square (a decoy), so only the previous neighbour, in the right
+// place among the channels, carries the answer. Even slices hold the squares, unlabeled.
+LabeledVolume neighbourCase(const std::string &name, unsigned seed,
+                            std::vector<std::uint16_t> *decoys)
+{
+    constexpr int n = 48, depth = 12, side = 14;
+    auto volume = std::make_shared<Volume>(n, n, depth);
+    LabeledVolume v;
+    v.caseName = name;
+    v.patient = name;
+    v.layout.modality = "MR";
+    v.labels.assign(volume->voxelCount(), 0);
+    decoys->assign(volume->voxelCount(), 0);
+    std::mt19937 random(seed);
+    for (std::size_t i = 0; i < volume->voxelCount(); ++i)
+        volume->data()[i] = 200.0f + float(random() % 50); // tissue: z-scores of every voxel
+    std::vector<std::pair<int, int>> corners;
+    for (int k = 0; k < depth; k += 2)
+        corners.emplace_back(int(random() % (n - side)), int(random() % (n - side)));
+    const auto square = [&](int k, std::pair<int, int> corner, float *image,
+                            std::uint16_t *labels) {
+        for (int y = corner.second; y < corner.second + side; ++y)
+            for (int x = corner.first; x < corner.first + side; ++x) {
+                const std::size_t at = std::size_t(k) * n * n + std::size_t(y) * n + std::size_t(x);
+                if (image)
+                    image[at] = 1000.0f;
+                if (labels)
+                    labels[at] = 1;
+            }
+    };
+    for (int k = 0; k < depth; ++k) {
+        if (k % 2 == 0) {
+            square(k, corners[std::size_t(k / 2)], volume->data(), nullptr);
+        } else {
+            square(k, corners[std::size_t(k / 2)], nullptr, v.labels.data());
+            if (k + 1 < depth)
+                square(k, corners[std::size_t(k / 2 + 1)], nullptr, decoys->data());
+        }
+    }
+    v.volume = volume;
+    return v;
+}
+
+double diceOfOddSlices(const std::vector<std::uint8_t> &predicted,
+                       const std::vector<std::uint16_t> &truth, std::size_t sliceSize)
+{
+    double both = 0, sum = 0;
+    for (std::size_t i = 0; i < predicted.size(); ++i) {
+        if ((i / sliceSize) % 2 == 0)
+            continue;
+        both += double(predicted[i] == 1 && truth[i] == 1);
+        sum += double(predicted[i] == 1) + double(truth[i] == 1);
+    }
+    return sum > 0 ? 2.0 * both / sum : 1.0;
+}
+
 std::string caseOfSample(const TrainingSample &sample)
 {
     return sample.name.substr(0, sample.name.find("-slice-"));
@@ -58,6 +122,8 @@ private Q_SLOTS:
     void ctWindowChoiceStoresTheVocExportsGreys();
     void channelsOfACaseAreStackedWithTheirOwnRules();
     void trainOnAnNnUnetDatasetFromTheCommandLine();
+    void adjacentSlicesAreStackedInOneOrder();
+    void aModelOfAdjacentSlicesReadsTheNeighbours();
 };
 
 void tst_VolumeTrainingData::eachPatientIsOnOneSideOnly()
@@ -211,6 +277,130 @@ void tst_VolumeTrainingData::channelsOfACaseAreStackedWithTheirOwnRules()
     const double raw = t2.slice(k)[7];
     QVERIFY(std::abs(sample.image[1][0][7].item<double>() - (raw - mean) / sd) < 1e-4);
     QVERIFY(data.summary.find("2 channels") != std::string::npos);
+}
+
+// Issue 22, point 4: slice z of channel c is input channel c * k + (offset + (k - 1) / 2), the
+// volume's end slices repeated; training samples are built by the same rule.
+void tst_VolumeTrainingData::adjacentSlicesAreStackedInOneOrder()
+{
+    constexpr int w = 4, h = 3, depth = 5;
+    std::vector<float> a(w * h * depth), b(w * h * depth);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        a[i] = float(i / (w * h)) * 10.0f; // slice z holds 10 z
+        b[i] = 100.0f + float(i / (w * h));
+    }
+    const std::vector<VolumeIntensity> rules{
+        volumeIntensity(ChannelIntensity::window(20, 40), a.data(), a.size(), false),
+        volumeIntensity(ChannelIntensity::window(102, 4), b.data(), b.size(), false)};
+    const at::Tensor five = caseSlices(rules, {a.data(), b.data()}, depth, 0, depth, h, w, 3);
+    QCOMPARE(five.sizes(), (at::IntArrayRef{depth, 6, h, w}));
+    for (int z = 0; z < depth; ++z)
+        for (int c = 0; c < 2; ++c)
+            for (int offset = -1; offset <= 1; ++offset) {
+                const int from = std::clamp(z + offset, 0, depth - 1);
+                const at::Tensor single =
+                    caseSlices(rules, {a.data(), b.data()}, depth, from, 1, h, w, 1)[0][c];
+                QVERIFY2(
+                    at::equal(five[z][c * 3 + offset + 1], single),
+                    qPrintable(
+                        QStringLiteral("slice %1 channel %2 offset %3").arg(z).arg(c).arg(offset)));
+            }
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                             caseSlices(rules, {a.data(), b.data()}, depth, 0, 1, h, w, 2));
+
+    // Training samples: the same stack, and the channel count recorded for the model.
+    std::vector<LabeledVolume> volumes;
+    for (const char *name : {"a", "b", "c"})
+        volumes.push_back(volumeOf(name, name, "MR"));
+    VolumeDataOptions options;
+    options.adjacentSlices = 5;
+    const TrainingData data =
+        trainingDataFromVolumes(volumes, LabelDescriptions::defaults(), options);
+    QCOMPARE(data.preprocessing.adjacentSlices, 5);
+    QCOMPARE(data.networkChannels(), 5);
+    QCOMPARE(data.preprocessing.mean.size(), std::size_t(5));
+    medseg::models::ModelConfig model;
+    fitModelToData(model, data);
+    QCOMPARE(model.in_channels, 5);
+    const TrainingSample &sample = data.train.front();
+    QCOMPARE(sample.image.size(0), std::int64_t(5));
+    const LabeledVolume &v = *std::find_if(volumes.begin(), volumes.end(), [&](const auto &c) {
+        return c.caseName == caseOfSample(sample);
+    });
+    const int k = std::stoi(sample.name.substr(sample.name.find("-slice-") + 7)) - 1;
+    const std::vector<VolumeIntensity> resolved{volumeIntensity(
+        data.preprocessing.intensity[0], v.volume->data(), v.volume->voxelCount(), false)};
+    QVERIFY(at::allclose(sample.image,
+                         caseSlices(resolved, {v.volume->data()}, 6, k, 1, 16, 20, 5)[0]));
+    QVERIFY(data.summary.find("5 adjacent slices") != std::string::npos);
+}
+
+// Issue 22, point 4: a 2.5D model trained where only the previous slice shows the answer
+// predicts it on a validation case (so prediction feeds the neighbours in training's order),
+// and the channel count reaches the model, its card and the ONNX input.
+void tst_VolumeTrainingData::aModelOfAdjacentSlicesReadsTheNeighbours()
+{
+    std::vector<LabeledVolume> volumes;
+    std::vector<std::vector<std::uint16_t>> decoys(6);
+    for (unsigned p = 0; p < 6; ++p)
+        volumes.push_back(neighbourCase("case" + std::to_string(p), 11 + p, &decoys[p]));
+    VolumeDataOptions options;
+    options.adjacentSlices = 3;
+    options.validationFraction = 0.17; // one case of six
+    const TrainingData data =
+        trainingDataFromVolumes(volumes, LabelDescriptions::defaults(), options);
+    QCOMPARE(data.validationCases.size(), std::size_t(1));
+
+    TrainingConfig config;
+    config.adjacentSlices = 3;
+    config.model.backbone = "resnet18";
+    config.model.output_stride = 8;
+    config.threads = 2;
+    config.device = "cpu";
+    config.seed = 5;
+    fitModelToData(config.model, data);
+    config.stages[0].epochs = 25;
+    config.stages[0].batchSize = 6;
+    config.stages[0].inputSize = 48;
+    config.stages[0].warmupSteps = 10;
+    QTemporaryDir run;
+    const TrainingResult result = Trainer(config, run.path().toStdString()).fit(data);
+    QVERIFY2(result.status == TrainingResult::Status::Finished, result.message.c_str());
+
+    Predictor predictor = Predictor::load(result.bestModelPath);
+    QCOMPARE(predictor.bundle().preprocessing.adjacentSlices, 3);
+    QCOMPARE(predictor.bundle().config.in_channels, 3);
+    const auto validation = std::find_if(volumes.begin(), volumes.end(), [&](const auto &v) {
+        return v.caseName == data.validationCases.front();
+    });
+    const LabeledVolume &v = *validation;
+    const std::vector<std::uint8_t> labels =
+        predictor.predictCase({v.volume->data()}, 48, 48, 12, false, 0, 12);
+    const double dice = diceOfOddSlices(labels, v.labels, 48 * 48);
+    const double decoyDice =
+        diceOfOddSlices(labels, decoys[std::size_t(validation - volumes.begin())], 48 * 48);
+    qInfo("2.5D validation case: Dice %.3f against the labels, %.3f against the decoys", dice,
+          decoyDice);
+    QVERIFY2(dice >= 0.8,
+             qPrintable(QStringLiteral("Dice %1 (decoy %2)").arg(dice).arg(decoyDice)));
+    QVERIFY2(decoyDice < 0.2, qPrintable(QStringLiteral("decoy Dice %1").arg(decoyDice)));
+    // A single 8-bit image has no neighbours: refused, not guessed.
+    const std::vector<std::uint8_t> grey(48 * 48, 0);
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, predictor.predictImage(grey.data(), 48, 48, 1));
+
+    // The model's card and the ONNX file read 3 channels, and say why.
+    const QString onnx = QDir(run.path()).filePath(QStringLiteral("model.onnx"));
+    const auto exported =
+        runCli({QStringLiteral("export"), QString::fromStdString(result.bestModelPath),
+                QStringLiteral("-o"), onnx});
+    QVERIFY2(exported.exitCode == 0 || exported.exitCode == 1, qPrintable(exported.err));
+    QFile card(QDir(run.path()).filePath(QStringLiteral("model.modelcard.json")));
+    QVERIFY2(card.open(QIODevice::ReadOnly), qPrintable(exported.out + exported.err));
+    const QJsonObject preprocessing = QJsonDocument::fromJson(card.readAll())
+                                          .object()[QStringLiteral("preprocessing")]
+                                          .toObject();
+    QCOMPARE(preprocessing[QStringLiteral("adjacent_slices")].toInt(), 3);
+    QCOMPARE(preprocessing[QStringLiteral("input_channels")].toInt(), 3);
 }
 
 void tst_VolumeTrainingData::onePatientFallsBackToSlicesAndSaysSo()

@@ -192,6 +192,7 @@ Document::Document(QObject *parent)
         options.validationFraction = m_training->validationFraction();
         options.seed = m_training->config().seed;
         options.intensity = m_training->config().intensity;
+        options.adjacentSlices = m_training->config().adjacentSlices;
         // "window": the CT window on screen (a VOI LUT of the file cannot be recorded).
         if (m_series->layout().modality == "CT" && !m_series->isVoiLutActive())
             options.ctWindow = m_series->window();

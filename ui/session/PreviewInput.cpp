@@ -30,10 +30,11 @@ torch::Tensor PreviewInput::slice(const core::Preprocessing &preprocessing, cons
     }
     if (m_resolved.size() != m_channels.size())
         return {};
-    std::vector<const float *> slices;
+    std::vector<const float *> channels;
     for (const auto &channel : m_channels)
-        slices.push_back(channel->slice(k));
-    return core::normalizedSlices(m_resolved, slices, 1, volume->height(), volume->width())
+        channels.push_back(channel->data());
+    return core::caseSlices(m_resolved, channels, volume->depth(), k, 1, volume->height(),
+                            volume->width(), preprocessing.adjacentSlices)
         .squeeze(0);
 }
 

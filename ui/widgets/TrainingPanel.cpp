@@ -333,6 +333,10 @@ QWidget *TrainingPanel::createSetupPage()
     m_intensity->setObjectName(QStringLiteral("trainingIntensity"));
     for (const std::string &choice : core::intensityChoices())
         m_intensity->addItem(QString(), QString::fromStdString(choice));
+    m_adjacentSlices = new QComboBox(page);
+    m_adjacentSlices->setObjectName(QStringLiteral("trainingAdjacentSlices"));
+    for (const int k : {1, 3, 5})
+        m_adjacentSlices->addItem(QString(), k);
 
     m_backboneLabel = new QLabel(page);
     m_binsLabel = new QLabel(page);
@@ -342,6 +346,7 @@ QWidget *TrainingPanel::createSetupPage()
     m_seedLabel = new QLabel(page);
     m_validationShareLabel = new QLabel(page);
     m_intensityLabel = new QLabel(page);
+    m_adjacentSlicesLabel = new QLabel(page);
 
     auto *form = new QFormLayout;
     form->addRow(m_backboneLabel, m_backbone);
@@ -354,6 +359,7 @@ QWidget *TrainingPanel::createSetupPage()
     form->addRow(m_seedLabel, m_seed);
     form->addRow(m_validationShareLabel, m_validationShare);
     form->addRow(m_intensityLabel, m_intensity);
+    form->addRow(m_adjacentSlicesLabel, m_adjacentSlices);
     auto *pretrained = new QHBoxLayout;
     pretrained->addWidget(m_pretrainedName, 1);
     pretrained->addWidget(m_choosePretrained);
@@ -386,6 +392,8 @@ QWidget *TrainingPanel::createSetupPage()
     connect(m_stretch, &QCheckBox::toggled, this, &TrainingPanel::applyEditorsToConfig);
     connect(m_seed, &QSpinBox::valueChanged, this, &TrainingPanel::applyEditorsToConfig);
     connect(m_intensity, &QComboBox::currentIndexChanged, this,
+            &TrainingPanel::applyEditorsToConfig);
+    connect(m_adjacentSlices, &QComboBox::currentIndexChanged, this,
             &TrainingPanel::applyEditorsToConfig);
     connect(m_validationShare, &QSpinBox::valueChanged, this,
             [this](int percent) { m_session->setValidationFraction(percent / 100.0); });
@@ -903,6 +911,12 @@ void TrainingPanel::retranslateSettingTips()
            "with their mean and deviation; MR and other channels are standardised per volume. "
            "CT window on screen trains on what you see. Applies when \"Use this project's "
            "labels\" is clicked; datasets of 8-bit images stay as they are."));
+    tip(m_adjacentSlicesLabel, m_adjacentSlices,
+        tr("2.5D: each slice goes into the network with its nearest slices above and below as "
+           "further channels, so that it sees a little of the third dimension. The model "
+           "records the number, and prediction, the live preview and export feed the same "
+           "neighbours. Applies when \"Use this project's labels\" is clicked; datasets of "
+           "8-bit images have no neighbours."));
     tip(m_seedLabel, m_seed,
         tr("The start of the random numbers (weights, augmentation, order of slices). The same "
            "seed and data give the same run; change it to see how much results vary."));
@@ -980,6 +994,12 @@ void TrainingPanel::retranslate()
                                      tr("Percentiles per volume")};
     for (int i = 0; i < m_intensity->count() && i < intensityNames.size(); ++i)
         m_intensity->setItemText(i, intensityNames[i]);
+    m_adjacentSlicesLabel->setText(tr("Slices per input"));
+    for (int i = 0; i < m_adjacentSlices->count(); ++i) {
+        const int k = m_adjacentSlices->itemData(i).toInt();
+        m_adjacentSlices->setItemText(
+            i, k == 1 ? tr("1 (2D)") : tr("%1 (2.5D: %2 above and below)").arg(k).arg(k / 2));
+    }
     // Short headers (their tool tips say the rest), so that every number fits the dock.
     m_stages->setHorizontalHeaderLabels(
         {tr("LR"), tr("Data %"), tr("Augment"), tr("Epochs"), tr("Batch"), tr("Size")});
@@ -1044,6 +1064,8 @@ void TrainingPanel::loadConfigIntoEditors()
     m_seed->setValue(int(config.seed));
     m_intensity->setCurrentIndex(
         std::max(0, m_intensity->findData(QString::fromStdString(config.intensity))));
+    m_adjacentSlices->setCurrentIndex(
+        std::max(0, m_adjacentSlices->findData(config.adjacentSlices)));
 
     m_stages->setRowCount(int(config.stages.size()));
     for (int row = 0; row < int(config.stages.size()); ++row) {
@@ -1087,6 +1109,7 @@ void TrainingPanel::applyEditorsToConfig()
     config.inputResize =
         m_stretch->isChecked() ? core::InputResize::Stretch : core::InputResize::KeepAspect;
     config.intensity = m_intensity->currentData().toString().toStdString();
+    config.adjacentSlices = m_adjacentSlices->currentData().toInt();
     config.seed = std::uint64_t(m_seed->value());
     for (int row = 0; row < m_stages->rowCount() && row < int(config.stages.size()); ++row) {
         core::StagePlan &stage = config.stages[std::size_t(row)];

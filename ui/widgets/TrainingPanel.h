@@ -121,6 +121,7 @@ private:
     QSpinBox *m_seed = nullptr;
     QSpinBox *m_validationShare = nullptr;
     QComboBox *m_intensity = nullptr;
+    QComboBox *m_adjacentSlices = nullptr;
     QLabel *m_backboneLabel = nullptr;
     QLabel *m_binsLabel = nullptr;
     QLabel *m_strideLabel = nullptr;
@@ -129,6 +130,7 @@ private:
     QLabel *m_seedLabel = nullptr;
     QLabel *m_validationShareLabel = nullptr;
     QLabel *m_intensityLabel = nullptr;
+    QLabel *m_adjacentSlicesLabel = nullptr;
 
     // Progress page.
     QProgressBar *m_stageProgress = nullptr;
