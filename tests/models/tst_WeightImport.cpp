@@ -6,6 +6,8 @@
 #include "models/Registry.h"
 #include "models/WeightImport.h"
 
+#include <caffe2/serialize/inline_container.h>
+
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -298,6 +300,54 @@ private Q_SLOTS:
             QFAIL("no exception");
         } catch (const std::runtime_error &e) {
             QVERIFY2(QString::fromUtf8(e.what()).contains(reason), e.what());
+        }
+    }
+
+    // Issue 24: a pickle nesting lists, tuples or dicts 100,000 levels deep crashed
+    // `medseg import-weights` (freeing the chain recursed until the stack overflowed); it is
+    // refused at 100 levels with the reason.
+    void refusesDeeplyNestedPickles_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("lists") << "lists";
+        QTest::newRow("tuples") << "tuples";
+        QTest::newRow("dicts") << "dicts";
+    }
+    void refusesDeeplyNestedPickles()
+    {
+        QFETCH(QString, kind);
+        constexpr int depth = 100000;
+        QByteArray pickle("\x80\x02", 2); // PROTO 2
+        if (kind == QLatin1String("lists")) {
+            // `depth` empty lists, then each APPENDed into the one below it: [[[...]]].
+            pickle += QByteArray(depth + 1, ']');
+            pickle += QByteArray(depth, 'a');
+        } else if (kind == QLatin1String("tuples")) {
+            pickle += ']';                           // the innermost object
+            pickle += QByteArray(depth, char(0x85)); // TUPLE1: (x,)
+        } else {
+            pickle += ']';
+            // {"k": x}: EMPTY_DICT and the key go below x with MARK-free SETITEM: build
+            // `depth` dicts and keys first, then the innermost object, then the SETITEMs.
+            pickle.truncate(2);
+            for (int i = 0; i < depth; ++i)
+                pickle += QByteArray("}X\x01\x00\x00\x00k", 7);
+            pickle += ']';
+            pickle += QByteArray(depth, 's');
+        }
+        pickle += '.'; // STOP
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("deep.pth")).toStdString();
+        {
+            caffe2::serialize::PyTorchStreamWriter writer(path);
+            writer.writeRecord("data.pkl", pickle.constData(), std::size_t(pickle.size()));
+            writer.writeEndOfFile();
+        }
+        try {
+            readStateDict(path);
+            QFAIL("a deeply nested pickle was read");
+        } catch (const std::runtime_error &e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("levels deep")), e.what());
         }
     }
 };

@@ -8,6 +8,7 @@
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
+#include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include <algorithm>
@@ -376,6 +377,8 @@ void FrameDecoder::decode(int frame, float *out)
         if (status.bad())
             throw std::runtime_error(std::string("cannot size the frame: ") + status.text());
         m_buffer.resize(std::size_t(frameSize) + 2);
+        if (m_transferSyntaxUid == UID_RLELosslessTransferSyntax)
+            checkRleHeader(frame);
         Uint32 fragment = frame == m_nextFrame ? m_nextFragment : 0;
         OFString decodedModel;
         status =
@@ -410,6 +413,46 @@ void FrameDecoder::decode(int frame, float *out)
         convertFrame(reinterpret_cast<const std::uint32_t *>(m_buffer.data()), m_format, model,
                      planar, native, rescale, palette, out);
         break;
+    }
+}
+
+void FrameDecoder::checkRleHeader(int frame)
+{
+    DcmPixelSequence *sequence = nullptr;
+    if (m_pixelData->getEncapsulatedRepresentation(m_dataset.getOriginalXfer(), nullptr, sequence)
+            .bad() ||
+        !sequence || sequence->card() < 2)
+        throw std::runtime_error("the RLE-compressed pixel data hold no fragments");
+    // PS3.5 A.4.2: each frame is one fragment, after the Basic Offset Table (item 0).
+    const unsigned long fragments = sequence->card() - 1;
+    if (fragments != static_cast<unsigned long>(m_format.frames))
+        throw std::runtime_error("the RLE-compressed pixel data hold " + std::to_string(fragments) +
+                                 " fragments for " + std::to_string(m_format.frames) +
+                                 " frames (the standard asks for one per frame)");
+    DcmPixelItem *item = nullptr;
+    Uint8 *bytes = nullptr;
+    if (sequence->getItem(item, Uint32(frame) + 1).bad() || !item ||
+        item->getUint8Array(bytes).bad() || !bytes)
+        throw std::runtime_error("cannot read the RLE fragment of frame " + std::to_string(frame));
+    const std::uint64_t length = item->getLength();
+    const std::string where = "the RLE segment header of frame " + std::to_string(frame) + " ";
+    if (length < 64)
+        throw std::runtime_error(where + "is cut short (" + std::to_string(length) + " bytes)");
+    // A segment per byte of each sample: 2 for 16-bit grey, 3 for 8-bit RGB.
+    const std::uint32_t expected =
+        std::uint32_t(m_format.samplesPerPixel) * std::uint32_t((m_format.bitsAllocated + 7) / 8);
+    const std::uint32_t segments = littleEndian32(bytes);
+    if (segments != expected)
+        throw std::runtime_error(where + "is damaged: it lists " + std::to_string(segments) +
+                                 " segments where the image needs " + std::to_string(expected));
+    std::uint64_t previous = 0;
+    for (std::uint32_t s = 0; s < segments; ++s) {
+        const std::uint64_t offset = littleEndian32(bytes + 4 * (s + 1));
+        if ((s == 0 && offset != 64) || (s > 0 && offset <= previous) || offset >= length)
+            throw std::runtime_error(where + "is damaged: segment " + std::to_string(s + 1) +
+                                     " starts at byte " + std::to_string(offset) +
+                                     " of a fragment of " + std::to_string(length) + " bytes");
+        previous = offset;
     }
 }
 

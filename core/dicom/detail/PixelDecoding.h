@@ -67,6 +67,9 @@ public:
 private:
     void decodeJpeg2000(int frame, float *out, const Rescale &rescale);
     std::vector<std::uint8_t> jpeg2000Fragments(int frame);
+    // Throws when the RLE segment header of `frame` does not fit its fragment (DCMTK's decoder
+    // reads wherever the offsets point).
+    void checkRleHeader(int frame);
 
     DcmDataset &m_dataset;
     std::string m_transferSyntaxUid;
