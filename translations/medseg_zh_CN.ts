@@ -423,6 +423,18 @@
         <source>this model reads %1 adjacent slices (2.5D), which the single images of a VOC dataset (--data) do not have: export it without --data and check it with --check-image, or export int8 from the workstation, which calibrates on the project&apos;s volumes.</source>
         <translation>此模型读取 %1 张相邻切片（2.5D），而 VOC 数据集（--data）的单张图像没有相邻切片：请不带 --data 导出并用 --check-image 检查，或在工作站中导出 int8（它用项目的体数据校准）。</translation>
     </message>
+    <message>
+        <source>Input check: %1 (give --check-image FILE or --data DIR to run it).
+</source>
+        <translation>输入检查：%1（给出 --check-image FILE 或 --data DIR 以运行它）。
+</translation>
+    </message>
+    <message>
+        <source>Validation passed for the checks that ran; the input check did not run.
+</source>
+        <translation>已运行的检查均通过；输入检查未运行。
+</translation>
+    </message>
 </context>
 <context>
     <name>ImportWeightsCommand</name>

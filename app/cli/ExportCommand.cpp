@@ -215,18 +215,26 @@ public:
                               QString::fromStdString(report.inputStatus)));
             return ExitFailure;
         }
-        printOut(tr("Input check (%1): %2, largest difference %3 over %n slice(s).\n", nullptr,
-                    report.inputSlices)
-                     .arg(QString::fromStdString(report.inputSource),
-                          QString::fromStdString(report.inputStatus))
-                     .arg(report.inputMaxAbsDiff));
+        const bool inputChecked = report.inputSlices > 0;
+        if (inputChecked)
+            printOut(tr("Input check (%1): %2, largest difference %3 over %n slice(s).\n", nullptr,
+                        report.inputSlices)
+                         .arg(QString::fromStdString(report.inputSource),
+                              QString::fromStdString(report.inputStatus))
+                         .arg(report.inputMaxAbsDiff));
+        else
+            printOut(tr("Input check: %1 (give --check-image FILE or --data DIR to run it).\n")
+                         .arg(QString::fromStdString(report.inputStatus)));
         if (!report.verified()) {
             printOut(written + tr("NOT VERIFIED: the exported model could not be run to compare "
                                   "it with the trained network (%1).\n")
                                    .arg(QString::fromStdString(report.notVerifiedReason())));
             return ExitOk;
         }
-        printOut(written + tr("Validation passed: every check ran and passed.\n"));
+        printOut(written + (inputChecked
+                                ? tr("Validation passed: every check ran and passed.\n")
+                                : tr("Validation passed for the checks that ran; the input check "
+                                     "did not run.\n")));
         return ExitOk;
     }
 

@@ -361,7 +361,11 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
     const bool channelsLast = useCuda && config.channelsLast;
     const auto memoryFormat =
         channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
-    report(RunStarted{useCuda, threads, autocast ? (fp16 ? "fp16" : "bf16") : ""});
+    MedicalLossOptions lossOptions = config.loss;
+    if (config.classWeightsFromData && lossOptions.focal.classWeights.empty())
+        lossOptions.focal.classWeights = classWeightsFromMasks(data.train, data.classCount());
+    report(RunStarted{useCuda, threads, autocast ? (fp16 ? "fp16" : "bf16") : "",
+                      lossOptions.focal.classWeights});
 
     model->to(device);
     if (channelsLast)
@@ -371,9 +375,6 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
     for (const auto &item : model->named_parameters(true))
         namedParameters.emplace_back(item.key(), item.value());
 
-    MedicalLossOptions lossOptions = config.loss;
-    if (config.classWeightsFromData && lossOptions.focal.classWeights.empty())
-        lossOptions.focal.classWeights = classWeightsFromMasks(data.train, data.classCount());
     const int ignoreIndex = lossOptions.dice.ignoreIndex;
 
     const auto augmentationFor = [&](AugmentationLevel level) {

@@ -16,6 +16,12 @@ std::string describe(const TrainingEvent &event)
                             << " threads";
                        if (!e.mixedPrecision.empty())
                            line << ", mixed precision " << e.mixedPrecision;
+                       if (!e.classWeights.empty()) {
+                           line << "; class weights of the focal loss (rarer classes weigh "
+                                   "more):";
+                           for (const double weight : e.classWeights)
+                               line << ' ' << weight;
+                       }
                    },
                    [&](const RunResumed &e) {
                        line << "resuming from " << e.checkpoint << " at step " << e.step;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace medseg::core {
 
@@ -14,6 +15,9 @@ struct RunStarted
     bool cuda = false;
     int threads = 0;
     std::string mixedPrecision; // "fp16", "bf16", or empty for full precision
+    // The focal term's weight per class (inverse pixel frequency in the training slices,
+    // clipped, TrainingConfig::classWeightsFromData, or the config's own); empty: all 1.
+    std::vector<double> classWeights;
 };
 
 struct RunResumed
