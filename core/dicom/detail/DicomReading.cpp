@@ -1,6 +1,7 @@
 #include "core/dicom/detail/DicomReading.h"
 
 #include "core/dicom/DicomCodecs.h"
+#include "core/dicom/detail/NestingScan.h"
 
 #include <dcmtk/dcmdata/dcdatset.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -136,6 +137,12 @@ DicomRead readDicom(const std::string &path, std::uint32_t maxReadLength, bool c
                                           : "not a DICOM file (no DICM prefix and no data set)";
             return result;
         }
+    }
+
+    if (std::string problem = nestingProblem(path, hasPreamble ? 132 : junk, hasPreamble);
+        !problem.empty()) {
+        result.error = problem;
+        return result;
     }
 
     auto file = std::make_unique<DcmFileFormat>();
