@@ -539,36 +539,24 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
 
     auto lastSave = Clock::now();
     const auto fitStarted = Clock::now();
-    auto epochStarted = fitStarted, firstEpochStarted = fitStarted, lastFit = fitStarted;
-    int epochsThisSession = 0, epochsAtLastFit = 0, fits = 0;
+    auto epochStarted = fitStarted;
+    int fits = 0;
     bool budgetReached = false;
     double stepSecondsAverage = 0; // recent steps, for the images per second shown
     double validationSecondsAverage = 0;
-    // For the ETA, means since the session started or the plan was last fitted to the budget:
-    // a step, and what an epoch takes besides its steps (validation, saving the best model).
-    double sessionStepSeconds = 0, epochStepSeconds = 0, overheadSeconds = 0;
-    std::int64_t sessionSteps = 0;
-    int overheadEpochs = 0;
-    double stepMean = 0, overheadMean = 0; // of the previous window, until this one has data
-    const auto restartEtaWindow = [&]() {
-        sessionStepSeconds = overheadSeconds = 0;
-        sessionSteps = 0;
-        overheadEpochs = 0;
-    };
+    // Medians of this session's epochs since the plan was last fitted: the ETA and the budget.
+    RunPace pace;
     // In a run with a time budget: the current and later stages get the epochs that fit what
-    // is left of the budget at the pace of the epochs since the last fit (the CLI's plan came
-    // from a few trial steps). Fitted early (in the from-scratch plan's warm-up) and once more
-    // halfway, the learning-rate schedule follows the new length without a noticeable jump.
-    const auto fitEpochsToBudget = [&](double epochSeconds, double validationSeconds,
-                                       double elapsedSeconds) {
+    // is left of the budget at the pace since the last fit (the CLI's plan came from a few
+    // trial steps). Fitted early (in the from-scratch plan's warm-up) and once more halfway,
+    // the learning-rate schedule follows the new length without a noticeable jump.
+    const auto fitEpochsToBudget = [&](double elapsedSeconds) {
         std::vector<std::int64_t> steps;
         for (const StageLayout &layout : layouts)
             steps.push_back(layout.stepsPerEpoch);
-        const double stepSeconds =
-            std::max(0.0, epochSeconds - validationSeconds) / double(steps[std::size_t(pos.stage)]);
-        const int epochs =
-            refitEpochs(steps, pos.stage, pos.epoch + 1, stepSeconds, validationSeconds,
-                        config.timeBudgetSeconds - elapsedSeconds);
+        const double overhead = pace.overheadSeconds(validationSecondsAverage);
+        const int epochs = refitEpochs(steps, pos.stage, pos.epoch + 1, pace.stepSeconds(),
+                                       overhead, config.timeBudgetSeconds - elapsedSeconds);
         totalSteps = 0;
         for (std::size_t s = 0; s < m_config.stages.size(); ++s) {
             if (int(s) >= pos.stage)
@@ -578,7 +566,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         AtomicFile::writeAll((runDir / "config.json").string(),
                              runConfigJson(config, preprocessingJson(data.preprocessing),
                                            data.trainCases, data.validationCases));
-        report(EpochsFitted{epochs, epochSeconds, config.timeBudgetSeconds});
+        report(EpochsFitted{epochs, pace.epochSeconds(), config.timeBudgetSeconds});
     };
     // The epochs after the current one, over every stage (the ETA includes their validation).
     const auto epochsAfterCurrent = [&]() {
@@ -588,13 +576,8 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         return std::max<std::int64_t>(0, epochs);
     };
     const auto etaSeconds = [&]() {
-        if (sessionSteps > 0)
-            stepMean = sessionStepSeconds / double(sessionSteps);
-        if (overheadEpochs > 0)
-            overheadMean = overheadSeconds / overheadEpochs;
-        return double(std::max<std::int64_t>(0, totalSteps - pos.globalStep)) * stepMean +
-               double(epochsAfterCurrent() + 1) *
-                   (overheadMean > 0 ? overheadMean : validationSecondsAverage);
+        return double(std::max<std::int64_t>(0, totalSteps - pos.globalStep)) * pace.stepSeconds() +
+               double(epochsAfterCurrent() + 1) * pace.overheadSeconds(validationSecondsAverage);
     };
     for (; pos.stage < int(config.stages.size()) && !budgetReached; ++pos.stage) {
         currentStage = pos.stage;
@@ -719,9 +702,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                     std::chrono::duration<double>(Clock::now() - started).count();
                 stepSecondsAverage =
                     stepSecondsAverage == 0 ? seconds : 0.9 * stepSecondsAverage + 0.1 * seconds;
-                sessionStepSeconds += seconds;
-                epochStepSeconds += seconds;
-                ++sessionSteps;
+                pace.addStep(seconds);
                 TrainingProgress progress;
                 progress.stage = pos.stage;
                 progress.stageCount = int(config.stages.size());
@@ -866,10 +847,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
             pos.stepInEpoch = 0;
             pos.epochLossSum = 0;
             pos.epochLossCount = 0;
-            overheadSeconds += std::chrono::duration<double>(Clock::now() - epochStarted).count() -
-                               epochStepSeconds;
-            epochStepSeconds = 0;
-            ++overheadEpochs;
+            pace.endEpoch(std::chrono::duration<double>(Clock::now() - epochStarted).count());
             const bool earlyStop = plan.earlyStoppingPatience > 0 &&
                                    pos.epochsWithoutImprovement >= plan.earlyStoppingPatience;
             if (earlyStop) {
@@ -881,33 +859,21 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
             // halfway, the epochs are fitted to it at the pace since the last fit; in between
             // and after, the run stops when another epoch would overrun it.
             if (config.timeBudgetSeconds > 0) {
-                const auto now = Clock::now();
-                if (++epochsThisSession == 1)
-                    firstEpochStarted = lastFit = epochStarted;
-                const double sinceStart = std::chrono::duration<double>(now - fitStarted).count();
+                const double elapsed =
+                    std::chrono::duration<double>(Clock::now() - fitStarted).count();
                 if (!result.resumed && fits < 2 &&
-                    sinceStart >= (fits == 0 ? 0.1 : 0.5) * config.timeBudgetSeconds) {
-                    const double paced = std::chrono::duration<double>(now - lastFit).count() /
-                                         double(epochsThisSession - epochsAtLastFit);
-                    fitEpochsToBudget(paced, validationSecondsAverage, sinceStart);
+                    elapsed >= (fits == 0 ? 0.1 : 0.5) * config.timeBudgetSeconds) {
+                    fitEpochsToBudget(elapsed);
                     ++fits;
-                    restartEtaWindow();
-                    lastFit = now;
-                    epochsAtLastFit = epochsThisSession;
+                    pace.restart();
                     if (pos.epoch + 1 < plan.epochs)
                         continue;
                 }
-                const double elapsed = std::chrono::duration<double>(now - fitStarted).count();
-                const double epochSeconds =
-                    epochsThisSession > epochsAtLastFit
-                        ? std::chrono::duration<double>(now - lastFit).count() /
-                              double(epochsThisSession - epochsAtLastFit)
-                        : std::chrono::duration<double>(now - firstEpochStarted).count() /
-                              double(epochsThisSession);
                 // Finishing predicts the validation slices twice, but without the saves an
                 // epoch's validation may include: one validation's time, and 5% of slack.
-                if (epochsAfterCurrent() > 0 && elapsed + epochSeconds + validationSecondsAverage >
-                                                    1.05 * config.timeBudgetSeconds) {
+                if (epochsAfterCurrent() > 0 &&
+                    elapsed + pace.epochSeconds() + validationSecondsAverage >
+                        1.05 * config.timeBudgetSeconds) {
                     report(TimeBudgetReached{elapsed, config.timeBudgetSeconds, pos.stage + 1,
                                              pos.epoch + 1});
                     budgetReached = true;

@@ -350,6 +350,67 @@ TimePlan planEpochs(const TrainingConfig &config, std::int64_t trainSlices, std:
     return plan;
 }
 
+double RunPace::median(std::vector<double> values)
+{
+    if (values.empty())
+        return 0;
+    const auto middle = values.begin() + std::ptrdiff_t(values.size() / 2);
+    std::nth_element(values.begin(), middle, values.end());
+    return *middle;
+}
+
+void RunPace::addStep(double seconds)
+{
+    m_stepsSeconds += seconds;
+    ++m_steps;
+}
+
+void RunPace::endEpoch(double epochSeconds)
+{
+    if (m_steps > 0)
+        m_window.push_back(
+            {m_stepsSeconds / m_steps, std::max(0.0, epochSeconds - m_stepsSeconds), epochSeconds});
+    m_stepsSeconds = 0;
+    m_steps = 0;
+}
+
+void RunPace::restart()
+{
+    if (!m_window.empty())
+        m_previous = {stepSeconds(), overheadSeconds(0), epochSeconds()};
+    m_window.clear();
+}
+
+double RunPace::stepSeconds() const
+{
+    std::vector<double> steps;
+    for (const Epoch &e : m_window)
+        steps.push_back(e.step);
+    if (!steps.empty())
+        return median(steps);
+    if (m_previous.step > 0)
+        return m_previous.step;
+    return m_steps > 0 ? m_stepsSeconds / m_steps : 0;
+}
+
+double RunPace::overheadSeconds(double fallback) const
+{
+    std::vector<double> overheads;
+    for (const Epoch &e : m_window)
+        overheads.push_back(e.overhead);
+    if (!overheads.empty())
+        return median(overheads);
+    return m_previous.total > 0 ? m_previous.overhead : fallback;
+}
+
+double RunPace::epochSeconds() const
+{
+    std::vector<double> totals;
+    for (const Epoch &e : m_window)
+        totals.push_back(e.total);
+    return totals.empty() ? m_previous.total : median(totals);
+}
+
 int refitEpochs(const std::vector<std::int64_t> &stepsPerEpoch, int stage, int epochsDone,
                 double stepSeconds, double validationSeconds, double secondsLeft)
 {

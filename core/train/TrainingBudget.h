@@ -79,6 +79,35 @@ TimePlan planEpochs(const TrainingConfig &config, std::int64_t trainSlices, std:
                     const StepCost &cost, double budgetSeconds, double spentSeconds);
 // Every stage's epochs, and the budget the trainer keeps to (TrainingConfig::timeBudgetSeconds).
 void apply(const TimePlan &plan, TrainingConfig &config);
+// The pace of a run, for its ETA and its time budget: per epoch, the time of a step and of the
+// rest (validation, saving the best model), since the plan was last fitted. Medians, so that an
+// epoch the machine slowed down (or one that saved a model) does not move them.
+class RunPace
+{
+public:
+    void addStep(double seconds);       // a training step of the current epoch
+    void endEpoch(double epochSeconds); // the whole epoch, its steps included
+    // A new window (after the plan was refitted); its medians stand in until it has an epoch.
+    void restart();
+    int epochs() const { return int(m_window.size()); }
+    double stepSeconds() const;                    // 0 before any step
+    double overheadSeconds(double fallback) const; // `fallback` before any epoch
+    double epochSeconds() const;                   // 0 before any epoch
+
+private:
+    struct Epoch
+    {
+        double step = 0;
+        double overhead = 0;
+        double total = 0;
+    };
+    static double median(std::vector<double> values);
+    std::vector<Epoch> m_window;
+    Epoch m_previous;          // the last window's medians
+    double m_stepsSeconds = 0; // of the current epoch
+    int m_steps = 0;
+};
+
 // During a run with a budget, at the pace measured so far: the epochs of the current stage and
 // of every later one (all the same number) that fit `secondsLeft`, keeping time for finishing
 // (two validations). `epochsDone` epochs of the current stage are behind; the result is at

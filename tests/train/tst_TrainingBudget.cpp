@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <stdexcept>
 
 using namespace medseg::core;
@@ -64,6 +65,7 @@ private Q_SLOTS:
     void plannedEpochsFitTheBudget();
     void stagesAreCountedAsTheTrainerLaysThemOut();
     void aBudgetTooShortForOneEpochIsRefused();
+    void thePaceIgnoresOneSlowEpoch();
     void aRealOneMinuteBudgetEndsOnTime();
     void aBudgetTooShortIsRefusedBeforeAnythingIsWritten();
 
@@ -176,6 +178,35 @@ void TestTrainingBudget::aBudgetTooShortForOneEpochIsRefused()
     }
 }
 
+// The ETA and the refits use medians since the last fit: one epoch the machine slowed (or that
+// saved a model) does not move them; after a refit the last window's pace stands in.
+void TestTrainingBudget::thePaceIgnoresOneSlowEpoch()
+{
+    RunPace pace;
+    QCOMPARE(pace.overheadSeconds(0.7), 0.7); // nothing measured yet
+    pace.addStep(0.5);
+    QCOMPARE(pace.stepSeconds(), 0.5); // the current epoch's steps until one ends
+    for (int epoch = 0; epoch < 5; ++epoch) {
+        for (int step = 0; step < 4; ++step)
+            pace.addStep(epoch == 3 ? 1.5 : 0.5); // epoch 4 runs three times slower
+        pace.endEpoch(epoch == 3 ? 7.0 : 2.5);
+    }
+    QCOMPARE(pace.epochs(), 5);
+    QCOMPARE(pace.stepSeconds(), 0.5);
+    QCOMPARE(pace.overheadSeconds(0), 0.5);
+    QCOMPARE(pace.epochSeconds(), 2.5);
+    pace.restart();
+    QCOMPARE(pace.epochs(), 0);
+    QCOMPARE(pace.epochSeconds(), 2.5);
+    QCOMPARE(pace.overheadSeconds(9.0), 0.5);
+
+    // Refitting: 10 steps of 0.5 s and 1 s besides per epoch, 3 epochs done, 40 s left
+    // (2 s kept to finish): 3 + floor(38 / 6) = 9 epochs in all.
+    QCOMPARE(refitEpochs({10}, 0, 3, 0.5, 1.0, 40.0), 9);
+    // Never fewer than the epochs done.
+    QCOMPARE(refitEpochs({10}, 0, 3, 0.5, 1.0, 1.0), 3);
+}
+
 namespace {
 
 QStringList smallRun(const QString &dataset, const QString &runDir, const QString &minutes)
@@ -184,7 +215,7 @@ QStringList smallRun(const QString &dataset, const QString &runDir, const QStrin
             QStringLiteral("--minutes"),       minutes,
             QStringLiteral("--run-dir"),       runDir,
             QStringLiteral("--backbone"),      QStringLiteral("resnet18"),
-            QStringLiteral("--input-size"),    QStringLiteral("64"),
+            QStringLiteral("--input-size"),    QStringLiteral("160"),
             QStringLiteral("--output-stride"), QStringLiteral("16"),
             QStringLiteral("--threads"),       QStringLiteral("2"),
             QStringLiteral("--device"),        QStringLiteral("cpu")};
@@ -200,7 +231,7 @@ QString TestTrainingBudget::demoDataset()
     const QString demo = m_dir.filePath(QStringLiteral("demo"));
     auto result = medseg::testing::runCli({QStringLiteral("make-demo"), demo,
                                            QStringLiteral("--patients"), QStringLiteral("3"),
-                                           QStringLiteral("--slices"), QStringLiteral("6"),
+                                           QStringLiteral("--slices"), QStringLiteral("16"),
                                            QStringLiteral("--size"), QStringLiteral("64")});
     if (result.exitCode != 0)
         qFatal("make-demo failed: %s", qPrintable(result.err));
@@ -250,8 +281,9 @@ void TestTrainingBudget::aRealOneMinuteBudgetEndsOnTime()
     QCOMPARE(config[QStringLiteral("stages")].toArray().at(0)[QStringLiteral("epochs")].toInt(),
              fittedEpochs.toInt());
 
-    // The ETA two thirds into the run (after the trainer fitted the plan to its pace, at a
-    // tenth of the budget and halfway) against the time the run then took.
+    // The ETA in the second half of the run (after the trainer fitted the plan to its pace at a
+    // tenth of the budget and halfway) against the time the run then took: the median error of
+    // every step's ETA there (one epoch slowed by the machine moves a few, not the median).
     QFile metricsFile(QDir(runDir).filePath(QStringLiteral("metrics.jsonl")));
     QVERIFY(metricsFile.open(QIODevice::ReadOnly));
     std::vector<QJsonObject> steps;
@@ -263,12 +295,21 @@ void TestTrainingBudget::aRealOneMinuteBudgetEndsOnTime()
         if (record[QStringLiteral("type")].toString() == QLatin1String("epoch"))
             ended = record[QStringLiteral("elapsed_seconds")].toDouble();
     }
-    QVERIFY(steps.size() > 10);
-    const QJsonObject &half = steps[steps.size() * 2 / 3];
-    const double actual = ended - half[QStringLiteral("elapsed_seconds")].toDouble();
-    const double eta = half[QStringLiteral("eta_seconds")].toDouble();
-    QVERIFY2(qAbs(eta - actual) <= 0.15 * actual,
-             qPrintable(QStringLiteral("ETA %1 s, took %2 s").arg(eta).arg(actual)));
+    std::vector<double> errors;
+    for (const QJsonObject &step : steps) {
+        const double at = step[QStringLiteral("elapsed_seconds")].toDouble();
+        const double actual = ended - at;
+        if (at >= 0.55 * ended && actual > 5.0)
+            errors.push_back(qAbs(step[QStringLiteral("eta_seconds")].toDouble() - actual) /
+                             actual);
+    }
+    QVERIFY2(errors.size() >= 5, qPrintable(QString::number(errors.size())));
+    std::nth_element(errors.begin(), errors.begin() + std::ptrdiff_t(errors.size() / 2),
+                     errors.end());
+    const double median = errors[errors.size() / 2];
+    qInfo("ETA in the second half: median error %.1f%% over %zu steps; the run took %.1f s",
+          100.0 * median, errors.size(), seconds);
+    QVERIFY2(median <= 0.15, qPrintable(QStringLiteral("median ETA error %1").arg(median)));
 }
 
 // Bad input: a budget too short for one epoch is refused before training starts, and the run
