@@ -39,7 +39,7 @@ if [ $headless -eq 1 ]; then
     # The from-scratch plan (no pretrained weights: one stage) for three minutes, reading the
     # data included: input size, output stride (8 at the slices' 128 pixels) and batch are
     # chosen from the data and from steps measured on this machine, and the epochs fitted to
-    # the time (about 25 on 2 cores: best mean foreground Dice about 0.85 on the demo's
+    # the time (about 23 on 2 cores: best mean foreground Dice 0.84-0.85 on the demo's
     # validation patient).
     run=$(dirname "$demo")/demo-run
     out=$(dirname "$demo")/demo-output
