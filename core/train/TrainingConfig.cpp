@@ -7,8 +7,10 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <set>
 #include <stdexcept>
+#include <type_traits>
 
 namespace medseg::core {
 
@@ -211,6 +213,21 @@ public:
         const auto it = m_object.find(key);
         if (it == m_object.end())
             return;
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+            // get<int>() of 2^63 wraps (epochs became 0): whole numbers must fit the field.
+            if (it->is_number_float())
+                fail(childPath(key), "must be a whole number (not " + it->dump() + ")");
+            if (it->is_number_integer()) {
+                const bool fits =
+                    it->is_number_unsigned()
+                        ? it->template get<std::uint64_t>() <=
+                              std::uint64_t(std::numeric_limits<T>::max())
+                        : std::is_signed_v<T> && it->template get<std::int64_t>() >=
+                                                     std::int64_t(std::numeric_limits<T>::min());
+                if (!fits)
+                    fail(childPath(key), "is out of range (" + it->dump() + ")");
+            }
+        }
         try {
             value = it->template get<T>();
         } catch (const json::exception &) {
@@ -454,6 +471,8 @@ TrainingConfig trainingConfigFromJson(const std::string &text, const std::string
 
 void validate(const TrainingConfig &config)
 {
+    // Beyond these a run cannot be meant: a typo, or a file made to exhaust the machine.
+    constexpr int MaxThreads = 1024, MaxEpochs = 1000000, MaxBatch = 4096, MaxInputSize = 8192;
     auto fail = [](const std::string &what) {
         throw std::runtime_error(what);
     };
@@ -472,12 +491,12 @@ void validate(const TrainingConfig &config)
             fail(where + "learning_rate must be a positive number");
         if (!(s.dataFraction > 0 && s.dataFraction <= 1))
             fail(where + "data_fraction must be in (0, 1]");
-        if (s.epochs < 0)
-            fail(where + "epochs must not be negative");
-        if (s.batchSize < 1)
-            fail(where + "batch_size must be at least 1");
-        if (s.inputSize < 8)
-            fail(where + "input_size must be at least 8");
+        if (s.epochs < 0 || s.epochs > MaxEpochs)
+            fail(where + "epochs must be 0 to " + std::to_string(MaxEpochs));
+        if (s.batchSize < 1 || s.batchSize > MaxBatch)
+            fail(where + "batch_size must be 1 to " + std::to_string(MaxBatch));
+        if (s.inputSize < 8 || s.inputSize > MaxInputSize)
+            fail(where + "input_size must be 8 to " + std::to_string(MaxInputSize));
         if (!(s.weightDecay >= 0))
             fail(where + "weight_decay must not be negative");
         if (s.schedule != "poly" && s.schedule != "cosine")
@@ -489,8 +508,9 @@ void validate(const TrainingConfig &config)
         fail("device must be 'auto', 'cpu' or 'cuda'");
     if (config.amp != "auto" && config.amp != "off" && config.amp != "bf16" && config.amp != "fp16")
         fail("amp must be 'auto', 'off', 'bf16' or 'fp16'");
-    if (config.threads < 0)
-        fail("threads must not be negative");
+    if (config.threads < 0 || config.threads > MaxThreads)
+        fail("threads must be 0 (all cores) to " + std::to_string(MaxThreads) + ", not " +
+             std::to_string(config.threads));
     if (config.adjacentSlices != 1 && config.adjacentSlices != 3 && config.adjacentSlices != 5)
         fail("adjacent_slices must be 1, 3 or 5");
     if (!(config.timeBudgetSeconds >= 0) || !std::isfinite(config.timeBudgetSeconds))

@@ -139,6 +139,18 @@ void TestTrainingConfig::badKeysAreNamed_data()
                                << "learning_rate";
     QTest::newRow("not json") << "{nope"
                               << "not valid JSON";
+    // Issue 24: 2^63 epochs wrapped to 0 (a run that trained nothing and exited 0), a million
+    // threads were started, and out-of-range numbers were called negative.
+    QTest::newRow("epochs 2^63") << R"({"stages": [{"epochs": 9223372036854775808}]})"
+                                 << "'stages[0].epochs' is out of range";
+    QTest::newRow("negative seed") << R"({"seed": -1})"
+                                   << "'seed' is out of range";
+    QTest::newRow("fractional batch") << R"({"stages": [{"batch_size": 2.5}]})"
+                                      << "must be a whole number";
+    QTest::newRow("a million threads") << R"({"threads": 1000000})"
+                                       << "threads must be 0 (all cores) to 1024";
+    QTest::newRow("huge input") << R"({"stages": [{"input_size": 100000}]})"
+                                << "input_size must be 8 to 8192";
 }
 
 void TestTrainingConfig::badKeysAreNamed()
