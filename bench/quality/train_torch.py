@@ -48,6 +48,8 @@ from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 import pspnet_reference  # noqa: E402  (bench/pspnet_reference.py)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from t1head import voc_palette  # noqa: E402  (core/dataset's VOC palette, written once)
 
 IGNORE_INDEX = 255
 MASK64 = (1 << 64) - 1
@@ -150,17 +152,6 @@ def learning_rate_at(step, total_steps):
 
 # ---- the VOC dataset (core/dataset/VocReader.cpp, core/train/VocTrainingData.cpp) ------------
 
-def voc_palette():
-    palette = []
-    for index in range(256):
-        c, colour = index, [0, 0, 0]
-        for shift in range(7, -1, -1):
-            for channel in range(3):
-                colour[channel] |= ((c >> channel) & 1) << shift
-            c >>= 3
-        palette.append(tuple(colour))
-    return palette
-
 
 def read_lines(path):
     with open(path, encoding="utf-8") as f:
@@ -175,7 +166,7 @@ def read_class_table(root):
         with open(os.path.join(root, "labels.json"), encoding="utf-8") as f:
             labels = json.load(f)["labels"]
         return {int(c["index"]): (c["name"], tuple(c["color"])) for c in labels}, masks
-    palette = voc_palette()
+    palette = [tuple(colour) for colour in voc_palette()]
     if os.path.exists(os.path.join(root, "labelmap.txt")):
         lines = [line for line in read_lines(os.path.join(root, "labelmap.txt"))
                  if line and not line.startswith("#")]

@@ -17,8 +17,6 @@
 #include <mutex>
 #include <stdexcept>
 
-#include <unistd.h>
-
 namespace medseg::core {
 namespace {
 
@@ -503,8 +501,7 @@ void SeriesLoader::prepare()
     // Each file was checked against the memory alone; together they may still not fit.
     const double bytes =
         4.0 * double(width) * double(height) * double(m_layout.slices.size()) * double(components);
-    const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
-    if (pages > 0 && pageSize > 0 && bytes > double(pages) * double(pageSize))
+    if (bytes > double(detail::physicalMemoryBytes()))
         throw std::runtime_error("the series needs " + std::to_string(std::uint64_t(bytes / 1e9)) +
                                  " GB of memory to open (" +
                                  std::to_string(m_layout.slices.size()) + " slices of " +

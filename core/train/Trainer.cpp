@@ -336,9 +336,13 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
 
     const fs::path runDir(m_runDir);
     fs::create_directories(runDir / "checkpoints");
-    AtomicFile::writeAll((runDir / "config.json").string(),
-                         runConfigJson(config, preprocessingJson(data.preprocessing),
-                                       data.trainCases, data.validationCases));
+    // Written again when a time budget refits the epochs.
+    const auto writeRunConfig = [&]() {
+        AtomicFile::writeAll((runDir / "config.json").string(),
+                             runConfigJson(config, preprocessingJson(data.preprocessing),
+                                           data.trainCases, data.validationCases));
+    };
+    writeRunConfig();
 
     // Environment: threads, determinism, device, mixed precision.
     const int threads = config.threads > 0 ? config.threads
@@ -563,9 +567,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                 m_config.stages[s].epochs = epochs;
             totalSteps += layouts[s].stepsPerEpoch * m_config.stages[s].epochs;
         }
-        AtomicFile::writeAll((runDir / "config.json").string(),
-                             runConfigJson(config, preprocessingJson(data.preprocessing),
-                                           data.trainCases, data.validationCases));
+        writeRunConfig();
         report(EpochsFitted{epochs, pace.epochSeconds(), config.timeBudgetSeconds});
     };
     // The epochs after the current one, over every stage (the ETA includes their validation).

@@ -364,12 +364,7 @@ std::string claimedSizeProblem(DcmDataset &ds, const DicomInstance &instance, bo
     const std::string claim = std::to_string(frames) + " frame(s) of " + std::to_string(columns) +
                               " x " + std::to_string(rows) + " pixels";
     if (encapsulated) {
-        auto *pixelData = dynamic_cast<DcmPixelData *>(element);
-        DcmPixelSequence *sequence = nullptr;
-        if (pixelData &&
-            pixelData->getEncapsulatedRepresentation(ds.getOriginalXfer(), nullptr, sequence)
-                .good() &&
-            sequence) {
+        if (DcmPixelSequence *sequence = pixelSequence(ds, element)) {
             const std::uint64_t fragments = sequence->card() > 0 ? sequence->card() - 1 : 0;
             if (frames > fragments)
                 return "the header claims " + claim + " but the compressed pixel data hold " +
@@ -381,10 +376,7 @@ std::string claimedSizeProblem(DcmDataset &ds, const DicomInstance &instance, bo
                std::to_string(element->getLengthField()) + " bytes, too few for them";
     }
     // As float voxels: what opening it takes.
-    const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
-    const std::uint64_t memory = pages > 0 && pageSize > 0
-                                     ? std::uint64_t(pages) * std::uint64_t(pageSize)
-                                     : (std::uint64_t(1) << 40);
+    const std::uint64_t memory = physicalMemoryBytes();
     const double voxels = double(rows) * double(columns) * double(frames) * double(samples);
     if (voxels * 4.0 > double(memory))
         return "the header claims " + claim + ", " +
@@ -395,6 +387,23 @@ std::string claimedSizeProblem(DcmDataset &ds, const DicomInstance &instance, bo
 }
 
 } // namespace
+
+DcmPixelSequence *pixelSequence(DcmDataset &dataset, DcmElement *pixelData)
+{
+    auto *pixels = dynamic_cast<DcmPixelData *>(pixelData);
+    DcmPixelSequence *sequence = nullptr;
+    if (!pixels ||
+        pixels->getEncapsulatedRepresentation(dataset.getOriginalXfer(), nullptr, sequence).bad())
+        return nullptr;
+    return sequence;
+}
+
+std::uint64_t physicalMemoryBytes()
+{
+    const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && pageSize > 0 ? std::uint64_t(pages) * std::uint64_t(pageSize)
+                                     : (std::uint64_t(1) << 40); // unknown: 1 TiB
+}
 
 std::optional<HeaderRecord> readHeaderRecord(const std::string &path, std::string &reason)
 {

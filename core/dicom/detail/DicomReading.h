@@ -11,6 +11,10 @@
 #include <dcmtk/dcmdata/dcitem.h>
 #include <dcmtk/dcmdata/dctagkey.h>
 
+class DcmDataset;
+class DcmElement;
+class DcmPixelSequence;
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -53,6 +57,12 @@ DcmItem *sequenceItem(DcmItem &item, const DcmTagKey &sequence, unsigned long in
 // A per-frame functional group macro attribute: looks in the frame's item of the
 // PerFrameFunctionalGroupsSequence first, then in the SharedFunctionalGroupsSequence.
 DcmItem *functionalGroup(DcmItem &dataset, const DcmTagKey &macroSequence, int frame);
+
+// The encapsulated pixel data's items (item 0: the Basic Offset Table, then the fragments), or
+// null when `pixelData` is native or unreadable.
+DcmPixelSequence *pixelSequence(DcmDataset &dataset, DcmElement *pixelData);
+// The computer's physical memory in bytes: what a file or series may claim to need at most.
+std::uint64_t physicalMemoryBytes();
 
 // Everything the index keeps about one file, with its series, study and patient attributes
 // (the parent structs carry no children here).

@@ -418,10 +418,8 @@ void FrameDecoder::decode(int frame, float *out)
 
 void FrameDecoder::checkRleHeader(int frame)
 {
-    DcmPixelSequence *sequence = nullptr;
-    if (m_pixelData->getEncapsulatedRepresentation(m_dataset.getOriginalXfer(), nullptr, sequence)
-            .bad() ||
-        !sequence || sequence->card() < 2)
+    DcmPixelSequence *sequence = pixelSequence(m_dataset, m_pixelData);
+    if (!sequence || sequence->card() < 2)
         throw std::runtime_error("the RLE-compressed pixel data hold no fragments");
     // PS3.5 A.4.2: each frame is one fragment, after the Basic Offset Table (item 0).
     const unsigned long fragments = sequence->card() - 1;
@@ -458,10 +456,8 @@ void FrameDecoder::checkRleHeader(int frame)
 
 std::vector<std::uint8_t> FrameDecoder::jpeg2000Fragments(int frame)
 {
-    DcmPixelSequence *sequence = nullptr;
-    if (m_pixelData->getEncapsulatedRepresentation(m_dataset.getOriginalXfer(), nullptr, sequence)
-            .bad() ||
-        !sequence || sequence->card() < 2)
+    DcmPixelSequence *sequence = pixelSequence(m_dataset, m_pixelData);
+    if (!sequence || sequence->card() < 2)
         throw std::runtime_error("JPEG 2000 pixel data has no fragments");
 
     struct Fragment
