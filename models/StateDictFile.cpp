@@ -89,6 +89,31 @@ at::ScalarType storageScalarType(const std::string &storage_type)
     return it->second;
 }
 
+// What a state dict's pickle may name, as PyTorch's torch.load(weights_only=True) allows: the
+// containers, the tensor and parameter rebuild functions, the storage types. Anything else
+// (os.system, builtins.eval, a class of the author's code) is refused by name before it could
+// matter: a pickle can ask for any Python callable, and a weight file never needs one.
+bool isAllowedGlobal(const std::string &name)
+{
+    static const std::unordered_map<std::string, bool> allowed{
+        {"collections.OrderedDict", true},
+        {"builtins.dict", true},
+        {"torch._utils._rebuild_tensor", true},
+        {"torch._utils._rebuild_tensor_v2", true},
+        {"torch._utils._rebuild_parameter", true},
+        {"torch._utils._rebuild_parameter_with_state", true},
+        {"torch.jit._pickle.restore_type_tag", true},
+    };
+    if (allowed.count(name))
+        return true;
+    try {
+        storageScalarType(name);
+        return true;
+    } catch (const std::runtime_error &) {
+        return false;
+    }
+}
+
 std::vector<int64_t> intTuple(const PickleObjectPtr &object, const char *what)
 {
     if (!object ||
@@ -377,6 +402,12 @@ private:
     }
     void pushGlobal(std::string name)
     {
+        if (!isAllowedGlobal(name))
+            fail("refused: the file asks Python for '" + name +
+                 "', which a file of weights never needs (PyTorch's weights_only loading "
+                 "refuses it too); it may have been made to run code. Only the tensors and "
+                 "containers of a state dict are read; save the weights alone with "
+                 "torch.save(model.state_dict(), path)");
         auto g = make(PickleObject::Kind::Global);
         g->text = std::move(name);
         push(g);
@@ -471,9 +502,11 @@ private:
             if (a.size() < 4 || a[0]->kind != PickleObject::Kind::Tensor ||
                 a[1]->kind != PickleObject::Kind::Int)
                 fail("malformed tensor in pickle");
+            const std::vector<int64_t> sizes = intTuple(a[2], "size");
+            const std::vector<int64_t> strides = intTuple(a[3], "stride");
+            checkView(a[0]->tensor.numel(), a[1]->integer, sizes, strides);
             auto t = make(PickleObject::Kind::Tensor);
-            t->tensor = a[0]->tensor.as_strided(intTuple(a[2], "size"), intTuple(a[3], "stride"),
-                                                a[1]->integer);
+            t->tensor = a[0]->tensor.as_strided(sizes, strides, a[1]->integer);
             return t;
         }
         if (name == "torch.jit._pickle.restore_type_tag") {
@@ -493,6 +526,30 @@ private:
         auto other = make(PickleObject::Kind::Other);
         other->text = name.empty() ? "<unknown>" : name;
         return other;
+    }
+
+    // A tensor's view of its storage must lie inside it.
+    static void checkView(int64_t storageNumel, int64_t offset, const std::vector<int64_t> &sizes,
+                          const std::vector<int64_t> &strides)
+    {
+        if (sizes.size() != strides.size() || offset < 0)
+            fail("malformed tensor in pickle: its sizes, strides or offset do not fit together");
+        for (std::size_t d = 0; d < sizes.size(); ++d)
+            if (sizes[d] < 0 || strides[d] < 0)
+                fail("malformed tensor in pickle: a negative size or stride");
+        if (std::find(sizes.begin(), sizes.end(), 0) != sizes.end())
+            return; // no elements: nothing of the storage is read
+        const std::string pastTheEnd =
+            "a tensor in the file reaches past the end of its storage (" +
+            std::to_string(storageNumel) + " elements)";
+        int64_t last = offset; // the furthest element the view reaches
+        for (std::size_t d = 0; d < sizes.size(); ++d) {
+            if (sizes[d] > 1 && strides[d] > (storageNumel - last) / (sizes[d] - 1))
+                fail(pastTheEnd);
+            last += (sizes[d] - 1) * strides[d];
+        }
+        if (last >= storageNumel)
+            fail(pastTheEnd);
     }
 
     PickleObjectPtr persistentLoad(const PickleObjectPtr &pid)
@@ -524,6 +581,124 @@ private:
     std::unordered_map<uint64_t, PickleObjectPtr> memo_;
     std::unordered_map<std::string, at::Tensor> storages_;
 };
+
+// A zip member as its central directory entry describes it.
+struct ZipMember
+{
+    uint16_t method = 0; // 0: stored
+    uint64_t compressedSize = 0;
+    uint64_t size = 0;
+};
+
+uint64_t littleEndian(const unsigned char *bytes, int count)
+{
+    uint64_t value = 0;
+    for (int i = count - 1; i >= 0; --i)
+        value = (value << 8) | bytes[i];
+    return value;
+}
+
+// The members of the zip file `path` by name, the archive's top folder left out
+// ("archive/data/0" -> "data/0"), as its central directory lists them (zip64 included). Only
+// what torch.save writes is accepted: stored members (a compressed one could inflate to any
+// size, a "zip bomb"), none larger than the file, names without a ".." folder, a "\\" or a
+// leading "/".
+std::unordered_map<std::string, ZipMember> readZipDirectory(const std::string &path)
+{
+    std::ifstream file(path, std::ios::binary | std::ios::ate);
+    if (!file)
+        fail("cannot open " + path);
+    const uint64_t fileSize = uint64_t(file.tellg());
+    const auto read = [&](uint64_t offset, uint64_t count) {
+        if (offset > fileSize || count > fileSize - offset)
+            fail(path + ": damaged zip directory (it points past the end of the file)");
+        std::vector<unsigned char> bytes(count);
+        file.seekg(std::streamoff(offset));
+        file.read(reinterpret_cast<char *>(bytes.data()), std::streamsize(count));
+        if (!file)
+            fail(path + ": cannot read its zip directory");
+        return bytes;
+    };
+    // The end-of-directory record: in the last 64 KiB + 22 bytes (it may carry a comment).
+    const uint64_t tail = std::min<uint64_t>(fileSize, 65557);
+    const std::vector<unsigned char> end = read(fileSize - tail, tail);
+    std::ptrdiff_t eocd = -1;
+    for (std::ptrdiff_t i = std::ptrdiff_t(tail) - 22; i >= 0 && eocd < 0; --i)
+        if (littleEndian(&end[std::size_t(i)], 4) == 0x06054b50)
+            eocd = i;
+    if (eocd < 0)
+        fail(path + ": damaged zip file (no end of directory)");
+    const unsigned char *e = &end[std::size_t(eocd)];
+    uint64_t entries = littleEndian(e + 10, 2);
+    uint64_t directorySize = littleEndian(e + 12, 4);
+    uint64_t directoryOffset = littleEndian(e + 16, 4);
+    if (entries == 0xffff || directorySize == 0xffffffff || directoryOffset == 0xffffffff) {
+        // zip64: a locator just before the record points to the zip64 end of directory.
+        const uint64_t eocdOffset = fileSize - tail + uint64_t(eocd);
+        if (eocdOffset < 20)
+            fail(path + ": damaged zip64 directory");
+        const std::vector<unsigned char> locator = read(eocdOffset - 20, 20);
+        if (littleEndian(locator.data(), 4) != 0x07064b50)
+            fail(path + ": damaged zip64 directory");
+        const std::vector<unsigned char> record = read(littleEndian(&locator[8], 8), 56);
+        if (littleEndian(record.data(), 4) != 0x06064b50)
+            fail(path + ": damaged zip64 directory");
+        entries = littleEndian(&record[32], 8);
+        directorySize = littleEndian(&record[40], 8);
+        directoryOffset = littleEndian(&record[48], 8);
+    }
+    if (entries > directorySize / 46)
+        fail(path + ": damaged zip directory (more members than it has room for)");
+    const std::vector<unsigned char> directory = read(directoryOffset, directorySize);
+
+    std::unordered_map<std::string, ZipMember> members;
+    std::size_t at = 0;
+    for (uint64_t n = 0; n < entries; ++n) {
+        if (at + 46 > directory.size() || littleEndian(&directory[at], 4) != 0x02014b50)
+            fail(path + ": damaged zip directory");
+        const unsigned char *h = &directory[at];
+        ZipMember member;
+        member.method = uint16_t(littleEndian(h + 10, 2));
+        member.compressedSize = littleEndian(h + 20, 4);
+        member.size = littleEndian(h + 24, 4);
+        const std::size_t nameLength = littleEndian(h + 28, 2);
+        const std::size_t extraLength = littleEndian(h + 30, 2);
+        const std::size_t commentLength = littleEndian(h + 32, 2);
+        if (at + 46 + nameLength + extraLength + commentLength > directory.size())
+            fail(path + ": damaged zip directory");
+        const std::string name(reinterpret_cast<const char *>(h + 46), nameLength);
+        // zip64 sizes: in the extra field 0x0001, uncompressed first, for those at 0xffffffff.
+        for (std::size_t x = 0; x + 4 <= extraLength;) {
+            const unsigned char *field = h + 46 + nameLength + x;
+            const std::size_t fieldSize = littleEndian(field + 2, 2);
+            if (littleEndian(field, 2) == 0x0001 && x + 4 + fieldSize <= extraLength) {
+                std::size_t next = 4;
+                for (uint64_t *value : {&member.size, &member.compressedSize})
+                    if (*value == 0xffffffff && next + 8 <= 4 + fieldSize) {
+                        *value = littleEndian(field + next, 8);
+                        next += 8;
+                    }
+            }
+            x += 4 + fieldSize;
+        }
+        at += 46 + nameLength + extraLength + commentLength;
+
+        if (name.empty() || name.front() == '/' || name.find('\\') != std::string::npos ||
+            ("/" + name + "/").find("/../") != std::string::npos)
+            fail(path + ": refused: it holds a member named '" + name +
+                 "', a path that could point outside a folder; torch.save never writes one");
+        if (member.method != 0)
+            fail(path + ": refused: member '" + name +
+                 "' is compressed; torch.save never compresses, and a compressed member can "
+                 "inflate to any size (a \"zip bomb\")");
+        if (member.size > fileSize || member.compressedSize != member.size)
+            fail(path + ": refused: member '" + name + "' claims " + std::to_string(member.size) +
+                 " bytes, more than the file holds");
+        const std::size_t slash = name.find('/');
+        members[slash == std::string::npos ? name : name.substr(slash + 1)] = member;
+    }
+    return members;
+}
 
 const PickleObjectPtr *findKey(const PickleObject &dict, const std::string &key)
 {
@@ -559,6 +734,17 @@ StateDict toStateDict(const PickleObjectPtr &root, const std::string &path)
     return state;
 }
 
+// NaN or infinite weights (a training that diverged) would load without a word and predict
+// nothing; they are refused, naming the first tensor that holds one.
+void checkFinite(const StateDict &state, const std::string &path)
+{
+    for (const auto &[name, tensor] : state)
+        if (tensor.is_floating_point() && tensor.numel() > 0 &&
+            !at::isfinite(tensor).all().item<bool>())
+            fail(path + ": tensor '" + name +
+                 "' holds NaN or infinite values (weights of a training that diverged?)");
+}
+
 } // namespace
 
 StateDict readStateDict(const std::string &path)
@@ -573,6 +759,9 @@ StateDict readStateDict(const std::string &path)
             fail(path + " is not in PyTorch's zip format (torch.save since PyTorch 1.6); "
                         "re-save it with torch.save(torch.load(path), path)");
     }
+    const std::unordered_map<std::string, ZipMember> members = readZipDirectory(path);
+    if (!members.count("data.pkl"))
+        fail(path + " does not hold a pickled state dict (no data.pkl in the archive)");
     try {
         caffe2::serialize::PyTorchStreamReader reader(path);
         if (reader.hasRecord("byteorder")) {
@@ -582,7 +771,19 @@ StateDict readStateDict(const std::string &path)
                 fail(path + " stores tensors in " + order + "-endian byte order");
         }
         auto [pickle, pickle_size] = reader.getRecord("data.pkl");
-        auto load_storage = [&reader](const std::string &key, at::ScalarType type, int64_t numel) {
+        // A storage's size is checked against its member before anything is allocated: memory
+        // stays proportional to the file, whatever the pickle claims.
+        auto load_storage = [&](const std::string &key, at::ScalarType type, int64_t numel) {
+            const auto member = members.find("data/" + key);
+            if (member == members.end() ||
+                key.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz"
+                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != std::string::npos)
+                fail("the pickle names a tensor storage '" + key + "' that the file does not hold");
+            const uint64_t itemSize = c10::elementSize(type);
+            if (numel < 0 || uint64_t(numel) > member->second.size / itemSize)
+                fail("tensor storage '" + key + "' claims " + std::to_string(numel) +
+                     " elements, more than the " + std::to_string(member->second.size) +
+                     " bytes of its record hold");
             auto [bytes, size] = reader.getRecord("data/" + key);
             auto storage = at::empty({numel}, at::TensorOptions().dtype(type));
             if (size < storage.nbytes())
@@ -592,9 +793,14 @@ StateDict readStateDict(const std::string &path)
             return storage;
         };
         Unpickler unpickler(static_cast<const char *>(pickle.get()), pickle_size, load_storage);
-        return toStateDict(unpickler.run(), path);
+        StateDict state = toStateDict(unpickler.run(), path);
+        checkFinite(state, path);
+        return state;
     } catch (const c10::Error &e) {
         fail("cannot read " + path + ": " + e.what_without_backtrace());
+    } catch (const std::runtime_error &e) {
+        const std::string what = e.what();
+        fail(what.find(path) != std::string::npos ? what : path + ": " + what);
     }
 }
 

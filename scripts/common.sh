@@ -15,10 +15,11 @@ MEDSEG_BUILD_PACKAGES=(
 )
 # Extra packages for the test suite: an X server for GUI tests that need one, DCMTK's tools
 # for reference renders, GDCM's gdcmconv for JPEG 2000 references, pydicom for the DICOM
-# benchmark's reference, torchvision to check weight import, dpkg-dev to build the .deb.
+# benchmark's reference, torchvision to check weight import, dpkg-dev to build the .deb, zlib
+# to make a "zip bomb" weight file.
 MEDSEG_TEST_PACKAGES=(
     xvfb xauth dcmtk libgdcm-tools python3-pydicom python3-torchvision dpkg-dev python3-nibabel
-    insighttoolkit5-examples
+    insighttoolkit5-examples zlib1g-dev
 )
 
 medseg_log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

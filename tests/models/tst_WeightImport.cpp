@@ -7,11 +7,17 @@
 #include "models/WeightImport.h"
 
 #include <caffe2/serialize/inline_container.h>
+#include <zlib.h>
 
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/resource.h>
+
+#include <cstdint>
+#include <limits>
 
 using namespace medseg::models;
 
@@ -52,6 +58,125 @@ double maxAbsDiff(const torch::Tensor &a, const torch::Tensor &b)
     return (a - b).abs().max().item<double>();
 }
 
+// Pickle opcodes, for hand-made (hostile) files.
+QByteArray littleEndian(std::uint64_t value, int bytes)
+{
+    QByteArray out;
+    for (int i = 0; i < bytes; ++i)
+        out += char((value >> (8 * i)) & 0xff);
+    return out;
+}
+QByteArray text(const QByteArray &value) // BINUNICODE
+{
+    return 'X' + littleEndian(std::uint64_t(value.size()), 4) + value;
+}
+QByteArray global(const QByteArray &module, const QByteArray &name) // GLOBAL
+{
+    return 'c' + module + '\n' + name + '\n';
+}
+QByteArray integer(std::int64_t value) // LONG1, eight bytes
+{
+    return QByteArray("\x8a\x08", 2) + littleEndian(std::uint64_t(value), 8);
+}
+
+// A state dict {"w": a float tensor of `size` elements viewing storage "0" of `numel`}.
+QByteArray stateDictPickle(std::int64_t numel, std::int64_t size)
+{
+    return QByteArray("\x80\x02}", 3) + text("w") + global("torch._utils", "_rebuild_tensor_v2") +
+           "((" + text("storage") + global("torch", "FloatStorage") + text("0") + text("cpu") +
+           integer(numel) + "tQ" + integer(0) + '(' + integer(size) + "t(" + integer(1) + "t\x89" +
+           global("collections", "OrderedDict") + ")Rt" + "Rs.";
+}
+
+// A weight file as torch.save writes it: data.pkl and the storages' records, stored.
+void writeArchive(const std::string &path, const QByteArray &pickle,
+                  const std::vector<std::pair<std::string, QByteArray>> &records = {})
+{
+    caffe2::serialize::PyTorchStreamWriter writer(path);
+    writer.writeRecord("data.pkl", pickle.constData(), std::size_t(pickle.size()));
+    for (const auto &[name, bytes] : records)
+        writer.writeRecord(name, bytes.constData(), std::size_t(bytes.size()));
+    writer.writeEndOfFile();
+}
+
+// A zip of two members: data.pkl stored, and data/0 deflated from `zeros` zero bytes (a "zip
+// bomb": about a thousandth of that in the file).
+void writeZipBomb(const std::string &path, const QByteArray &pickle, std::uint64_t zeros)
+{
+    QByteArray deflated;
+    {
+        z_stream stream{};
+        deflateInit2(&stream, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY); // raw deflate
+        const QByteArray chunk(1 << 20, '\0');
+        QByteArray out(1 << 20, '\0');
+        for (std::uint64_t done = 0; done < zeros;) {
+            const std::uint64_t take =
+                std::min<std::uint64_t>(std::uint64_t(chunk.size()), zeros - done);
+            done += take;
+            stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(chunk.constData()));
+            stream.avail_in = uInt(take);
+            do {
+                stream.next_out = reinterpret_cast<Bytef *>(out.data());
+                stream.avail_out = uInt(out.size());
+                deflate(&stream, done == zeros ? Z_FINISH : Z_NO_FLUSH);
+                deflated += out.left(out.size() - int(stream.avail_out));
+            } while (stream.avail_out == 0);
+        }
+        deflateEnd(&stream);
+    }
+    struct Member
+    {
+        QByteArray name, data;
+        std::uint16_t method;
+        std::uint64_t size;
+        std::uint32_t crc;
+        std::uint64_t offset = 0;
+    };
+    std::uint32_t zerosCrc = crc32(0, nullptr, 0);
+    {
+        const QByteArray chunk(1 << 20, '\0');
+        for (std::uint64_t done = 0; done < zeros; done += std::uint64_t(chunk.size()))
+            zerosCrc =
+                crc32(zerosCrc, reinterpret_cast<const Bytef *>(chunk.constData()),
+                      uInt(std::min<std::uint64_t>(std::uint64_t(chunk.size()), zeros - done)));
+    }
+    std::vector<Member> members{
+        {"archive/data.pkl", pickle, 0, std::uint64_t(pickle.size()),
+         std::uint32_t(
+             crc32(0, reinterpret_cast<const Bytef *>(pickle.constData()), uInt(pickle.size())))},
+        {"archive/data/0", deflated, 8, zeros, zerosCrc}};
+    QByteArray zip;
+    for (Member &m : members) {
+        m.offset = std::uint64_t(zip.size());
+        zip += littleEndian(0x04034b50, 4) + littleEndian(20, 2) + littleEndian(0, 2) +
+               littleEndian(m.method, 2) + littleEndian(0, 4) + littleEndian(m.crc, 4) +
+               littleEndian(std::uint64_t(m.data.size()), 4) + littleEndian(m.size, 4) +
+               littleEndian(std::uint64_t(m.name.size()), 2) + littleEndian(0, 2) + m.name + m.data;
+    }
+    const std::uint64_t directory = std::uint64_t(zip.size());
+    for (const Member &m : members)
+        zip += littleEndian(0x02014b50, 4) + littleEndian(20, 2) + littleEndian(20, 2) +
+               littleEndian(0, 2) + littleEndian(m.method, 2) + littleEndian(0, 4) +
+               littleEndian(m.crc, 4) + littleEndian(std::uint64_t(m.data.size()), 4) +
+               littleEndian(m.size, 4) + littleEndian(std::uint64_t(m.name.size()), 2) +
+               littleEndian(0, 2) + littleEndian(0, 2) + littleEndian(0, 2) + littleEndian(0, 2) +
+               littleEndian(0, 4) + littleEndian(m.offset, 4) + m.name;
+    const std::uint64_t directorySize = std::uint64_t(zip.size()) - directory;
+    zip += littleEndian(0x06054b50, 4) + littleEndian(0, 4) + littleEndian(2, 2) +
+           littleEndian(2, 2) + littleEndian(directorySize, 4) + littleEndian(directory, 4) +
+           littleEndian(0, 2);
+    QFile file(QString::fromStdString(path));
+    if (!file.open(QIODevice::WriteOnly) || file.write(zip) != zip.size())
+        qFatal("cannot write %s", path.c_str());
+}
+
+long peakResidentKilobytes()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+}
+
 } // namespace
 
 class TestWeightImport : public QObject
@@ -68,6 +193,108 @@ private:
 
 private Q_SLOTS:
     void initTestCase() { at::set_num_threads(2); }
+
+    // Issue 24, safe weight files: what torch.load(weights_only=True) refuses is refused here
+    // too, by name, before anything runs, is written or is allocated beyond the file's size.
+    // First, while the process's peak memory is still low enough to show an allocation.
+    void refusesHostileWeightFiles_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("REDUCE of os.system") << "os.system"
+                                             << "refused: the file asks Python for 'os.system'";
+        QTest::newRow("builtins.eval") << "eval"
+                                       << "refused: the file asks Python for 'builtins.eval'";
+        QTest::newRow("STACK_GLOBAL exec") << "exec"
+                                           << "refused: the file asks Python for 'builtins.exec'";
+        QTest::newRow("a class of someone's code")
+            << "class"
+            << "refused: the file asks Python for 'train.Config'";
+        QTest::newRow("storage larger than its bytes")
+            << "huge storage"
+            << "claims 1099511627776 elements, more than the 16 bytes";
+        QTest::newRow("view past its storage")
+            << "long view"
+            << "reaches past the end of its storage (4 elements)";
+        QTest::newRow("storage not in the file") << "missing storage"
+                                                 << "storage '0' that the file does not hold";
+        QTest::newRow("member named ../x") << "dot-dot"
+                                           << "/../x', a path that could point outside";
+        QTest::newRow("deflated gigabyte of zeros") << "zip bomb"
+                                                    << "is compressed";
+        QTest::newRow("NaN weights") << "nan"
+                                     << "tensor 'layer.weight' holds NaN or infinite";
+    }
+    void refusesHostileWeightFiles()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, reason);
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("hostile.pth")).toStdString();
+        const QByteArray marker = dir.filePath(QStringLiteral("pwned")).toUtf8();
+        const QByteArray sixteenBytes(16, '\0');
+        const long peakBefore = peakResidentKilobytes();
+        if (kind == QLatin1String("os.system")) {
+            writeArchive(path,
+                         "\x80\x02" + global("os", "system") + text("touch " + marker) + "\x85R.");
+        } else if (kind == QLatin1String("eval")) {
+            writeArchive(path, "\x80\x02" + global("builtins", "eval") +
+                                   text("open('" + marker + "', 'w')") + "\x85R.");
+        } else if (kind == QLatin1String("exec")) {
+            writeArchive(path, QByteArray("\x80\x04") + '\x8c' + char(8) + "builtins" + '\x8c' +
+                                   char(4) + "exec" + '\x93' + text("open('" + marker + "', 'w')") +
+                                   "\x85R.");
+        } else if (kind == QLatin1String("class")) {
+            writeArchive(path,
+                         "\x80\x02}" + text("config") + global("train", "Config") + ")\x81s.");
+        } else if (kind == QLatin1String("huge storage")) {
+            writeArchive(path, stateDictPickle(std::int64_t(1) << 40, 4),
+                         {{"data/0", sixteenBytes}});
+        } else if (kind == QLatin1String("long view")) {
+            writeArchive(path, stateDictPickle(4, 1000), {{"data/0", sixteenBytes}});
+        } else if (kind == QLatin1String("missing storage")) {
+            writeArchive(path, stateDictPickle(4, 4));
+        } else if (kind == QLatin1String("dot-dot")) {
+            writeArchive(path, stateDictPickle(4, 4),
+                         {{"data/0", sixteenBytes}, {"../x", "hello"}});
+        } else if (kind == QLatin1String("zip bomb")) {
+            writeZipBomb(path, stateDictPickle(4, 4), std::uint64_t(1) << 30);
+            QVERIFY(QFileInfo(QString::fromStdString(path)).size() < 4 * 1024 * 1024);
+        } else {
+            StateDict state;
+            state["layer.weight"] = torch::ones({2, 2});
+            state["layer.weight"][1][0] = std::numeric_limits<float>::quiet_NaN();
+            writeStateDict(state, path);
+        }
+        try {
+            readStateDict(path);
+            QFAIL("a hostile weight file was read");
+        } catch (const std::runtime_error &e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(reason), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QString::fromStdString(path)), e.what());
+        }
+        QVERIFY(!QFile::exists(QString::fromUtf8(marker))); // nothing ran
+        QCOMPARE(QDir(dir.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries),
+                 QStringList{QStringLiteral("hostile.pth")}); // nothing was written
+        // Memory stays near the file's size (the zip bomb's gigabyte is never inflated).
+        QVERIFY2(
+            peakResidentKilobytes() - peakBefore < 64 * 1024,
+            qPrintable(
+                QStringLiteral("peak grew by %1 kB").arg(peakResidentKilobytes() - peakBefore)));
+    }
+
+    // The same reader is safe for what passes: a valid file made by hand reads as written.
+    void readsAHandMadeStateDict()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("hand.pth")).toStdString();
+        QByteArray floats;
+        for (float value : {1.0f, 2.0f, 3.0f, 4.0f})
+            floats += QByteArray(reinterpret_cast<const char *>(&value), sizeof value);
+        writeArchive(path, stateDictPickle(4, 4), {{"data/0", floats}});
+        const StateDict state = readStateDict(path);
+        QVERIFY(torch::equal(state.at("w"), torch::tensor({1.0f, 2.0f, 3.0f, 4.0f})));
+    }
 
     void importAccountsForEveryTorchvisionTensor_data()
     {
