@@ -260,6 +260,13 @@ Accept them into the labels of %n slice? You can undo this.</numerusform>
 Accept them into the labels of %n slices? You can undo this.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>The epochs are fitted to the time budget (%n minute(s)) when the run starts.</source>
+        <translation>
+            <numerusform>The epochs are fitted to the time budget (%n minute) when the run starts.</numerusform>
+            <numerusform>The epochs are fitted to the time budget (%n minutes) when the run starts.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::TrainingSession</name>

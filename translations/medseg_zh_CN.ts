@@ -1333,6 +1333,12 @@
         <source>--adjacent-slices must be 1, 3 or 5.</source>
         <translation>--adjacent-slices 必须是 1、3 或 5。</translation>
     </message>
+    <message>
+        <source>Resuming: the run keeps the time budget and the plan it started with.
+</source>
+        <translation>恢复：该运行保留开始时的时间预算和计划。
+</translation>
+    </message>
 </context>
 <context>
     <name>TrainingEventText</name>
@@ -3529,6 +3535,28 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
         <source>%1 (2.5D: %2 above and below)</source>
         <translation>%1（2.5D：上下各 %2 张）</translation>
     </message>
+    <message>
+        <source>Train for about this long: when the run starts, a few steps are measured on this computer and every stage gets the epochs that fit (the Epochs column is then ignored); the trainer fits them again to its pace as it goes and stops before it would overrun. A resumed run counts the time it has trained already. Off: the stages&apos; own epochs.</source>
+        <translation>大约训练这么长时间：运行开始时在本机上测量几个训练步，每个阶段获得能放进预算的轮数（此时不使用“轮数”一列）；训练过程中训练器按实际速度再次调整轮数，并在将要超时前停止。恢复的运行会计入已经训练的时间。关闭：使用各阶段自己的轮数。</translation>
+    </message>
+    <message>
+        <source>Time budget</source>
+        <translation>时间预算</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message numerus="yes">
+        <source>The epochs are fitted to the time budget (%n minute(s)) when the run starts.</source>
+        <translation>
+            <numerusform>运行开始时，轮数将按时间预算（%n 分钟）确定。</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>medseg::ui::TrainingSession</name>
@@ -3659,6 +3687,10 @@ Accept them into the labels of %n slice(s)? You can undo this.</source>
     <message>
         <source>Training data are still being read.</source>
         <translation>仍在读取训练数据。</translation>
+    </message>
+    <message>
+        <source>This run cannot be resumed: %1</source>
+        <translation>无法恢复此运行：%1</translation>
     </message>
 </context>
 <context>

@@ -213,8 +213,18 @@ public:
         const auto started = std::chrono::steady_clock::now();
         core::TrainingConfig config;
         QString runDir = parser.value(runDirOption);
-        if (parser.isSet(configOption)) {
-            const QString path = parser.value(configOption);
+        QString configPath = parser.value(configOption);
+        // The same command again resumes a stopped run with the plan it started with (its
+        // config.json, the epochs fitted to a time budget included): measuring again could pick
+        // another batch size, and the checkpoint's position counts that plan's steps.
+        const bool resuming =
+            configPath.isEmpty() && !runDir.isEmpty() &&
+            core::Trainer::hasCheckpoint(runDir.toStdString()) &&
+            QFileInfo::exists(QDir(runDir).filePath(QStringLiteral("config.json")));
+        if (resuming)
+            configPath = QDir(runDir).filePath(QStringLiteral("config.json"));
+        if (!configPath.isEmpty()) {
+            const QString path = configPath;
             QFile file(path);
             if (!file.open(QIODevice::ReadOnly)) {
                 printError(tr("%1: cannot open the config.").arg(path));
@@ -240,7 +250,7 @@ public:
         }
         // Without a config the plan follows the weights: fine-tune with pretrained ones, from
         // scratch without (a config file's own stages are kept).
-        if (!parser.isSet(configOption))
+        if (configPath.isEmpty())
             core::applyRecipe(config);
         if (parser.positionalArguments().size() > 1) {
             printError(tr("give at most one dataset folder."));
@@ -364,10 +374,9 @@ public:
         core::fitModelToData(config.model, data);
         // Without a config: the input size and output stride follow the data and the device,
         // unless given on the command line.
-        if (!parser.isSet(configOption) && !(data.train.empty() && data.val.empty())) {
-            const bool cuda =
-                config.device == "cuda" || (config.device == "auto" && torch::cuda::is_available());
-            const core::AutoConfiguration choice = core::chooseAutoConfiguration(data, cuda);
+        if (configPath.isEmpty() && !(data.train.empty() && data.val.empty())) {
+            const core::AutoConfiguration choice =
+                core::chooseAutoConfiguration(data, core::usesCuda(config));
             core::apply(choice, config);
             for (core::StagePlan &stage : config.stages)
                 if (inputSize > 0)
@@ -386,7 +395,12 @@ public:
             printError(QString::fromLocal8Bit(error.what()));
             return ExitUsage;
         }
-        const bool chooseBatch = batch <= 0 && !parser.isSet(configOption);
+        if (resuming && minutes > 0) {
+            // Its budget counts the time it has trained already (the checkpoint keeps it).
+            printOut(tr("Resuming: the run keeps the time budget and the plan it started with.\n"));
+            minutes = 0;
+        }
+        const bool chooseBatch = batch <= 0 && configPath.isEmpty();
         if (const int code = fitToMachine(config, data, chooseBatch, minutes, started); code >= 0)
             return code;
 
@@ -508,31 +522,15 @@ private:
             return -1; // the trainer says what is missing
         try {
             printOut(tr("Measuring training steps on this machine...\n"));
-            const std::unique_ptr<core::TrainingProbe> probe = core::makeTrialProbe(config);
-            core::StepCost cost;
-            if (chooseBatch) {
-                const bool cuda = config.device == "cuda" ||
-                                  (config.device == "auto" && torch::cuda::is_available());
-                const core::BatchChoice choice = core::chooseBatchSize(
-                    *probe, core::largestBatch(cuda, std::int64_t(data.train.size())));
-                core::apply(choice, config);
-                cost = choice.measured.back();
+            const core::MachineFit fit = core::fitToMachine(config, std::int64_t(data.train.size()),
+                                                            std::int64_t(data.val.size()),
+                                                            chooseBatch, minutes * 60.0, started);
+            if (fit.batch)
                 printOut(tr("Chosen for this machine: %1.\n")
-                             .arg(QString::fromStdString(core::describe(choice))));
-            } else {
-                cost = probe->measure(config.stages.front().batchSize);
-            }
-            if (minutes > 0) {
-                const double spent =
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                        .count();
-                const core::TimePlan plan =
-                    core::planEpochs(config, std::int64_t(data.train.size()),
-                                     std::int64_t(data.val.size()), cost, minutes * 60.0, spent);
-                core::apply(plan, config);
-                printOut(
-                    tr("Time budget: %1.\n").arg(QString::fromStdString(core::describe(plan))));
-            }
+                             .arg(QString::fromStdString(core::describe(*fit.batch))));
+            if (fit.plan)
+                printOut(tr("Time budget: %1.\n")
+                             .arg(QString::fromStdString(core::describe(*fit.plan))));
         } catch (const std::exception &error) {
             printError(QString::fromLocal8Bit(error.what()) + QLatin1Char('.'));
             return ExitBadInput;

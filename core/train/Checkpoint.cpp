@@ -68,17 +68,27 @@ TensorMap readTensors(const json &list, const std::string &data)
 {
     TensorMap tensors;
     for (const json &entry : list) {
-        const auto type = at::ScalarType(entry.at("dtype").get<int>());
+        const std::string name = entry.at("name").get<std::string>();
+        const int dtype = entry.at("dtype").get<int>();
         const auto sizes = entry.at("sizes").get<std::vector<std::int64_t>>();
         const auto offset = entry.at("offset").get<std::size_t>();
         const auto bytes = entry.at("bytes").get<std::size_t>();
+        // Checked before anything is allocated: the sizes must describe exactly the bytes
+        // recorded, and those bytes must be in the file.
+        if (dtype < 0 || dtype >= int(at::ScalarType::NumOptions))
+            throw std::runtime_error("tensor '" + name + "' has an unknown type");
+        const auto type = at::ScalarType(dtype);
+        std::size_t expected = c10::elementSize(type);
+        for (const std::int64_t size : sizes) {
+            if (size < 0 || (size > 0 && expected > data.size() / std::size_t(size)))
+                throw std::runtime_error("tensor '" + name + "' claims more bytes than the file");
+            expected *= std::size_t(size);
+        }
+        if (expected != bytes || offset > data.size() || bytes > data.size() - offset)
+            throw std::runtime_error("tensor '" + name + "' does not fit its record");
         at::Tensor tensor = at::empty(sizes, at::TensorOptions().dtype(type));
-        if (std::size_t(tensor.numel() * tensor.element_size()) != bytes ||
-            offset + bytes > data.size())
-            throw std::runtime_error("tensor '" + entry.at("name").get<std::string>() +
-                                     "' does not fit its record");
         std::memcpy(tensor.data_ptr(), data.data() + offset, bytes);
-        tensors[entry.at("name").get<std::string>()] = tensor;
+        tensors[name] = tensor;
     }
     return tensors;
 }
@@ -99,7 +109,8 @@ void saveCheckpoint(const std::string &path, const CheckpointState &state)
                 {"epoch_loss_count", state.epochLossCount},
                 {"loss_scale", state.lossScale},
                 {"loss_scale_finite_steps", state.lossScaleFiniteSteps},
-                {"metrics_bytes", state.metricsBytes}};
+                {"metrics_bytes", state.metricsBytes},
+                {"elapsed_seconds", state.elapsedSeconds}};
     std::string data;
     addTensors("model", state.model, header, data);
     addTensors("optimizer", state.optimizer, header, data);
@@ -185,6 +196,8 @@ CheckpointState loadCheckpoint(const std::string &path)
         // Absent in checkpoints written before the scale could grow back.
         state.lossScaleFiniteSteps = header.value("loss_scale_finite_steps", std::int64_t(0));
         state.metricsBytes = header.at("metrics_bytes").get<std::int64_t>();
+        // Absent in checkpoints written before runs had time budgets.
+        state.elapsedSeconds = header.value("elapsed_seconds", 0.0);
     } catch (const std::exception &error) {
         throw corrupt(error.what());
     }

@@ -41,6 +41,8 @@ struct CheckpointState
     double lossScale = 65536.0;            // fp16 dynamic loss scale
     std::int64_t lossScaleFiniteSteps = 0; // finite fp16 steps since it last changed
     std::int64_t metricsBytes = 0;         // length of metrics.jsonl when this was written
+    // The seconds the run has trained so far, every session of it (its time budget counts them).
+    double elapsedSeconds = 0;
 };
 
 // Throws std::runtime_error naming `path` when it cannot be written.

@@ -358,14 +358,20 @@ ModelBundle readModelBundleInfo(const std::string &ptPath)
     return modelBundleFromJson(readText(jsonPath), jsonPath);
 }
 
-void saveModelBundle(const std::string &ptPath, models::PSPNet &model, const ModelBundle &bundle)
+namespace {
+
+std::string describedJson(models::PSPNet &model, const ModelBundle &bundle, const std::string &what)
 {
     if (!model)
-        throw std::runtime_error(ptPath + ": no model to save");
+        throw std::runtime_error(what + ": no model to save");
     ModelBundle described = bundle;
     described.config = model->config;
-    const std::string text = toJson(described);
-    const models::StateDict state = stateOf(*model);
+    return toJson(described);
+}
+
+void writeModelFiles(const std::string &ptPath, const models::StateDict &state,
+                     const std::string &text)
+{
     writeAtomically(ptPath, [&](const std::string &temp) { models::writeStateDict(state, temp); });
     writeAtomically(modelBundleJsonPath(ptPath), [&](const std::string &temp) {
         std::ofstream out(temp, std::ios::binary | std::ios::trunc);
@@ -374,6 +380,29 @@ void saveModelBundle(const std::string &ptPath, models::PSPNet &model, const Mod
         if (!out)
             throw std::runtime_error(std::strerror(errno));
     });
+}
+
+} // namespace
+
+void saveModelBundle(const std::string &ptPath, models::PSPNet &model, const ModelBundle &bundle)
+{
+    const std::string text = describedJson(model, bundle, ptPath);
+    writeModelFiles(ptPath, stateOf(*model), text);
+}
+
+ModelSnapshot snapshotModelBundle(models::PSPNet &model, const ModelBundle &bundle)
+{
+    ModelSnapshot snapshot;
+    snapshot.json = describedJson(model, bundle, "model snapshot");
+    c10::NoGradGuard noGrad;
+    for (const auto &[name, tensor] : stateOf(*model))
+        snapshot.state[name] = tensor.detach().to(at::kCPU, /*non_blocking=*/false, /*copy=*/true);
+    return snapshot;
+}
+
+void saveModelSnapshot(const std::string &ptPath, const ModelSnapshot &snapshot)
+{
+    writeModelFiles(ptPath, snapshot.state, snapshot.json);
 }
 
 ModelBundle loadModelBundle(const std::string &ptPath, models::PSPNet *model)

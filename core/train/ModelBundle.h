@@ -11,6 +11,7 @@
 #include "core/train/ValidationScores.h"
 #include "models/ModelConfig.h"
 #include "models/PSPNet.h"
+#include "models/StateDictFile.h"
 
 #include <array>
 #include <cstdint>
@@ -86,6 +87,16 @@ struct ModelBundle
 // fsync'ed and renamed over the old one: readers see the old or the new file, never a part.
 // The .pt is replaced first, then the .json.
 void saveModelBundle(const std::string &ptPath, models::PSPNet &model, const ModelBundle &bundle);
+// A model's weights (copied to the CPU) and its .json text, taken at one moment, so that writing
+// them may run beside training while the model goes on changing.
+struct ModelSnapshot
+{
+    models::StateDict state;
+    std::string json;
+};
+ModelSnapshot snapshotModelBundle(models::PSPNet &model, const ModelBundle &bundle);
+// Writes a snapshot as saveModelBundle writes the model: the .pt, then the .json, atomically.
+void saveModelSnapshot(const std::string &ptPath, const ModelSnapshot &snapshot);
 // Reads the .json beside PATH, builds the network and loads the weights (eval mode, on the CPU).
 // Throws std::runtime_error naming the file on a missing, corrupt or mismatching file (the first
 // mismatching tensors are named with both shapes). `model` may be null: then only the files are

@@ -6,6 +6,7 @@
 #include "core/train/TrainingBudget.h"
 
 #include "core/train/Autocast.h"
+#include "core/train/BackgroundWrite.h"
 #include "core/train/Checkpoint.h"
 #include "core/train/FusedAdamW.h"
 #include "core/train/Losses.h"
@@ -353,10 +354,9 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
         at::globalContext().setDeterministicCuDNN(true);
         at::globalContext().setBenchmarkCuDNN(false);
     }
-    const bool cudaAvailable = torch::cuda::is_available();
-    if (config.device == "cuda" && !cudaAvailable)
+    if (config.device == "cuda" && !torch::cuda::is_available())
         throw std::runtime_error("device 'cuda' was asked for, but no CUDA device is available");
-    const bool useCuda = config.device == "cuda" || (config.device == "auto" && cudaAvailable);
+    const bool useCuda = usesCuda(config);
     const at::Device device = useCuda ? at::Device(at::kCUDA) : at::Device(at::kCPU);
     // CPU autocast is ~50x slower on CPUs without bf16 units: mixed precision is CUDA only.
     const bool autocast = useCuda && config.amp != "off";
@@ -440,6 +440,14 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
     const std::string bestPath = (runDir / "best.pt").string();
     if (pos.bestScore >= 0)
         result.bestModelPath = bestPath;
+    // best.pt is written beside the next epoch; every way out of the run waits for it.
+    BackgroundWrite bestWrite;
+    // The run's training time, earlier sessions included: what its time budget counts.
+    const auto fitStarted = Clock::now();
+    const double secondsBefore = pos.elapsedSeconds;
+    const auto runSeconds = [&]() {
+        return secondsBefore + std::chrono::duration<double>(Clock::now() - fitStarted).count();
+    };
 
     ModelBundle bundle;
     bundle.config = config.model;
@@ -450,7 +458,10 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
     bundle.datasetSummary = data.summary;
     bundle.trainingPlan = trainingPlanJson(config);
 
+    // A checkpoint is never ahead of best.pt: resuming from it finds the best model it names.
     auto saveState = [&](const std::string &path, const FusedAdamW *optimizer) {
+        bestWrite.wait();
+        pos.elapsedSeconds = runSeconds();
         pos.model = modelState(model);
         pos.optimizer = optimizer ? optimizer->stateDict() : TensorMap{};
         pos.augmenterState = augmenter.state();
@@ -542,9 +553,8 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
     };
 
     auto lastSave = Clock::now();
-    const auto fitStarted = Clock::now();
     auto epochStarted = fitStarted;
-    int fits = 0;
+    int fits = 0; // in this session: a resumed run fits its epochs to its pace here again
     bool budgetReached = false;
     double stepSecondsAverage = 0; // recent steps, for the images per second shown
     double validationSecondsAverage = 0;
@@ -673,6 +683,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                                       {"message", result.message}});
                     result.bestMeanDice = std::max(0.0, pos.bestScore);
                     result.steps = pos.globalStep;
+                    bestWrite.wait();
                     return result;
                 }
 
@@ -722,23 +733,21 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                 progress.etaSeconds = etaSeconds();
                 // Everything the dashboard shows, so that a run followed from its file (one
                 // `medseg train` writes) looks like one trained in the window.
-                writeMetrics(
-                    json{{"type", "step"},
-                         {"stage", pos.stage},
-                         {"stage_count", progress.stageCount},
-                         {"stage_name", progress.stageName},
-                         {"epoch", pos.epoch},
-                         {"epochs", progress.epochs},
-                         {"step", pos.globalStep},
-                         {"total_steps", progress.totalSteps},
-                         {"step_in_epoch", progress.stepInEpoch},
-                         {"steps_in_epoch", progress.stepsInEpoch},
-                         {"loss", lossValue},
-                         {"lr", lr},
-                         {"images_per_second", progress.imagesPerSecond},
-                         {"eta_seconds", progress.etaSeconds},
-                         {"elapsed_seconds",
-                          std::chrono::duration<double>(Clock::now() - fitStarted).count()}});
+                writeMetrics(json{{"type", "step"},
+                                  {"stage", pos.stage},
+                                  {"stage_count", progress.stageCount},
+                                  {"stage_name", progress.stageName},
+                                  {"epoch", pos.epoch},
+                                  {"epochs", progress.epochs},
+                                  {"step", pos.globalStep},
+                                  {"total_steps", progress.totalSteps},
+                                  {"step_in_epoch", progress.stepInEpoch},
+                                  {"steps_in_epoch", progress.stepsInEpoch},
+                                  {"loss", lossValue},
+                                  {"lr", lr},
+                                  {"images_per_second", progress.imagesPerSecond},
+                                  {"eta_seconds", progress.etaSeconds},
+                                  {"elapsed_seconds", runSeconds()}});
                 if (hooks.onStep)
                     hooks.onStep(progress);
 
@@ -813,7 +822,9 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
             if (epoch.improved) {
                 pos.bestScore = epoch.meanForegroundDice;
                 bundle.createdAt = nowIso();
-                saveModelBundle(bestPath, model, bundle);
+                bestWrite.start([bestPath, snapshot = snapshotModelBundle(model, bundle)] {
+                    saveModelSnapshot(bestPath, snapshot);
+                });
                 result.bestModelPath = bestPath;
             }
             if (epoch.meanForegroundDice > pos.stageBestScore) {
@@ -838,8 +849,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
                               {"mean_foreground_dice", epoch.meanForegroundDice},
                               {"absent_class_pixels", epoch.absentClassPixels},
                               {"improved", epoch.improved},
-                              {"elapsed_seconds",
-                               std::chrono::duration<double>(Clock::now() - fitStarted).count()}});
+                              {"elapsed_seconds", runSeconds()}});
             report(EpochEnded{pos.stage + 1, pos.epoch + 1, plan.epochs, epoch.trainLoss,
                               epoch.valLoss, epoch.meanForegroundDice, epoch.improved});
             if (hooks.onEpoch)
@@ -861,18 +871,16 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
             // halfway, the epochs are fitted to it at the pace since the last fit; in between
             // and after, the run stops when another epoch would overrun it.
             if (config.timeBudgetSeconds > 0) {
-                const double elapsed =
-                    std::chrono::duration<double>(Clock::now() - fitStarted).count();
-                if (!result.resumed && fits < 2 &&
-                    elapsed >= (fits == 0 ? 0.1 : 0.5) * config.timeBudgetSeconds) {
+                const double elapsed = runSeconds();
+                if (fits < 2 && elapsed >= (fits == 0 ? 0.1 : 0.5) * config.timeBudgetSeconds) {
                     fitEpochsToBudget(elapsed);
                     ++fits;
                     pace.restart();
                     if (pos.epoch + 1 < plan.epochs)
                         continue;
                 }
-                // Finishing predicts the validation slices twice, but without the saves an
-                // epoch's validation may include: one validation's time, and 5% of slack.
+                // Finishing predicts the validation slices twice: one validation's time more than
+                // an epoch's, and 5% of slack.
                 if (epochsAfterCurrent() > 0 &&
                     elapsed + pace.epochSeconds() + validationSecondsAverage >
                         1.05 * config.timeBudgetSeconds) {
@@ -904,6 +912,7 @@ TrainingResult Trainer::fit(const TrainingData &data, const TrainerHooks &hooks,
     model->eval();
     bundle.createdAt = nowIso();
     saveModelBundle(finalPath, model, bundle);
+    bestWrite.wait();
     // The weights are now in final.pt: last.ckpt need not hold them a second time (65 MB for
     // ResNet18); it keeps the position, so that fitting the run again knows it is finished.
     pos.model.clear();

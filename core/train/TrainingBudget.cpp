@@ -71,7 +71,7 @@ class TrialProbe final : public TrainingProbe
 public:
     explicit TrialProbe(const TrainingConfig &config)
         : m_config(config)
-        , m_cuda(useCuda(config))
+        , m_cuda(usesCuda(config))
         , m_device(m_cuda ? at::Device(at::kCUDA) : at::Device(at::kCPU))
         , m_augmenter(augmentation(config), 0x9b0be)
     {
@@ -132,11 +132,6 @@ public:
     }
 
 private:
-    static bool useCuda(const TrainingConfig &config)
-    {
-        return config.device == "cuda" || (config.device == "auto" && torch::cuda::is_available());
-    }
-
     static AugmentationOptions augmentation(const TrainingConfig &config)
     {
         return AugmentationOptions::forLevel(config.stages.front().augmentation);
@@ -330,8 +325,9 @@ TimePlan planEpochs(const TrainingConfig &config, std::int64_t trainSlices, std:
         // A step's time grows with its batch; measured at cost.batchSize.
         const double stepSeconds =
             batch == cost.batchSize ? cost.stepSeconds : perSlice * double(batch);
-        plan.epochSeconds += double(steps) * stepSeconds +
-                             double(valSlices) * cost.predictSecondsPerSlice + cost.saveSeconds;
+        // The best model is written beside the next epoch (core/train/BackgroundWrite.h).
+        plan.epochSeconds +=
+            double(steps) * stepSeconds + double(valSlices) * cost.predictSecondsPerSlice;
     }
     // Choosing flip TTA predicts every validation slice plainly and flipped; then the final
     // model and the best one are written.
@@ -444,6 +440,29 @@ std::string describe(const TimePlan &plan)
                   plan.epochs, plan.epochSeconds, plan.finishSeconds, plan.spentSeconds,
                   plan.plannedSeconds(), plan.budgetSeconds);
     return text;
+}
+
+MachineFit fitToMachine(TrainingConfig &config, std::int64_t trainSlices, std::int64_t valSlices,
+                        bool chooseBatch, double budgetSeconds, Clock::time_point started)
+{
+    MachineFit fit;
+    if (!chooseBatch && !(budgetSeconds > 0))
+        return fit;
+    const std::unique_ptr<TrainingProbe> probe = makeTrialProbe(config);
+    StepCost cost;
+    if (chooseBatch) {
+        fit.batch = chooseBatchSize(*probe, largestBatch(usesCuda(config), trainSlices));
+        apply(*fit.batch, config);
+        cost = fit.batch->measured.back();
+    } else {
+        cost = probe->measure(config.stages.front().batchSize);
+    }
+    if (budgetSeconds > 0) {
+        const double spent = std::chrono::duration<double>(Clock::now() - started).count();
+        fit.plan = planEpochs(config, trainSlices, valSlices, cost, budgetSeconds, spent);
+        apply(*fit.plan, config);
+    }
+    return fit;
 }
 
 } // namespace medseg::core

@@ -3,12 +3,14 @@
 // Fitting a run to the machine and to the user's time from measurements, not estimates: the
 // batch size from the memory a trial training step takes on the device, the number of epochs
 // from that step's time and a time budget ("train for 10 minutes"). Used by `medseg train`
-// (--minutes) when the user gives no batch size or epochs of their own.
+// (--minutes, and when the user gives no batch size) and by the Training dock's time budget.
 
 #include "core/train/TrainingConfig.h"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,8 +75,8 @@ struct TimePlan
 
 // The most epochs (per stage) that fit `budgetSeconds` after `spentSeconds`, from a measured
 // step: each stage's steps as the trainer lays them out, validation of every slice at each
-// epoch's end, a best-model save per epoch. Throws, saying how long one epoch takes, when not
-// even one fits.
+// epoch's end (the best model is saved beside the next epoch). Throws, saying how long one epoch
+// takes, when not even one fits.
 TimePlan planEpochs(const TrainingConfig &config, std::int64_t trainSlices, std::int64_t valSlices,
                     const StepCost &cost, double budgetSeconds, double spentSeconds);
 // Every stage's epochs, and the budget the trainer keeps to (TrainingConfig::timeBudgetSeconds).
@@ -116,5 +118,20 @@ int refitEpochs(const std::vector<std::int64_t> &stepsPerEpoch, int stage, int e
                 double stepSeconds, double validationSeconds, double secondsLeft);
 // "40 epochs: 3.9 s each, 2.4 s to finish, 4.1 s already spent, 162 s of 180 s planned".
 std::string describe(const TimePlan &plan);
+
+// What fitting a run to the machine chose, for the user to read.
+struct MachineFit
+{
+    std::optional<BatchChoice> batch; // when the batch size was chosen
+    std::optional<TimePlan> plan;     // when the run has a time budget
+};
+// Before a new run (the CLI's and the Training dock's alike): trial steps on the config's
+// network and device; from them the batch size (when `chooseBatch`) and, with a budget, the
+// epochs that fit `budgetSeconds` counted from `started` (reading the data and the trial steps
+// are part of it); both applied to `config`. Does nothing without either. Throws with a message
+// for the user when no batch fits or the budget is too short for one epoch.
+MachineFit fitToMachine(TrainingConfig &config, std::int64_t trainSlices, std::int64_t valSlices,
+                        bool chooseBatch, double budgetSeconds,
+                        std::chrono::steady_clock::time_point started);
 
 } // namespace medseg::core

@@ -1,14 +1,17 @@
 #include "core/train/TrainingConfig.h"
 
 #include <nlohmann/json.hpp>
+#include <torch/cuda.h>
 
 #include <algorithm>
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <type_traits>
 
@@ -337,6 +340,11 @@ std::string runConfigJson(const TrainingConfig &config, const std::string &prepr
     return root.dump(2) + "\n";
 }
 
+bool usesCuda(const TrainingConfig &config)
+{
+    return config.device == "cuda" || (config.device == "auto" && torch::cuda::is_available());
+}
+
 const std::vector<std::string> &intensityChoices()
 {
     static const std::vector<std::string> choices{"auto", "window", "ct_percentiles", "zscore",
@@ -467,6 +475,17 @@ TrainingConfig trainingConfigFromJson(const std::string &text, const std::string
                                  error.what());
     }
     return config;
+}
+
+TrainingConfig readRunConfig(const std::string &runDir)
+{
+    const std::string path = (std::filesystem::path(runDir) / "config.json").string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw std::runtime_error(path + ": cannot open the run's plan (missing or unreadable)");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return trainingConfigFromJson(text.str(), path);
 }
 
 void validate(const TrainingConfig &config)

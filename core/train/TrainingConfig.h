@@ -110,6 +110,8 @@ struct TrainingConfig
 
 // The values `intensity` takes.
 const std::vector<std::string> &intensityChoices();
+// Whether a run of `config` trains on the GPU: "cuda", or "auto" where one is available.
+bool usesCuda(const TrainingConfig &config);
 
 // Picks the recipe from config.pretrainedBackbone (fine-tune with weights, else from scratch)
 // and sets config.recipe and config.stages to it.
@@ -131,6 +133,9 @@ std::string trainingPlanJson(const TrainingConfig &config);
 // Throws std::runtime_error naming `source` and the bad key. Keys left out keep their defaults;
 // unknown keys are errors (a typo must not silently train with a default).
 TrainingConfig trainingConfigFromJson(const std::string &json, const std::string &source = {});
+// A run folder's config.json: the plan the run was started with (epochs fitted to a time budget
+// included), which resuming it keeps. Throws std::runtime_error naming the file.
+TrainingConfig readRunConfig(const std::string &runDir);
 // Throws std::runtime_error naming the first invalid number (e.g. a negative learning rate).
 void validate(const TrainingConfig &config);
 

@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include <fstream>
+#include <sys/resource.h>
 
 using namespace medseg::core;
 
@@ -18,6 +19,8 @@ private Q_SLOTS:
     void corruptFilesGiveAClearError_data();
     void corruptFilesGiveAClearError();
     void missingFileNamesThePath();
+    void hostileTensorHeadersAreRefusedBeforeAllocating_data();
+    void hostileTensorHeadersAreRefusedBeforeAllocating();
 };
 
 namespace {
@@ -43,6 +46,7 @@ CheckpointState sampleState()
     state.lossScale = 1024;
     state.lossScaleFiniteSteps = 17;
     state.metricsBytes = 999;
+    state.elapsedSeconds = 12.5;
     return state;
 }
 
@@ -89,6 +93,7 @@ void TestCheckpoint::roundTripKeepsEveryField()
     QCOMPARE(loaded.lossScale, 1024.0);
     QCOMPARE(loaded.lossScaleFiniteSteps, std::int64_t(17));
     QCOMPARE(loaded.metricsBytes, std::int64_t(999));
+    QCOMPARE(loaded.elapsedSeconds, 12.5);
 }
 
 void TestCheckpoint::corruptFilesGiveAClearError_data()
@@ -136,6 +141,66 @@ void TestCheckpoint::missingFileNamesThePath()
     } catch (const std::runtime_error &error) {
         QVERIFY(QString::fromUtf8(error.what()).contains(path));
     }
+}
+
+// Issue 24: a checkpoint is a file like any other; one whose checksum is right but whose tensor
+// list claims terabytes (or an unknown type) is refused before anything is allocated.
+void TestCheckpoint::hostileTensorHeadersAreRefusedBeforeAllocating_data()
+{
+    QTest::addColumn<QString>("tensor");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("terabytes") << R"({"name":"w","dtype":6,"sizes":[1048576,1048576],)"
+                                  R"("offset":0,"bytes":4398046511104})"
+                               << "tensor 'w' claims more bytes than the file";
+    QTest::newRow("negative size")
+        << R"({"name":"w","dtype":6,"sizes":[-1,4],"offset":0,"bytes":16})"
+        << "tensor 'w' claims more bytes than the file";
+    QTest::newRow("unknown type") << R"({"name":"w","dtype":99,"sizes":[4],"offset":0,"bytes":16})"
+                                  << "tensor 'w' has an unknown type";
+    QTest::newRow("past the data") << R"({"name":"w","dtype":6,"sizes":[4],"offset":8,"bytes":16})"
+                                   << "tensor 'w' does not fit its record";
+}
+
+void TestCheckpoint::hostileTensorHeadersAreRefusedBeforeAllocating()
+{
+    QFETCH(QString, tensor);
+    QFETCH(QString, reason);
+    const std::string header =
+        R"({"augmenter_state":"","stage":0,"epoch":0,"step_in_epoch":0,"global_step":0,)"
+        R"("best_score":-1,"stage_best_score":-1,"epochs_without_improvement":0,)"
+        R"("epoch_loss_sum":0,"epoch_loss_count":0,"loss_scale":1,"metrics_bytes":0,)"
+        R"("optimizer":[],"rng":[],"model":[)" +
+        tensor.toStdString() + "]}";
+    const auto append = [](std::string &out, auto value) {
+        out.append(reinterpret_cast<const char *>(&value), sizeof value);
+    };
+    std::string payload;
+    append(payload, std::uint64_t(header.size()));
+    payload += header + std::string(16, '\0');   // the data: four floats
+    std::uint64_t hash = 1469598103934665603ull; // FNV-1a, as the format has it
+    for (unsigned char c : payload) {
+        hash ^= c;
+        hash *= 1099511628211ull;
+    }
+    std::string file = "MEDSEGCK";
+    append(file, std::uint32_t(1));
+    append(file, std::uint64_t(payload.size()));
+    append(file, hash);
+    file += payload;
+    QTemporaryDir dir;
+    const QString path = dir.filePath("hostile.ckpt");
+    writeAll(path, file);
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
+    try {
+        loadCheckpoint(path.toStdString());
+        QFAIL("a hostile checkpoint was read");
+    } catch (const std::runtime_error &error) {
+        const QString message = QString::fromUtf8(error.what());
+        QVERIFY2(message.contains(path) && message.contains(reason), qPrintable(message));
+    }
+    getrusage(RUSAGE_SELF, &after);
+    QVERIFY(after.ru_maxrss - before.ru_maxrss < 64 * 1024); // kB
 }
 
 QTEST_APPLESS_MAIN(TestCheckpoint)

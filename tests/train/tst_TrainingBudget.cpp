@@ -2,8 +2,12 @@
 // time budget, both from a probe (here a fake one with known costs; `medseg train --minutes`
 // in tst_TrainCli runs the real one).
 
+#include "core/train/Checkpoint.h"
+#include "core/train/Trainer.h"
 #include "core/train/TrainingBudget.h"
 #include "support/CliRunner.h"
+
+#include "SyntheticTrainingData.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -17,6 +21,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <variant>
 
 using namespace medseg::core;
 
@@ -67,6 +72,7 @@ private Q_SLOTS:
     void aBudgetTooShortForOneEpochIsRefused();
     void thePaceIgnoresOneSlowEpoch();
     void aRealOneMinuteBudgetEndsOnTime();
+    void aResumedRunCountsTheTimeItTrainedAlready();
     void aBudgetTooShortIsRefusedBeforeAnythingIsWritten();
 
 private:
@@ -127,21 +133,21 @@ void TestTrainingBudget::plannedEpochsFitTheBudget()
     cost.stepSeconds = 0.5;
     cost.predictSecondsPerSlice = 0.02;
     cost.saveSeconds = 0.1;
-    // 48 slices: 6 steps (3 s), 24 validation slices (0.48 s), a save: 3.58 s per epoch;
-    // finishing: 2 x 0.48 + 2 x 0.1 = 1.16 s.
+    // 48 slices: 6 steps (3 s), 24 validation slices (0.48 s): 3.48 s per epoch (the best
+    // model is saved beside the next epoch); finishing: 2 x 0.48 + 2 x 0.1 = 1.16 s.
     const TimePlan plan = planEpochs(config, 48, 24, cost, 60.0, 2.0);
-    QCOMPARE(plan.epochs, 15);
-    QVERIFY(qAbs(plan.epochSeconds - 3.58) < 1e-9);
+    QCOMPARE(plan.epochs, 16);
+    QVERIFY(qAbs(plan.epochSeconds - 3.48) < 1e-9);
     QVERIFY(qAbs(plan.finishSeconds - 1.16) < 1e-9);
     QVERIFY(plan.plannedSeconds() <= 60.0);
     QVERIFY(plan.plannedSeconds() + plan.epochSeconds > 60.0); // no room for one more
     apply(plan, config);
-    QCOMPARE(config.stages[0].epochs, 15);
+    QCOMPARE(config.stages[0].epochs, 16);
     QCOMPARE(config.timeBudgetSeconds, 58.0); // the trainer's share: the rest was spent
-    QVERIFY(describe(plan).find("15 epochs") != std::string::npos);
+    QVERIFY(describe(plan).find("16 epochs") != std::string::npos);
 
     // A budget ten times longer plans about ten times the epochs.
-    QCOMPARE(planEpochs(config, 48, 24, cost, 600.0, 2.0).epochs, 166);
+    QCOMPARE(planEpochs(config, 48, 24, cost, 600.0, 2.0).epochs, 171);
 }
 
 void TestTrainingBudget::stagesAreCountedAsTheTrainerLaysThemOut()
@@ -310,6 +316,68 @@ void TestTrainingBudget::aRealOneMinuteBudgetEndsOnTime()
     qInfo("ETA in the second half: median error %.1f%% over %zu steps; the run took %.1f s",
           100.0 * median, errors.size(), seconds);
     QVERIFY2(median <= 0.15, qPrintable(QStringLiteral("median ETA error %1").arg(median)));
+}
+
+// A run with a time budget, stopped and resumed: the checkpoint keeps the seconds it trained,
+// the resumed session fits the epochs to its own pace at its first epoch, and the run as a
+// whole keeps to its budget.
+void TestTrainingBudget::aResumedRunCountsTheTimeItTrainedAlready()
+{
+    const TrainingData data = medseg::test::makeSyntheticData(16, 4, 32);
+    TrainingConfig config = medseg::test::tinyConfig();
+    for (StagePlan &stage : config.stages)
+        stage.epochs = 1000; // the budget decides
+    config.timeBudgetSeconds = 20;
+    const std::string runDir = m_dir.filePath(QStringLiteral("resumed")).toStdString();
+
+    int fits = 0;
+    TrainerHooks hooks;
+    hooks.onEvent = [&](const TrainingEvent &event) {
+        fits += std::holds_alternative<EpochsFitted>(event) ? 1 : 0;
+    };
+    TrainingControl control;
+    QElapsedTimer first;
+    first.start();
+    hooks.onEpoch = [&](const EpochResult &) {
+        if (first.elapsed() > 7000)
+            control.requestStop();
+    };
+    const TrainingResult stopped = Trainer(config, runDir).fit(data, hooks, &control);
+    QVERIFY2(stopped.status == TrainingResult::Status::Stopped, stopped.message.c_str());
+    const double firstSeconds = double(first.elapsed()) / 1000.0;
+    QCOMPARE(fits, 1); // at a tenth of the budget, not yet halfway
+    const double trained = loadCheckpoint(stopped.checkpointPath).elapsedSeconds;
+    QVERIFY2(trained > 6.5 && trained <= firstSeconds, qPrintable(QString::number(trained)));
+
+    fits = 0;
+    hooks.onEpoch = {};
+    QElapsedTimer second;
+    second.start();
+    const TrainingResult finished = Trainer(config, runDir).fit(data, hooks, nullptr);
+    const double secondSeconds = double(second.elapsed()) / 1000.0;
+    QVERIFY2(finished.status == TrainingResult::Status::Finished, finished.message.c_str());
+    QVERIFY2(fits >= 1, "the resumed session did not fit the epochs to its pace");
+    // Both sessions together: the budget, give or take an epoch and finishing (a resumed run
+    // that started its clock again would take the 7 s more).
+    const double total = trained + secondSeconds;
+    qInfo("stopped after %.1f s, resumed for %.1f s: %.1f s of a 20 s budget", trained,
+          secondSeconds, total);
+    QVERIFY2(total > 16.0 && total < 24.0, qPrintable(QString::number(total)));
+
+    // metrics.jsonl counts the run's time across both sessions.
+    QFile metricsFile(
+        QDir(QString::fromStdString(runDir)).filePath(QStringLiteral("metrics.jsonl")));
+    QVERIFY(metricsFile.open(QIODevice::ReadOnly));
+    double previous = 0, last = 0;
+    for (const QByteArray &line : metricsFile.readAll().split('\n')) {
+        const QJsonObject record = QJsonDocument::fromJson(line).object();
+        if (!record.contains(QStringLiteral("elapsed_seconds")))
+            continue;
+        last = record[QStringLiteral("elapsed_seconds")].toDouble();
+        QVERIFY2(last >= previous, qPrintable(QString::fromUtf8(line)));
+        previous = last;
+    }
+    QVERIFY2(last > trained + 0.5 * secondSeconds, qPrintable(QString::number(last)));
 }
 
 // Bad input: a budget too short for one epoch is refused before training starts, and the run

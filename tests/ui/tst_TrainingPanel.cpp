@@ -7,21 +7,28 @@
 #include "ui/session/LabelSession.h"
 #include "ui/session/PredictionSession.h"
 #include "ui/session/SeriesSession.h"
+#include "ui/session/TrainingController.h"
 #include "ui/session/TrainingSession.h"
 #include "ui/widgets/TrainingPanel.h"
 
+#include "../train/SyntheticTrainingData.h"
 #include "../train/TinyModel.h"
 
 #include <QChartView>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineSeries>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -84,6 +91,89 @@ private Q_SLOTS:
         QVERIFY(session->config().pretrainedBackbone.empty());
         QVERIFY(medseg::ui::TrainingSession::rememberedPretrainedWeights(QStringLiteral("resnet18"))
                     .isEmpty());
+    }
+
+    // Issue 22, point 3: the Setup tab's time budget fits the epochs to this computer when the
+    // run starts (the Epochs column is not used then); resuming the run keeps the plan it
+    // started with, whatever the Setup tab says by then, and its clock goes on.
+    void aTimeBudgetFitsTheEpochsAndAResumedRunKeepsThem()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        medseg::ui::Document document;
+        medseg::ui::TrainingSession *session = document.training();
+        medseg::ui::TrainingPanel panel(session, document.predictions());
+        panel.show();
+        session->setTrainingData(
+            std::make_shared<medseg::core::TrainingData>(medseg::test::makeSyntheticData(8, 4, 32)),
+            QStringLiteral("synthetic"));
+        medseg::core::TrainingConfig config = medseg::test::tinyConfig();
+        config.stages.resize(1);
+        config.stages[0].epochs = 100000;
+        config.stages[0].batchSize = 2;
+        config.model.output_stride = 32;
+        config.model.bins = {1, 2};
+        session->setConfig(config);
+        QTemporaryDir runs;
+        session->setRunsDirectory(runs.path());
+
+        // Two minutes, typed into the field.
+        auto *budget = panel.findChild<QSpinBox *>(QStringLiteral("trainingTimeBudget"));
+        auto *stages = panel.findChild<QTableWidget *>(QStringLiteral("trainingStages"));
+        QVERIFY(budget && stages);
+        QCOMPARE(budget->text(), QStringLiteral("Off"));
+        budget->setFocus();
+        budget->selectAll();
+        QTest::keyClicks(budget, QStringLiteral("2"));
+        QCOMPARE(session->config().timeBudgetSeconds, 120.0);
+        const int epochsColumn = 3;
+        QCOMPARE(stages->horizontalHeaderItem(epochsColumn)->text(), QStringLiteral("Epochs"));
+        QVERIFY(!(stages->item(0, epochsColumn)->flags() & Qt::ItemIsEditable));
+
+        medseg::ui::TrainingController *controller = session->controller();
+        QSignalSpy log(controller, &medseg::ui::TrainingController::logMessage);
+        QSignalSpy epochs(controller, &medseg::ui::TrainingController::epochFinished);
+        QVERIFY2(session->start(), qPrintable(session->errorString()));
+        QTRY_VERIFY_WITH_TIMEOUT(epochs.count() >= 2, 60000);
+        controller->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!controller->isActive(), 30000);
+        const QRegularExpression fitted(
+            QStringLiteral(R"(Fitted to the time budget \([^)]+\): (\d+) epoch)"));
+        int fittedEpochs = 0;
+        for (const QList<QVariant> &line : log)
+            if (const auto match = fitted.match(line.at(0).toString()); match.hasMatch())
+                fittedEpochs = match.captured(1).toInt();
+        QVERIFY2(fittedEpochs > 2 && fittedEpochs < 100000,
+                 qPrintable(QString::number(fittedEpochs)));
+        const QString run = controller->runDir();
+        const QJsonObject started = readJson(QDir(run).filePath(QStringLiteral("config.json")));
+        const auto plannedEpochs = [](const QJsonObject &runConfig) {
+            return runConfig[QStringLiteral("stages")]
+                .toArray()
+                .at(0)[QStringLiteral("epochs")]
+                .toInt();
+        };
+        QCOMPARE(plannedEpochs(started), fittedEpochs);
+        const double trainerBudget = started[QStringLiteral("time_budget_seconds")].toDouble();
+        QVERIFY2(trainerBudget > 100.0 && trainerBudget < 120.0,
+                 qPrintable(QString::number(trainerBudget)));
+        const double stoppedAt = lastElapsedSeconds(run);
+
+        // The Setup tab changes; the resumed run does not.
+        budget->setValue(0);
+        QVERIFY(stages->item(0, epochsColumn)->flags() & Qt::ItemIsEditable);
+        stages->item(0, epochsColumn)->setText(QStringLiteral("3"));
+        QCOMPARE(session->config().stages[0].epochs, 3);
+        epochs.clear();
+        QVERIFY2(session->resumeRun(run), qPrintable(session->errorString()));
+        QTRY_VERIFY_WITH_TIMEOUT(epochs.count() >= 1, 60000);
+        controller->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!controller->isActive(), 30000);
+        const QJsonObject resumed = readJson(QDir(run).filePath(QStringLiteral("config.json")));
+        QCOMPARE(plannedEpochs(resumed), fittedEpochs);
+        QCOMPARE(resumed[QStringLiteral("time_budget_seconds")].toDouble(), trainerBudget);
+        QVERIFY2(
+            lastElapsedSeconds(run) > stoppedAt,
+            qPrintable(QStringLiteral("%1 after %2").arg(lastElapsedSeconds(run)).arg(stoppedAt)));
     }
 
     void chartsHoldThePointsOfTheMetricsFile()
@@ -314,6 +404,25 @@ private Q_SLOTS:
     }
 
 private:
+    static QJsonObject readJson(const QString &path)
+    {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        return QJsonDocument::fromJson(file.readAll()).object();
+    }
+    // The run's time at its metrics file's last record.
+    static double lastElapsedSeconds(const QString &run)
+    {
+        QFile file(QDir(run).filePath(QStringLiteral("metrics.jsonl")));
+        double last = -1;
+        if (file.open(QIODevice::ReadOnly))
+            for (const QByteArray &line : file.readAll().split('\n'))
+                if (const QJsonObject record = QJsonDocument::fromJson(line).object();
+                    record.contains(QStringLiteral("elapsed_seconds")))
+                    last = record[QStringLiteral("elapsed_seconds")].toDouble();
+        return last;
+    }
     static void writeFile(const QString &path, const QByteArray &bytes)
     {
         QFile file(path);

@@ -2,12 +2,16 @@
 
 #include "ui/session/TrainingEventText.h"
 
+#include "core/train/TrainingBudget.h"
+
 #include <QMetaObject>
 #include <QThread>
 
 #include <torch/types.h>
 
+#include <chrono>
 #include <cstring>
+#include <filesystem>
 
 namespace medseg::ui {
 
@@ -105,7 +109,8 @@ bool TrainingController::start(const core::TrainingConfig &config,
         core::TrainingResult result;
         QString error;
         try {
-            core::Trainer trainer(config, runDir.toStdString());
+            core::Trainer trainer(fittedToBudget(config, *data, runDir, hooks),
+                                  runDir.toStdString());
             result = trainer.fit(*data, hooks, control.get());
         } catch (const std::exception &exception) {
             error = QString::fromLocal8Bit(exception.what());
@@ -119,6 +124,31 @@ bool TrainingController::start(const core::TrainingConfig &config,
     m_thread->start();
     setState(State::Running);
     return true;
+}
+
+core::TrainingConfig TrainingController::fittedToBudget(core::TrainingConfig config,
+                                                        const core::TrainingData &data,
+                                                        const QString &runDir,
+                                                        const core::TrainerHooks &hooks)
+{
+    const auto started = std::chrono::steady_clock::now();
+    const std::string run = runDir.toStdString();
+    if (!(config.timeBudgetSeconds > 0) || core::Trainer::hasCheckpoint(run) ||
+        data.train.empty() || data.val.empty())
+        return config; // a resumed run keeps its plan; the trainer says what data are missing
+    try {
+        const core::MachineFit fit = core::fitToMachine(config, std::int64_t(data.train.size()),
+                                                        std::int64_t(data.val.size()), false,
+                                                        config.timeBudgetSeconds, started);
+        if (hooks.onEvent)
+            hooks.onEvent(core::EpochsFitted{fit.plan->epochs, fit.plan->epochSeconds,
+                                             fit.plan->budgetSeconds});
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove(runDir.toStdString(), ignored); // only when still empty
+        throw;
+    }
+    return config;
 }
 
 void TrainingController::deliverProgress()

@@ -15,7 +15,8 @@ class QThread;
 
 namespace medseg::ui {
 
-// Runs a core::Trainer on a worker thread it owns and turns the trainer's callbacks into signals
+// Runs a core::Trainer on a worker thread it owns (a run with a time budget is first fitted to
+// this machine there, core::fitToMachine) and turns the trainer's callbacks into signals
 // on the GUI thread: progress throttled to a few per second (the latest wins), every epoch
 // result, previews (latest wins) and log lines. Stop, pause and preview requests go to the
 // trainer's TrainingControl, which the worker polls between steps; the model never leaves the
@@ -80,6 +81,13 @@ private:
     };
 
     void setState(State state);
+    // On the worker, before a new run with a time budget: the epochs that fit it on this
+    // machine (trial steps), reported as an event. Throws (leaving no empty run folder) when
+    // not one epoch fits.
+    static core::TrainingConfig fittedToBudget(core::TrainingConfig config,
+                                               const core::TrainingData &data,
+                                               const QString &runDir,
+                                               const core::TrainerHooks &hooks);
     void postProgress(const core::TrainingProgress &progress);
     void deliverProgress();
     void onWorkerEnded(const core::TrainingResult &result, const QString &error);

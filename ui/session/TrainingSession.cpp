@@ -174,9 +174,7 @@ void TrainingSession::adoptData(std::shared_ptr<const core::TrainingData> data,
         core::fitModelToData(m_config.model, *m_data);
         // The input size and output stride follow the data and this computer (editable).
         if (!m_data->train.empty() || !m_data->val.empty()) {
-            const bool cuda = m_config.device == "cuda" ||
-                              (m_config.device == "auto" && torch::cuda::is_available());
-            m_autoConfiguration = core::chooseAutoConfiguration(*m_data, cuda);
+            m_autoConfiguration = core::chooseAutoConfiguration(*m_data, core::usesCuda(m_config));
             core::apply(*m_autoConfiguration, m_config);
             Q_EMIT configChanged();
         }
@@ -342,12 +340,23 @@ bool TrainingSession::start()
         m_error = tr("Choose where runs are kept first.");
         return false;
     }
-    return startIn(QDir(m_runsDirectory).filePath(name));
+    return startIn(QDir(m_runsDirectory).filePath(name), m_config);
 }
 
 bool TrainingSession::resumeRun(const QString &runDir)
 {
-    return startIn(runDir);
+    // The plan the run started with (its config.json: epochs fitted to a time budget, batch
+    // sizes the checkpoint's position counts in), on this computer's device and threads.
+    core::TrainingConfig config;
+    try {
+        config = core::readRunConfig(runDir.toStdString());
+    } catch (const std::exception &error) {
+        m_error = tr("This run cannot be resumed: %1").arg(QString::fromLocal8Bit(error.what()));
+        return false;
+    }
+    config.device = m_config.device;
+    config.threads = m_config.threads;
+    return startIn(runDir, config);
 }
 
 bool TrainingSession::deleteRun(const QString &runDir)
@@ -378,7 +387,7 @@ bool TrainingSession::deleteRun(const QString &runDir)
     return true;
 }
 
-bool TrainingSession::startIn(const QString &runDir)
+bool TrainingSession::startIn(const QString &runDir, const core::TrainingConfig &config)
 {
     m_error.clear();
     if (!m_data || m_data->train.empty()) {
@@ -401,7 +410,7 @@ bool TrainingSession::startIn(const QString &runDir)
     m_history->setClassColours(colours);
     m_preview.reset();
     m_previewSlices.clear();
-    if (!m_controller->start(m_config, m_data, runDir)) {
+    if (!m_controller->start(config, m_data, runDir)) {
         m_error = tr("The training could not be started.");
         return false;
     }

@@ -111,7 +111,8 @@ public:
     void setRunsDirectory(const QString &directory);
 
     // Starts a new run in a new folder under runsDirectory(), or resumes `runDir` from its last
-    // checkpoint. Returns false with errorString() when there is no data or a run is active.
+    // checkpoint with the plan it started with (its config.json). Returns false with errorString()
+    // when there is no data or a run is active.
     bool start();
     bool resumeRun(const QString &runDir);
     // Shows a run (for example one `medseg train` is writing) in the dashboard, following its
@@ -141,7 +142,7 @@ private:
     void usePretrainedFile(const QString &path);
     void adoptData(std::shared_ptr<const core::TrainingData> data, const QString &origin,
                    bool fromProject);
-    bool startIn(const QString &runDir);
+    bool startIn(const QString &runDir, const core::TrainingConfig &config);
     void onPreviewReady(const QImage &labels, qint64 step, qint64 requestId);
 
     TrainingController *m_controller;

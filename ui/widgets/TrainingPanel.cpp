@@ -337,6 +337,9 @@ QWidget *TrainingPanel::createSetupPage()
     m_adjacentSlices->setObjectName(QStringLiteral("trainingAdjacentSlices"));
     for (const int k : {1, 3, 5})
         m_adjacentSlices->addItem(QString(), k);
+    m_timeBudget = new QSpinBox(page);
+    m_timeBudget->setObjectName(QStringLiteral("trainingTimeBudget"));
+    m_timeBudget->setRange(0, 24 * 60);
 
     m_backboneLabel = new QLabel(page);
     m_binsLabel = new QLabel(page);
@@ -347,6 +350,7 @@ QWidget *TrainingPanel::createSetupPage()
     m_validationShareLabel = new QLabel(page);
     m_intensityLabel = new QLabel(page);
     m_adjacentSlicesLabel = new QLabel(page);
+    m_timeBudgetLabel = new QLabel(page);
 
     auto *form = new QFormLayout;
     form->addRow(m_backboneLabel, m_backbone);
@@ -360,6 +364,7 @@ QWidget *TrainingPanel::createSetupPage()
     form->addRow(m_validationShareLabel, m_validationShare);
     form->addRow(m_intensityLabel, m_intensity);
     form->addRow(m_adjacentSlicesLabel, m_adjacentSlices);
+    form->addRow(m_timeBudgetLabel, m_timeBudget);
     auto *pretrained = new QHBoxLayout;
     pretrained->addWidget(m_pretrainedName, 1);
     pretrained->addWidget(m_choosePretrained);
@@ -395,6 +400,7 @@ QWidget *TrainingPanel::createSetupPage()
             &TrainingPanel::applyEditorsToConfig);
     connect(m_adjacentSlices, &QComboBox::currentIndexChanged, this,
             &TrainingPanel::applyEditorsToConfig);
+    connect(m_timeBudget, &QSpinBox::valueChanged, this, &TrainingPanel::applyEditorsToConfig);
     connect(m_validationShare, &QSpinBox::valueChanged, this,
             [this](int percent) { m_session->setValidationFraction(percent / 100.0); });
     connect(m_stages, &QTableWidget::itemChanged, this, &TrainingPanel::applyEditorsToConfig);
@@ -917,6 +923,12 @@ void TrainingPanel::retranslateSettingTips()
            "records the number, and prediction, the live preview and export feed the same "
            "neighbours. Applies when \"Use this project's labels\" is clicked; datasets of "
            "8-bit images have no neighbours."));
+    tip(m_timeBudgetLabel, m_timeBudget,
+        tr("Train for about this long: when the run starts, a few steps are measured on this "
+           "computer and every stage gets the epochs that fit (the Epochs column is then "
+           "ignored); the trainer fits them again to its pace as it goes and stops before it "
+           "would overrun. A resumed run counts the time it has trained already. Off: the "
+           "stages' own epochs."));
     tip(m_seedLabel, m_seed,
         tr("The start of the random numbers (weights, augmentation, order of slices). The same "
            "seed and data give the same run; change it to see how much results vary."));
@@ -995,6 +1007,9 @@ void TrainingPanel::retranslate()
     for (int i = 0; i < m_intensity->count() && i < intensityNames.size(); ++i)
         m_intensity->setItemText(i, intensityNames[i]);
     m_adjacentSlicesLabel->setText(tr("Slices per input"));
+    m_timeBudgetLabel->setText(tr("Time budget"));
+    m_timeBudget->setSpecialValueText(tr("Off"));
+    m_timeBudget->setSuffix(tr(" min"));
     for (int i = 0; i < m_adjacentSlices->count(); ++i) {
         const int k = m_adjacentSlices->itemData(i).toInt();
         m_adjacentSlices->setItemText(
@@ -1066,6 +1081,8 @@ void TrainingPanel::loadConfigIntoEditors()
         std::max(0, m_intensity->findData(QString::fromStdString(config.intensity))));
     m_adjacentSlices->setCurrentIndex(
         std::max(0, m_adjacentSlices->findData(config.adjacentSlices)));
+    m_timeBudget->setValue(int(std::lround(config.timeBudgetSeconds / 60.0)));
+    const bool budgeted = config.timeBudgetSeconds > 0;
 
     m_stages->setRowCount(int(config.stages.size()));
     for (int row = 0; row < int(config.stages.size()); ++row) {
@@ -1081,6 +1098,8 @@ void TrainingPanel::loadConfigIntoEditors()
         set(StageData, QString::number(stage.dataFraction * 100.0, 'g', 3));
         set(StageAugmentation, augmentationName(stage.augmentation));
         set(StageEpochs, QString::number(stage.epochs));
+        if (budgeted) // fitted to the budget when the run starts
+            m_stages->item(row, StageEpochs)->setFlags(Qt::ItemIsSelectable);
         set(StageBatch, QString::number(stage.batchSize));
         set(StageInput, QString::number(stage.inputSize));
     }
@@ -1110,6 +1129,7 @@ void TrainingPanel::applyEditorsToConfig()
         m_stretch->isChecked() ? core::InputResize::Stretch : core::InputResize::KeepAspect;
     config.intensity = m_intensity->currentData().toString().toStdString();
     config.adjacentSlices = m_adjacentSlices->currentData().toInt();
+    config.timeBudgetSeconds = 60.0 * m_timeBudget->value();
     config.seed = std::uint64_t(m_seed->value());
     for (int row = 0; row < m_stages->rowCount() && row < int(config.stages.size()); ++row) {
         core::StagePlan &stage = config.stages[std::size_t(row)];
@@ -1351,7 +1371,13 @@ void TrainingPanel::showPlan(const core::TrainingConfig &config)
         break;
     }
     const QString chosen = m_session->autoConfigurationText();
-    m_planLabel->setText(chosen.isEmpty() ? plan : plan + QLatin1Char(' ') + chosen);
+    if (!chosen.isEmpty())
+        plan += QLatin1Char(' ') + chosen;
+    if (config.timeBudgetSeconds > 0)
+        plan += QLatin1Char(' ') +
+                tr("The epochs are fitted to the time budget (%n minute(s)) when the run starts.",
+                   nullptr, int(std::lround(config.timeBudgetSeconds / 60.0)));
+    m_planLabel->setText(plan);
 }
 
 void TrainingPanel::onChoosePretrained()

@@ -122,6 +122,7 @@ private:
     QSpinBox *m_validationShare = nullptr;
     QComboBox *m_intensity = nullptr;
     QComboBox *m_adjacentSlices = nullptr;
+    QSpinBox *m_timeBudget = nullptr; // minutes; 0: the stages' own epochs
     QLabel *m_backboneLabel = nullptr;
     QLabel *m_binsLabel = nullptr;
     QLabel *m_strideLabel = nullptr;
@@ -131,6 +132,7 @@ private:
     QLabel *m_validationShareLabel = nullptr;
     QLabel *m_intensityLabel = nullptr;
     QLabel *m_adjacentSlicesLabel = nullptr;
+    QLabel *m_timeBudgetLabel = nullptr;
 
     // Progress page.
     QProgressBar *m_stageProgress = nullptr;
