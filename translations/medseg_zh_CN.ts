@@ -609,6 +609,12 @@
         <source>values x %1 + %2</source>
         <translation>数值 x %1 + %2</translation>
     </message>
+    <message>
+        <source>%1: a %2 %3 label map of %4 x %5 x %6 voxels (%7 x %8 x %9 mm), not an image: it opens with its image (File &gt; Import Label Volume) and `medseg mesh` measures it.
+</source>
+        <translation>%1：%2 %3 标签图，%4 x %5 x %6 体素（%7 x %8 x %9 mm），不是图像：请与其图像一起打开（文件 &gt; 导入标签体数据），`medseg mesh` 可测量它。
+</translation>
+    </message>
 </context>
 <context>
     <name>MakeDemoCommand</name>

@@ -88,7 +88,7 @@ public:
                 pairs.push_back(readPair(dataset, sample));
             }
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
         if (pairs.empty()) {

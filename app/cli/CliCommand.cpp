@@ -1,5 +1,7 @@
 #include "app/cli/CliCommand.h"
 
+#include "core/common/ErrorText.h"
+
 #include <QCommandLineParser>
 
 #include <cstdio>
@@ -10,6 +12,11 @@ void printError(const QString &message)
 {
     std::fprintf(stderr, "medseg: %s\n", qPrintable(message));
     std::fflush(stderr);
+}
+
+QString errorText(const std::exception &error)
+{
+    return QString::fromLocal8Bit(core::userMessage(error).c_str());
 }
 
 void printOut(const QString &text)

@@ -4,6 +4,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <exception>
+
 class QCommandLineParser;
 
 namespace medseg::cli {
@@ -41,5 +43,7 @@ int parseCommandLine(QCommandLineParser &parser, const QStringList &arguments,
 // Messages on stderr, prefixed with the program name, so pipes of stdout stay clean.
 void printError(const QString &message);
 void printOut(const QString &text);
+// An exception's message in words (core::userMessage: "not enough memory..." for bad_alloc).
+QString errorText(const std::exception &error);
 
 } // namespace medseg::cli

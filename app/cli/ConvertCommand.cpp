@@ -158,7 +158,7 @@ public:
                         : tableFile);
             }
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
         const auto labelsOf = [&](const core::DicomSeries &series) {
@@ -195,8 +195,7 @@ public:
                          .arg(QDir::toNativeSeparators(output)));
             return series > 0 ? ExitOk : ExitBadInput;
         } catch (const std::exception &error) {
-            printError(
-                tr("cannot write the dataset: %1").arg(QString::fromLocal8Bit(error.what())));
+            printError(tr("cannot write the dataset: %1").arg(errorText(error)));
             return ExitIoError;
         }
     }
@@ -214,7 +213,7 @@ private:
         try {
             report = core::importDataset(source.toStdString(), output.toStdString());
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
         QStringList labels;
@@ -243,7 +242,7 @@ private:
                          ? core::exportDecathlonDataset(source.toStdString(), output.toStdString())
                          : core::exportNnUnetDataset(source.toStdString(), output.toStdString());
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
         for (const std::string &note : report.notes)
@@ -264,7 +263,7 @@ private:
             volume = core::SeriesReader::load(series, &layout);
             labels = core::NiftiIo::read(labelFile.toStdString());
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
         if (volume->components() != 1) {
@@ -291,7 +290,7 @@ private:
         try {
             writer.addSeries(item);
         } catch (const std::runtime_error &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
         return ExitOk;

@@ -76,7 +76,7 @@ public:
                 core::AtomicFile::writeAll(parser.value(csvOption).toStdString(),
                                            core::evaluationCsv(summary));
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
         printOut(table(summary));

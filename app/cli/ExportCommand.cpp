@@ -170,7 +170,7 @@ public:
             // A model that cannot be read is bad input; anything after that is the export's.
             bundle = core::loadModelBundle(core::resolveExportModel(job.model), nullptr);
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
         if (parser.isSet(dataOption) && bundle.preprocessing.adjacentSlices > 1) {
@@ -187,7 +187,7 @@ public:
             if (parser.isSet(checkImageOption))
                 readCheckCase(parser.value(checkImageOption).toStdString(), &job);
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
 
@@ -195,10 +195,10 @@ public:
         try {
             result = core::exportModel(job);
         } catch (const std::invalid_argument &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitFailure;
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitIoError;
         }
         const core::ExportReport &report = result.report;

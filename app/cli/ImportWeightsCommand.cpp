@@ -82,8 +82,7 @@ public:
         try {
             report = models::importBackboneWeights(*backbone, file.toStdString());
         } catch (const std::exception &error) {
-            printError(tr("%1 is not a readable state dict: %2")
-                           .arg(file, QString::fromLocal8Bit(error.what())));
+            printError(tr("%1 is not a readable state dict: %2").arg(file, errorText(error)));
             return ExitBadInput;
         }
         printOut(QString::fromStdString(report.summary()));
@@ -98,8 +97,7 @@ public:
             try {
                 models::writeStateDict(state, output.toStdString());
             } catch (const std::exception &error) {
-                printError(
-                    tr("cannot write %1: %2").arg(output, QString::fromLocal8Bit(error.what())));
+                printError(tr("cannot write %1: %2").arg(output, errorText(error)));
                 return ExitIoError;
             }
         }

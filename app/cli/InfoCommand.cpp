@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 
 namespace medseg::cli {
 namespace {
@@ -76,6 +77,33 @@ QString formatName(const std::string &name)
 
 // `medseg info PATH [--json] [--cache FILE]`: what a folder, DICOMDIR or file holds, as the
 // DICOM browser shows it, with the files that could not be read listed at the end.
+// "lab.nii: a NIfTI-1 uint8 label map of 90 x 90 x 90 voxels (1 x 1 x 1 mm)...", or nothing
+// when the file is not one.
+std::optional<QString> describeLabelMap(const QString &path)
+{
+    core::ImageHeader header;
+    try {
+        header = core::readImageHeader(path.toStdString());
+    } catch (const std::exception &) {
+        return std::nullopt;
+    }
+    if (!header.isLabelMap)
+        return std::nullopt;
+    const auto &spacing = header.geometry.spacing;
+    return QCoreApplication::translate(
+               "InfoCommand",
+               "%1: a %2 %3 label map of %4 x %5 x %6 voxels (%7 x %8 x %9 mm), "
+               "not an image: it opens with its image (File > Import Label Volume) and "
+               "`medseg mesh` measures it.\n")
+        .arg(path, QString::fromStdString(header.format), QString::fromStdString(header.dataType))
+        .arg(header.width)
+        .arg(header.height)
+        .arg(header.depth)
+        .arg(spacing[0], 0, 'g', 4)
+        .arg(spacing[1], 0, 'g', 4)
+        .arg(spacing[2], 0, 'g', 4);
+}
+
 class InfoCommand : public CliCommand
 {
     Q_DECLARE_TR_FUNCTIONS(InfoCommand)
@@ -125,9 +153,16 @@ public:
                 progress = std::make_unique<TerminalProgress>();
             index = core::indexImages(path.toStdString(), options, progress.get());
         } catch (const std::exception &error) {
-            printError(tr("cannot read '%1': %2").arg(path, QString::fromLocal8Bit(error.what())));
+            printError(tr("cannot read '%1': %2").arg(path, errorText(error)));
             return ExitBadInput;
         }
+        // A label map is not indexed as an image (it belongs to one): said so, with its grid.
+        if (QFileInfo(path).isFile() && index.instanceCount() == 0 && index.problems.empty() &&
+            !parser.isSet(jsonOption))
+            if (const std::optional<QString> text = describeLabelMap(path)) {
+                printOut(*text);
+                return ExitOk;
+            }
         // One file that is not a readable DICOM image is bad input, a folder never is.
         if (QFileInfo(path).isFile() && index.instanceCount() == 0) {
             const QString reason =
@@ -214,7 +249,7 @@ private:
         try {
             h = core::readImageHeader(series.instances.front().path);
         } catch (const std::exception &error) {
-            return QString::fromLocal8Bit(error.what());
+            return errorText(error);
         }
         const core::ImageGeometry &g = h.geometry;
         QString line = fromUtf8(h.format) + QLatin1Char(' ') + fromUtf8(h.dataType);

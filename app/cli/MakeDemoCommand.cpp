@@ -75,8 +75,7 @@ public:
             printOut(tr("Wrote %n demo patient(s) to %1.\n", nullptr, int(patients.size()))
                          .arg(QDir::toNativeSeparators(dir)));
         } catch (const std::exception &error) {
-            printError(
-                tr("cannot write the demo study: %1").arg(QString::fromLocal8Bit(error.what())));
+            printError(tr("cannot write the demo study: %1").arg(errorText(error)));
             return ExitIoError;
         }
         return ExitOk;

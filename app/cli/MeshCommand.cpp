@@ -124,7 +124,7 @@ public:
             if (parser.isSet(classesOption))
                 classes = core::LabelTable::load(parser.value(classesOption).toStdString());
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
         if (parser.isSet(imageOption) &&
@@ -150,7 +150,7 @@ public:
             measurements = core::LabelStatistics::compute(
                 grid, parser.isSet(imageOption) ? &image : nullptr, &surfaces);
         } catch (const std::exception &error) {
-            printError(tr("%1: %2").arg(labelsPath, QString::fromLocal8Bit(error.what())));
+            printError(tr("%1: %2").arg(labelsPath, errorText(error)));
             return ExitFailure;
         }
         if (surfaces.empty()) {
@@ -196,7 +196,7 @@ public:
                 core::LabelStatistics::writeCsv(parser.value(statsOption).toStdString(),
                                                 measurements, names);
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitIoError;
         }
 

@@ -132,7 +132,7 @@ public:
         try {
             predictor.emplace(core::Predictor::load(modelPath.toStdString(), device));
         } catch (const std::exception &error) {
-            printError(tr("cannot load the model: %1").arg(QString::fromLocal8Bit(error.what())));
+            printError(tr("cannot load the model: %1").arg(errorText(error)));
             return ExitBadInput;
         }
         predictor->setBatchSize(batch);
@@ -155,7 +155,7 @@ private:
             result = core::predictProject(project.toStdString(), model.toStdString(),
                                           output.toStdString());
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
         for (const std::string &skipped : result.skipped)
@@ -194,7 +194,7 @@ private:
         try {
             index = core::indexImages(input.toStdString());
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
         const core::DicomSeries *chosen = nullptr;
@@ -233,7 +233,7 @@ private:
         try {
             index = core::indexImages(input.toStdString());
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
         std::vector<std::pair<QString, std::vector<core::DicomSeries>>> cases;
@@ -271,7 +271,7 @@ private:
             try {
                 channels = core::caseChannelsOfFile(series.instances.front().path);
             } catch (const std::exception &error) {
-                printError(QString::fromLocal8Bit(error.what()));
+                printError(errorText(error));
                 return ExitBadInput;
             }
         }
@@ -319,7 +319,7 @@ private:
                                        });
             volumes.insert(volumes.end(), more.begin(), more.end());
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
         const core::Volume *volume = volumes.front().get();
@@ -332,7 +332,7 @@ private:
         try {
             labels = core::predictCaseLabels(predictor, volumes, layout);
         } catch (const std::exception &error) {
-            printError(tr("prediction failed: %1").arg(QString::fromLocal8Bit(error.what())));
+            printError(tr("prediction failed: %1").arg(errorText(error)));
             return ExitFailure;
         }
         core::NiftiIo::LabelVolume result;
@@ -349,7 +349,7 @@ private:
             else
                 core::NiftiIo::writeLabelVolume(output.toStdString(), result);
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitIoError;
         }
         return ExitOk;
@@ -381,15 +381,14 @@ private:
             try {
                 pixels = core::VocReader::readImage(image.toStdString(), &w, &h, &channels);
             } catch (const std::exception &error) {
-                printError(QString::fromLocal8Bit(error.what()));
+                printError(errorText(error));
                 return ExitBadInput;
             }
             torch::Tensor labels;
             try {
                 labels = predictor.predictImage(pixels.data(), w, h, channels).labels;
             } catch (const std::exception &error) {
-                printError(tr("%1: prediction failed: %2")
-                               .arg(image, QString::fromLocal8Bit(error.what())));
+                printError(tr("%1: prediction failed: %2").arg(image, errorText(error)));
                 return ExitFailure;
             }
             const QString mask =
@@ -398,7 +397,7 @@ private:
                 core::detail::writeIndexedPng(mask.toStdString(), w, h,
                                               labels.data_ptr<std::uint8_t>(), palette);
             } catch (const std::exception &error) {
-                printError(QString::fromLocal8Bit(error.what()));
+                printError(errorText(error));
                 return ExitIoError;
             }
         }

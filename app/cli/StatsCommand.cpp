@@ -59,9 +59,11 @@ public:
                 statistics.add(mask.indexes.data(), mask.indexes.size(), false);
             }
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
+        for (const std::string &note : dataset.notes) // on stderr: --json stays parseable
+            printError(QString::fromStdString(note) + QLatin1Char('.'));
 
         const std::vector<double> frequencies = statistics.frequencies();
         const std::vector<double> inverse = statistics.inverseFrequencyWeights();

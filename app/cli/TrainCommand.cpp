@@ -234,7 +234,7 @@ public:
                 config =
                     core::trainingConfigFromJson(file.readAll().toStdString(), path.toStdString());
             } catch (const std::exception &error) {
-                printError(QString::fromLocal8Bit(error.what()));
+                printError(errorText(error));
                 return ExitBadInput;
             }
             if (runDir.isEmpty() && QFileInfo(path).fileName() == QLatin1String("config.json"))
@@ -368,7 +368,7 @@ public:
         try {
             data = loadData(config, valFraction);
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitBadInput;
         }
         core::fitModelToData(config.model, data);
@@ -392,7 +392,7 @@ public:
         try {
             core::validate(config);
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             return ExitUsage;
         }
         if (resuming && minutes > 0) {
@@ -481,7 +481,7 @@ public:
         } catch (const std::exception &error) {
             if (barShown)
                 std::fputs("\n", stderr);
-            printError(QString::fromLocal8Bit(error.what()));
+            printError(errorText(error));
             code = ExitBadInput;
         }
         done = true;
@@ -532,7 +532,7 @@ private:
                 printOut(tr("Time budget: %1.\n")
                              .arg(QString::fromStdString(core::describe(*fit.plan))));
         } catch (const std::exception &error) {
-            printError(QString::fromLocal8Bit(error.what()) + QLatin1Char('.'));
+            printError(errorText(error) + QLatin1Char('.'));
             return ExitBadInput;
         }
         return -1;
@@ -553,8 +553,12 @@ private:
                     ": 2.5D input (adjacent slices) needs image volumes; a VOC dataset's images "
                     "are single slices without neighbours. Train on the project or on an nnU-Net "
                     "or Decathlon dataset (medseg convert --to nnunet|msd).");
-            return core::loadVocTrainingData(config.dataset,
-                                             core::VocTrainingOptions{valFraction, config.seed});
+            core::TrainingData data = core::loadVocTrainingData(
+                config.dataset, core::VocTrainingOptions{valFraction, config.seed});
+            for (const std::string &note : data.notes)
+                printOut(QStringLiteral("  ") + QString::fromStdString(note) +
+                         QStringLiteral(".\n"));
+            return data;
         }
         QTemporaryDir imported;
         std::string projectFolder = config.dataset;

@@ -131,7 +131,7 @@ int main(int argc, char **argv)
         return medseg::cli::runCli(app);
     } catch (const std::exception &error) {
         // A command that lets an exception escape still gets a message, never a core dump.
-        medseg::cli::printError(medseg::cli::Cli::failed(QString::fromLocal8Bit(error.what())));
+        medseg::cli::printError(medseg::cli::Cli::failed(medseg::cli::errorText(error)));
         return medseg::cli::ExitFailure;
     }
 }

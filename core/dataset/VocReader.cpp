@@ -105,6 +105,54 @@ LabelTable classNames(const fs::path &path)
     return LabelTable(std::move(classes));
 }
 
+// "3 masks have no image in JPEGImages (left out): a, b, c", naming at most the first five.
+std::string listed(std::size_t count, const std::string &what,
+                   const std::vector<std::string> &names)
+{
+    std::string text = std::to_string(count) + " " + what + ": ";
+    for (std::size_t i = 0; i < names.size() && i < 5; ++i)
+        text += (i ? ", " : "") + names[i];
+    return text + (names.size() > 5 ? ", ..." : "");
+}
+
+// What a dataset's files do not say themselves: samples that cannot be used, and why.
+std::vector<std::string> problemsOf(const VocDataset &dataset, const std::set<std::string> &train,
+                                    const std::set<std::string> &val, const fs::path &maskDir)
+{
+    std::vector<std::string> withoutImage, unsplit;
+    std::set<std::string> masks;
+    for (const VocSample &sample : dataset.samples) {
+        masks.insert(sample.name);
+        if (sample.imagePath.empty())
+            withoutImage.push_back(sample.name);
+        else if (!train.empty() || !val.empty())
+            if (sample.split.empty())
+                unsplit.push_back(sample.name);
+    }
+    std::vector<std::string> withoutMask;
+    for (const std::set<std::string> *split : {&train, &val})
+        for (const std::string &name : *split)
+            if (!masks.count(name))
+                withoutMask.push_back(name);
+    std::vector<std::string> notes;
+    if (!withoutImage.empty())
+        notes.push_back(listed(withoutImage.size(),
+                               "mask(s) in " + maskDir.filename().string() +
+                                   " have no image in JPEGImages and are left out",
+                               withoutImage));
+    if (!withoutMask.empty())
+        notes.push_back(listed(withoutMask.size(),
+                               "name(s) in ImageSets/Segmentation have no mask in " +
+                                   maskDir.filename().string() + " and are left out",
+                               withoutMask));
+    if (!unsplit.empty())
+        notes.push_back(listed(unsplit.size(),
+                               "labeled image(s) are in neither train.txt nor val.txt and are not "
+                               "used",
+                               unsplit));
+    return notes;
+}
+
 } // namespace
 
 VocDataset VocReader::open(const std::string &dir)
@@ -154,6 +202,7 @@ VocDataset VocReader::open(const std::string &dir)
     }
     std::sort(dataset.samples.begin(), dataset.samples.end(),
               [](const VocSample &a, const VocSample &b) { return a.name < b.name; });
+    dataset.notes = problemsOf(dataset, train, val, maskDir);
     return dataset;
 }
 

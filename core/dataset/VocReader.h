@@ -28,6 +28,9 @@ struct VocDataset
     VocLayout layout = VocLayout::MedSeg;
     LabelTable classes;
     std::vector<VocSample> samples; // by name
+    // What was found wrong and left out, in English, for the user: masks without an image,
+    // names a split file lists without a mask, masks a split leaves out.
+    std::vector<std::string> notes;
 };
 
 // A mask as class indexes (255 = ignore).

@@ -109,6 +109,7 @@ TrainingData loadVocTrainingData(const std::string &dir, const VocTrainingOption
             throw std::runtime_error(dir + "/preprocessing.json: " + error.what());
         }
     }
+    data.notes = dataset.notes;
     data.summary = std::to_string(data.train.size() + data.val.size()) + " slices (" +
                    std::to_string(data.train.size()) + " train, " +
                    std::to_string(data.val.size()) + " val); " +

@@ -48,6 +48,7 @@ private Q_SLOTS:
     void unknownColourNamesTheFile();
     void labelMapOfNamesOnly();
     void notADatasetNamesTheFolder();
+    void leftOutSamplesAreNamed();
 };
 
 void tst_VocReader::labelmeLayout_data()
@@ -202,6 +203,38 @@ void tst_VocReader::notADatasetNamesTheFolder()
     } catch (const std::runtime_error &error) {
         QVERIFY(QString::fromStdString(error.what()).contains(dir.path()));
     }
+}
+
+// Issue 24: masks without an image, names a split file lists without a mask, and masks no
+// split uses were left out without a word; each is now a note the CLI and the GUI show.
+void tst_VocReader::leftOutSamplesAreNamed()
+{
+    QTemporaryDir dir;
+    QDir root(dir.path());
+    for (const char *folder : {"JPEGImages", "SegmentationClass", "ImageSets/Segmentation"})
+        QVERIFY(root.mkpath(QLatin1String(folder)));
+    writeText(root.filePath(QStringLiteral("labels.json")),
+              R"({"labels": [{"index": 0, "name": "background", "color": [0, 0, 0]},
+                             {"index": 1, "name": "liver", "color": [255, 0, 0]}]})");
+    writeText(root.filePath(QStringLiteral("ImageSets/Segmentation/train.txt")), "a\nx\n");
+    writeText(root.filePath(QStringLiteral("ImageSets/Segmentation/val.txt")), "b\n");
+    for (const char *name : {"a", "b", "c", "d"})
+        QVERIFY(indexedMask(2, 0).save(
+            root.filePath(QStringLiteral("SegmentationClass/%1.png").arg(QLatin1String(name)))));
+    QImage photo(4, 3, QImage::Format_Grayscale8);
+    photo.fill(7);
+    for (const char *name : {"a", "b", "d"})
+        QVERIFY(photo.save(
+            root.filePath(QStringLiteral("JPEGImages/%1.png").arg(QLatin1String(name)))));
+
+    const VocDataset dataset = VocReader::open(dir.path().toStdString());
+    QCOMPARE(int(dataset.samples.size()), 4);
+    const std::vector<std::string> expected{
+        "1 mask(s) in SegmentationClass have no image in JPEGImages and are left out: c",
+        "1 name(s) in ImageSets/Segmentation have no mask in SegmentationClass and are left "
+        "out: x",
+        "1 labeled image(s) are in neither train.txt nor val.txt and are not used: d"};
+    QCOMPARE(dataset.notes, expected);
 }
 
 QTEST_GUILESS_MAIN(tst_VocReader)

@@ -15,6 +15,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cstdint>
+#include <cstring>
+
 using namespace medseg::test;
 
 namespace {
@@ -173,6 +176,40 @@ private Q_SLOTS:
         const Result result = run(arguments);
         QCOMPARE(result.exitCode, exitCode);
         QVERIFY2(result.err.contains(message), qPrintable(result.err));
+    }
+
+    // A NIfTI label map is not an image of its own: `info` on one said "no DICOM image"; it now
+    // says what the file is, with its grid, and exits 0.
+    void infoDescribesALabelMap()
+    {
+        QByteArray nifti(352, '\0');
+        const auto put = [&nifti](int offset, auto value) {
+            std::memcpy(nifti.data() + offset, &value, sizeof value);
+        };
+        put(0, std::int32_t(348));
+        const std::int16_t dims[8] = {3, 4, 3, 2, 1, 1, 1, 1};
+        for (int d = 0; d < 8; ++d)
+            put(40 + 2 * d, dims[d]);
+        put(68, std::int16_t(1002)); // intent: label
+        put(70, std::int16_t(2));    // uint8
+        put(72, std::int16_t(8));
+        const float pixdim[8] = {1, 0.5f, 0.5f, 2, 1, 1, 1, 1};
+        for (int d = 0; d < 8; ++d)
+            put(76 + 4 * d, pixdim[d]);
+        put(108, 352.0f);
+        std::memcpy(nifti.data() + 344, "n+1", 4);
+        nifti += QByteArray(4 * 3 * 2, '\1');
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("labels.nii"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(nifti);
+        file.close();
+        const Result result = run({QStringLiteral("info"), path});
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY2(result.out.contains(QStringLiteral("a NIfTI-1 uint8 label map of 4 x 3 x 2 voxels "
+                                                    "(0.5 x 0.5 x 2 mm), not an image")),
+                 qPrintable(result.out + result.err));
     }
 
     void renderMatchesDcmj2pnm_data()

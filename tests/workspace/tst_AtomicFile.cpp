@@ -2,6 +2,7 @@
 // temporary file behind, and errors name the file and the system's reason.
 
 #include "core/common/AtomicFile.h"
+#include "core/common/ErrorText.h"
 
 #include <QDir>
 #include <QFile>
@@ -42,6 +43,7 @@ private Q_SLOTS:
     void replacedFileKeepsItsMode();
     void recognisesTemporaryNames();
     void errorNamesFileAndReason();
+    void standardLibraryErrorsAreWorded();
 };
 
 void tst_AtomicFile::writeAllReplacesContent()
@@ -147,6 +149,27 @@ void tst_AtomicFile::errorNamesFileAndReason()
         QVERIFY2(message.contains(QStringLiteral("No such file or directory")),
                  qPrintable(message));
     }
+}
+
+// Issue 24: "std::bad_alloc" and "vector::_M_default_append" reached the user; core's error
+// text says what happened instead, and leaves our own messages as they are.
+void tst_AtomicFile::standardLibraryErrorsAreWorded()
+{
+    const std::string memory = medseg::core::userMessage(std::bad_alloc());
+    QVERIFY2(memory.find("not enough memory") == 0, memory.c_str());
+    QVERIFY(memory.find("bad_alloc") == std::string::npos);
+    try {
+        std::vector<char> huge;
+        huge.resize(std::size_t(-1) / 2 + 1);
+        QFAIL("a vector of half the address space");
+    } catch (const std::exception &error) {
+        const std::string text = medseg::core::userMessage(error);
+        QVERIFY2(text.find("a size beyond what this program can hold") == 0 ||
+                     text.find("not enough memory") == 0,
+                 text.c_str());
+    }
+    QCOMPARE(medseg::core::userMessage(std::runtime_error("scan.nii: truncated")),
+             std::string("scan.nii: truncated"));
 }
 
 QTEST_GUILESS_MAIN(tst_AtomicFile)

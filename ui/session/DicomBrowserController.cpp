@@ -3,6 +3,7 @@
 #include "core/dicom/DicomIndexer.h"
 #include "core/imageio/ImageFileIndex.h"
 #include "ui/session/DicomBrowserModel.h"
+#include "ui/session/ErrorText.h"
 #include "ui/session/PromiseProgress.h"
 #include "ui/session/SliceRendering.h"
 
@@ -145,7 +146,7 @@ void DicomBrowserController::onIndexFinished()
             Q_EMIT indexingFinished(path);
         }
     } catch (const std::exception &error) {
-        Q_EMIT indexingFailed(path, QString::fromLocal8Bit(error.what()));
+        Q_EMIT indexingFailed(path, errorText(error));
     }
     startNext();
 }

@@ -2,6 +2,7 @@
 
 #include "ui/session/DicomBrowserController.h"
 #include "ui/session/DicomBrowserModel.h"
+#include "ui/session/ErrorText.h"
 #include "ui/session/ExportSession.h"
 #include "ui/session/LabelSession.h"
 #include "ui/session/PredictionSession.h"
@@ -114,7 +115,7 @@ void setError(QString *error, const QString &message)
 
 QString messageOf(const std::exception &e)
 {
-    return QString::fromLocal8Bit(e.what());
+    return errorText(e);
 }
 
 bool hasAutosaves(const QString &folder)
@@ -865,7 +866,7 @@ void Document::onAutosaveTimer()
             job->write();
             return {};
         } catch (const std::exception &e) {
-            return QString::fromUtf8(e.what());
+            return errorText(e);
         }
     }));
 }

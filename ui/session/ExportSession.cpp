@@ -1,6 +1,7 @@
 #include "ui/session/ExportSession.h"
 
 #include "core/export/ModelExport.h"
+#include "ui/session/ErrorText.h"
 #include "ui/session/TrainingSession.h"
 
 #include <QMetaObject>
@@ -179,7 +180,7 @@ bool ExportSession::start(const QString &modelOrRun, const QString &output, Prec
         } catch (const core::CancelledError &) {
             outcome.error = tr("Export cancelled.");
         } catch (const std::exception &error) {
-            outcome.error = QString::fromLocal8Bit(error.what());
+            outcome.error = errorText(error);
         }
         return outcome;
     }));

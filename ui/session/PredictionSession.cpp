@@ -2,6 +2,7 @@
 
 #include "core/common/Progress.h"
 #include "core/train/Predictor.h"
+#include "ui/session/ErrorText.h"
 #include "ui/session/LabelSession.h"
 #include "ui/session/RunHistory.h"
 #include "ui/session/SeriesSession.h"
@@ -280,7 +281,7 @@ bool PredictionSession::startPrediction(int first, int count)
             for (auto &channel : m_channelLoader())
                 channels.push_back(std::move(channel));
     } catch (const std::exception &error) {
-        Q_EMIT failed(QString::fromLocal8Bit(error.what()));
+        Q_EMIT failed(errorText(error));
         return false;
     }
     auto cancel = m_cancel;
@@ -319,7 +320,7 @@ bool PredictionSession::startPrediction(int first, int count)
         } catch (const core::CancelledError &) {
             result.error = tr("Prediction cancelled.");
         } catch (const std::exception &error) {
-            result.error = QString::fromLocal8Bit(error.what());
+            result.error = errorText(error);
         }
         return result;
     }));

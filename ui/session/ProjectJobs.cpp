@@ -2,6 +2,7 @@
 
 #include "core/common/AtomicFile.h"
 #include "core/train/ProjectPrediction.h"
+#include "ui/session/ErrorText.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -105,7 +106,7 @@ bool ProjectJobs::start(std::function<Result(JobProgress &)> job)
         } catch (const core::CancelledError &) {
             return {{}, {}, tr("Cancelled.")};
         } catch (const std::exception &error) {
-            return {{}, {}, QString::fromLocal8Bit(error.what())};
+            return {{}, {}, errorText(error)};
         }
     }));
     Q_EMIT busyChanged(true);

@@ -1,5 +1,6 @@
 #include "ui/session/SeriesSession.h"
 
+#include "ui/session/ErrorText.h"
 #include "ui/session/PromiseProgress.h"
 
 #include <QFileInfo>
@@ -117,7 +118,7 @@ void SeriesSession::startLoading(std::shared_ptr<core::SeriesReader> loader, con
             try {
                 throw;
             } catch (const std::exception &error) {
-                message = QString::fromLocal8Bit(error.what());
+                message = errorText(error);
             } catch (...) {
             }
             QMetaObject::invokeMethod(

@@ -1,5 +1,6 @@
 #include "ui/session/TrainingController.h"
 
+#include "ui/session/ErrorText.h"
 #include "ui/session/TrainingEventText.h"
 
 #include "core/train/TrainingBudget.h"
@@ -113,7 +114,7 @@ bool TrainingController::start(const core::TrainingConfig &config,
                                   runDir.toStdString());
             result = trainer.fit(*data, hooks, control.get());
         } catch (const std::exception &exception) {
-            error = QString::fromLocal8Bit(exception.what());
+            error = errorText(exception);
         } catch (...) {
             error = tr("Training ended with an unknown error.");
         }

@@ -4,6 +4,7 @@
 #include "core/train/VocTrainingData.h"
 #include "models/Registry.h"
 #include "models/WeightImport.h"
+#include "ui/session/ErrorText.h"
 #include "ui/session/RunHistory.h"
 #include "ui/session/TrainingController.h"
 
@@ -124,9 +125,8 @@ bool TrainingSession::setPretrainedWeights(const QString &path)
                                   .arg(report.adapted.size())
                                   .arg(report.skipped.size());
         } catch (const std::exception &error) {
-            m_error =
-                tr("%1 cannot be read as weights: %2")
-                    .arg(QDir::toNativeSeparators(path), QString::fromLocal8Bit(error.what()));
+            m_error = tr("%1 cannot be read as weights: %2")
+                          .arg(QDir::toNativeSeparators(path), errorText(error));
             return false;
         }
     }
@@ -152,7 +152,7 @@ void TrainingSession::loadVocDataset(const QString &directory)
                 core::loadVocTrainingData(directory.toStdString()));
             return {std::move(data), {}};
         } catch (const std::exception &error) {
-            return {nullptr, QString::fromLocal8Bit(error.what())};
+            return {nullptr, errorText(error)};
         }
     }));
 }
@@ -207,7 +207,7 @@ bool TrainingSession::useProjectLabels()
         try {
             return {job(), {}};
         } catch (const std::exception &error) {
-            return {nullptr, QString::fromLocal8Bit(error.what())};
+            return {nullptr, errorText(error)};
         }
     }));
     return true;
@@ -351,7 +351,7 @@ bool TrainingSession::resumeRun(const QString &runDir)
     try {
         config = core::readRunConfig(runDir.toStdString());
     } catch (const std::exception &error) {
-        m_error = tr("This run cannot be resumed: %1").arg(QString::fromLocal8Bit(error.what()));
+        m_error = tr("This run cannot be resumed: %1").arg(errorText(error));
         return false;
     }
     config.device = m_config.device;

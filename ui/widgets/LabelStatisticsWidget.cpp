@@ -1,5 +1,6 @@
 #include "ui/widgets/LabelStatisticsWidget.h"
 
+#include "ui/session/ErrorText.h"
 #include "ui/widgets/LabelStatisticsModel.h"
 #include "ui/widgets/SurfaceView.h"
 
@@ -73,7 +74,7 @@ bool LabelStatisticsWidget::exportCsv(const QString &path, QString *error) const
         core::LabelStatistics::writeCsv(path.toStdString(), m_model->statistics(), names);
     } catch (const std::exception &failure) {
         if (error)
-            *error = QString::fromLocal8Bit(failure.what());
+            *error = errorText(failure);
         return false;
     }
     return true;

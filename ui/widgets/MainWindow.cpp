@@ -1,6 +1,7 @@
 #include "ui/widgets/MainWindow.h"
 
 #include "core/common/Progress.h"
+#include "ui/session/ErrorText.h"
 
 #include "ui/session/DicomBrowserController.h"
 #include "ui/session/DicomBrowserModel.h"
@@ -686,7 +687,7 @@ bool MainWindow::runWithProgress(QFuture<T> future, const QString &title, T *res
         } catch (const core::CancelledError &) {
             return false;
         } catch (const std::exception &inner) {
-            *error = QString::fromLocal8Bit(inner.what());
+            *error = errorText(inner);
         }
     }
     return false;

@@ -2,6 +2,7 @@
 
 #include "core/common/Progress.h"
 #include "core/mesh/VtkPolyData.h"
+#include "ui/session/ErrorText.h"
 
 #include <QEvent>
 #include <QGuiApplication>
@@ -357,7 +358,7 @@ void SurfaceView::startComputation()
             } catch (const core::CancelledError &) {
                 result.cancelled = true;
             } catch (const std::exception &error) {
-                result.error = QString::fromLocal8Bit(error.what());
+                result.error = errorText(error);
             }
             return result;
         }));
