@@ -46,16 +46,21 @@ medseg_install_packages() {
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}"
 }
 
-# medseg_build [CMAKE ARGS...] : configures (Release, Ninja) if needed and builds everything.
+# medseg_build [--target NAME]... [CMAKE ARGS...] : configures (Release, Ninja) if needed and
+# builds the targets named, or everything (the tests included) without --target.
 medseg_build() {
-    local jobs
+    local jobs targets=()
+    while [ $# -gt 0 ] && [ "$1" = --target ]; do
+        targets+=(--target "$2")
+        shift 2
+    done
     jobs=$(nproc 2>/dev/null || echo 2)
     if [ ! -f "$MEDSEG_BUILD/CMakeCache.txt" ]; then
         medseg_log "Configuring in $MEDSEG_BUILD"
         cmake -S "$MEDSEG_ROOT" -B "$MEDSEG_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
     fi
     medseg_log "Building ($jobs jobs)"
-    cmake --build "$MEDSEG_BUILD" --parallel "$jobs"
+    cmake --build "$MEDSEG_BUILD" --parallel "$jobs" "${targets[@]}"
 }
 
 # medseg_install_node_tools : package.json's packages into ./node_modules: onnxruntime-node for

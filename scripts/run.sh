@@ -15,7 +15,8 @@ for arg in "$@"; do
 done
 
 medseg_install_packages "${MEDSEG_BUILD_PACKAGES[@]}"
-medseg_build
+# Only what running needs: the two programs and the translations (not the tests).
+medseg_build --target medseg-studio --target medseg --target medseg_translations
 
 medseg=$MEDSEG_BUILD/bin/medseg
 # The built-in demo study: synthetic CT patients with ground-truth labels, written once.

@@ -55,10 +55,6 @@ struct LabelPolicy
         }
         return false;
     }
-    bool intensityAllowed(float intensity) const
-    {
-        return !threshold || threshold->contains(intensity);
-    }
 };
 
 } // namespace medseg::core

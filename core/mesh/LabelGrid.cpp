@@ -1,6 +1,5 @@
 #include "core/mesh/LabelGrid.h"
 
-#include <set>
 #include <stdexcept>
 
 namespace medseg::core {
@@ -37,20 +36,5 @@ LabelGrid::LabelGrid(const std::uint16_t *data, int width, int height, int depth
     , m_depth(depth)
     , m_geometry(geometry)
 {}
-
-std::vector<int> LabelGrid::presentLabels() const
-{
-    std::set<int> labels;
-    // Runs of one label are the common case; the set is only touched when the label changes.
-    int last = 0;
-    forEachVoxel([&](int, int, int, std::size_t, int value) {
-        if (value != last) {
-            last = value;
-            if (value != 0)
-                labels.insert(value);
-        }
-    });
-    return {labels.begin(), labels.end()};
-}
 
 } // namespace medseg::core

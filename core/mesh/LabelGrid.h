@@ -70,8 +70,6 @@ public:
         }
     }
 
-    // The non-zero labels present, ascending.
-    std::vector<int> presentLabels() const;
 
 private:
     template <typename T, typename F>

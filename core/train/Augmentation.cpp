@@ -77,6 +77,146 @@ std::string lower(std::string text)
     return text;
 }
 
+// What each sample of a batch gets, from its row of draws.
+struct BatchPlan
+{
+    std::vector<std::int64_t> intensity, warped, flipped; // sample indexes
+    std::vector<double> alpha, beta;                      // per `intensity` sample
+    std::vector<double> angles;                           // per `warped` sample (radians)
+    std::vector<float> elasticOn, gridOn;                 // per `warped` sample: 1 or 0
+    bool anyElastic = false;
+    bool anyGrid = false;
+};
+
+BatchPlan planBatch(const at::Tensor &draws, const AugmentationOptions &o)
+{
+    const auto d = draws.accessor<double, 2>();
+    auto uniform = [](double u, double limit) {
+        return (2.0 * u - 1.0) * limit;
+    };
+    BatchPlan plan;
+    for (std::int64_t i = 0; i < draws.size(0); ++i) {
+        if (d[i][DrawBrightnessContrast] < o.brightnessContrastProbability) {
+            plan.intensity.push_back(i);
+            plan.alpha.push_back(1.0 + uniform(d[i][DrawContrast], o.contrastLimit));
+            plan.beta.push_back(uniform(d[i][DrawBrightness], o.brightnessLimit));
+        }
+        const bool rotate = d[i][DrawRotate] < o.rotateProbability;
+        const bool elastic = d[i][DrawElastic] < o.elasticProbability;
+        const bool grid = d[i][DrawGrid] < o.gridProbability;
+        if (rotate || elastic || grid) {
+            plan.warped.push_back(i);
+            plan.angles.push_back(rotate ? uniform(d[i][DrawAngle], o.rotateDegrees) * kPi / 180.0
+                                         : 0.0);
+            plan.elasticOn.push_back(elastic ? 1.0f : 0.0f);
+            plan.gridOn.push_back(grid ? 1.0f : 0.0f);
+            plan.anyElastic = plan.anyElastic || elastic;
+            plan.anyGrid = plan.anyGrid || grid;
+        }
+        if (d[i][DrawFlip] < o.flipProbability)
+            plan.flipped.push_back(i);
+    }
+    return plan;
+}
+
+// Random numbers drawn for the whole batch: grid distortion steps [N, 2, steps] and elastic
+// noise [N, 2, H, W], on the CPU; undefined when no sample needs them.
+struct RandomFields
+{
+    at::Tensor gridSteps;
+    at::Tensor noise;
+};
+
+// Brightness/contrast (albumentations, brightness_by_max): x * alpha + beta, clamped.
+void adjustIntensity(at::Tensor &images, const BatchPlan &plan, const AugmentationOptions &o)
+{
+    if (plan.intensity.empty())
+        return;
+    const auto cpuDouble = at::TensorOptions().dtype(at::kDouble);
+    const at::Tensor index = indexTensor(plan.intensity, images.device());
+    const at::Tensor a =
+        at::tensor(plan.alpha, cpuDouble).to(images.device(), images.scalar_type());
+    const at::Tensor b = at::tensor(plan.beta, cpuDouble).to(images.device(), images.scalar_type());
+    at::Tensor changed =
+        images.index_select(0, index) * a.view({-1, 1, 1, 1}) + b.view({-1, 1, 1, 1});
+    if (o.unitRange)
+        changed = changed.clamp(0.0, 1.0);
+    images = images.index_copy(0, index, changed);
+}
+
+// One sampling grid per warped sample ([M, H, W, 2] in grid_sample's [-1, 1]): output pixel ->
+// grid distortion -> elastic -> inverse rotation -> source pixel (the forward order is rotate,
+// elastic, grid). Continuous pixel coordinates with pixel centres at i + 0.5, as grid_sample's
+// align_corners=false.
+at::Tensor warpGrid(const BatchPlan &plan, const RandomFields &fields, const AugmentationOptions &o,
+                    std::int64_t h, std::int64_t w, const at::Device &device)
+{
+    const std::int64_t m = std::int64_t(plan.warped.size());
+    const at::Tensor index = indexTensor(plan.warped, device);
+    const auto cpuFloat = at::TensorOptions().dtype(at::kFloat);
+    const auto fopts = cpuFloat.device(device);
+    at::Tensor x = (at::arange(w, fopts) + 0.5).view({1, 1, w}).expand({m, h, w});
+    at::Tensor y = (at::arange(h, fopts) + 0.5).view({1, h, 1}).expand({m, h, w});
+    if (plan.anyGrid) {
+        const at::Tensor on = at::tensor(plan.gridOn, cpuFloat).to(device).view({m, 1});
+        at::Tensor steps = fields.gridSteps.to(device).index_select(0, index);
+        steps = 1.0f + (2.0f * steps - 1.0f) * float(o.gridDistortLimit);
+        // Samples without grid distortion get unit steps: the identity map.
+        const at::Tensor sx = 1.0f + (steps.select(1, 0) - 1.0f) * on;
+        const at::Tensor sy = 1.0f + (steps.select(1, 1) - 1.0f) * on;
+        x = gridDistortionMap(x.reshape({m, h * w}), sx, double(w)).view({m, h, w});
+        y = gridDistortionMap(y.reshape({m, h * w}), sy, double(h)).view({m, h, w});
+    }
+    if (plan.anyElastic) {
+        // albumentations' ElasticTransform: U(-1, 1) field, Gaussian of sigma px, times alpha
+        // px; sampled (bilinearly) where the grid stage looks.
+        const at::Tensor on = at::tensor(plan.elasticOn, cpuFloat).to(device).view({m, 1, 1, 1});
+        at::Tensor field = fields.noise.to(device).index_select(0, index) * 2.0f - 1.0f;
+        field = gaussianBlur(field.view({m * 2, 1, h, w}), o.elasticSigma).view({m, 2, h, w});
+        field = field * float(o.elasticAlpha) * on;
+        const at::Tensor where =
+            at::stack({x * (2.0f / float(w)) - 1.0f, y * (2.0f / float(h)) - 1.0f}, -1);
+        const at::Tensor shift = at::grid_sampler(field, where, 0, 1, false);
+        x = x + shift.select(1, 0);
+        y = y + shift.select(1, 1);
+    }
+    // Inverse of cv2.getRotationMatrix2D about the image centre.
+    const at::Tensor theta =
+        at::tensor(plan.angles, at::TensorOptions().dtype(at::kDouble)).to(device, at::kFloat);
+    const at::Tensor c = at::cos(theta).view({m, 1, 1});
+    const at::Tensor s = at::sin(theta).view({m, 1, 1});
+    const float cx = float(w) / 2.0f;
+    const float cy = float(h) / 2.0f;
+    const at::Tensor dx = x - cx;
+    const at::Tensor dy = y - cy;
+    x = cx + c * dx - s * dy;
+    y = cy + s * dx + c * dy;
+    return at::stack({x * (2.0f / float(w)) - 1.0f, y * (2.0f / float(h)) - 1.0f}, -1);
+}
+
+// Warps the planned samples: images bilinearly, masks by nearest neighbour on index + 1, so that
+// 0 marks pixels from outside the image (ignored).
+void warp(AugmentedBatch &batch, const BatchPlan &plan, const RandomFields &fields,
+          const AugmentationOptions &o)
+{
+    const at::Device device = batch.images.device();
+    const at::Tensor grid =
+        warpGrid(plan, fields, o, batch.images.size(2), batch.images.size(3), device);
+    const at::Tensor index = indexTensor(plan.warped, device);
+    const at::Tensor image = batch.images.index_select(0, index).to(at::kFloat);
+    const at::Tensor warpedImage =
+        at::grid_sampler(image, grid, /*bilinear*/ 0, /*zeros*/ 0, false);
+    batch.images = batch.images.index_copy(0, index, warpedImage.to(batch.images.scalar_type()));
+
+    const at::Tensor mask = batch.masks.index_select(0, index).to(at::kFloat).unsqueeze(1) + 1.0f;
+    const at::Tensor sampled =
+        at::grid_sampler(mask, grid, /*nearest*/ 1, /*zeros*/ 0, false).squeeze(1);
+    const at::Tensor classes = at::round(sampled).to(batch.masks.scalar_type());
+    const at::Tensor warpedMask =
+        at::where(classes == 0, at::full_like(classes, o.ignoreIndex), classes - 1);
+    batch.masks = batch.masks.index_copy(0, index, warpedMask);
+}
+
 } // namespace
 
 std::string toString(AugmentationLevel level)
@@ -160,11 +300,6 @@ Augmenter &Augmenter::operator=(const Augmenter &other)
     return *this;
 }
 
-void Augmenter::reseed(std::uint64_t seed)
-{
-    m_generator = at::detail::createCPUGenerator(seed);
-}
-
 const AugmentationOptions &Augmenter::options() const
 {
     return m_options;
@@ -214,134 +349,31 @@ AugmentedBatch Augmenter::operator()(const torch::Tensor &images, const torch::T
     const std::int64_t n = images.size(0);
     const std::int64_t h = images.size(2);
     const std::int64_t w = images.size(3);
-    at::Tensor outImages = images;
-    at::Tensor outMasks = masks;
+    AugmentedBatch out{images, masks};
     if (n == 0 || h == 0 || w == 0)
-        return {outImages, outMasks};
+        return out;
 
-    const at::Device device = images.device();
-    const auto cpuDouble = at::TensorOptions().dtype(at::kDouble);
-    const at::Tensor draws = at::rand({n, DrawCount}, m_generator, cpuDouble);
-    const auto d = draws.accessor<double, 2>();
-    const AugmentationOptions &o = m_options;
-    auto uniform = [](double u, double limit) {
-        return (2.0 * u - 1.0) * limit;
-    };
-
-    std::vector<std::int64_t> intensity, warped, flipped;
-    std::vector<double> alpha, beta, angles;
-    std::vector<float> elasticOn, gridOn;
-    for (std::int64_t i = 0; i < n; ++i) {
-        if (d[i][DrawBrightnessContrast] < o.brightnessContrastProbability) {
-            intensity.push_back(i);
-            alpha.push_back(1.0 + uniform(d[i][DrawContrast], o.contrastLimit));
-            beta.push_back(uniform(d[i][DrawBrightness], o.brightnessLimit));
-        }
-        const bool rotate = d[i][DrawRotate] < o.rotateProbability;
-        const bool elastic = d[i][DrawElastic] < o.elasticProbability;
-        const bool grid = d[i][DrawGrid] < o.gridProbability;
-        if (rotate || elastic || grid) {
-            warped.push_back(i);
-            angles.push_back(rotate ? uniform(d[i][DrawAngle], o.rotateDegrees) * kPi / 180.0
-                                    : 0.0);
-            elasticOn.push_back(elastic ? 1.0f : 0.0f);
-            gridOn.push_back(grid ? 1.0f : 0.0f);
-        }
-        if (d[i][DrawFlip] < o.flipProbability)
-            flipped.push_back(i);
-    }
-    const bool anyElastic = std::find(elasticOn.begin(), elasticOn.end(), 1.0f) != elasticOn.end();
-    const bool anyGrid = std::find(gridOn.begin(), gridOn.end(), 1.0f) != gridOn.end();
+    const BatchPlan plan = planBatch(
+        at::rand({n, DrawCount}, m_generator, at::TensorOptions().dtype(at::kDouble)), m_options);
     // Drawn for the whole batch (only when some sample needs them), so the stream of numbers
     // depends on the batch's shape and flags only.
     const auto cpuFloat = at::TensorOptions().dtype(at::kFloat);
-    at::Tensor gridSteps, noise;
-    if (anyGrid)
-        gridSteps = at::rand({n, 2, std::max(1, o.gridSteps)}, m_generator, cpuFloat);
-    if (anyElastic)
-        noise = at::rand({n, 2, h, w}, m_generator, cpuFloat);
+    RandomFields fields;
+    if (plan.anyGrid)
+        fields.gridSteps =
+            at::rand({n, 2, std::max(1, m_options.gridSteps)}, m_generator, cpuFloat);
+    if (plan.anyElastic)
+        fields.noise = at::rand({n, 2, h, w}, m_generator, cpuFloat);
 
-    // Brightness/contrast (albumentations, brightness_by_max): x * alpha + beta, clamped.
-    if (!intensity.empty()) {
-        const at::Tensor index = indexTensor(intensity, device);
-        const at::Tensor a = at::tensor(alpha, cpuDouble).to(device, images.scalar_type());
-        const at::Tensor b = at::tensor(beta, cpuDouble).to(device, images.scalar_type());
-        at::Tensor changed =
-            outImages.index_select(0, index) * a.view({-1, 1, 1, 1}) + b.view({-1, 1, 1, 1});
-        if (o.unitRange)
-            changed = changed.clamp(0.0, 1.0);
-        outImages = outImages.index_copy(0, index, changed);
+    adjustIntensity(out.images, plan, m_options);
+    if (!plan.warped.empty())
+        warp(out, plan, fields, m_options);
+    if (!plan.flipped.empty()) {
+        const at::Tensor index = indexTensor(plan.flipped, images.device());
+        out.images = out.images.index_copy(0, index, out.images.index_select(0, index).flip({3}));
+        out.masks = out.masks.index_copy(0, index, out.masks.index_select(0, index).flip({2}));
     }
-
-    // One sampling grid per warped sample: output pixel -> grid distortion -> elastic -> inverse
-    // rotation -> source pixel (the forward order is rotate, elastic, grid). Continuous pixel
-    // coordinates with pixel centres at i + 0.5, as grid_sample's align_corners=false.
-    if (!warped.empty()) {
-        const std::int64_t m = std::int64_t(warped.size());
-        const at::Tensor index = indexTensor(warped, device);
-        const auto fopts = at::TensorOptions().dtype(at::kFloat).device(device);
-        at::Tensor x = (at::arange(w, fopts) + 0.5).view({1, 1, w}).expand({m, h, w});
-        at::Tensor y = (at::arange(h, fopts) + 0.5).view({1, h, 1}).expand({m, h, w});
-
-        if (anyGrid) {
-            const at::Tensor on = at::tensor(gridOn, cpuFloat).to(device).view({m, 1});
-            at::Tensor steps = gridSteps.to(device).index_select(0, index);
-            steps = 1.0f + (2.0f * steps - 1.0f) * float(o.gridDistortLimit);
-            // Samples without grid distortion get unit steps: the identity map.
-            const at::Tensor sx = 1.0f + (steps.select(1, 0) - 1.0f) * on;
-            const at::Tensor sy = 1.0f + (steps.select(1, 1) - 1.0f) * on;
-            x = gridDistortionMap(x.reshape({m, h * w}), sx, double(w)).view({m, h, w});
-            y = gridDistortionMap(y.reshape({m, h * w}), sy, double(h)).view({m, h, w});
-        }
-        if (anyElastic) {
-            // albumentations' ElasticTransform: U(-1, 1) field, Gaussian of sigma px, times
-            // alpha px; sampled (bilinearly) where the grid stage looks.
-            const at::Tensor on = at::tensor(elasticOn, cpuFloat).to(device).view({m, 1, 1, 1});
-            at::Tensor field = noise.to(device).index_select(0, index) * 2.0f - 1.0f;
-            field = gaussianBlur(field.view({m * 2, 1, h, w}), o.elasticSigma).view({m, 2, h, w});
-            field = field * float(o.elasticAlpha) * on;
-            const at::Tensor where =
-                at::stack({x * (2.0f / float(w)) - 1.0f, y * (2.0f / float(h)) - 1.0f}, -1);
-            const at::Tensor shift = at::grid_sampler(field, where, 0, 1, false);
-            x = x + shift.select(1, 0);
-            y = y + shift.select(1, 1);
-        }
-        {
-            // Inverse of cv2.getRotationMatrix2D about the image centre.
-            const at::Tensor theta = at::tensor(angles, cpuDouble).to(device, at::kFloat);
-            const at::Tensor c = at::cos(theta).view({m, 1, 1});
-            const at::Tensor s = at::sin(theta).view({m, 1, 1});
-            const float cx = float(w) / 2.0f;
-            const float cy = float(h) / 2.0f;
-            const at::Tensor dx = x - cx;
-            const at::Tensor dy = y - cy;
-            x = cx + c * dx - s * dy;
-            y = cy + s * dx + c * dy;
-        }
-        const at::Tensor grid =
-            at::stack({x * (2.0f / float(w)) - 1.0f, y * (2.0f / float(h)) - 1.0f}, -1);
-
-        const at::Tensor image = outImages.index_select(0, index).to(at::kFloat);
-        const at::Tensor warpedImage =
-            at::grid_sampler(image, grid, /*bilinear*/ 0, /*zeros*/ 0, false);
-        outImages = outImages.index_copy(0, index, warpedImage.to(images.scalar_type()));
-
-        // Nearest neighbour on index + 1, so that 0 marks pixels from outside the image.
-        const at::Tensor mask = outMasks.index_select(0, index).to(at::kFloat).unsqueeze(1) + 1.0f;
-        const at::Tensor sampled =
-            at::grid_sampler(mask, grid, /*nearest*/ 1, /*zeros*/ 0, false).squeeze(1);
-        const at::Tensor classes = at::round(sampled).to(masks.scalar_type());
-        const at::Tensor warpedMask =
-            at::where(classes == 0, at::full_like(classes, o.ignoreIndex), classes - 1);
-        outMasks = outMasks.index_copy(0, index, warpedMask);
-    }
-
-    if (!flipped.empty()) {
-        const at::Tensor index = indexTensor(flipped, device);
-        outImages = outImages.index_copy(0, index, outImages.index_select(0, index).flip({3}));
-        outMasks = outMasks.index_copy(0, index, outMasks.index_select(0, index).flip({2}));
-    }
-    return {outImages, outMasks};
+    return out;
 }
 
 } // namespace medseg::core

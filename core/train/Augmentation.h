@@ -91,8 +91,6 @@ public:
     const AugmentationOptions &options() const;
     void setOptions(const AugmentationOptions &options);
 
-    // Restarts the sequence from `seed` (as a new Augmenter with this seed would).
-    void reseed(std::uint64_t seed);
 
 private:
     AugmentationOptions m_options;

@@ -369,78 +369,73 @@ std::string trainingPlanJson(const TrainingConfig &config)
         .dump();
 }
 
-TrainingConfig trainingConfigFromJson(const std::string &text, const std::string &source)
+namespace {
+
+void readModel(const json &object, const std::string &path, const std::string &source,
+               models::ModelConfig &m)
 {
-    json root;
-    try {
-        root = json::parse(text);
-    } catch (const json::exception &error) {
-        throw std::runtime_error((source.empty() ? std::string("training config") : source) +
-                                 ": not valid JSON: " + error.what());
-    }
-    TrainingConfig config;
-    ObjectReader top(root, {}, source);
+    ObjectReader r(object, path, source);
+    r.read("backbone", m.backbone);
+    r.read("in_channels", m.in_channels);
+    r.read("num_classes", m.num_classes);
+    r.read("output_stride", m.output_stride);
+    r.read("bins", m.bins);
+    r.read("aux", m.aux);
+    r.read("aux_weight", m.aux_weight);
+    r.read("bottleneck_channels", m.bottleneck_channels);
+    r.read("bottleneck_kernel", m.bottleneck_kernel);
+    r.read("dropout", m.dropout);
+    r.read("stochastic_depth_prob", m.stochastic_depth_prob);
+    r.finish();
+}
+
+StagePlan readStage(const json &object, const std::string &path, const std::string &source)
+{
+    StagePlan stage;
+    ObjectReader r(object, path, source);
+    r.read("name", stage.name);
+    r.readEnum("trainable", stage.trainable, &trainablePartsFromString);
+    r.read("learning_rate", stage.learningRate);
+    r.read("data_fraction", stage.dataFraction);
+    r.readEnum("augmentation", stage.augmentation, &augmentationLevelFromString);
+    r.read("epochs", stage.epochs);
+    r.read("batch_size", stage.batchSize);
+    r.read("input_size", stage.inputSize);
+    r.read("weight_decay", stage.weightDecay);
+    r.read("schedule", stage.schedule);
+    r.read("poly_power", stage.polyPower);
+    r.read("warmup_steps", stage.warmupSteps);
+    r.read("early_stopping_patience", stage.earlyStoppingPatience);
+    r.finish();
+    return stage;
+}
+
+void readLoss(const json &object, const std::string &path, const std::string &source,
+              MedicalLossOptions &loss)
+{
+    ObjectReader r(object, path, source);
+    r.read("alpha", loss.alpha);
+    r.readObject("dice", [&](const json &dice, std::string dicePath) {
+        ObjectReader d(dice, dicePath, source);
+        d.read("smooth", loss.dice.smooth);
+        d.read("include_background", loss.dice.includeBackground);
+        d.read("ignore_index", loss.dice.ignoreIndex);
+        d.finish();
+    });
+    r.readObject("focal", [&](const json &focal, std::string focalPath) {
+        ObjectReader f(focal, focalPath, source);
+        f.read("gamma", loss.focal.gamma);
+        f.read("class_weights", loss.focal.classWeights);
+        f.read("ignore_index", loss.focal.ignoreIndex);
+        f.finish();
+    });
+    r.finish();
+}
+
+// The top level's plain fields (everything but the model, the stages and the loss).
+void readRunSettings(ObjectReader &top, const std::string &source, TrainingConfig &config)
+{
     top.read("dataset", config.dataset);
-    top.readObject("model", [&](const json &object, std::string path) {
-        models::ModelConfig &m = config.model;
-        ObjectReader r(object, path, source);
-        r.read("backbone", m.backbone);
-        r.read("in_channels", m.in_channels);
-        r.read("num_classes", m.num_classes);
-        r.read("output_stride", m.output_stride);
-        r.read("bins", m.bins);
-        r.read("aux", m.aux);
-        r.read("aux_weight", m.aux_weight);
-        r.read("bottleneck_channels", m.bottleneck_channels);
-        r.read("bottleneck_kernel", m.bottleneck_kernel);
-        r.read("dropout", m.dropout);
-        r.read("stochastic_depth_prob", m.stochastic_depth_prob);
-        r.finish();
-    });
-    top.readObject("stages", [&](const json &array, std::string path) {
-        if (!array.is_array())
-            top.fail(path, "must be an array");
-        config.recipe = Recipe::Custom; // unless the file names its recipe
-        config.stages.clear();
-        for (std::size_t i = 0; i < array.size(); ++i) {
-            StagePlan stage;
-            ObjectReader r(array[i], path + "[" + std::to_string(i) + "]", source);
-            r.read("name", stage.name);
-            r.readEnum("trainable", stage.trainable, &trainablePartsFromString);
-            r.read("learning_rate", stage.learningRate);
-            r.read("data_fraction", stage.dataFraction);
-            r.readEnum("augmentation", stage.augmentation, &augmentationLevelFromString);
-            r.read("epochs", stage.epochs);
-            r.read("batch_size", stage.batchSize);
-            r.read("input_size", stage.inputSize);
-            r.read("weight_decay", stage.weightDecay);
-            r.read("schedule", stage.schedule);
-            r.read("poly_power", stage.polyPower);
-            r.read("warmup_steps", stage.warmupSteps);
-            r.read("early_stopping_patience", stage.earlyStoppingPatience);
-            r.finish();
-            config.stages.push_back(stage);
-        }
-    });
-    top.readObject("loss", [&](const json &object, std::string path) {
-        ObjectReader r(object, path, source);
-        r.read("alpha", config.loss.alpha);
-        r.readObject("dice", [&](const json &dice, std::string dicePath) {
-            ObjectReader d(dice, dicePath, source);
-            d.read("smooth", config.loss.dice.smooth);
-            d.read("include_background", config.loss.dice.includeBackground);
-            d.read("ignore_index", config.loss.dice.ignoreIndex);
-            d.finish();
-        });
-        r.readObject("focal", [&](const json &focal, std::string focalPath) {
-            ObjectReader f(focal, focalPath, source);
-            f.read("gamma", config.loss.focal.gamma);
-            f.read("class_weights", config.loss.focal.classWeights);
-            f.read("ignore_index", config.loss.focal.ignoreIndex);
-            f.finish();
-        });
-        r.finish();
-    });
     top.read("class_weights_from_data", config.classWeightsFromData);
     top.read("seed", config.seed);
     top.read("deterministic", config.deterministic);
@@ -467,12 +462,42 @@ TrainingConfig trainingConfigFromJson(const std::string &text, const std::string
     });
     top.readObject("preprocessing", [](const json &, std::string) {}); // a run's, resolved
     top.readObject("split", [](const json &, std::string) {});         // a run's cases
+}
+
+} // namespace
+
+TrainingConfig trainingConfigFromJson(const std::string &text, const std::string &source)
+{
+    const std::string name = source.empty() ? std::string("training config") : source;
+    json root;
+    try {
+        root = json::parse(text);
+    } catch (const json::exception &error) {
+        throw std::runtime_error(name + ": not valid JSON: " + error.what());
+    }
+    TrainingConfig config;
+    ObjectReader top(root, {}, source);
+    top.readObject("model", [&](const json &object, std::string path) {
+        readModel(object, path, source, config.model);
+    });
+    top.readObject("stages", [&](const json &array, std::string path) {
+        if (!array.is_array())
+            top.fail(path, "must be an array");
+        config.recipe = Recipe::Custom; // unless the file names its recipe
+        config.stages.clear();
+        for (std::size_t i = 0; i < array.size(); ++i)
+            config.stages.push_back(
+                readStage(array[i], path + "[" + std::to_string(i) + "]", source));
+    });
+    top.readObject("loss", [&](const json &object, std::string path) {
+        readLoss(object, path, source, config.loss);
+    });
+    readRunSettings(top, source, config);
     top.finish();
     try {
         validate(config);
     } catch (const std::exception &error) {
-        throw std::runtime_error((source.empty() ? std::string("training config") : source) + ": " +
-                                 error.what());
+        throw std::runtime_error(name + ": " + error.what());
     }
     return config;
 }

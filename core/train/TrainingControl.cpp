@@ -56,12 +56,6 @@ void TrainingControl::waitWhilePaused()
     m_resumed.wait(lock, [this] { return !m_paused || m_stop || m_preview.has_value(); });
 }
 
-bool TrainingControl::hasPreviewRequest() const
-{
-    std::lock_guard<std::mutex> lock(m_mutex);
-    return m_preview.has_value();
-}
-
 std::optional<std::pair<std::int64_t, torch::Tensor>> TrainingControl::takePreviewRequest()
 {
     std::lock_guard<std::mutex> lock(m_mutex);

@@ -29,7 +29,6 @@ public:
     // Used by the trainer. Blocks while paused, returning early when a stop or a preview is
     // requested (so previews are served while paused).
     void waitWhilePaused();
-    bool hasPreviewRequest() const;
     std::optional<std::pair<std::int64_t, torch::Tensor>> takePreviewRequest();
 
 private:

@@ -17,6 +17,50 @@
 namespace medseg::core {
 namespace fs = std::filesystem;
 
+namespace {
+
+// Without a split in the dataset: a seeded share of the slices validates (mt19937_64 keeps it
+// the same on every platform).
+std::vector<bool> seededValidation(std::size_t count, const VocTrainingOptions &options)
+{
+    std::vector<bool> toVal(count, false);
+    if (count < 2)
+        return toVal;
+    std::vector<std::size_t> order(count);
+    for (std::size_t i = 0; i < count; ++i)
+        order[i] = i;
+    std::mt19937_64 generator(options.seed);
+    for (std::size_t i = count - 1; i > 0; --i)
+        std::swap(order[i], order[generator() % (i + 1)]);
+    const auto valCount = std::clamp<std::size_t>(
+        std::size_t(std::lround(options.valFraction * double(count))), 1, count - 1);
+    for (std::size_t i = 0; i < valCount; ++i)
+        toVal[order[i]] = true;
+    return toVal;
+}
+
+// The rendering window, when convert recorded one (preprocessing.json): the model then windows
+// raw values (HU) the same way at prediction time. Empty otherwise.
+std::vector<ChannelIntensity> recordedWindow(const std::string &dir)
+{
+    std::ifstream file(fs::path(dir) / "preprocessing.json");
+    if (!file)
+        return {};
+    try {
+        const auto j = nlohmann::json::parse(file);
+        if (!j.contains("window_center") || !j.contains("window_width") || j.value("invert", false))
+            return {};
+        const ChannelIntensity window = ChannelIntensity::window(
+            j.at("window_center").get<double>(), j.at("window_width").get<double>());
+        window.check();
+        return {window};
+    } catch (const nlohmann::json::exception &error) {
+        throw std::runtime_error(dir + "/preprocessing.json: " + error.what());
+    }
+}
+
+} // namespace
+
 TrainingData loadVocTrainingData(const std::string &dir, const VocTrainingOptions &options,
                                  ProgressSink *progress)
 {
@@ -41,22 +85,8 @@ TrainingData loadVocTrainingData(const std::string &dir, const VocTrainingOption
     bool anySplit = false;
     for (const VocSample &sample : dataset.samples)
         anySplit = anySplit || !sample.split.empty();
-    // Without a split in the dataset: a seeded split of the slices (mt19937_64 keeps it the same
-    // on every platform).
-    std::vector<bool> toVal(dataset.samples.size(), false);
-    if (!anySplit && dataset.samples.size() > 1) {
-        std::vector<std::size_t> order(dataset.samples.size());
-        for (std::size_t i = 0; i < order.size(); ++i)
-            order[i] = i;
-        std::mt19937_64 generator(options.seed);
-        for (std::size_t i = order.size() - 1; i > 0; --i)
-            std::swap(order[i], order[generator() % (i + 1)]);
-        const auto valCount = std::clamp<std::size_t>(
-            std::size_t(std::lround(options.valFraction * double(order.size()))), 1,
-            order.size() - 1);
-        for (std::size_t i = 0; i < valCount; ++i)
-            toVal[order[i]] = true;
-    }
+    const std::vector<bool> toVal = anySplit ? std::vector<bool>(dataset.samples.size(), false)
+                                             : seededValidation(dataset.samples.size(), options);
 
     const std::int64_t total = std::int64_t(dataset.samples.size());
     for (std::size_t i = 0; i < dataset.samples.size(); ++i) {
@@ -92,23 +122,7 @@ TrainingData loadVocTrainingData(const std::string &dir, const VocTrainingOption
     if (progress)
         progress->progress(total, total, "loading");
 
-    // The rendering window, when convert recorded one (preprocessing.json): the model then
-    // windows raw values (HU) the same way at prediction time.
-    data.preprocessing.intensity.clear();
-    if (std::ifstream file(fs::path(dir) / "preprocessing.json"); file) {
-        try {
-            const auto j = nlohmann::json::parse(file);
-            if (j.contains("window_center") && j.contains("window_width") &&
-                !j.value("invert", false)) {
-                const ChannelIntensity window = ChannelIntensity::window(
-                    j.at("window_center").get<double>(), j.at("window_width").get<double>());
-                window.check();
-                data.preprocessing.intensity = {window};
-            }
-        } catch (const nlohmann::json::exception &error) {
-            throw std::runtime_error(dir + "/preprocessing.json: " + error.what());
-        }
-    }
+    data.preprocessing.intensity = recordedWindow(dir);
     data.notes = dataset.notes;
     data.summary = std::to_string(data.train.size() + data.val.size()) + " slices (" +
                    std::to_string(data.train.size()) + " train, " +

@@ -388,11 +388,6 @@ std::string Workspace::runsFolder() const
     return (fs::path(m_folder) / "runs").string();
 }
 
-std::string Workspace::exportsFolder() const
-{
-    return (fs::path(m_folder) / "exports").string();
-}
-
 std::string Workspace::recoveryFolder() const
 {
     return (fs::path(m_folder) / "recovery").string();

@@ -116,7 +116,6 @@ public:
     std::string projectFile() const;
     std::string labelsFolder() const;
     std::string runsFolder() const;
-    std::string exportsFolder() const;
     std::string recoveryFolder() const;
     // Where DicomIndexer keeps the index of `sourcePath` (DicomIndexerOptions::cacheFile);
     // creates cache/dicom-index/ when missing.

@@ -95,11 +95,6 @@ void DicomBrowserController::cancel()
     m_watcher.cancel();
 }
 
-bool DicomBrowserController::isIndexing() const
-{
-    return m_watcher.isRunning() || !m_queue.isEmpty();
-}
-
 void DicomBrowserController::startNext()
 {
     if (m_queue.isEmpty()) {

@@ -41,8 +41,6 @@ public:
     {
         m_cacheResolver = std::move(resolver);
     }
-    QString cacheDirectory() const { return m_cacheDirectory; }
-    void setThumbnailSize(int pixels) { m_thumbnailSize = pixels; }
 
     // Indexes `path` (a folder, a DICOMDIR or a file) and adds it to the browser. A source that
     // is already shown is indexed again (changed files only).
@@ -51,7 +49,6 @@ public:
     // Re-indexes every source.
     void refresh();
     void cancel();
-    bool isIndexing() const;
     // Every source added and not removed, indexed yet or not.
     QStringList sources() const { return m_wanted; }
 

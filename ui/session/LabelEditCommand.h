@@ -72,7 +72,6 @@ public:
     void setAboutToChange(std::function<void()> hook) { m_aboutToChange = std::move(hook); }
 
     std::size_t memoryBytes() const { return m_bytes; }
-    bool isExpired() const { return m_expired; }
     const core::LabelDelta &delta() const { return m_delta; }
 
 private:

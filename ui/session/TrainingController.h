@@ -88,7 +88,6 @@ private:
                                                const core::TrainingData &data,
                                                const QString &runDir,
                                                const core::TrainerHooks &hooks);
-    void postProgress(const core::TrainingProgress &progress);
     void deliverProgress();
     void onWorkerEnded(const core::TrainingResult &result, const QString &error);
 

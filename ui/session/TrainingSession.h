@@ -94,7 +94,6 @@ public:
     double validationFraction() const { return m_validationFraction; }
     void setValidationFraction(double fraction);
     std::shared_ptr<const core::TrainingData> trainingData() const { return m_data; }
-    bool isLoadingDataset() const { return m_datasetWatcher.isRunning(); }
     // Where the data came from: a folder, or "labeled slices of this project" in the language
     // of the moment.
     QString datasetOrigin() const;

@@ -36,7 +36,6 @@ public:
     // overlay O): the main window adds them to the slice views, where they act while a view
     // has the focus (focus follows the mouse into a view).
     QList<QAction *> shortcutActions() const;
-    LabelTableModel *tableModel() const { return m_model; }
 
 protected:
     void changeEvent(QEvent *event) override;

@@ -76,7 +76,6 @@ public:
     bool isLabelVisible(int index) const;
 
     void setSurfaceOptions(const core::SurfaceOptions &options);
-    const core::SurfaceOptions &surfaceOptions() const { return m_options; }
     // Delay between the last request and the computation (default 300 ms).
     void setDebounceInterval(int milliseconds);
 
