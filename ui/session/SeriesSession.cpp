@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace medseg::ui {
 
@@ -89,6 +90,7 @@ void SeriesSession::startLoading(std::shared_ptr<core::SeriesReader> loader, con
         m_watcher.waitForFinished();
     }
     const quint64 generation = ++m_generation;
+    m_reader = loader;
     m_title = title;
     m_windowChosen = false;
 
@@ -207,8 +209,13 @@ void SeriesSession::pollDecoded()
 void SeriesSession::onLoadFinished()
 {
     m_pollTimer.stop();
+    const std::shared_ptr<core::SeriesReader> reader = std::exchange(m_reader, nullptr);
     if (!m_volume || m_watcher.future().isCanceled())
         return;
+    // What decoding found (read on this thread now that the worker is done), when the reader
+    // is the one whose volume is shown.
+    if (reader && reader->volume() == m_volume)
+        m_layout.warnings = reader->layout().warnings;
     pollDecoded();
     if (!m_windowChosen) {
         m_window = openingWindow(m_layout, *m_volume);

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "core/dicom/DicomIndex.h"
-#include "core/imageio/SeriesReader.h"
 #include "core/dicom/WindowLevel.h"
 #include "core/image/Volume.h"
+#include "core/imageio/SeriesReader.h"
 #include "ui/session/SliceRendering.h"
 
 #include <QFutureWatcher>
@@ -118,6 +118,9 @@ private:
     int m_reportedCount = -1;
     quint64 m_generation = 0;
     QFutureWatcher<void> m_watcher;
+    // The series being read: its warnings grow while slices decode (a damaged slice is left
+    // blank with the reason), and are taken into the layout when loading finishes.
+    std::shared_ptr<core::SeriesReader> m_reader;
     QTimer m_pollTimer;
 };
 
