@@ -36,14 +36,6 @@
         <translation>--level 必须是 none、low、medium 或 high。</translation>
     </message>
     <message>
-        <source>--count must be a number from 1 to 1000.</source>
-        <translation>--count 必须是 1 到 1000 之间的数字。</translation>
-    </message>
-    <message>
-        <source>--seed must be a number from 0.</source>
-        <translation>--seed 必须是从 0 开始的数字。</translation>
-    </message>
-    <message>
         <source>%1: no image with a mask.</source>
         <translation>%1：没有带掩码的图像。</translation>
     </message>
@@ -140,14 +132,6 @@
     <message>
         <source>--format must be png or jpg.</source>
         <translation>--format 必须是 png 或 jpg。</translation>
-    </message>
-    <message>
-        <source>--val-fraction must be a number from 0 to below 1.</source>
-        <translation>--val-fraction 必须是大于等于 0 且小于 1 的数字。</translation>
-    </message>
-    <message>
-        <source>--seed must be a number from 0.</source>
-        <translation>--seed 必须是从 0 开始的数字。</translation>
     </message>
     <message>
         <source>%1: no such folder.</source>
@@ -344,14 +328,6 @@
         <translation>int8 需要用 --data DIR 提供校准切片。</translation>
     </message>
     <message>
-        <source>--calib must be a positive number.</source>
-        <translation>--calib 必须是正数。</translation>
-    </message>
-    <message>
-        <source>--percentile must be in (50, 100].</source>
-        <translation>--percentile 必须在 (50, 100] 范围内。</translation>
-    </message>
-    <message>
         <source>Export a trained model to ONNX (fp32 or int8) or TorchScript and validate it.</source>
         <translation>将训练好的模型导出为 ONNX（fp32 或 int8）或 TorchScript 并进行验证。</translation>
     </message>
@@ -465,10 +441,6 @@
     <message>
         <source>unknown architecture &apos;%1&apos; (%2).</source>
         <translation>未知架构 &apos;%1&apos;（%2）。</translation>
-    </message>
-    <message>
-        <source>--in-channels must be a number from 1 to 64.</source>
-        <translation>--in-channels 必须是 1 到 64 之间的数字。</translation>
     </message>
     <message>
         <source>give exactly one weight file.</source>
@@ -643,10 +615,6 @@
         <translation>写入检查的文件夹。</translation>
     </message>
     <message>
-        <source>--patients must be 1 to 99, --slices 1 to 1000, --size 16 to 1024 and --seed a number from 0.</source>
-        <translation>--patients 必须为 1 到 99，--slices 为 1 到 1000，--size 为 16 到 1024，--seed 为从 0 开始的数字。</translation>
-    </message>
-    <message>
         <source>give exactly one output folder.</source>
         <translation>请只给出一个输出文件夹。</translation>
     </message>
@@ -746,18 +714,6 @@
         <translation>%1：未知的网格格式（请使用 .stl、.obj 或 .ply）。</translation>
     </message>
     <message>
-        <source>--smooth must be a whole number from 0 to 1000.</source>
-        <translation>--smooth 必须是 0 到 1000 之间的整数。</translation>
-    </message>
-    <message>
-        <source>--decimate must be a number from 0 to 0.99.</source>
-        <translation>--decimate 必须是 0 到 0.99 之间的数字。</translation>
-    </message>
-    <message>
-        <source>--label must be a label number above 0.</source>
-        <translation>--label 必须是大于 0 的标签值。</translation>
-    </message>
-    <message>
         <source>--label and --merge exclude each other.</source>
         <translation>--label 与 --merge 不能同时使用。</translation>
     </message>
@@ -805,10 +761,6 @@
         <translation>输出步幅：8（默认）、16 或 32。</translation>
     </message>
     <message>
-        <source>--size must be a number from 32 to 4096.</source>
-        <translation>--size 必须是 32 到 4096 之间的数字。</translation>
-    </message>
-    <message>
         <source>--output-stride must be 8, 16 or 32.</source>
         <translation>--output-stride 必须是 8、16 或 32。</translation>
     </message>
@@ -850,6 +802,57 @@
     </message>
 </context>
 <context>
+    <name>NumberOptions</name>
+    <message>
+        <source>above %1</source>
+        <translation>大于 %1</translation>
+    </message>
+    <message>
+        <source>from %1</source>
+        <translation>从 %1</translation>
+    </message>
+    <message>
+        <source> and below %1</source>
+        <translation> 且小于 %1</translation>
+    </message>
+    <message>
+        <source> and at most %1</source>
+        <translation> 且不超过 %1</translation>
+    </message>
+    <message>
+        <source> to below %1</source>
+        <translation> 到小于 %1</translation>
+    </message>
+    <message>
+        <source> to %1</source>
+        <translation> 到 %1</translation>
+    </message>
+    <message>
+        <source>of at least %1</source>
+        <translation>至少 %1</translation>
+    </message>
+    <message>
+        <source>below %1</source>
+        <translation>小于 %1</translation>
+    </message>
+    <message>
+        <source>of at most %1</source>
+        <translation>至多 %1</translation>
+    </message>
+    <message>
+        <source>--%1 must be %2, not &apos;%3&apos;.</source>
+        <translation>--%1 必须是%2，而不是“%3”。</translation>
+    </message>
+    <message>
+        <source>a whole number %1</source>
+        <translation>整数，%1</translation>
+    </message>
+    <message>
+        <source>a number %1</source>
+        <translation>数值，%1</translation>
+    </message>
+</context>
+<context>
     <name>PredictCommand</name>
     <message>
         <source>Segment a DICOM series (to a NIfTI label volume) or PNG/JPEG images (to palette PNG masks) with a trained model.</source>
@@ -878,10 +881,6 @@
     <message>
         <source>give a model, an input and -o OUT.</source>
         <translation>请给出模型、输入和 -o OUT。</translation>
-    </message>
-    <message>
-        <source>--batch must be a number from 1.</source>
-        <translation>--batch 必须是从 1 开始的数字。</translation>
     </message>
     <message>
         <source>--device must be auto, cpu or cuda.</source>
@@ -1015,10 +1014,6 @@
         <translation>&apos;render&apos; 需要输出图像：-o OUT.png</translation>
     </message>
     <message>
-        <source>--frame needs a number from 0 on, not &apos;%1&apos;.</source>
-        <translation>--frame 需要从 0 开始的数字，而不是 &apos;%1&apos;。</translation>
-    </message>
-    <message>
         <source>&apos;%1&apos; has no frame %2 (it has %3).</source>
         <translation>&apos;%1&apos; 没有第 %2 帧（共 %3 帧）。</translation>
     </message>
@@ -1074,10 +1069,6 @@
     <message>
         <source>give exactly one dataset folder.</source>
         <translation>请只给出一个数据集文件夹。</translation>
-    </message>
-    <message>
-        <source>--max-ratio must be a number of at least 1.</source>
-        <translation>--max-ratio 必须是不小于 1 的数字。</translation>
     </message>
     <message numerus="yes">
         <source>%n image(s), %1 labeled pixels, %2 ignored</source>
@@ -1176,20 +1167,12 @@
         <translation>请给出数据集文件夹，或指定了数据集文件夹的配置文件。</translation>
     </message>
     <message>
-        <source>--%1 must be a positive number.</source>
-        <translation>--%1 必须是正数。</translation>
-    </message>
-    <message>
         <source>--output-stride must be 8, 16 or 32.</source>
         <translation>--output-stride 必须是 8、16 或 32。</translation>
     </message>
     <message>
         <source>unknown backbone &apos;%1&apos; (%2).</source>
         <translation>未知骨干网络 &apos;%1&apos;（%2）。</translation>
-    </message>
-    <message>
-        <source>--seed must be a non-negative number.</source>
-        <translation>--seed 必须是非负数。</translation>
     </message>
     <message>
         <source>--device must be cpu or cuda.</source>
@@ -1272,10 +1255,6 @@
         <translation>项目（NAME.medseg：所有已标注的体数据）、nnU-Net v2 或 Decathlon 数据集，或 VOC 数据集文件夹（使用 --config 时可省略）。</translation>
     </message>
     <message>
-        <source>--val-fraction must be a number above 0 and below 1.</source>
-        <translation>--val-fraction 必须是大于 0 且小于 1 的数。</translation>
-    </message>
-    <message>
         <source>How the intensities of image volumes are normalised: auto (nnU-Net&apos;s rule: CT percentiles for CT channels, z-score for the others), window (CT through the config&apos;s intensity_window, default 40/400), ct_percentiles, zscore or percentiles. VOC datasets stay 8-bit.</source>
         <translation>图像体数据的强度归一化方式：auto（nnU-Net 的规则：CT 通道用 CT 百分位，其他通道用 z-score）、window（CT 使用配置中的 intensity_window，默认 40/400）、ct_percentiles、zscore 或 percentiles。VOC 数据集保持 8 位。</translation>
     </message>
@@ -1304,10 +1283,6 @@
     <message>
         <source>Train for about this many minutes, reading the data included: the epochs are planned from training steps measured on this machine, and the run ends on time (instead of --epochs).</source>
         <translation>训练约这么多分钟（含读取数据）：按本机实测的训练步时间规划轮数，训练按时结束（代替 --epochs）。</translation>
-    </message>
-    <message>
-        <source>--minutes must be a positive number of minutes.</source>
-        <translation>--minutes 必须是正的分钟数。</translation>
     </message>
     <message>
         <source>give --epochs or --minutes, not both.</source>

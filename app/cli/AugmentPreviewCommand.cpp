@@ -1,4 +1,5 @@
 #include "app/cli/Commands.h"
+#include "app/cli/NumberOptions.h"
 
 #include "core/dataset/VocReader.h"
 #include "core/dataset/detail/PngIo.h"
@@ -62,17 +63,13 @@ public:
             printError(tr("--level must be none, low, medium or high."));
             return ExitUsage;
         }
-        bool ok = false;
-        const int count = parser.value(countOption).toInt(&ok);
-        if (!ok || count < 1 || count > 1000) {
-            printError(tr("--count must be a number from 1 to 1000."));
+        const auto countValue = wholeOption(parser, countOption, 1, 1000);
+        const auto seedValue =
+            wholeOption(parser, seedOption, 0, std::numeric_limits<long long>::max());
+        if (!countValue || !seedValue)
             return ExitUsage;
-        }
-        const qulonglong seed = parser.value(seedOption).toULongLong(&ok);
-        if (!ok) {
-            printError(tr("--seed must be a number from 0."));
-            return ExitUsage;
-        }
+        const int count = int(*countValue);
+        const qulonglong seed = qulonglong(*seedValue);
         const QString datasetDir = parser.positionalArguments().at(0);
         const QString output = parser.value(outputOption);
 

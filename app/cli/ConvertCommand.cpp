@@ -1,4 +1,5 @@
 #include "app/cli/Commands.h"
+#include "app/cli/NumberOptions.h"
 #include "app/cli/WindowOptions.h"
 
 #include "core/dataset/FolderLabels.h"
@@ -90,18 +91,12 @@ public:
             printError(tr("--format must be png or jpg."));
             return ExitUsage;
         }
-        bool ok = false;
-        options.valFraction = parser.value(valOption).toDouble(&ok);
-        if (!ok || !(options.valFraction >= 0.0 && options.valFraction < 1.0)) {
-            printError(tr("--val-fraction must be a number from 0 to below 1."));
+        const auto valFraction = numberOption(parser, valOption, {0.0, 1.0, false, true});
+        const auto seed = wholeOption(parser, seedOption, 0, 0xffffffffLL);
+        if (!valFraction || !seed)
             return ExitUsage;
-        }
-        const long long seed = parser.value(seedOption).toLongLong(&ok);
-        if (!ok || seed < 0 || seed > 0xffffffffLL) {
-            printError(tr("--seed must be a number from 0."));
-            return ExitUsage;
-        }
-        options.seed = std::uint32_t(seed);
+        options.valFraction = *valFraction;
+        options.seed = std::uint32_t(*seed);
 
         const QString source = parser.positionalArguments().at(0);
         const QString output = parser.positionalArguments().at(1);

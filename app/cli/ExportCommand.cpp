@@ -1,4 +1,5 @@
 #include "app/cli/Commands.h"
+#include "app/cli/NumberOptions.h"
 
 #include "core/dataset/VocReader.h"
 #include "core/export/ModelExport.h"
@@ -119,18 +120,16 @@ public:
                 return ExitUsage;
             }
         }
-        const int calib = parser.value(calibOption).toInt(&ok);
-        if (!ok || calib < 1) {
-            printError(tr("--calib must be a positive number."));
+        const auto calibValue = wholeOption(parser, calibOption, 1, 100000);
+        if (!calibValue)
             return ExitUsage;
-        }
+        const int calib = int(*calibValue);
         if (parser.isSet(percentileOption)) {
             options.calibration = core::CalibrationMethod::Percentile;
-            options.percentile = parser.value(percentileOption).toDouble(&ok);
-            if (!ok || options.percentile <= 50.0 || options.percentile > 100.0) {
-                printError(tr("--percentile must be in (50, 100]."));
+            const auto percentile = numberOption(parser, percentileOption, {50.0, 100.0, true});
+            if (!percentile)
                 return ExitUsage;
-            }
+            options.percentile = *percentile;
         }
         if (parser.isSet(staticOption)) {
             const QStringList hw = parser.value(staticOption).split(QLatin1Char('x'));

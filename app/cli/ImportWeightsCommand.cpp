@@ -1,4 +1,5 @@
 #include "app/cli/Commands.h"
+#include "app/cli/NumberOptions.h"
 
 #include "models/Registry.h"
 #include "models/WeightImport.h"
@@ -59,12 +60,10 @@ public:
                           .arg(arch, architectures.join(QStringLiteral(", "))));
             return ExitUsage;
         }
-        bool numeric = false;
-        const int channels = parser.value(channelsOption).toInt(&numeric);
-        if (!numeric || channels < 1 || channels > 64) {
-            printError(tr("--in-channels must be a number from 1 to 64."));
+        const auto channelsValue = wholeOption(parser, channelsOption, 1, 64);
+        if (!channelsValue)
             return ExitUsage;
-        }
+        const int channels = int(*channelsValue);
         if (parser.positionalArguments().size() != 1) {
             printError(tr("give exactly one weight file."));
             return ExitUsage;

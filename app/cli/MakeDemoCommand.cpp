@@ -1,4 +1,5 @@
 #include "app/cli/Commands.h"
+#include "app/cli/NumberOptions.h"
 
 #include "core/dataset/LabeledDemoStudy.h"
 
@@ -48,21 +49,16 @@ public:
             return code;
 
         core::DemoStudy::Options options;
-        const auto number = [&parser](const QCommandLineOption &option, int low, int high,
-                                      int *value) {
-            bool ok = false;
-            *value = parser.value(option).toInt(&ok);
-            return ok && *value >= low && *value <= high;
-        };
-        int seed = 0;
-        if (!number(patientsOption, 1, 99, &options.patients) ||
-            !number(slicesOption, 1, 1000, &options.slices) ||
-            !number(sizeOption, 16, 1024, &options.size) ||
-            !number(seedOption, 0, 2147483647, &seed)) {
-            printError(tr("--patients must be 1 to 99, --slices 1 to 1000, --size 16 to 1024 and "
-                          "--seed a number from 0."));
+        const auto patients = wholeOption(parser, patientsOption, 1, 99);
+        const auto slices = wholeOption(parser, slicesOption, 1, 1000);
+        const auto size = wholeOption(parser, sizeOption, 16, 1024);
+        const auto seedValue = wholeOption(parser, seedOption, 0, 2147483647);
+        if (!patients || !slices || !size || !seedValue)
             return ExitUsage;
-        }
+        options.patients = int(*patients);
+        options.slices = int(*slices);
+        options.size = int(*size);
+        const int seed = int(*seedValue);
         options.seed = std::uint32_t(seed);
         if (parser.positionalArguments().size() != 1) {
             printError(tr("give exactly one output folder."));

@@ -1,4 +1,5 @@
 #include "app/cli/Commands.h"
+#include "app/cli/NumberOptions.h"
 
 #include "core/dataset/LabelTable.h"
 #include "core/dataset/NiftiIo.h"
@@ -88,25 +89,18 @@ public:
             return ExitUsage;
         }
         core::SurfaceOptions options;
-        bool ok = false;
-        options.smoothingIterations = parser.value(smoothOption).toInt(&ok);
-        if (!ok || options.smoothingIterations < 0 || options.smoothingIterations > 1000) {
-            printError(tr("--smooth must be a whole number from 0 to 1000."));
+        const auto smoothing = wholeOption(parser, smoothOption, 0, 1000);
+        const auto decimation = numberOption(parser, decimateOption, {0.0, 0.99});
+        if (!smoothing || !decimation)
             return ExitUsage;
-        }
-        options.decimation = parser.value(decimateOption).toDouble(&ok);
-        if (!ok || !(options.decimation >= 0.0 && options.decimation <= 0.99)) {
-            printError(tr("--decimate must be a number from 0 to 0.99."));
-            return ExitUsage;
-        }
+        options.smoothingIterations = int(*smoothing);
+        options.decimation = *decimation;
         std::optional<int> onlyLabel;
         if (parser.isSet(labelOption)) {
-            const int label = parser.value(labelOption).toInt(&ok);
-            if (!ok || label <= 0) {
-                printError(tr("--label must be a label number above 0."));
+            const auto label = wholeOption(parser, labelOption, 1, 65535);
+            if (!label)
                 return ExitUsage;
-            }
-            onlyLabel = label;
+            onlyLabel = int(*label);
         }
         if (onlyLabel && parser.isSet(mergeOption)) {
             printError(tr("--label and --merge exclude each other."));

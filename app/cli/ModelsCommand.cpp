@@ -1,4 +1,5 @@
 #include "app/cli/Commands.h"
+#include "app/cli/NumberOptions.h"
 
 #include "models/Complexity.h"
 #include "models/Registry.h"
@@ -52,13 +53,12 @@ public:
         parser.addOptions({jsonOption, sizeOption, strideOption});
         if (const int code = parseCommandLine(parser, arguments, summary()); code >= 0)
             return code;
-        bool sizeOk = false, strideOk = false;
-        const int size = parser.value(sizeOption).toInt(&sizeOk);
-        const int stride = parser.value(strideOption).toInt(&strideOk);
-        if (!sizeOk || size < 32 || size > 4096) {
-            printError(tr("--size must be a number from 32 to 4096."));
+        const auto sizeValue = wholeOption(parser, sizeOption, 32, 4096);
+        if (!sizeValue)
             return ExitUsage;
-        }
+        const int size = int(*sizeValue);
+        bool strideOk = false;
+        const int stride = parser.value(strideOption).toInt(&strideOk);
         if (!strideOk || (stride != 8 && stride != 16 && stride != 32)) {
             printError(tr("--output-stride must be 8, 16 or 32."));
             return ExitUsage;

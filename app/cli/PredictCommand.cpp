@@ -1,4 +1,5 @@
 #include "app/cli/Commands.h"
+#include "app/cli/NumberOptions.h"
 
 #include "core/dataset/NiftiIo.h"
 #include "core/dataset/VocReader.h"
@@ -81,12 +82,10 @@ public:
             printError(tr("give a model, an input and -o OUT."));
             return ExitUsage;
         }
-        bool ok = false;
-        const int batch = parser.value(batchOption).toInt(&ok);
-        if (!ok || batch < 1) {
-            printError(tr("--batch must be a number from 1."));
+        const auto batchValue = wholeOption(parser, batchOption, 1, 4096);
+        if (!batchValue)
             return ExitUsage;
-        }
+        const int batch = int(*batchValue);
         const QString deviceName = parser.value(deviceOption).toLower();
         if (deviceName != QLatin1String("auto") && deviceName != QLatin1String("cpu") &&
             deviceName != QLatin1String("cuda")) {

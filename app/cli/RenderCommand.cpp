@@ -1,9 +1,10 @@
 #include "app/cli/Commands.h"
+#include "app/cli/NumberOptions.h"
 #include "app/cli/WindowOptions.h"
 
+#include "core/dicom/WindowLevel.h"
 #include "core/imageio/ImageFileIndex.h"
 #include "core/imageio/SeriesReader.h"
-#include "core/dicom/WindowLevel.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -59,13 +60,10 @@ public:
             printError(tr("'render' needs an output image: -o OUT.png"));
             return ExitUsage;
         }
-        bool frameOk = false;
-        const int frame = parser.value(frameOption).toInt(&frameOk);
-        if (!frameOk || frame < 0) {
-            printError(
-                tr("--frame needs a number from 0 on, not '%1'.").arg(parser.value(frameOption)));
+        const auto frameValue = wholeOption(parser, frameOption, 0, 0x7fffffff);
+        if (!frameValue)
             return ExitUsage;
-        }
+        const int frame = int(*frameValue);
         std::optional<core::Window> chosen;
         if (const int code = windowOptions.parse(parser, chosen); code >= 0)
             return code;

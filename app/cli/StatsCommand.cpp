@@ -1,4 +1,5 @@
 #include "app/cli/Commands.h"
+#include "app/cli/NumberOptions.h"
 
 #include "core/dataset/ClassStatistics.h"
 #include "core/dataset/VocReader.h"
@@ -42,12 +43,10 @@ public:
             printError(tr("give exactly one dataset folder."));
             return ExitUsage;
         }
-        bool ok = false;
-        const double ratio = parser.value(ratioOption).toDouble(&ok);
-        if (!ok || !(ratio >= 1.0)) {
-            printError(tr("--max-ratio must be a number of at least 1."));
+        const auto ratioValue = numberOption(parser, ratioOption, {1.0});
+        if (!ratioValue)
             return ExitUsage;
-        }
+        const double ratio = *ratioValue;
 
         core::VocDataset dataset;
         core::ClassStatistics statistics;

@@ -1,4 +1,5 @@
 #include "app/cli/Commands.h"
+#include "app/cli/NumberOptions.h"
 
 #include "core/datasetio/ProjectDatasets.h"
 
@@ -264,23 +265,19 @@ public:
             return ExitUsage;
         }
 
-        // Command-line overrides.
-        auto positive = [&](const QCommandLineOption &option, int *value) {
+        // Command-line overrides (the ranges are validate()'s).
+        auto whole = [&](const QCommandLineOption &option, long long high, int *value) {
             if (!parser.isSet(option))
                 return true;
-            bool ok = false;
-            const int number = parser.value(option).toInt(&ok);
-            if (!ok || number < 1) {
-                printError(tr("--%1 must be a positive number.").arg(option.names().first()));
-                return false;
-            }
-            *value = number;
-            return true;
+            const auto number = wholeOption(parser, option, 1, high);
+            if (number)
+                *value = int(*number);
+            return number.has_value();
         };
         int epochs = -1, inputSize = -1, batch = -1, stride = -1, threads = -1;
-        if (!positive(epochsOption, &epochs) || !positive(inputSizeOption, &inputSize) ||
-            !positive(batchOption, &batch) || !positive(strideOption, &stride) ||
-            !positive(threadsOption, &threads))
+        if (!whole(epochsOption, 1000000, &epochs) || !whole(inputSizeOption, 8192, &inputSize) ||
+            !whole(batchOption, 4096, &batch) || !whole(strideOption, 32, &stride) ||
+            !whole(threadsOption, 1024, &threads))
             return ExitUsage;
         for (core::StagePlan &stage : config.stages) {
             if (epochs > 0)
@@ -307,12 +304,10 @@ public:
         }
         double minutes = 0;
         if (parser.isSet(minutesOption)) {
-            bool ok = false;
-            minutes = parser.value(minutesOption).toDouble(&ok);
-            if (!ok || !(minutes > 0) || minutes > 60.0 * 24 * 30) {
-                printError(tr("--minutes must be a positive number of minutes."));
+            const auto value = numberOption(parser, minutesOption, {0.0, 60.0 * 24 * 30, true});
+            if (!value)
                 return ExitUsage;
-            }
+            minutes = *value;
             if (epochs > 0) {
                 printError(tr("give --epochs or --minutes, not both."));
                 return ExitUsage;
@@ -342,12 +337,11 @@ public:
             config.model.backbone = backbone.toStdString();
         }
         if (parser.isSet(seedOption)) {
-            bool ok = false;
-            config.seed = parser.value(seedOption).toULongLong(&ok);
-            if (!ok) {
-                printError(tr("--seed must be a non-negative number."));
+            const auto seed =
+                wholeOption(parser, seedOption, 0, std::numeric_limits<long long>::max());
+            if (!seed)
                 return ExitUsage;
-            }
+            config.seed = std::uint64_t(*seed);
         }
         if (parser.isSet(deviceOption)) {
             const QString device = parser.value(deviceOption);
@@ -358,12 +352,10 @@ public:
             config.device = device.toStdString();
         }
 
-        bool valOk = false;
-        const double valFraction = parser.value(valOption).toDouble(&valOk);
-        if (!valOk || !(valFraction > 0.0 && valFraction < 1.0)) {
-            printError(tr("--val-fraction must be a number above 0 and below 1."));
+        const auto valValue = numberOption(parser, valOption, {0.0, 1.0, true, true});
+        if (!valValue)
             return ExitUsage;
-        }
+        const double valFraction = *valValue;
         core::TrainingData data;
         try {
             data = loadData(config, valFraction);

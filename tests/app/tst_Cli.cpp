@@ -65,6 +65,22 @@ private Q_SLOTS:
         QTest::newRow("command option")
             << QStringList{"versions", "--bogus"} << "Unknown option 'bogus'";
         QTest::newRow("stray argument") << QStringList{"versions", "extra"} << "takes no arguments";
+        // Numbers: one rule and one wording for every command (issue 23).
+        QTest::newRow("not a number")
+            << QStringList{"train", "voc", "--batch", "eight"}
+            << "--batch must be a whole number from 1 to 4096, not 'eight'.";
+        QTest::newRow("out of range")
+            << QStringList{"make-demo", "out", "--patients", "100"}
+            << "--patients must be a whole number from 1 to 99, not '100'.";
+        QTest::newRow("open bounds") << QStringList{"train", "voc", "--val-fraction", "1"}
+                                     << "--val-fraction must be a number above 0 and below 1";
+        QTest::newRow("half-open") << QStringList{"train", "voc", "--minutes", "0"}
+                                   << "--minutes must be a number above 0 and at most 43200";
+        QTest::newRow("no upper bound") << QStringList{"stats", "voc", "--max-ratio", "0.5"}
+                                        << "--max-ratio must be a number of at least 1";
+        QTest::newRow("not finite")
+            << QStringList{"mesh", "l.nii", "-o", "m.stl", "--decimate", "nan"}
+            << "--decimate must be a number from 0 to 0.99, not 'nan'";
     }
     void usageErrorsExitWithTwo()
     {
