@@ -1,5 +1,6 @@
 #include "core/dataset/VocReader.h"
 
+#include "core/dataset/detail/ImageSize.h"
 #include "core/dataset/detail/PngIo.h"
 
 #include <opencv2/core.hpp>
@@ -247,6 +248,9 @@ VocMask VocReader::readMask(const VocDataset &dataset, const VocSample &sample)
 std::vector<std::uint8_t> VocReader::readImage(const std::string &path, int *width, int *height,
                                                int *channels)
 {
+    // What the header claims is checked before OpenCV decodes (and allocates) it.
+    if (const auto size = detail::imageFileSize(path))
+        detail::checkSliceSize(path, size->first, size->second);
     cv::Mat image = cv::imread(path, cv::IMREAD_UNCHANGED);
     if (image.empty())
         throw std::runtime_error(path + ": not a readable image");

@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <functional>
+
 using namespace medseg::core;
 
 namespace {
@@ -35,6 +37,41 @@ QImage indexedMask(int classes, int corner)
     return image;
 }
 
+// PNG's CRC-32 (ISO 3309), bit by bit.
+quint32 crc32(const QByteArray &bytes)
+{
+    quint32 crc = 0xFFFFFFFFu;
+    for (const char c : bytes) {
+        crc ^= quint8(c);
+        for (int k = 0; k < 8; ++k)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+QByteArray bigEndian32(quint32 value)
+{
+    QByteArray out(4, '\0');
+    for (int i = 0; i < 4; ++i)
+        out[i] = char((value >> (24 - 8 * i)) & 0xFF);
+    return out;
+}
+
+QByteArray pngChunk(const QByteArray &type, const QByteArray &data)
+{
+    return bigEndian32(quint32(data.size())) + type + data + bigEndian32(crc32(type + data));
+}
+
+// A small PNG file whose header claims width x height grey pixels (its data end early).
+QByteArray pngClaiming(quint32 width, quint32 height)
+{
+    const QByteArray header =
+        bigEndian32(width) + bigEndian32(height) + QByteArray("\x08\x00\x00\x00\x00", 5);
+    return QByteArray("\x89PNG\r\n\x1a\n", 8) + pngChunk("IHDR", header) +
+           pngChunk("IDAT", QByteArray("\x78\x9c\x03\x00\x00\x00\x00\x01", 8)) +
+           pngChunk("IEND", {});
+}
+
 } // namespace
 
 class tst_VocReader : public QObject
@@ -49,6 +86,7 @@ private Q_SLOTS:
     void labelMapOfNamesOnly();
     void notADatasetNamesTheFolder();
     void leftOutSamplesAreNamed();
+    void hugeClaimedSizesAreRefusedBeforeDecoding();
 };
 
 void tst_VocReader::labelmeLayout_data()
@@ -235,6 +273,50 @@ void tst_VocReader::leftOutSamplesAreNamed()
         "out: x",
         "1 labeled image(s) are in neither train.txt nor val.txt and are not used: d"};
     QCOMPARE(dataset.notes, expected);
+}
+
+// Issue 24: a 20000 x 20000 PNG in a dataset took 4-5 GB before anything refused it; what a PNG,
+// JPEG or BMP header claims is checked before it is decoded.
+void tst_VocReader::hugeClaimedSizesAreRefusedBeforeDecoding()
+{
+    QTemporaryDir dir;
+    const QString png = dir.filePath(QStringLiteral("big.png"));
+    writeText(png, pngClaiming(20000, 20000));
+    QByteArray jpeg("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00", 20);
+    jpeg += QByteArray("\xff\xc0\x00\x11\x08", 5) + QByteArray("\x4e\x20\x4e\x20", 4) +
+            QByteArray("\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01\xff\xd9", 12);
+    const QString jpg = dir.filePath(QStringLiteral("big.jpg"));
+    writeText(jpg, jpeg);
+
+    VocDataset dataset;
+    dataset.classes = LabelTable({{0, "background", {0, 0, 0}}, {1, "liver", {255, 0, 0}}});
+    VocSample sample;
+    sample.name = QStringLiteral("big").toStdString();
+    sample.maskPath = png.toStdString();
+    const auto refused = [](const std::function<void()> &read, const QString &path) {
+        try {
+            read();
+        } catch (const std::runtime_error &error) {
+            const QString message = QString::fromUtf8(error.what());
+            return message.contains(path) &&
+                   message.contains(QStringLiteral("20000 x 20000 pixels"));
+        }
+        return false;
+    };
+    int w = 0, h = 0, c = 0;
+    QVERIFY(refused([&] { VocReader::readMask(dataset, sample); }, png));
+    QVERIFY(refused([&] { VocReader::readImage(png.toStdString(), &w, &h, &c); }, png));
+    QVERIFY(refused([&] { VocReader::readImage(jpg.toStdString(), &w, &h, &c); }, jpg));
+
+    // A real slice of an ordinary size still reads.
+    QImage ok(512, 384, QImage::Format_Grayscale8);
+    ok.fill(9);
+    const QString small = dir.filePath(QStringLiteral("ok.png"));
+    QVERIFY(ok.save(small));
+    const auto pixels = VocReader::readImage(small.toStdString(), &w, &h, &c);
+    QCOMPARE(w, 512);
+    QCOMPARE(h, 384);
+    QCOMPARE(int(pixels.size()), 512 * 384);
 }
 
 QTEST_GUILESS_MAIN(tst_VocReader)

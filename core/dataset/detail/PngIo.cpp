@@ -1,5 +1,7 @@
 #include "core/dataset/detail/PngIo.h"
 
+#include "core/dataset/detail/ImageSize.h"
+
 #include <png.h>
 
 #include <cstdio>
@@ -159,6 +161,12 @@ PngImage readPng(const std::string &path)
     if (!readPngHeader(png, info, file.get(), &header)) {
         png_destroy_read_struct(&png, &info, nullptr);
         throw std::runtime_error(path + ": broken PNG: " + error.message);
+    }
+    try {
+        checkSliceSize(path, header.width, header.height);
+    } catch (...) {
+        png_destroy_read_struct(&png, &info, nullptr);
+        throw;
     }
     if (header.channels != 1 && header.channels != 3) {
         png_destroy_read_struct(&png, &info, nullptr);
