@@ -45,4 +45,14 @@ int DicomIndex::instanceCount() const
     return count;
 }
 
+std::string derivedUid(const std::string &key)
+{
+    std::uint64_t hash = 14695981039346656037ull;
+    for (unsigned char c : key) {
+        hash ^= c;
+        hash *= 1099511628211ull;
+    }
+    return "2.25." + std::to_string(hash);
+}
+
 } // namespace medseg::core

@@ -91,6 +91,11 @@ struct DicomProblem
 };
 
 // Patient -> Study -> Series -> Instance, for a folder, a DICOMDIR or a single file.
+// A UID for what carries none (an image file's series, a DICOM file without a Study or Series
+// Instance UID): "2.25." and a 64-bit FNV-1a hash of `key`, so that the same key gives the same
+// UID on every run and labels saved for it find it again.
+std::string derivedUid(const std::string &key);
+
 struct DicomIndex
 {
     std::string root; // absolute; every path in the index is absolute too

@@ -69,16 +69,6 @@ std::string caseOf(const fs::path &path)
     return stem;
 }
 
-std::uint64_t fnv1a(const std::string &text)
-{
-    std::uint64_t hash = 14695981039346656037ull;
-    for (unsigned char c : text) {
-        hash ^= c;
-        hash *= 1099511628211ull;
-    }
-    return hash;
-}
-
 std::string uidOf(const fs::path &path, const ImageHeader &header, int volumeIndex)
 {
     std::error_code error;
@@ -89,7 +79,7 @@ std::string uidOf(const fs::path &path, const ImageHeader &header, int volumeInd
                   std::uintmax_t(error ? 0 : size), header.width, header.height, header.depth,
                   header.volumes, g.origin[0], g.origin[1], g.origin[2], g.spacing[0], g.spacing[1],
                   g.spacing[2], volumeIndex);
-    return "2.25." + std::to_string(fnv1a(path.filename().string() + grid));
+    return derivedUid(path.filename().string() + grid);
 }
 
 std::int64_t modifiedTimeOf(const std::string &path)
@@ -254,7 +244,7 @@ void addImageFiles(DicomIndex &index, const std::string &path, ProgressSink *pro
             patient.patientId = caseName;
             patient.name = caseName;
             DicomStudy study;
-            study.studyInstanceUid = "2.25." + std::to_string(fnv1a("study|" + caseName));
+            study.studyInstanceUid = derivedUid("study|" + caseName);
             study.description = files[n].parent_path().filename().string();
             patient.studies.push_back(std::move(study));
             found = patientOfCase.emplace(caseName, index.patients.size()).first;

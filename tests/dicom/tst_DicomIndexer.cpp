@@ -230,6 +230,34 @@ private Q_SLOTS:
         QCOMPARE(index.patients[0].studies[0].series[0].imageCount(), 3);
     }
 
+    // Issue 24: files without a Study or Series Instance UID were refused although they are
+    // images (DCMTK renders them); they are grouped under derived UIDs, the same on every run,
+    // and each says why.
+    void filesWithoutUidsAreGroupedUnderDerivedOnes()
+    {
+        QTemporaryDir folder;
+        std::vector<SliceSpec> specs = axialSeries(3, makeUid());
+        for (int n = 0; n < 3; ++n) {
+            specs[std::size_t(n)].studyUid.clear();
+            specs[std::size_t(n)].seriesUid.clear();
+            QVERIFY(
+                writeSlice(path(folder, QStringLiteral("s%1.dcm").arg(n)), specs[std::size_t(n)]));
+        }
+        const DicomIndex index = DicomIndexer::index(folder.path().toStdString());
+        QVERIFY2(index.problems.empty(), qPrintable(problemsText(index)));
+        QCOMPARE(index.seriesCount(), 1);
+        QCOMPARE(index.instanceCount(), 3);
+        const DicomSeries &series = index.patients[0].studies[0].series[0];
+        QVERIFY(series.seriesInstanceUid.rfind("2.25.", 0) == 0);
+        QVERIFY(index.patients[0].studies[0].studyInstanceUid.rfind("2.25.", 0) == 0);
+        QVERIFY2(series.instances[0].warning.find("no Study or Series Instance UID") !=
+                     std::string::npos,
+                 series.instances[0].warning.c_str());
+        const DicomIndex again = DicomIndexer::index(folder.path().toStdString());
+        QCOMPARE(again.patients[0].studies[0].series[0].seriesInstanceUid,
+                 series.seriesInstanceUid);
+    }
+
     // Issue 24: sequences nested 100,000 levels deep overflowed DCMTK's recursive parser (a
     // segmentation fault in `medseg info` and in the workstation while it indexed the folder).
     // The file is refused before DCMTK reads it and the folder's other files are indexed.

@@ -522,9 +522,21 @@ std::optional<HeaderRecord> readHeaderRecord(const std::string &path, std::strin
             return std::nullopt;
         }
     }
+    // Files without them are images all the same (DCMTK renders them): they are grouped by what
+    // else names their study and series, under derived UIDs, and the instance says so.
     if (study.studyInstanceUid.empty() || series.seriesInstanceUid.empty()) {
-        reason = "no Study or Series Instance UID";
-        return std::nullopt;
+        if (study.studyInstanceUid.empty())
+            study.studyInstanceUid =
+                derivedUid("study|" + patient.patientId + "|" + patient.name + "|" + study.studyId +
+                           "|" + study.date + "|" + study.time + "|" + study.accessionNumber);
+        if (series.seriesInstanceUid.empty())
+            series.seriesInstanceUid =
+                derivedUid("series|" + study.studyInstanceUid + "|" +
+                           std::to_string(series.seriesNumber) + "|" + series.modality + "|" +
+                           series.description + "|" + getString(ds, DCM_FrameOfReferenceUID));
+        const std::string note = "no Study or Series Instance UID in the file: grouped with the "
+                                 "files of the same patient, study and series number";
+        instance.warning = instance.warning.empty() ? note : instance.warning + "; " + note;
     }
     if (!instance.transferSyntaxUid.empty() &&
         !isDecodableTransferSyntax(instance.transferSyntaxUid)) {
