@@ -124,11 +124,11 @@ std::vector<std::string> problemsOf(const VocDataset &dataset, const std::set<st
     std::set<std::string> masks;
     for (const VocSample &sample : dataset.samples) {
         masks.insert(sample.name);
+        const bool listsSplit = !train.empty() || !val.empty();
         if (sample.imagePath.empty())
             withoutImage.push_back(sample.name);
-        else if (!train.empty() || !val.empty())
-            if (sample.split.empty())
-                unsplit.push_back(sample.name);
+        else if (listsSplit && sample.split.empty())
+            unsplit.push_back(sample.name);
     }
     std::vector<std::string> withoutMask;
     for (const std::set<std::string> *split : {&train, &val})

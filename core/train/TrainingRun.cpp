@@ -953,14 +953,9 @@ TrainingResult TrainingRun::stopped(const FusedAdamW *optimizer)
     saveState(m_lastPath, optimizer);
     const RunStopped event{m_pos.globalStep, m_lastPath};
     report(event);
-    TrainingResult result = m_result;
-    result.status = TrainingResult::Status::Stopped;
-    result.message = "stopped by request at step " + std::to_string(m_pos.globalStep) +
-                     "; the run resumes from " + m_lastPath;
-    result.ending = event;
-    result.bestMeanDice = std::max(0.0, m_pos.bestScore);
-    result.steps = m_pos.globalStep;
-    return result;
+    return ended(TrainingResult::Status::Stopped, event,
+                 "stopped by request at step " + std::to_string(m_pos.globalStep) +
+                     "; the run resumes from " + m_lastPath);
 }
 
 // A NaN or infinite loss: the run fails with the reason; last.ckpt stays the last good one.
@@ -969,20 +964,14 @@ TrainingResult TrainingRun::diverged(double lossValue)
     const StagePlan &plan = m_config.stages[std::size_t(m_pos.stage)];
     const LossDiverged event{plan.name, std::isnan(lossValue), m_pos.globalStep + 1,
                              m_pos.epoch + 1, fs::exists(m_lastPath) ? m_lastPath : std::string()};
-    TrainingResult result = m_result;
-    result.status = TrainingResult::Status::Failed;
-    result.message = describe(event);
-    result.ending = event;
     report(event);
     writeMetrics(json{{"type", "error"},
                       {"stage", m_pos.stage},
                       {"epoch", m_pos.epoch},
                       {"step", m_pos.globalStep + 1},
-                      {"message", result.message}}
+                      {"message", describe(event)}}
                      .dump());
-    result.bestMeanDice = std::max(0.0, m_pos.bestScore);
-    result.steps = m_pos.globalStep;
-    return result;
+    return ended(TrainingResult::Status::Failed, event, describe(event));
 }
 
 // The plan is done (or the budget spent): final.pt, the position in last.ckpt (without the
@@ -1000,15 +989,23 @@ TrainingResult TrainingRun::finish()
     m_pos.optimizer.clear();
     saveCheckpoint(m_lastPath, m_pos);
     refineModel(m_result.bestModelPath, m_data);
-    TrainingResult result = m_result;
-    result.status = TrainingResult::Status::Finished;
+    const RunFinished event{m_pos.globalStep, std::max(0.0, m_pos.bestScore)};
+    TrainingResult result = ended(TrainingResult::Status::Finished, event, describe(event));
     result.finalModelPath = m_finalPath;
+    report(event);
+    return result;
+}
+
+// The run's result as it ends with `event`: what it has done, and why it ended.
+TrainingResult TrainingRun::ended(TrainingResult::Status status, const TrainingEvent &event,
+                                  std::string message) const
+{
+    TrainingResult result = m_result;
+    result.status = status;
+    result.message = std::move(message);
+    result.ending = event;
     result.bestMeanDice = std::max(0.0, m_pos.bestScore);
     result.steps = m_pos.globalStep;
-    const RunFinished event{m_pos.globalStep, result.bestMeanDice};
-    result.message = describe(event);
-    result.ending = event;
-    report(event);
     return result;
 }
 

@@ -87,6 +87,8 @@ private:
     TrainingResult stopped(const FusedAdamW *optimizer);
     TrainingResult diverged(double lossValue);
     TrainingResult finish();
+    TrainingResult ended(TrainingResult::Status status, const TrainingEvent &event,
+                         std::string message) const;
     void report(const TrainingEvent &event) const;
 
     TrainingConfig &m_config;
